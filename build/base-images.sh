@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Creates local stand-ins for mcr.microsoft.com/dotnet/{runtime-deps,runtime,aspnet}:<major.minor> (which
+# cannot be pulled here), from a Debian bookworm minbase and the .NET runtime of this machine's SDK.
+# They hold what the real runtime-deps image holds (without ICU .NET aborts) and its non-root user `app`
+# (UID/GID 1654). Each is labelled org.pipelineimage.stand-in=true. Existing stand-ins are kept.
+set -euo pipefail
+
+log() { printf '[base-images] %s\n' "$*" >&2; }
+
+dotnet_root=${DOTNET_ROOT:-/usr/share/dotnet}
+runtime_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -n 1)
+channel=${runtime_version%.*}   # 10.0.12 -> 10.0
+aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1)
+repo=mcr.microsoft.com/dotnet
+minbase=pipelineimage/bookworm-minbase:stand-in
+
+have() { docker image inspect "$1" >/dev/null 2>&1; }
+
+if have "$repo/runtime-deps:$channel" && have "$repo/runtime:$channel" && have "$repo/aspnet:$channel"; then
+  log "stand-ins for $repo/*:$channel already present"
+  exit 0
+fi
+
+work=$(mktemp -d /var/tmp/pipelineimage-base.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+if ! have "$minbase"; then
+  log "debootstrap bookworm (minbase)"
+  debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
+    || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+  tar -C "$work/rootfs" -c . | docker import \
+    -c 'LABEL org.pipelineimage.stand-in=true' -c 'CMD ["bash"]' - "$minbase" >/dev/null
+  rm -rf "$work/rootfs"
+fi
+
+mkdir -p "$work/deps"
+cat >"$work/deps/Dockerfile" <<DOCKERFILE
+FROM $minbase
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends ca-certificates libc6 libgcc-s1 libicu72 libssl3 libstdc++6 tzdata zlib1g \\
+ && rm -rf /var/lib/apt/lists/* \\
+ && groupadd --gid 1654 app \\
+ && useradd --uid 1654 --gid 1654 --no-create-home --shell /bin/false app
+ENV APP_UID=1654 ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true
+LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.for=$repo/runtime-deps:$channel
+DOCKERFILE
+log "building $repo/runtime-deps:$channel"
+docker build -q --network host -t "$repo/runtime-deps:$channel" "$work/deps" >/dev/null
+
+mkdir -p "$work/runtime/dotnet/shared"
+cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$work/runtime/dotnet/"
+cp -a "$dotnet_root/shared/Microsoft.NETCore.App" "$work/runtime/dotnet/shared/"
+cat >"$work/runtime/Dockerfile" <<DOCKERFILE
+FROM $repo/runtime-deps:$channel
+ENV DOTNET_VERSION=$runtime_version
+COPY dotnet /usr/share/dotnet
+RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.for=$repo/runtime:$channel
+DOCKERFILE
+log "building $repo/runtime:$channel (.NET $runtime_version)"
+docker build -q -t "$repo/runtime:$channel" "$work/runtime" >/dev/null
+
+mkdir -p "$work/aspnet/shared"
+cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App" "$work/aspnet/shared/"
+cat >"$work/aspnet/Dockerfile" <<DOCKERFILE
+FROM $repo/runtime:$channel
+ENV ASPNET_VERSION=$aspnet_version
+COPY shared /usr/share/dotnet/shared
+LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.for=$repo/aspnet:$channel
+DOCKERFILE
+log "building $repo/aspnet:$channel (ASP.NET Core $aspnet_version)"
+docker build -q -t "$repo/aspnet:$channel" "$work/aspnet" >/dev/null
+log "stand-ins ready"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Provisions the real test stack on a Debian 12 machine, as root, idempotently:
+#   - a Docker Engine (Debian's docker.io) with no bridge network and no NAT, started and answering;
+#   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins.
+# A second run only checks that everything is there (a few seconds).
+set -euo pipefail
+
+log() { printf '[test-env] %s\n' "$*" >&2; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "build/test-env.sh provisions system services and must run as root" >&2
+  exit 1
+fi
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+# ---- packages -------------------------------------------------------------------------------------------------
+packages=(docker.io debootstrap)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---- engine ---------------------------------------------------------------------------------------------------
+# No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
+mkdir -p /etc/docker
+daemon_json='{"bridge":"none","iptables":false,"ip-forward":false,"ip-masq":false}'
+if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
+  if docker version >/dev/null 2>&1; then
+    log "restarting dockerd with the required daemon.json"
+    pkill -x dockerd || true
+    for _ in $(seq 1 30); do pgrep -x dockerd >/dev/null || break; sleep 1; done
+  fi
+  echo "$daemon_json" > /etc/docker/daemon.json
+fi
+
+if ! docker version >/dev/null 2>&1; then
+  log "starting dockerd (log: /var/log/pipelineimage-dockerd.log)"
+  nohup dockerd >/var/log/pipelineimage-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker version >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker version >/dev/null 2>&1 || { tail -n 30 /var/log/pipelineimage-dockerd.log >&2; log "dockerd did not answer within 60 s"; exit 1; }
+fi
+log "engine answers: $(docker version --format 'server {{.Server.Version}}, API {{.Server.APIVersion}}')"
+
+# ---- base image stand-ins -------------------------------------------------------------------------------------
+"$here/base-images.sh"

@@ -1,0 +1,53 @@
+using System.Formats.Tar;
+
+namespace PipelineImage.Context;
+
+/// <summary>
+/// Writes a build context as a tar stream, reproducibly: entries in the given order, owner root, a fixed
+/// modification time, and mode 0755 or 0644 from the executable bit alone. The same files give the same bytes,
+/// so the engine's layer cache sees no change where there is none.
+/// </summary>
+public static class ContextTarWriter
+{
+    /// <summary>The modification time of every entry: the Unix epoch plus one second, as jib does.</summary>
+    public static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1);
+
+    private const UnixFileMode RegularMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private const UnixFileMode ExecutableMode =
+        RegularMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    private const UnixFileMode AnyExecute =
+        UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    public static async Task WriteAsync(IEnumerable<ContextEntry> entries, Stream destination, CancellationToken cancellationToken)
+    {
+        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await using var data = entry.Content is not null
+                ? new MemoryStream(entry.Content, writable: false)
+                : (Stream)new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            var tarEntry = new GnuTarEntry(TarEntryType.RegularFile, entry.ContextPath)
+            {
+                DataStream = data,
+                Mode = IsExecutable(entry) ? ExecutableMode : RegularMode,
+                ModificationTime = FixedTime,
+                AccessTime = FixedTime,
+                ChangeTime = FixedTime,
+                Uid = 0,
+                Gid = 0,
+                UserName = "",
+                GroupName = "",
+            };
+            await writer.WriteEntryAsync(tarEntry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsExecutable(ContextEntry entry) =>
+        entry.Executable
+        || (entry.SourcePath is not null && !OperatingSystem.IsWindows()
+            && (File.GetUnixFileMode(entry.SourcePath) & AnyExecute) != 0);
+}

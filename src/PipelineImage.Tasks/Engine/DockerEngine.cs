@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using PipelineImage.Context;
+using Version = System.Version;
+
+namespace PipelineImage.Engine;
+
+/// <summary>
+/// The Docker Engine API (Docker, and Podman's compatible API) through Docker.DotNet, building with the classic
+/// builder of <c>POST /build</c>. The API version is negotiated as the docker CLI does it: the lower of the
+/// engine's and ours.
+/// </summary>
+public sealed class DockerEngine : IContainerEngine
+{
+    /// <summary>API 1.38 is the first with the build endpoint's <c>version</c> (builder) parameter.</summary>
+    public static readonly Version MinimumApiVersion = new(1, 38);
+
+    /// <summary>The newest API whose build endpoint we have read; newer engines are spoken to in this version.</summary>
+    public static readonly Version MaximumApiVersion = new(1, 47);
+
+    private readonly Uri _endpoint;
+    private readonly TimeSpan _connectTimeout;
+    private DockerClient? _client;
+
+    public DockerEngine(Uri endpoint, TimeSpan connectTimeout)
+    {
+        _endpoint = endpoint;
+        _connectTimeout = connectTimeout;
+    }
+
+    public async Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
+    {
+        VersionResponse version;
+        using (var probe = new DockerClientBuilder().WithEndpoint(_endpoint).WithTimeout(_connectTimeout).Build())
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_connectTimeout);
+            try
+            {
+                version = await probe.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new EngineUnavailableException(_endpoint.ToString(),
+                    $"no answer within {_connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            }
+            catch (Exception e) when (e is HttpRequestException or SocketException or IOException or DockerApiException or TimeoutException)
+            {
+                throw new EngineUnavailableException(_endpoint.ToString(), Innermost(e).Message, e);
+            }
+        }
+
+        if (!Version.TryParse(version.APIVersion, out var engineApi) || engineApi < MinimumApiVersion)
+        {
+            throw new EngineApiTooOldException(_endpoint.ToString(), version.APIVersion ?? "unknown", MinimumApiVersion.ToString());
+        }
+
+        var negotiated = engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion;
+        _client?.Dispose();
+        _client = new DockerClientBuilder()
+            .WithEndpoint(_endpoint)
+            .WithApiVersion(negotiated)
+            .WithTimeout(Timeout.InfiniteTimeSpan) // a build takes as long as its RUN steps; cancellation ends it
+            .Build();
+        return new EngineInfo(_endpoint.ToString(), version.Version ?? "unknown", negotiated.ToString());
+    }
+
+    public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
+    {
+        var client = _client ?? throw new InvalidOperationException("ConnectAsync first.");
+        var parameters = new ImageBuildParameters
+        {
+            Dockerfile = request.DockerfilePath,
+            Tags = [.. request.References],
+            Version = "1", // the classic builder; BuildKit will be its own IContainerEngine
+            Remove = true,
+            ForceRemove = true, // no intermediate containers left behind, even when a step fails
+        };
+
+        // The context is streamed: a producer writes the tar into a pipe while the HTTP request reads from it.
+        var pipe = new Pipe();
+        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceContextAsync(request.Context, pipe.Writer, producerCancellation.Token);
+        var progress = new BuildProgress(output);
+        try
+        {
+            await using var body = pipe.Reader.AsStream();
+            await client.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, progress, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw new EngineRequestFailedException("build", $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw new EngineRequestFailedException("build", Innermost(e).Message, e);
+        }
+        catch
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw;
+        }
+
+        // A context file that could not be read (deleted under us) surfaces here, before the engine's complaint
+        // about the truncated tar it caused.
+        await producer.ConfigureAwait(false);
+        progress.Flush();
+        if (progress.Error is not null)
+        {
+            throw new ImageBuildFailedException(progress.CurrentStep ?? "the build", progress.Error, progress.StepOutput);
+        }
+
+        var imageId = progress.ImageId ?? await InspectIdAsync(client, request.References[0], cancellationToken).ConfigureAwait(false);
+        return new BuildResult(imageId);
+    }
+
+    public void Dispose() => _client?.Dispose();
+
+    private static async Task ProduceContextAsync(IReadOnlyList<ContextEntry> context, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        Exception? failure = null;
+        try
+        {
+            await using var stream = writer.AsStream(leaveOpen: true);
+            await ContextTarWriter.WriteAsync(context, stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            await writer.CompleteAsync(failure).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task StopProducerAsync(Task producer, CancellationTokenSource cancellation)
+    {
+        cancellation.Cancel();
+        try
+        {
+            await producer.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The request already failed; its error is the one to report.
+        }
+    }
+
+    private static async Task<string> InspectIdAsync(DockerClient client, string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var image = await client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
+            return image.ID;
+        }
+        catch (DockerApiException e)
+        {
+            throw new EngineRequestFailedException($"inspect {reference}", $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", e);
+        }
+    }
+
+    private static string ApiMessage(DockerApiException e)
+    {
+        if (string.IsNullOrEmpty(e.ResponseBody))
+        {
+            return e.Message;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(e.ResponseBody);
+            if (document.RootElement.TryGetProperty("message", out var message))
+            {
+                return message.GetString() ?? e.ResponseBody;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return e.ResponseBody;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+
+    /// <summary>
+    /// Follows the JSON messages of <c>POST /build</c>: output lines, the current step and its output, the error
+    /// and the built image's id. Called synchronously in stream order.
+    /// </summary>
+    private sealed class BuildProgress(Action<string> output) : IProgress<JSONMessage>
+    {
+        private const int MaxStepOutputLines = 60;
+        private readonly Queue<string> _stepOutput = new();
+        private string _partialLine = "";
+
+        public string? CurrentStep { get; private set; }
+
+        public string? Error { get; private set; }
+
+        public string? ImageId { get; private set; }
+
+        public string StepOutput => string.Join("\n", _stepOutput);
+
+        public void Report(JSONMessage value)
+        {
+            if (!string.IsNullOrEmpty(value.Stream))
+            {
+                var text = _partialLine + value.Stream;
+                var lines = text.Split('\n');
+                for (var i = 0; i < lines.Length - 1; i++)
+                {
+                    Line(lines[i].TrimEnd('\r'));
+                }
+
+                _partialLine = lines[^1];
+            }
+
+            if (!string.IsNullOrEmpty(value.Status))
+            {
+                Line(string.IsNullOrEmpty(value.ID) ? value.Status : $"{value.ID}: {value.Status}");
+            }
+
+            if (value.Error is not null && !string.IsNullOrEmpty(value.Error.Message))
+            {
+                Error = value.Error.Message.TrimEnd();
+            }
+
+            if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("ID", out var id))
+            {
+                ImageId = id is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : id?.ToString();
+            }
+        }
+
+        public void Flush()
+        {
+            if (_partialLine.Length > 0)
+            {
+                Line(_partialLine);
+                _partialLine = "";
+            }
+        }
+
+        private void Line(string line)
+        {
+            output(line);
+            if (line.StartsWith("Step ", StringComparison.Ordinal))
+            {
+                CurrentStep = line;
+                _stepOutput.Clear();
+                return;
+            }
+
+            _stepOutput.Enqueue(line);
+            if (_stepOutput.Count > MaxStepOutputLines)
+            {
+                _stepOutput.Dequeue();
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using PipelineImage.Diagnostics;
+
+namespace PipelineImage.Engine;
+
+/// <summary>A failure of the engine or of talking to it; each kind has its own PIMG1xxx code.</summary>
+public class EngineException : PipelineImageException
+{
+    public EngineException(Exception? inner, string resourceName, params object[] arguments)
+        : base(inner, resourceName, arguments)
+    {
+    }
+}
+
+/// <summary>No engine answered at the endpoint.</summary>
+public sealed class EngineUnavailableException(string endpoint, string reason, Exception? inner = null)
+    : EngineException(inner, DiagnosticCodes.EngineUnavailable, endpoint, reason);
+
+/// <summary>The engine speaks an API older than the builder features we use.</summary>
+public sealed class EngineApiTooOldException(string endpoint, string apiVersion, string minimum)
+    : EngineException(null, DiagnosticCodes.EngineApiTooOld, endpoint, apiVersion, minimum);
+
+/// <summary>A Dockerfile step failed; carries the step and what it printed.</summary>
+public sealed class ImageBuildFailedException(string step, string error, string stepOutput)
+    : EngineException(null, DiagnosticCodes.ImageBuildFailed, step, error, stepOutput)
+{
+    public string Step { get; } = step;
+
+    public string StepOutput { get; } = stepOutput;
+}
+
+/// <summary>The engine refused or failed a request.</summary>
+public sealed class EngineRequestFailedException(string operation, string reason, Exception? inner = null)
+    : EngineException(inner, DiagnosticCodes.EngineRequestFailed, operation, reason);

@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace PipelineImage.Output;
+
+/// <summary>Writes files under obj/ so that a reader never sees half a file and an unchanged file keeps its time stamp.</summary>
+public static class AtomicFile
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>
+    /// Writes <paramref name="content"/> (UTF-8, no BOM) to <paramref name="path"/> through a temporary file in the
+    /// same directory and a rename, unless the file already holds exactly those bytes.
+    /// </summary>
+    /// <returns>Whether the file was written.</returns>
+    public static bool WriteIfChanged(string path, string content)
+    {
+        var bytes = Utf8NoBom.GetBytes(content);
+        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+        {
+            return false;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,18 @@
+using PipelineImage.Context;
+using PipelineImage.Dockerfile;
+using PipelineImage.Naming;
+
+namespace PipelineImage.Planning;
+
+/// <summary>Everything the engine needs to build and tag the image, derived purely from the inputs.</summary>
+/// <param name="Name">The repository name.</param>
+/// <param name="References">The name with each tag, in the order the tags were given.</param>
+/// <param name="BaseImage">The FROM image.</param>
+/// <param name="Dockerfile">The Dockerfile's text, as written to obj/ and sent in the context.</param>
+/// <param name="Context">The files of the build context, sorted by context path, the Dockerfile among them.</param>
+public sealed record BuildPlan(
+    string Name,
+    IReadOnlyList<ImageReference> References,
+    string BaseImage,
+    string Dockerfile,
+    IReadOnlyList<ContextEntry> Context);

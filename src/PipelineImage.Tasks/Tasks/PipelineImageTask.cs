@@ -1,0 +1,42 @@
+using Microsoft.Build.Framework;
+using PipelineImage.Diagnostics;
+using Task = Microsoft.Build.Utilities.Task;
+
+namespace PipelineImage.Tasks;
+
+/// <summary>
+/// What every task of ours shares: <see cref="Execute"/> runs <see cref="ExecuteAsync"/> under a token that
+/// MSBuild's cancellation (Ctrl+C) triggers, and a <see cref="PipelineImageException"/> becomes one MSBuild error
+/// with its PIMG code.
+/// </summary>
+public abstract class PipelineImageTask : Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancellation = new();
+
+    protected PipelineImageTask()
+    {
+        TaskResources = Strings.Manager;
+    }
+
+    public void Cancel() => _cancellation.Cancel();
+
+    public sealed override bool Execute()
+    {
+        try
+        {
+            ExecuteAsync(_cancellation.Token).GetAwaiter().GetResult();
+        }
+        catch (PipelineImageException e)
+        {
+            Log.LogErrorWithCodeFromResources(e.ResourceName, e.Arguments);
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            Log.LogMessage(MessageImportance.High, "{0} was canceled.", GetType().Name);
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+
+    protected abstract System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken);
+}
