@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace PipelineImage.IntegrationTests.Infrastructure;
+
+/// <summary>The docker CLI, as a user would check what a publish produced.</summary>
+public static class Docker
+{
+    public static async Task<ProcessResult> RunAsync(params string[] arguments) =>
+        await ProcessRunner.RunAsync("docker", arguments, Path.GetTempPath(), timeout: TimeSpan.FromMinutes(3));
+
+    /// <summary><c>docker image inspect</c>, or null when there is no such image.</summary>
+    public static async Task<JsonElement?> InspectImageAsync(string reference)
+    {
+        var result = await RunAsync("image", "inspect", reference);
+        if (result.ExitCode != 0)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(result.Output);
+        return document.RootElement[0].Clone();
+    }
+
+    public static async Task<IReadOnlyList<string>> LayersAsync(string reference)
+    {
+        var image = await InspectImageAsync(reference) ?? throw new InvalidOperationException($"No image {reference}");
+        return image.GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
+    }
+
+    /// <summary>Runs the image with no network, as the tests' images must never reach out.</summary>
+    public static Task<ProcessResult> RunImageAsync(string reference, params string[] arguments) =>
+        RunAsync(["run", "--rm", "--network", "none", .. arguments, reference]);
+
+    /// <summary>Removes every tag of the repository; untagged parents (build steps) go with it.</summary>
+    public static async Task RemoveRepositoryAsync(string name)
+    {
+        var list = await RunAsync("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", name);
+        var references = list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(reference => !reference.EndsWith(":<none>", StringComparison.Ordinal)).ToArray();
+        if (references.Length > 0)
+        {
+            await RunAsync(["image", "rm", "--force", .. references]);
+        }
+    }
+}

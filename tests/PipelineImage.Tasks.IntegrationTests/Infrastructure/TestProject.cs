@@ -1,0 +1,96 @@
+namespace PipelineImage.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A consumer project in a temporary directory that references the packed PipelineImage.Tasks, as a user's would,
+/// and is published with the real <c>dotnet publish</c>. Disposing it removes the directory and its images.
+/// </summary>
+public sealed class TestProject : IAsyncDisposable
+{
+    private readonly PackageFeed _feed;
+    private readonly HashSet<string> _builtImageIds = [];
+
+    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null)
+    {
+        _feed = feed;
+        AssemblyName = $"E2e{Guid.NewGuid():N}"[..15];
+        Directory = System.IO.Directory.CreateTempSubdirectory("pimg-project-").FullName;
+        File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="pipelineimage-under-test" value="{feed.FeedDirectory}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(ProjectPath, $"""
+            <Project Sdk="{sdk}">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <AssemblyName>{AssemblyName}</AssemblyName>
+                <ImplicitUsings>enable</ImplicitUsings>
+                {properties}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="PipelineImage.Tasks" Version="{feed.Version}" PrivateAssets="all" />
+                {items}
+              </ItemGroup>
+            </Project>
+            """);
+        WriteProgram(program ?? """Console.WriteLine($"step ran as {Environment.UserName}: {Environment.GetEnvironmentVariable("PIPELINE_STEP")}");""");
+    }
+
+    public string Directory { get; }
+
+    public string AssemblyName { get; }
+
+    /// <summary>The image name PipelineImage.Tasks derives from the AssemblyName.</summary>
+    public string ImageName => AssemblyName.ToLowerInvariant();
+
+    public string ProjectPath => Path.Combine(Directory, "App.csproj");
+
+    public string OutputDirectory => Path.Combine(Directory, "obj", "Release", "net10.0", "pipelineimage");
+
+    public void WriteProgram(string code) => File.WriteAllText(Path.Combine(Directory, "Program.cs"), code);
+
+    public Task<ProcessResult> PublishAsync(params string[] arguments) => PublishAsync(null, arguments);
+
+    public async Task<ProcessResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
+    {
+        var variables = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = _feed.PackagesDirectory };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value;
+        }
+
+        var result = await ProcessRunner.RunAsync("dotnet", ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments], Directory, variables);
+        RememberBuiltImages();
+        return result;
+    }
+
+    // A rebuild moves the tags to the new image; the old one would be left dangling without this.
+    private void RememberBuiltImages()
+    {
+        if (!System.IO.Directory.Exists(Path.Combine(Directory, "obj")))
+        {
+            return;
+        }
+
+        foreach (var manifest in System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "obj"), "image.json", SearchOption.AllDirectories))
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
+            _builtImageIds.Add(document.RootElement.GetProperty("imageId").GetString()!);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Docker.RemoveRepositoryAsync(ImageName);
+        if (_builtImageIds.Count > 0)
+        {
+            await Docker.RunAsync(["image", "rm", "--force", .. _builtImageIds]);
+        }
+
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}

@@ -1,0 +1,16 @@
+using PipelineImage.Output;
+
+namespace PipelineImage.Tests.Output;
+
+public class ImageManifestTests
+{
+    [Fact]
+    public void SerializesTheDocumentedShape()
+    {
+        var json = new ImageManifest("team/app", ["1.0.0", "latest"], "sha256:abc").ToJson();
+
+        Assert.Equal(
+            "{\n  \"name\": \"team/app\",\n  \"tags\": [\n    \"1.0.0\",\n    \"latest\"\n  ],\n  \"imageId\": \"sha256:abc\"\n}\n",
+            json);
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using PipelineImage.Tasks;
+
+namespace PipelineImage.Tests.Tasks;
+
+public sealed class GeneratePipelineDockerfileTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pimg-task-").FullName;
+    private readonly FakeBuildEngine _engine = new();
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void MapsPublishItemsToTheDockerfileAndTheContext()
+    {
+        var task = NewTask(Published("HelloPipeline.dll"), Published("Newtonsoft.Json.dll", package: "Newtonsoft.Json"));
+
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
+
+        Assert.Equal(Path.Combine(_root, "obj", "Dockerfile"), task.DockerfilePath);
+        Assert.Contains("COPY [\"deps/\", \"/app/\"]", File.ReadAllText(task.DockerfilePath));
+        Assert.Equal("hellopipeline", task.ResolvedImageName);
+        Assert.Equal(["hellopipeline:2.0.0", "hellopipeline:latest"], task.ImageReferences.Select(i => i.ItemSpec));
+        Assert.Equal("2.0.0", task.ImageReferences[0].GetMetadata("Tag"));
+        Assert.Equal(
+            [("Dockerfile", task.DockerfilePath), ("app/HelloPipeline.dll", Path.Combine(_root, "publish", "HelloPipeline.dll")),
+             ("deps/Newtonsoft.Json.dll", Path.Combine(_root, "publish", "Newtonsoft.Json.dll"))],
+            task.ContextFiles.Select(i => (i.GetMetadata("ContextPath"), i.ItemSpec)));
+    }
+
+    [Fact]
+    public void AspNetCoreFrameworkReferenceSelectsTheAspnetBase()
+    {
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.FrameworkReferences = [new TaskItem("Microsoft.AspNetCore.App")];
+
+        Assert.True(task.Execute());
+
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0\n", File.ReadAllText(task.DockerfilePath));
+    }
+
+    [Fact]
+    public void InvalidPropertyIsOneCodedErrorAndNoDockerfile()
+    {
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.ImageName = "Not Valid";
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(_engine.Errors);
+        Assert.Equal("PIMG2002", error.Code);
+        Assert.StartsWith("PipelineImageName 'Not Valid' is not a valid image name", error.Message);
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "Dockerfile")));
+    }
+
+    [Fact]
+    public void PublishedFileMissingFromThePublishDirectoryIsPimg4001()
+    {
+        var task = NewTask(new TaskItem("/nowhere/Gone.dll", new Dictionary<string, string> { ["RelativePath"] = "Gone.dll" }));
+
+        Assert.False(task.Execute());
+
+        Assert.Equal("PIMG4001", Assert.Single(_engine.Errors).Code);
+    }
+
+    private GeneratePipelineDockerfile NewTask(params ITaskItem[] published) => new()
+    {
+        BuildEngine = _engine,
+        AssemblyName = "HelloPipeline",
+        ProjectFileName = "HelloPipeline.csproj",
+        TargetFileName = "HelloPipeline.dll",
+        TargetFrameworkIdentifier = ".NETCoreApp",
+        TargetFrameworkVersion = "v10.0",
+        PublishDirectory = Path.Combine(_root, "publish"),
+        PublishedFiles = published,
+        OutputDirectory = Path.Combine(_root, "obj"),
+        Version = "2.0.0",
+    };
+
+    private TaskItem Published(string relativePath, string package = "")
+    {
+        var path = Path.Combine(_root, "publish", relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, relativePath);
+        return new TaskItem(Path.Combine(_root, "obj-source", relativePath), new Dictionary<string, string>
+        {
+            ["RelativePath"] = relativePath,
+            ["NuGetPackageId"] = package,
+        });
+    }
+}
