@@ -1,0 +1,56 @@
+using System.IO.Compression;
+using System.Xml.Linq;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>What the nupkg holds, exactly: the targets, the task assembly and its private dependencies, nothing for compiling.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class PackageTests(PackageFeed feed)
+{
+    [Fact]
+    public void PackageHoldsExactlyTheTargetsAndTheTaskFolder()
+    {
+        using var package = ZipFile.OpenRead(Path.Combine(feed.FeedDirectory, $"PipelineImage.Tasks.{feed.Version}.nupkg"));
+
+        var entries = package.Entries.Select(entry => entry.FullName)
+            .Where(name => !name.StartsWith("_rels/", StringComparison.Ordinal) && !name.StartsWith("package/", StringComparison.Ordinal)
+                           && name != "[Content_Types].xml")
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(
+            [
+                "PipelineImage.Tasks.nuspec",
+                "README.md",
+                "build/PipelineImage.Tasks.props",
+                "build/PipelineImage.Tasks.targets",
+                "buildTransitive/PipelineImage.Tasks.props",
+                "buildTransitive/PipelineImage.Tasks.targets",
+                "tasks/net8.0/Docker.DotNet.Handler.Abstractions.dll",
+                "tasks/net8.0/Docker.DotNet.LegacyHttp.dll",
+                "tasks/net8.0/Docker.DotNet.NPipe.dll",
+                "tasks/net8.0/Docker.DotNet.NativeHttp.dll",
+                "tasks/net8.0/Docker.DotNet.Unix.dll",
+                "tasks/net8.0/Docker.DotNet.dll",
+                "tasks/net8.0/Microsoft.Extensions.DependencyInjection.Abstractions.dll",
+                "tasks/net8.0/Microsoft.Extensions.Logging.Abstractions.dll",
+                "tasks/net8.0/Microsoft.Net.Http.Client.dll",
+                "tasks/net8.0/PipelineImage.Tasks.deps.json",
+                "tasks/net8.0/PipelineImage.Tasks.dll",
+                "tasks/net8.0/System.IO.Pipelines.dll",
+            ],
+            entries);
+    }
+
+    [Fact]
+    public void PackageIsADevelopmentDependencyWithNoDependencies()
+    {
+        using var package = ZipFile.OpenRead(Path.Combine(feed.FeedDirectory, $"PipelineImage.Tasks.{feed.Version}.nupkg"));
+        using var nuspec = package.GetEntry("PipelineImage.Tasks.nuspec")!.Open();
+
+        var metadata = XDocument.Load(nuspec).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+
+        Assert.Equal("true", metadata.Elements().Single(e => e.Name.LocalName == "developmentDependency").Value);
+        Assert.DoesNotContain(metadata.Elements(), e => e.Name.LocalName == "dependencies");
+    }
+}
