@@ -19,6 +19,7 @@ public static class DiagnosticCodes
     public const string InvalidDockerHost = nameof(InvalidDockerHost);                               // PIMG2006
     public const string RuntimeIdentifierNotLinux = nameof(RuntimeIdentifierNotLinux);               // PIMG2007
     public const string NoApphost = nameof(NoApphost);                                               // PIMG2008
+    public const string InvalidDockerIgnorePattern = nameof(InvalidDockerIgnorePattern);             // PIMG3001
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
 }

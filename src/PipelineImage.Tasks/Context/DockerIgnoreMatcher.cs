@@ -1,0 +1,201 @@
+namespace PipelineImage.Context;
+
+/// <summary>
+/// Decides which paths of a build context a .dockerignore excludes, with the semantics of moby/patternmatcher as
+/// the Docker CLI and BuildKit use it. Paths are relative to the context root, <c>/</c>-separated and clean
+/// (<c>src/app.cs</c>, no <c>./</c>, no trailing <c>/</c>), as a directory walk produces them.
+/// </summary>
+/// <remarks>
+/// The patterns are applied in order and the last one that matches decides: an ordinary pattern excludes, an
+/// exception (<c>!</c>) re-includes. A pattern that matches a directory also matches everything below it. Pure:
+/// no file system access.
+/// </remarks>
+public sealed class DockerIgnoreMatcher
+{
+    private static readonly char[] GlobCharacters = ['*', '[', ']', '?', '^', '\\'];
+
+    private readonly DockerIgnorePattern[] _patterns;
+    private readonly bool _exceptionsArePlainPaths;
+
+    public DockerIgnoreMatcher(IEnumerable<DockerIgnorePattern> patterns)
+    {
+        _patterns = patterns.ToArray();
+        HasExceptions = _patterns.Any(p => p.IsException);
+
+        // BuildKit (fsutil's filterFS) only prunes excluded directories when no exception, minus a trailing "/*"
+        // or "/**", holds a glob character; otherwise it must look at everything.
+        _exceptionsArePlainPaths = !_patterns.Any(
+            p => p.IsException && WithoutTrailingGlob(p).IndexOfAny(GlobCharacters) >= 0);
+    }
+
+    /// <summary>Parses <paramref name="text"/> (see <see cref="DockerIgnore.Parse"/>) and builds its matcher.</summary>
+    /// <exception cref="Diagnostics.PipelineImageException">PIMG3001: a pattern is invalid.</exception>
+    public static DockerIgnoreMatcher FromText(string text, string fileName = DockerIgnore.FileName) =>
+        new(DockerIgnore.Parse(text, fileName));
+
+    public IReadOnlyList<DockerIgnorePattern> Patterns => _patterns;
+
+    /// <summary>True when some pattern is an exception (moby's <c>Exclusions()</c>).</summary>
+    public bool HasExceptions { get; }
+
+    /// <summary>
+    /// Whether the path is excluded from the context (moby's <c>MatchesOrParentMatches</c>): the last pattern that
+    /// matches the path or one of its parent directories decides.
+    /// </summary>
+    public bool IsExcluded(string relativePath)
+    {
+        var parent = GoText.Dir(relativePath);
+        var parentDirectories = parent.Split('/');
+        var excluded = false;
+        foreach (var pattern in _patterns)
+        {
+            // An ordinary pattern cannot change an excluded path, nor an exception an included one.
+            if (pattern.IsException != excluded)
+            {
+                continue;
+            }
+
+            var match = pattern.Matches(relativePath) || (parent != "." && MatchesAParent(pattern, parentDirectories));
+            if (match)
+            {
+                excluded = !pattern.IsException;
+            }
+        }
+
+        return excluded;
+    }
+
+    /// <summary>
+    /// Whether the path is excluded, given the result for its parent directory, as BuildKit evaluates paths while
+    /// it walks the context (moby's <c>MatchesUsingParentResults</c>). Pass null for a path at the root, or when
+    /// the parent's result is not at hand (then the parents are matched as in <see cref="IsExcluded"/>). Keep the
+    /// result of a directory to pass for its children.
+    /// </summary>
+    /// <remarks>
+    /// This can differ from <see cref="IsExcluded"/>: a pattern's match on a parent only carries over to the
+    /// children if it was evaluated for the parent, which it is not when the order of patterns made it irrelevant
+    /// there. The difference only shows below a directory that is excluded but still walked.
+    /// </remarks>
+    public DockerIgnoreResult Evaluate(string relativePath, DockerIgnoreResult? parent = null)
+    {
+        if (parent is not null && parent.PatternMatched.Length != _patterns.Length)
+        {
+            throw new ArgumentException("The parent result comes from a different matcher.", nameof(parent));
+        }
+
+        var matched = new bool[_patterns.Length];
+        var excluded = false;
+        for (var i = 0; i < _patterns.Length; i++)
+        {
+            var pattern = _patterns[i];
+            var match = parent?.PatternMatched[i] ?? false;
+            if (!match)
+            {
+                if (pattern.IsException != excluded)
+                {
+                    continue;
+                }
+
+                match = pattern.Matches(relativePath);
+                if (!match && parent is null)
+                {
+                    var parentPath = GoText.Dir(relativePath);
+                    match = parentPath != "." && MatchesAParent(pattern, parentPath.Split('/'));
+                }
+            }
+
+            matched[i] = match;
+            if (match)
+            {
+                excluded = !pattern.IsException;
+            }
+        }
+
+        return new DockerIgnoreResult(excluded, matched);
+    }
+
+    /// <summary>
+    /// For a directory that is excluded: whether a walk can skip everything below it, as BuildKit decides
+    /// (fsutil's <c>filterFS.Walk</c>). It can when there are no exceptions, or when every exception is a plain
+    /// path (ignoring a trailing <c>/*</c> or <c>/**</c>) and none of them lies inside the directory. With any
+    /// exception that holds a glob character (<c>*</c>, <c>?</c>, <c>[</c>, <c>]</c>, <c>^</c>, <c>\</c>), BuildKit
+    /// walks every excluded directory, since the exception might re-include something below it.
+    /// </summary>
+    public bool CanSkipExcludedDirectory(string relativeDirectory)
+    {
+        if (!HasExceptions)
+        {
+            return true;
+        }
+
+        if (!_exceptionsArePlainPaths)
+        {
+            return false;
+        }
+
+        var directoryWithSlash = relativeDirectory + "/";
+        foreach (var pattern in _patterns)
+        {
+            if (pattern.IsException
+                && (WithoutTrailingGlob(pattern) + "/").StartsWith(directoryWithSlash, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a walk of the context should skip this directory and everything below it: it is excluded and
+    /// <see cref="CanSkipExcludedDirectory"/> allows it.
+    /// </summary>
+    public bool CanSkipDirectory(string relativeDirectory) =>
+        IsExcluded(relativeDirectory) && CanSkipExcludedDirectory(relativeDirectory);
+
+    private static bool MatchesAParent(DockerIgnorePattern pattern, string[] parentDirectories)
+    {
+        for (var count = 1; count <= parentDirectories.Length; count++)
+        {
+            if (pattern.Matches(string.Join('/', parentDirectories, 0, count)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string WithoutTrailingGlob(DockerIgnorePattern pattern)
+    {
+        var text = pattern.Text;
+        if (text.EndsWith("/**", StringComparison.Ordinal))
+        {
+            text = text[..^3];
+        }
+
+        if (text.EndsWith("/*", StringComparison.Ordinal))
+        {
+            text = text[..^2];
+        }
+
+        return text;
+    }
+}
+
+/// <summary>
+/// The outcome of <see cref="DockerIgnoreMatcher.Evaluate"/> for one path (moby's <c>MatchInfo</c> with the
+/// answer): pass a directory's result when evaluating its children.
+/// </summary>
+public sealed class DockerIgnoreResult
+{
+    internal DockerIgnoreResult(bool isExcluded, bool[] patternMatched)
+    {
+        IsExcluded = isExcluded;
+        PatternMatched = patternMatched;
+    }
+
+    public bool IsExcluded { get; }
+
+    internal bool[] PatternMatched { get; }
+}
