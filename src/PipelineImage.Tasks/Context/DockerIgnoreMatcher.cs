@@ -12,20 +12,12 @@ namespace PipelineImage.Context;
 /// </remarks>
 public sealed class DockerIgnoreMatcher
 {
-    private static readonly char[] GlobCharacters = ['*', '[', ']', '?', '^', '\\'];
-
     private readonly DockerIgnorePattern[] _patterns;
-    private readonly bool _exceptionsArePlainPaths;
 
     public DockerIgnoreMatcher(IEnumerable<DockerIgnorePattern> patterns)
     {
         _patterns = patterns.ToArray();
         HasExceptions = _patterns.Any(p => p.IsException);
-
-        // BuildKit (fsutil's filterFS) only prunes excluded directories when no exception, minus a trailing "/*"
-        // or "/**", holds a glob character; otherwise it must look at everything.
-        _exceptionsArePlainPaths = !_patterns.Any(
-            p => p.IsException && WithoutTrailingGlob(p).IndexOfAny(GlobCharacters) >= 0);
     }
 
     /// <summary>Parses <paramref name="text"/> (see <see cref="DockerIgnore.Parse"/>) and builds its matcher.</summary>
@@ -115,43 +107,19 @@ public sealed class DockerIgnoreMatcher
     }
 
     /// <summary>
-    /// For a directory that is excluded: whether a walk can skip everything below it, as BuildKit decides
-    /// (fsutil's <c>filterFS.Walk</c>). It can when there are no exceptions, or when every exception is a plain
-    /// path (ignoring a trailing <c>/*</c> or <c>/**</c>) and none of them lies inside the directory. With any
-    /// exception that holds a glob character (<c>*</c>, <c>?</c>, <c>[</c>, <c>]</c>, <c>^</c>, <c>\</c>), BuildKit
-    /// walks every excluded directory, since the exception might re-include something below it.
+    /// For a directory that is excluded: whether a walk can skip everything below it, as the Docker CLI decides
+    /// when it sends a context to the classic builder (moby's archive <c>TarWithOptions</c>). It can when there are
+    /// no exceptions, or when no exception's text, followed by <c>/</c>, starts with the directory's path and a
+    /// <c>/</c>. So <c>!**/keep.txt</c> does not keep an excluded <c>bin</c> from being skipped, although it
+    /// matches <c>bin/keep.txt</c>: the CLI never sends that file, and neither do we. (BuildKit walks such
+    /// directories when an exception holds a glob character; the classic builder is what we drive.)
     /// </summary>
     public bool CanSkipExcludedDirectory(string relativeDirectory)
     {
-        if (!HasExceptions)
-        {
-            return true;
-        }
-
-        if (!_exceptionsArePlainPaths)
-        {
-            return false;
-        }
-
         var directoryWithSlash = relativeDirectory + "/";
-        foreach (var pattern in _patterns)
-        {
-            if (pattern.IsException
-                && (WithoutTrailingGlob(pattern) + "/").StartsWith(directoryWithSlash, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return !_patterns.Any(pattern =>
+            pattern.IsException && (pattern.Text + "/").StartsWith(directoryWithSlash, StringComparison.Ordinal));
     }
-
-    /// <summary>
-    /// Whether a walk of the context should skip this directory and everything below it: it is excluded and
-    /// <see cref="CanSkipExcludedDirectory"/> allows it.
-    /// </summary>
-    public bool CanSkipDirectory(string relativeDirectory) =>
-        IsExcluded(relativeDirectory) && CanSkipExcludedDirectory(relativeDirectory);
 
     private static bool MatchesAParent(DockerIgnorePattern pattern, string[] parentDirectories)
     {
@@ -164,22 +132,6 @@ public sealed class DockerIgnoreMatcher
         }
 
         return false;
-    }
-
-    private static string WithoutTrailingGlob(DockerIgnorePattern pattern)
-    {
-        var text = pattern.Text;
-        if (text.EndsWith("/**", StringComparison.Ordinal))
-        {
-            text = text[..^3];
-        }
-
-        if (text.EndsWith("/*", StringComparison.Ordinal))
-        {
-            text = text[..^2];
-        }
-
-        return text;
     }
 }
 

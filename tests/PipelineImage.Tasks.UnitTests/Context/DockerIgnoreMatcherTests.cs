@@ -445,24 +445,15 @@ public class DockerIgnoreMatcherTests
     [InlineData("bin\n!obj/keep.txt", "bin", true)]
     [InlineData("bin\n!bin", "bin", false)] // "bin/" starts with "bin/"
     [InlineData("bin\n!binary", "bin", true)]
-    [InlineData("bin\n!bin/keep/*", "bin", false)] // trailing "/*" and "/**" are ignored...
+    [InlineData("bin\n!bin/keep/*", "bin", false)] // the exception's text starts with "bin/"
     [InlineData("bin\n!bin/keep/**", "bin/keep", false)]
     [InlineData("bin\n!other/**", "bin", true)]
-    [InlineData("bin\n!**/keep.txt", "bin", false)] // ...but any other glob character makes BuildKit walk everything
-    [InlineData("bin\n!obj/*.txt", "bin", false)]
-    [InlineData("bin\n!obj/[ab]", "bin", false)]
-    [InlineData("bin\n!obj/a\\b", "bin", false)]
+    [InlineData("bin\n!**/keep.txt", "bin", true)] // matches bin/keep.txt, yet the docker CLI skips bin
+    [InlineData("bin\n!obj/*.txt", "bin", true)]
+    [InlineData("bin\n!b*", "bin", true)]
+    [InlineData("bin\n!bin/a\\b", "bin", false)]
     public void CanSkipExcludedDirectory(string text, string directory, bool canSkip) =>
         Assert.Equal(canSkip, DockerIgnoreMatcher.FromText(text).CanSkipExcludedDirectory(directory));
-
-    [Theory]
-    [InlineData("bin", "bin", true)]
-    [InlineData("bin", "obj", false)] // not excluded
-    [InlineData("*\n!src", "bin", true)]
-    [InlineData("*\n!src", "src", false)]
-    [InlineData("*\n!src/app.cs", "src", false)]
-    public void CanSkipDirectory(string text, string directory, bool canSkip) =>
-        Assert.Equal(canSkip, DockerIgnoreMatcher.FromText(text).CanSkipDirectory(directory));
 
     [Fact]
     public void AParentResultFromAnotherMatcherIsRejected()
