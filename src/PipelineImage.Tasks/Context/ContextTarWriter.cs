@@ -27,13 +27,13 @@ public static class ContextTarWriter
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await using var data = entry.Content is not null
-                ? new MemoryStream(entry.Content, writable: false)
+            await using var data = entry.Kind != ContextEntryKind.File ? null
+                : entry.Content is not null ? new MemoryStream(entry.Content, writable: false)
                 : (Stream)new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            var tarEntry = new GnuTarEntry(TarEntryType.RegularFile, entry.ContextPath)
+            var tarEntry = new GnuTarEntry(TypeOf(entry), entry.ContextPath)
             {
                 DataStream = data,
-                Mode = IsExecutable(entry) ? ExecutableMode : RegularMode,
+                Mode = ModeOf(entry),
                 ModificationTime = FixedTime,
                 AccessTime = FixedTime,
                 ChangeTime = FixedTime,
@@ -42,9 +42,28 @@ public static class ContextTarWriter
                 UserName = "",
                 GroupName = "",
             };
+            if (entry.Kind == ContextEntryKind.Symlink)
+            {
+                tarEntry.LinkName = entry.LinkTarget!;
+            }
+
             await writer.WriteEntryAsync(tarEntry, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static TarEntryType TypeOf(ContextEntry entry) => entry.Kind switch
+    {
+        ContextEntryKind.Directory => TarEntryType.Directory,
+        ContextEntryKind.Symlink => TarEntryType.SymbolicLink,
+        _ => TarEntryType.RegularFile,
+    };
+
+    private static UnixFileMode ModeOf(ContextEntry entry) => entry.Kind switch
+    {
+        ContextEntryKind.Symlink => ExecutableMode | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite,
+        ContextEntryKind.Directory => entry.Mode ?? ExecutableMode,
+        _ => entry.Executable ? ExecutableMode : entry.Mode ?? (IsExecutable(entry) ? ExecutableMode : RegularMode),
+    };
 
     private static bool IsExecutable(ContextEntry entry) =>
         entry.Executable

@@ -20,6 +20,10 @@ public static class DiagnosticCodes
     public const string RuntimeIdentifierNotLinux = nameof(RuntimeIdentifierNotLinux);               // PIMG2007
     public const string NoApphost = nameof(NoApphost);                                               // PIMG2008
     public const string InvalidDockerIgnorePattern = nameof(InvalidDockerIgnorePattern);             // PIMG3001
+    public const string InvalidFileDestination = nameof(InvalidFileDestination);                     // PIMG2009
+    public const string DuplicateFileDestination = nameof(DuplicateFileDestination);                 // PIMG2010
+    public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
+    public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
 }

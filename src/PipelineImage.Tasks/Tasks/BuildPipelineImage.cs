@@ -1,5 +1,4 @@
 using Microsoft.Build.Framework;
-using PipelineImage.Context;
 using PipelineImage.Engine;
 using PipelineImage.Output;
 using PipelineImage.Planning;
@@ -39,10 +38,8 @@ public sealed class BuildPipelineImage : PipelineImageTask
         Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} (Docker {2}, API {3})",
             ImageName, info.Endpoint, info.ServerVersion, info.ApiVersion);
 
-        var context = ContextFiles.Select(item => ContextEntry.FromFile(
-            item.GetMetadata("ContextPath"), item.ItemSpec,
-            string.Equals(item.GetMetadata("Executable"), "true", StringComparison.OrdinalIgnoreCase))).ToList();
-        var request = new BuildRequest(context, ImageReferences, ImagePlanner.DockerfileName);
+        var context = ContextFiles.Select(ContextItems.FromItem).ToList();
+        var request = new BuildRequest(context, ImageReferences, ImagePlanner.DockerfilePath);
         var result = await engine.BuildAsync(request, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
             .ConfigureAwait(false);
 

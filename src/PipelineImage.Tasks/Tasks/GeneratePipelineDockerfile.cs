@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Output;
 using PipelineImage.Planning;
@@ -38,6 +39,21 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     /// <summary>@(ResolvedFileToPublish), with RelativePath and, for package assets, NuGetPackageId.</summary>
     [Required] public ITaskItem[] PublishedFiles { get; set; } = [];
+
+    /// <summary>$(MSBuildProjectDirectory): relative paths of items and properties start here.</summary>
+    [Required] public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>PipelineImageIncludeSourceFiles: send the source tree under the context root to /src.</summary>
+    public bool IncludeSourceFiles { get; set; }
+
+    /// <summary>PipelineImageContextRoot; empty: the repository root with source files, else the project directory.</summary>
+    public string ContextRoot { get; set; } = "";
+
+    /// <summary>@(DockerIgnoreFile), applied in order.</summary>
+    public ITaskItem[] DockerIgnoreFiles { get; set; } = [];
+
+    /// <summary>@(PipelineImageFile), with optional Destination metadata.</summary>
+    public ITaskItem[] ExtraFiles { get; set; } = [];
 
     /// <summary>Where the Dockerfile goes: $(IntermediateOutputPath)pipelineimage/.</summary>
     [Required] public string OutputDirectory { get; set; } = "";
@@ -78,11 +94,12 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         };
         var settings = new ImageSettings { Name = ImageName, Tags = ImageTags, Version = Version, BaseImage = BaseImage };
 
-        var plan = ImagePlanner.Create(app, settings);
+        var plan = ImagePlanner.Create(app, settings, CollectContextSources());
 
-        DockerfilePath = Path.Combine(OutputDirectory, ImagePlanner.DockerfileName);
+        DockerfilePath = Path.Combine(OutputDirectory, "Dockerfile");
         var written = AtomicFile.WriteIfChanged(DockerfilePath, plan.Dockerfile);
         Log.LogMessage(MessageImportance.Normal, written ? "Wrote {0}" : "{0} is up to date", DockerfilePath);
+        AtomicFile.WriteIfChanged(Path.Combine(OutputDirectory, "context.txt"), ContextManifest.Render(plan.Context));
 
         ResolvedImageName = plan.Name;
         ImageReferences = plan.References.Select(reference =>
@@ -92,14 +109,78 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             item.SetMetadata("Tag", reference.Tag);
             return (ITaskItem)item;
         }).ToArray();
-        ContextFiles = plan.Context.Select(entry =>
-        {
-            var item = new TaskItem(entry.SourcePath ?? DockerfilePath);
-            item.SetMetadata("ContextPath", entry.ContextPath);
-            item.SetMetadata("Executable", entry.Executable ? "true" : "false");
-            return (ITaskItem)item;
-        }).ToArray();
+        ContextFiles = plan.Context.Select(entry => ContextItems.ToItem(entry, DockerfilePath)).ToArray();
         return System.Threading.Tasks.Task.CompletedTask;
+    }
+
+    private ContextSources CollectContextSources()
+    {
+        if (!IncludeSourceFiles && ExtraFiles.Length == 0)
+        {
+            return ContextSources.None;
+        }
+
+        var root = ResolveContextRoot();
+        var rules = IgnoreRules.Load(root, DockerIgnoreFiles.Select(item => (item.ItemSpec, item.GetMetadata("FullPath"))).ToList());
+        Log.LogMessage(IncludeSourceFiles && DockerIgnoreFiles.Length == 0 ? MessageImportance.High : MessageImportance.Normal,
+            "PipelineImage build context {0}: ignore rules from {1}", root, rules.Origin);
+
+        var sourceFiles = IncludeSourceFiles
+            ? ContextWalker.Walk(root, rules.Matcher, [ImagePlanner.ReservedDirectory])
+            : [];
+        var extraFiles = new List<ExtraFile>();
+        foreach (var item in ExtraFiles)
+        {
+            var fullPath = item.GetMetadata("FullPath");
+            var relativePath = Path.GetRelativePath(root, fullPath).Replace('\\', '/');
+            if (relativePath.StartsWith("../", StringComparison.Ordinal) || relativePath == ".." || Path.IsPathRooted(relativePath))
+            {
+                throw new PipelineImageException(DiagnosticCodes.FileOutsideContext, item.ItemSpec, fullPath, root);
+            }
+
+            if (!ContextWalker.IsSent(relativePath, rules.Matcher))
+            {
+                Log.LogMessage(MessageImportance.Normal, "PipelineImageFile {0} is excluded by the ignore rules", relativePath);
+                continue;
+            }
+
+            if (!File.Exists(fullPath))
+            {
+                throw new PipelineImageException(DiagnosticCodes.PublishFileMissing, fullPath);
+            }
+
+            var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(fullPath) & (UnixFileMode)0x1FF;
+            extraFiles.Add(new ExtraFile(item.ItemSpec, ContextEntry.FromFile(relativePath, fullPath, mode: mode), Destination(item)));
+        }
+
+        return new ContextSources(sourceFiles, extraFiles);
+    }
+
+    private string ResolveContextRoot()
+    {
+        if (ContextRoot.Trim().Length > 0)
+        {
+            return Path.GetFullPath(Path.Combine(ProjectDirectory, ContextRoot.Trim()));
+        }
+
+        return IncludeSourceFiles ? IgnoreRules.FindRepositoryRoot(ProjectDirectory) ?? ProjectDirectory : ProjectDirectory;
+    }
+
+    // Destination ending in '/': a directory, under which the item's %(RecursiveDir) and file name go. Empty: the
+    // file keeps its path relative to the project directory, under /app.
+    private string Destination(ITaskItem item)
+    {
+        var fileName = item.GetMetadata("Filename") + item.GetMetadata("Extension");
+        var destination = item.GetMetadata("Destination").Trim();
+        if (destination.Length == 0)
+        {
+            var relative = Path.GetRelativePath(ProjectDirectory, item.GetMetadata("FullPath")).Replace('\\', '/');
+            return relative.StartsWith("../", StringComparison.Ordinal) ? "/app/../" + fileName : $"{ImagePlanner.AppDirectory}/{relative}";
+        }
+
+        return destination.EndsWith('/')
+            ? destination + item.GetMetadata("RecursiveDir").Replace('\\', '/') + fileName
+            : destination;
     }
 
     private PublishedFile ToPublishedFile(ITaskItem item)

@@ -1,4 +1,5 @@
 using System.Text;
+using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Planning;
 
@@ -26,12 +27,12 @@ public class ImagePlannerTests
 
         Assert.Equal(
             [
-                "Dockerfile",
-                "app/HelloPipeline.deps.json",
-                "app/HelloPipeline.dll",
-                "app/HelloPipeline.runtimeconfig.json",
-                "deps/Newtonsoft.Json.dll",
-                "deps/runtimes/linux-x64/native/libe_sqlite3.so",
+                ".pipelineimage/Dockerfile",
+                ".pipelineimage/app/HelloPipeline.deps.json",
+                ".pipelineimage/app/HelloPipeline.dll",
+                ".pipelineimage/app/HelloPipeline.runtimeconfig.json",
+                ".pipelineimage/deps/Newtonsoft.Json.dll",
+                ".pipelineimage/deps/runtimes/linux-x64/native/libe_sqlite3.so",
             ],
             plan.Context.Select(entry => entry.ContextPath));
         Assert.Equal(plan.Dockerfile, Encoding.UTF8.GetString(plan.Context[0].Content!));
@@ -63,8 +64,58 @@ public class ImagePlannerTests
         var plan = ImagePlanner.Create(app, Defaults);
 
         GoldenFile.AssertMatches("self-contained.Dockerfile", plan.Dockerfile);
-        Assert.True(plan.Context.Single(entry => entry.ContextPath == "app/HelloPipeline").Executable);
-        Assert.False(plan.Context.Single(entry => entry.ContextPath == "app/HelloPipeline.dll").Executable);
+        Assert.True(plan.Context.Single(entry => entry.ContextPath == ".pipelineimage/app/HelloPipeline").Executable);
+        Assert.False(plan.Context.Single(entry => entry.ContextPath == ".pipelineimage/app/HelloPipeline.dll").Executable);
+    }
+
+    [Fact]
+    public void SourceTreeKeepsItsPathsInTheContextAndItsShapeUnderSrc()
+    {
+        var sources = new ContextSources(
+            [
+                ContextEntry.FromFile("README.md", "/repo/README.md"),
+                ContextEntry.FromDirectory("empty", null),
+                ContextEntry.FromFile("src/App/Program.cs", "/repo/src/App/Program.cs"),
+                ContextEntry.FromSymlink("latest", "src"),
+                ContextEntry.FromFile("odd[1]*.txt", "/repo/odd[1]*.txt"),
+            ],
+            [new ExtraFile("config/*.yaml", ContextEntry.FromFile("config/a.yaml", "/repo/config/a.yaml"), "/app/config/a.yaml")]);
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, sources);
+
+        GoldenFile.AssertMatches("with-sources.Dockerfile", plan.Dockerfile);
+        Assert.Contains("README.md", plan.Context.Select(e => e.ContextPath));
+        Assert.Contains(".pipelineimage/files/app/config/a.yaml", plan.Context.Select(e => e.ContextPath));
+        Assert.Equal("/repo/config/a.yaml", plan.Context.Single(e => e.ContextPath == ".pipelineimage/files/app/config/a.yaml").SourcePath);
+    }
+
+    [Theory]
+    [InlineData("relative/path")]
+    [InlineData("/app/config/")]
+    [InlineData("/app/../etc/passwd")]
+    [InlineData("/app//x")]
+    public void ExtraFileDestinationMustBeAnAbsoluteFilePathPimg2009(string destination)
+    {
+        var sources = new ContextSources([], [new ExtraFile("x.yaml", ContextEntry.FromFile("x.yaml", "/repo/x.yaml"), destination)]);
+
+        var error = Assert.Throws<PipelineImageException>(() => ImagePlanner.Create(PlannerTestData.App(), Defaults, sources));
+
+        Assert.Equal(DiagnosticCodes.InvalidFileDestination, error.ResourceName);
+        Assert.Contains("'x.yaml'", error.Message);
+    }
+
+    [Fact]
+    public void TwoExtraFilesToOneDestinationArePimg2010()
+    {
+        var sources = new ContextSources([],
+        [
+            new ExtraFile("a/x.yaml", ContextEntry.FromFile("a/x.yaml", "/repo/a/x.yaml"), "/app/x.yaml"),
+            new ExtraFile("b/x.yaml", ContextEntry.FromFile("b/x.yaml", "/repo/b/x.yaml"), "/app/x.yaml"),
+        ]);
+
+        var error = Assert.Throws<PipelineImageException>(() => ImagePlanner.Create(PlannerTestData.App(), Defaults, sources));
+
+        Assert.Equal(DiagnosticCodes.DuplicateFileDestination, error.ResourceName);
     }
 
     [Fact]

@@ -19,13 +19,16 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
 
         Assert.Equal(Path.Combine(_root, "obj", "Dockerfile"), task.DockerfilePath);
-        Assert.Contains("COPY [\"deps/\", \"/app/\"]", File.ReadAllText(task.DockerfilePath));
+        Assert.Contains("COPY [\".pipelineimage/deps/\", \"/app/\"]", File.ReadAllText(task.DockerfilePath));
+        Assert.Equal(
+            ".pipelineimage/Dockerfile\t" + new FileInfo(task.DockerfilePath).Length + "\n.pipelineimage/app/HelloPipeline.dll\t17\n.pipelineimage/deps/Newtonsoft.Json.dll\t19\n",
+            File.ReadAllText(Path.Combine(_root, "obj", "context.txt")));
         Assert.Equal("hellopipeline", task.ResolvedImageName);
         Assert.Equal(["hellopipeline:2.0.0", "hellopipeline:latest"], task.ImageReferences.Select(i => i.ItemSpec));
         Assert.Equal("2.0.0", task.ImageReferences[0].GetMetadata("Tag"));
         Assert.Equal(
-            [("Dockerfile", task.DockerfilePath), ("app/HelloPipeline.dll", Path.Combine(_root, "publish", "HelloPipeline.dll")),
-             ("deps/Newtonsoft.Json.dll", Path.Combine(_root, "publish", "Newtonsoft.Json.dll"))],
+            [(".pipelineimage/Dockerfile", task.DockerfilePath), (".pipelineimage/app/HelloPipeline.dll", Path.Combine(_root, "publish", "HelloPipeline.dll")),
+             (".pipelineimage/deps/Newtonsoft.Json.dll", Path.Combine(_root, "publish", "Newtonsoft.Json.dll"))],
             task.ContextFiles.Select(i => (i.GetMetadata("ContextPath"), i.ItemSpec)));
     }
 
@@ -69,6 +72,7 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         BuildEngine = _engine,
         AssemblyName = "HelloPipeline",
         ProjectFileName = "HelloPipeline.csproj",
+        ProjectDirectory = _root,
         TargetFileName = "HelloPipeline.dll",
         TargetFrameworkIdentifier = ".NETCoreApp",
         TargetFrameworkVersion = "v10.0",
