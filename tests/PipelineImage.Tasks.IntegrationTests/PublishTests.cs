@@ -53,7 +53,7 @@ public sealed class PublishTests(PackageFeed feed)
         Assert.Equal(before.Take(before.Count - 1), after.Take(after.Count - 1)); // base, WORKDIR and the NuGet dependency layer
         Assert.NotEqual(before[^1], after[^1]);
         Assert.Equal(dockerfile, await File.ReadAllBytesAsync(Path.Combine(project.OutputDirectory, "Dockerfile")));
-        Assert.Contains("COPY [\"deps/\", \"/app/\"]", System.Text.Encoding.UTF8.GetString(dockerfile));
+        Assert.Contains("COPY [\".pipelineimage/deps/\", \"/app/\"]", System.Text.Encoding.UTF8.GetString(dockerfile));
         var run = await Docker.RunImageAsync($"{project.ImageName}:latest");
         Assert.Equal("{\"version\":2}", run.Output.Trim());
     }

@@ -32,7 +32,6 @@ public static class ContextTarWriter
                 : (Stream)new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
             var tarEntry = new GnuTarEntry(TypeOf(entry), entry.ContextPath)
             {
-                DataStream = data,
                 Mode = ModeOf(entry),
                 ModificationTime = FixedTime,
                 AccessTime = FixedTime,
@@ -42,6 +41,11 @@ public static class ContextTarWriter
                 UserName = "",
                 GroupName = "",
             };
+            if (data is not null)
+            {
+                tarEntry.DataStream = data;
+            }
+
             if (entry.Kind == ContextEntryKind.Symlink)
             {
                 tarEntry.LinkName = entry.LinkTarget!;

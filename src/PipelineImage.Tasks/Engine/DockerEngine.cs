@@ -144,16 +144,25 @@ public sealed class DockerEngine : IContainerEngine
         }
     }
 
+    // The request failed. If writing the context failed first (a file unreadable, say), that is the cause to
+    // report, rather than the engine's complaint about the truncated context it received.
     private static async Task StopProducerAsync(Task producer, CancellationTokenSource cancellation)
     {
-        cancellation.Cancel();
+        if (!producer.IsCompleted)
+        {
+            cancellation.Cancel();
+        }
+
         try
         {
             await producer.ConfigureAwait(false);
         }
-        catch
+        catch (OperationCanceledException)
         {
-            // The request already failed; its error is the one to report.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EngineRequestFailedException("build", $"the build context could not be read: {e.Message}", e);
         }
     }
 
