@@ -50,7 +50,8 @@ public sealed class DockerIgnoreDifferentialTests
                 }
 
                 await File.WriteAllTextAsync(Path.Combine(root, ".dockerignore"), c.Ignore);
-                await File.WriteAllTextAsync(Path.Combine(root, "Dockerfile"), "FROM scratch\nCOPY . /ctx/\n");
+                // The label keeps two cases with the same files from sharing one image, which the other's clean-up would remove.
+                await File.WriteAllTextAsync(Path.Combine(root, "Dockerfile"), $"FROM scratch\nLABEL case={c.Index}\nCOPY . /ctx/\n");
 
                 var ours = Ours(root, c.Ignore);
                 var docker = await DockerCliAsync(root, $"pimg-diff-{c.Index}");
