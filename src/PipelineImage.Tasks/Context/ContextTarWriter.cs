@@ -66,11 +66,10 @@ public static class ContextTarWriter
     {
         ContextEntryKind.Symlink => ExecutableMode | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite,
         ContextEntryKind.Directory => entry.Mode ?? ExecutableMode,
-        _ => entry.Executable ? ExecutableMode : entry.Mode ?? (IsExecutable(entry) ? ExecutableMode : RegularMode),
+        _ => entry.Executable ? ExecutableMode : entry.Mode ?? (IsExecutableOnDisk(entry) ? ExecutableMode : RegularMode),
     };
 
-    private static bool IsExecutable(ContextEntry entry) =>
-        entry.Executable
-        || (entry.SourcePath is not null && !OperatingSystem.IsWindows()
-            && (File.GetUnixFileMode(entry.SourcePath) & AnyExecute) != 0);
+    private static bool IsExecutableOnDisk(ContextEntry entry) =>
+        entry.SourcePath is not null && !OperatingSystem.IsWindows()
+        && (File.GetUnixFileMode(entry.SourcePath) & AnyExecute) != 0;
 }
