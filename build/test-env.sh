@@ -8,8 +8,8 @@ set -euo pipefail
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
 if [ "$(id -u)" != 0 ]; then
-  echo "build/test-env.sh provisions system services and must run as root" >&2
-  exit 1
+  command -v sudo >/dev/null || { echo "build/test-env.sh provisions system services: run it as root" >&2; exit 1; }
+  exec sudo --preserve-env=PATH,DOTNET_ROOT "$0" "$@"
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)

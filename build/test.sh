@@ -12,6 +12,10 @@ status=0
 dotnet test "$root/PipelineImage.Tasks.sln" -c Release -nodeReuse:false \
   --logger "console;verbosity=normal" | tee "$results/test.log" || status=$?
 
+# The failures again at the end, where a CI log's tail shows them: each failed test and its message (not the stack).
+awk '/^  Failed / { show = 1; n = 0; print "---"; } /^  (Stack Trace:|Passed |Skipped )/ { show = 0 }
+     show && n++ < 40 { print }' "$results/test.log"
+
 # One closing line for the whole run, summed over the test projects' own summaries.
 awk '/^ +Passed: [0-9]+$/ { p += $2 } /^ +Failed: [0-9]+$/ { f += $2 } /^ +Skipped: [0-9]+$/ { s += $2 }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$results/test.log"
