@@ -22,6 +22,7 @@ public sealed class PackageTests(PackageFeed feed)
             [
                 "PipelineImage.Tasks.nuspec",
                 "README.md",
+                "build/PipelineImage.Integrations.props",
                 "build/PipelineImage.Tasks.props",
                 "build/PipelineImage.Tasks.targets",
                 "buildTransitive/PipelineImage.Tasks.props",

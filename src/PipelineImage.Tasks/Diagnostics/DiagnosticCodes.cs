@@ -22,8 +22,25 @@ public static class DiagnosticCodes
     public const string InvalidDockerIgnorePattern = nameof(InvalidDockerIgnorePattern);             // PIMG3001
     public const string InvalidFileDestination = nameof(InvalidFileDestination);                     // PIMG2009
     public const string DuplicateFileDestination = nameof(DuplicateFileDestination);                 // PIMG2010
+    public const string InvalidBuildNetwork = nameof(InvalidBuildNetwork);                           // PIMG2011
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
+    public const string UnknownRequirementManager = nameof(UnknownRequirementManager);               // PIMG5001
+    public const string InvalidOsPackageManager = nameof(InvalidOsPackageManager);                   // PIMG5002
+    public const string OsPackageManagerUnknown = nameof(OsPackageManagerUnknown);                   // PIMG5003
+    public const string BaseImageWithoutPackageManager = nameof(BaseImageWithoutPackageManager);     // PIMG5004
+    public const string OsPackageManagerConflict = nameof(OsPackageManagerConflict);                 // PIMG5005
+    public const string InvalidOsPackageName = nameof(InvalidOsPackageName);                         // PIMG5006
+    public const string InvalidOsPackageVersion = nameof(InvalidOsPackageVersion);                   // PIMG5007
+    public const string ConflictingOsPackageVersions = nameof(ConflictingOsPackageVersions);         // PIMG5008
+    public const string InvalidPipRequirement = nameof(InvalidPipRequirement);                       // PIMG5009
+    public const string ConflictingPipRequirements = nameof(ConflictingPipRequirements);             // PIMG5010
+    public const string InvalidPipIndexUrl = nameof(InvalidPipIndexUrl);                             // PIMG5011
+    public const string RequirementFileMissing = nameof(RequirementFileMissing);                     // PIMG5012
+    public const string InvalidPackageListLine = nameof(InvalidPackageListLine);                     // PIMG5013
+    public const string VersionOnRequirementFile = nameof(VersionOnRequirementFile);                 // PIMG5014
+    public const string NestedRequirementFile = nameof(NestedRequirementFile);                       // PIMG5015
+    public const string IntegrationWithoutPackageManager = nameof(IntegrationWithoutPackageManager); // PIMG5016
 }

@@ -7,7 +7,9 @@ namespace PipelineImage.Dockerfile;
 /// <summary>
 /// Renders a <see cref="DockerfileDefinition"/> to text: the same definition always gives the same bytes
 /// (UTF-8 without BOM, <c>\n</c> line ends, no timestamps). Paths and arguments go into JSON (exec) form, so
-/// spaces, quotes and <c>$</c> reach the engine as they are, never through a shell.
+/// spaces, quotes and <c>$</c> reach the engine as they are, never through a shell. The one exception is
+/// <see cref="RunInstruction"/>, whose lines are shell code: their builder quotes every value in them, and this
+/// writer refuses lines that would change the Dockerfile's structure (line breaks, continuations, comments).
 /// </summary>
 public static class DockerfileWriter
 {
@@ -44,8 +46,49 @@ public static class DockerfileWriter
         CopyInstruction copy => $"COPY {Json([.. copy.Sources, copy.Destination])}",
         UserInstruction user => $"USER {SingleToken(user.User)}",
         EntrypointInstruction entrypoint => $"ENTRYPOINT {Json(entrypoint.Arguments)}",
+        RunInstruction run => $"RUN {ShellLines(run.Lines)}",
+        EnvInstruction env => $"ENV {string.Join(" ", env.Variables.Select(EnvPair))}",
         _ => throw new ArgumentOutOfRangeException(nameof(instruction), instruction.GetType().Name, "Unknown instruction."),
     };
+
+    // Continuation lines are indented by four spaces. A line that is empty, ends with the escape character, starts
+    // with '#' (the parser would drop it as a comment) or holds a control character could change what the engine
+    // runs, so it is refused.
+    private static string ShellLines(IReadOnlyList<string> lines)
+    {
+        if (lines.Count == 0)
+        {
+            throw new ArgumentException("A RUN instruction needs a command.", nameof(lines));
+        }
+
+        foreach (var line in lines)
+        {
+            var trimmed = line.Trim();
+            if (trimmed.Length == 0 || trimmed.EndsWith('\\') || trimmed.StartsWith('#') || line.Any(char.IsControl))
+            {
+                throw new ArgumentException($"'{line}' cannot be written as a line of a RUN command.", nameof(lines));
+            }
+        }
+
+        return string.Join(" \\\n    ", lines);
+    }
+
+    private static string EnvPair(EnvVariable variable)
+    {
+        var name = variable.Name;
+        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_')
+            || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            throw new ArgumentException($"'{name}' is not an environment variable name.", nameof(variable));
+        }
+
+        if (variable.Value.Any(char.IsControl))
+        {
+            throw new ArgumentException($"The value of {name} cannot span lines.", nameof(variable));
+        }
+
+        return $"{name}=\"{variable.Value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
+    }
 
     private static string Json(IReadOnlyList<string> values) =>
         "[" + string.Join(", ", values.Select(value => JsonSerializer.Serialize(value, JsonForm))) + "]";

@@ -80,6 +80,7 @@ public sealed class DockerEngine : IContainerEngine
             Version = "1", // the classic builder; BuildKit will be its own IContainerEngine
             Remove = true,
             ForceRemove = true, // no intermediate containers left behind, even when a step fails
+            NetworkMode = request.Network.Length > 0 ? request.Network : null,
         };
 
         // The context is streamed: a producer writes the tar into a pipe while the HTTP request reads from it.

@@ -23,6 +23,7 @@ public sealed record EngineInfo(string Endpoint, string ServerVersion, string Ap
 /// <param name="Context">The build context, sent as a tar stream in this order; it holds the Dockerfile.</param>
 /// <param name="References">Full references (name:tag) to tag the image with.</param>
 /// <param name="DockerfilePath">The Dockerfile's path inside the context.</param>
-public sealed record BuildRequest(IReadOnlyList<ContextEntry> Context, IReadOnlyList<string> References, string DockerfilePath);
+/// <param name="Network">The network of RUN steps (<see cref="BuildNetwork"/>); empty: the engine's default.</param>
+public sealed record BuildRequest(IReadOnlyList<ContextEntry> Context, IReadOnlyList<string> References, string DockerfilePath, string Network = "");
 
 public sealed record BuildResult(string ImageId);

@@ -1,6 +1,7 @@
 using PipelineImage.Context;
 using PipelineImage.Dockerfile;
 using PipelineImage.Naming;
+using PipelineImage.Requirements;
 
 namespace PipelineImage.Planning;
 
@@ -10,9 +11,11 @@ namespace PipelineImage.Planning;
 /// <param name="BaseImage">The FROM image.</param>
 /// <param name="Dockerfile">The Dockerfile's text, as written to obj/ and sent in the context.</param>
 /// <param name="Context">The files of the build context, sorted by context path, the Dockerfile among them.</param>
+/// <param name="Requirements">What the requirements and integrations added, for the build log.</param>
 public sealed record BuildPlan(
     string Name,
     IReadOnlyList<ImageReference> References,
     string BaseImage,
     string Dockerfile,
-    IReadOnlyList<ContextEntry> Context);
+    IReadOnlyList<ContextEntry> Context,
+    RequirementPlan Requirements);

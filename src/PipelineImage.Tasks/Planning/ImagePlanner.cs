@@ -3,13 +3,15 @@ using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Dockerfile;
 using PipelineImage.Naming;
+using PipelineImage.Requirements;
 
 namespace PipelineImage.Planning;
 
 /// <summary>
 /// Turns a published app, the user's settings and the context's other sources into a <see cref="BuildPlan"/>.
-/// Layers follow how often their files change (as jib orders them): the base, the NuGet dependencies, the extra
-/// files, the source tree, and last the app's own files, so a code change rebuilds as little as it can.
+/// Layers follow how often their files change (as jib orders them): the base, the OS and pip requirements, the NuGet
+/// dependencies, the extra files, the source tree, and last the app's own files, so a code change rebuilds as little
+/// as it can.
 /// </summary>
 /// <remarks>
 /// The context holds the source tree at its own paths, as <c>docker build</c> of the context root would, and
@@ -29,12 +31,20 @@ public static class ImagePlanner
 
     public static BuildPlan Create(PublishedApp app, ImageSettings settings) => Create(app, settings, ContextSources.None);
 
-    public static BuildPlan Create(PublishedApp app, ImageSettings settings, ContextSources sources)
+    /// <param name="app">The publish output.</param>
+    /// <param name="settings">The image properties.</param>
+    /// <param name="sources">The source tree and extra files.</param>
+    /// <param name="planRequirements">
+    /// Plans the requirements for the base image chosen here (see <see cref="RequirementPlanner.Plan"/>); null: none.
+    /// </param>
+    public static BuildPlan Create(
+        PublishedApp app, ImageSettings settings, ContextSources sources, Func<string, RequirementPlan>? planRequirements = null)
     {
         var name = ResolveName(app, settings);
         var references = ResolveTags(settings).Select(tag => new ImageReference(name, tag)).ToList();
         var baseImage = ResolveBaseImage(app, settings);
         var (entrypoint, apphost) = ResolveEntrypoint(app);
+        var requirements = planRequirements?.Invoke(baseImage) ?? RequirementPlan.Empty;
 
         var files = app.Files.OrderBy(file => file.RelativePath, StringComparer.Ordinal).ToList();
         var context = new List<ContextEntry>(files.Count + sources.SourceFiles.Count + sources.ExtraFiles.Count + 1);
@@ -51,6 +61,8 @@ public static class ImagePlanner
             new FromInstruction(baseImage),
             new WorkdirInstruction(AppDirectory),
         };
+        instructions.AddRange(requirements.Instructions);
+        context.AddRange(requirements.Context);
         if (files.Any(file => file.IsDependency))
         {
             instructions.Add(new CopyInstruction([DependencyContextDirectory + "/"], AppDirectory + "/"));
@@ -68,7 +80,7 @@ public static class ImagePlanner
         context.Add(ContextEntry.FromContent(DockerfilePath, Encoding.UTF8.GetBytes(dockerfile)));
         context.Sort((a, b) => string.CompareOrdinal(a.ContextPath, b.ContextPath));
 
-        return new BuildPlan(name, references, baseImage, dockerfile, context);
+        return new BuildPlan(name, references, baseImage, dockerfile, context, requirements);
     }
 
     // Each extra file goes to .pipelineimage/files/<destination>, and one COPY puts the tree in place at /.

@@ -28,10 +28,14 @@ public sealed class BuildPipelineImage : PipelineImageTask
     /// <summary>PipelineImageDockerHost: the engine address, taking precedence over DOCKER_HOST.</summary>
     public string DockerHost { get; set; } = "";
 
+    /// <summary>PipelineImageNetwork: the network RUN steps use (<c>host</c>, <c>none</c>, a network name); empty: the engine's default.</summary>
+    public string Network { get; set; } = "";
+
     [Output] public string ImageId { get; set; } = "";
 
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
+        var network = BuildNetwork.Validate(Network);
         var endpoint = EngineEndpoint.Resolve(DockerHost, Environment.GetEnvironmentVariable("DOCKER_HOST"), OperatingSystem.IsWindows());
         using IContainerEngine engine = new DockerEngine(endpoint, ConnectTimeout);
         var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -39,7 +43,7 @@ public sealed class BuildPipelineImage : PipelineImageTask
             ImageName, info.Endpoint, info.ServerVersion, info.ApiVersion);
 
         var context = ContextFiles.Select(ContextItems.FromItem).ToList();
-        var request = new BuildRequest(context, ImageReferences, ImagePlanner.DockerfilePath);
+        var request = new BuildRequest(context, ImageReferences, ImagePlanner.DockerfilePath, network);
         var result = await engine.BuildAsync(request, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
             .ConfigureAwait(false);
 

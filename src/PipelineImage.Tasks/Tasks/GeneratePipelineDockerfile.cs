@@ -4,6 +4,7 @@ using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Output;
 using PipelineImage.Planning;
+using PipelineImage.Requirements;
 
 namespace PipelineImage.Tasks;
 
@@ -66,6 +67,23 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     public string BaseImage { get; set; } = "";
 
+    /// <summary>@(PipelineRequirement), with optional Manager and Version metadata.</summary>
+    public ITaskItem[] Requirements { get; set; } = [];
+
+    /// <summary>@(PipelineImageIntegration) (the catalog, then the project's own), empty when integrations are off.</summary>
+    public ITaskItem[] Integrations { get; set; } = [];
+
+    public string OsPackageManager { get; set; } = "";
+
+    /// <summary>PipelineImageBaseHasPython: true, false or empty (guess from the base image).</summary>
+    public string BaseHasPython { get; set; } = "";
+
+    public string PipIndexUrl { get; set; } = "";
+
+    public string[] PipExtraIndexUrls { get; set; } = [];
+
+    public string[] PipFindLinks { get; set; } = [];
+
     [Output] public string DockerfilePath { get; set; } = "";
 
     [Output] public string ResolvedImageName { get; set; } = "";
@@ -94,7 +112,8 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         };
         var settings = new ImageSettings { Name = ImageName, Tags = ImageTags, Version = Version, BaseImage = BaseImage };
 
-        var plan = ImagePlanner.Create(app, settings, CollectContextSources());
+        var plan = ImagePlanner.Create(app, settings, CollectContextSources(), PlanRequirements);
+        LogRequirements(plan.Requirements);
 
         DockerfilePath = Path.Combine(OutputDirectory, "Dockerfile");
         var written = AtomicFile.WriteIfChanged(DockerfilePath, plan.Dockerfile);
@@ -111,6 +130,63 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         }).ToArray();
         ContextFiles = plan.Context.Select(entry => ContextItems.ToItem(entry, DockerfilePath)).ToArray();
         return System.Threading.Tasks.Task.CompletedTask;
+    }
+
+    private RequirementPlan PlanRequirements(string baseImage)
+    {
+        var items = Requirements.Select(item => new RequirementItem
+        {
+            Include = item.ItemSpec,
+            ProjectFile = item.GetMetadata("DefiningProjectFullPath"),
+            Manager = item.GetMetadata("Manager"),
+            Version = item.GetMetadata("Version"),
+            // FullPath only for what names a file: a pip specifier is no path.
+            FullPath = RequirementClassifier.IsFile(item.ItemSpec) ? item.GetMetadata("FullPath") : "",
+        }).ToList();
+        var settings = new RequirementSettings
+        {
+            OsPackageManager = OsPackageManager,
+            BaseHasPython = bool.TryParse(BaseHasPython.Trim(), out var hasPython) ? hasPython : null,
+            PipIndexUrl = PipIndexUrl,
+            PipExtraIndexUrls = PipExtraIndexUrls,
+            PipFindLinks = PipFindLinks,
+        };
+        var catalog = Integrations.Select(item => new Integration(
+            item.ItemSpec,
+            new Dictionary<PipelineImage.Requirements.OsPackageManager, IReadOnlyList<string>>
+            {
+                [PipelineImage.Requirements.OsPackageManager.Apt] = IntegrationCatalog.SplitList(item.GetMetadata("Apt")),
+                [PipelineImage.Requirements.OsPackageManager.Apk] = IntegrationCatalog.SplitList(item.GetMetadata("Apk")),
+                [PipelineImage.Requirements.OsPackageManager.Tdnf] = IntegrationCatalog.SplitList(item.GetMetadata("Tdnf")),
+            },
+            item.GetMetadata("Reason"),
+            item.GetMetadata("DefiningProjectFullPath")));
+        var used = PublishedFiles.Select(item => (item.GetMetadata("NuGetPackageId"), item.GetMetadata("NuGetPackageVersion")));
+        return RequirementPlanner.Plan(items, settings, baseImage, path => File.Exists(path) ? File.ReadAllText(path) : null,
+            IntegrationCatalog.Detect(catalog, used));
+    }
+
+    private void LogRequirements(RequirementPlan requirements)
+    {
+        foreach (var match in requirements.Integrations)
+        {
+            var integration = match.Integration;
+            Log.LogMessage(MessageImportance.Normal, "PipelineImage integration {0} {1}: {2}{3}",
+                integration.PackageId, match.PackageVersion,
+                match.Added.Count > 0 ? "adds " + string.Join(" ", match.Added) : "adds nothing for this base image's package manager",
+                integration.Reason.Length > 0 ? $" ({integration.Reason})" : "");
+        }
+
+        if (requirements.Manager is { } manager)
+        {
+            Log.LogMessage(MessageImportance.Normal, "PipelineImage OS packages ({0}): {1}", manager.Name(), string.Join(" ", requirements.OsPackages));
+        }
+
+        if (requirements.PipRequirements.Count > 0 || requirements.Context.Count > 0)
+        {
+            Log.LogMessage(MessageImportance.Normal, "PipelineImage pip requirements: {0}",
+                string.Join(" ", requirements.PipRequirements.Concat(requirements.Context.Select(file => "-r " + file.SourcePath))));
+        }
     }
 
     private ContextSources CollectContextSources()

@@ -41,3 +41,51 @@ public class DockerfileWriterTests
     public void RefusesMultiLineHeaders() =>
         Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(new DockerfileDefinition(["a\nFROM evil"], [])));
 }
+
+public class DockerfileWriterShellTests
+{
+    [Fact]
+    public void RunLinesAreJoinedWithContinuations()
+    {
+        var text = DockerfileWriter.Render(new DockerfileDefinition([], [new RunInstruction(["set -eu;", "apt-get install", "    'curl'"])]));
+
+        Assert.Equal("RUN set -eu; \\\n    apt-get install \\\n        'curl'\n", text);
+    }
+
+    [Fact]
+    public void EnvValuesAreDoubleQuotedWithDollarsLeftForTheEngine()
+    {
+        var text = DockerfileWriter.Render(new DockerfileDefinition([], [
+            new EnvInstruction([new EnvVariable("PATH", "/opt/venv/bin:$PATH"), new EnvVariable("_X1", "a \"b\" \\c")]),
+        ]));
+
+        Assert.Equal("ENV PATH=\"/opt/venv/bin:$PATH\" _X1=\"a \\\"b\\\" \\\\c\"\n", text);
+    }
+
+    [Theory]
+    [InlineData("echo a\nRUN evil")]
+    [InlineData("echo a\r")]
+    [InlineData("echo a \\")]
+    [InlineData("# a comment the parser would drop")]
+    [InlineData("   ")]
+    [InlineData("")]
+    public void RefusesRunLinesThatWouldChangeTheDockerfile(string line)
+    {
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(new DockerfileDefinition([], [new RunInstruction(["set -eu;", line])])));
+    }
+
+    [Fact]
+    public void RefusesEmptyRunInstructions() =>
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(new DockerfileDefinition([], [new RunInstruction([])])));
+
+    [Theory]
+    [InlineData("", "x")]
+    [InlineData("1A", "x")]
+    [InlineData("A-B", "x")]
+    [InlineData("A B", "x")]
+    [InlineData("A", "x\ny")]
+    public void RefusesBadEnvVariables(string name, string value)
+    {
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(new DockerfileDefinition([], [new EnvInstruction([new EnvVariable(name, value)])])));
+    }
+}

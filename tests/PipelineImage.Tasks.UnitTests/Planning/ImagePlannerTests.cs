@@ -2,6 +2,7 @@ using System.Text;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Planning;
+using PipelineImage.Requirements;
 
 namespace PipelineImage.Tests.Planning;
 
@@ -37,6 +38,29 @@ public class ImagePlannerTests
             plan.Context.Select(entry => entry.ContextPath));
         Assert.Equal(plan.Dockerfile, Encoding.UTF8.GetString(plan.Context[0].Content!));
         Assert.Equal("/pub/Newtonsoft.Json.dll", plan.Context[4].SourcePath);
+    }
+
+    [Fact]
+    public void RequirementsComeRightAfterTheBaseAndTheImageEndsAsTheAppUser()
+    {
+        string? askedFor = null;
+        var requirements = new RequirementItem[]
+        {
+            new() { Include = "ffmpeg", ProjectFile = "/src/App/App.csproj" },
+            new() { Include = "requirements.txt", Manager = "pip", ProjectFile = "/src/App/App.csproj" },
+        };
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, baseImage =>
+        {
+            askedFor = baseImage;
+            return RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n");
+        });
+
+        Assert.Equal("mcr.microsoft.com/dotnet/runtime:10.0", askedFor);
+        GoldenFile.AssertMatches("with-requirements.Dockerfile", plan.Dockerfile);
+        Assert.Contains(plan.Context, entry => entry.ContextPath == ".pipelineimage/requirements/1-requirements.txt"
+                                               && entry.SourcePath == "/src/App/requirements.txt");
+        Assert.Equal(["ffmpeg", "python3", "python3-venv"], plan.Requirements.OsPackages);
     }
 
     [Fact]

@@ -1,0 +1,19 @@
+namespace PipelineImage.Dockerfile;
+
+/// <summary>
+/// RUN in shell form: <see cref="Lines"/> are one <c>/bin/sh -c</c> command, written one a line and joined with
+/// <c> \</c> continuations, so the shell sees them as a single line and each must carry its own separator
+/// (<c>;</c>, <c>&amp;&amp;</c>). The writer does not quote anything: whoever builds the lines quotes every value
+/// (see <c>Requirements.Shell.Quote</c>); the writer only refuses lines that would break the Dockerfile's own syntax.
+/// </summary>
+public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction;
+
+/// <summary>
+/// ENV with one or more variables on one line, each value written in double quotes. The engine expands
+/// <c>$NAME</c> and <c>${NAME}</c> in the values (so <c>PATH="/opt/venv/bin:$PATH"</c> extends the base's PATH).
+/// </summary>
+public sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Instruction;
+
+/// <param name="Name">A variable name: a letter or <c>_</c>, then letters, digits or <c>_</c>.</param>
+/// <param name="Value">The value, on one line; <c>$</c> references are expanded by the engine.</param>
+public sealed record EnvVariable(string Name, string Value);
