@@ -43,7 +43,7 @@ public partial class ResourceTests
     [Fact]
     public void EveryCodeIsDocumentedInTheReadme()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(RepositoryFiles.Path("README.md"));
 
         Assert.All(Entries().Values.Select(value => value[..8]).Concat(TargetsCodes()), code => Assert.Contains($"| {code} |", readme));
     }
@@ -58,18 +58,7 @@ public partial class ResourceTests
 
     private static IEnumerable<string> TargetsCodes()
     {
-        var targets = XDocument.Load(Path.Combine(RepositoryRoot(), "nuget", "build", "PipelineImage.Tasks.targets"));
+        var targets = XDocument.Load(RepositoryFiles.Path("nuget", "build", "PipelineImage.Tasks.targets"));
         return targets.Descendants().Where(e => e.Name.LocalName == "Error").Select(e => (string)e.Attribute("Code")!);
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(directory, "PipelineImage.Tasks.sln")))
-        {
-            directory = Path.GetDirectoryName(directory) ?? throw new InvalidOperationException("No repository root above the tests.");
-        }
-
-        return directory;
     }
 }
