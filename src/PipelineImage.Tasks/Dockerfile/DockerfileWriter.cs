@@ -46,6 +46,9 @@ public static class DockerfileWriter
         CopyInstruction copy => $"COPY {Json([.. copy.Sources, copy.Destination])}",
         UserInstruction user => $"USER {SingleToken(user.User)}",
         EntrypointInstruction entrypoint => $"ENTRYPOINT {Json(entrypoint.Arguments)}",
+        CmdInstruction cmd => $"CMD {Json(cmd.Arguments)}",
+        LabelInstruction label => $"LABEL {string.Join(" \\\n      ", label.Labels.Select(pair => $"{Quoted(pair.Key, false)}={Quoted(pair.Value, false)}"))}",
+        ExposeInstruction expose => $"EXPOSE {string.Join(" ", expose.Ports.Select(SingleToken))}",
         RunInstruction run => $"RUN {ShellLines(run.Lines)}",
         EnvInstruction env => $"ENV {string.Join(" ", env.Variables.Select(EnvPair))}",
         _ => throw new ArgumentOutOfRangeException(nameof(instruction), instruction.GetType().Name, "Unknown instruction."),
@@ -82,12 +85,20 @@ public static class DockerfileWriter
             throw new ArgumentException($"'{name}' is not an environment variable name.", nameof(variable));
         }
 
-        if (variable.Value.Any(char.IsControl))
+        return $"{name}={Quoted(variable.Value, variable.Expand)}";
+    }
+
+    // A double-quoted word of ENV or LABEL: backslash escapes '\' and '"', and '$' unless references are to expand.
+    // A Dockerfile has no escape for a line break or other control characters, so they are refused.
+    private static string Quoted(string value, bool expand)
+    {
+        if (value.Any(char.IsControl))
         {
-            throw new ArgumentException($"The value of {name} cannot span lines.", nameof(variable));
+            throw new ArgumentException($"'{value}' cannot be written on one Dockerfile line.", nameof(value));
         }
 
-        return $"{name}=\"{variable.Value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
+        var escaped = value.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        return "\"" + (expand ? escaped : escaped.Replace("$", "\\$")) + "\"";
     }
 
     private static string Json(IReadOnlyList<string> values) =>

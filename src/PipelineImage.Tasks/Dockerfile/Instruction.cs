@@ -14,3 +14,12 @@ public sealed record UserInstruction(string User) : Instruction;
 
 /// <summary>ENTRYPOINT in exec form: no shell, arguments passed as they are.</summary>
 public sealed record EntrypointInstruction(IReadOnlyList<string> Arguments) : Instruction;
+
+/// <summary>CMD in exec form: the default arguments of the entrypoint, or the default command without one.</summary>
+public sealed record CmdInstruction(IReadOnlyList<string> Arguments) : Instruction;
+
+/// <summary>LABEL with one or more key/value pairs, each written in double quotes, with nothing expanded.</summary>
+public sealed record LabelInstruction(IReadOnlyList<KeyValuePair<string, string>> Labels) : Instruction;
+
+/// <summary>EXPOSE of ports written as <c>number/protocol</c>, such as <c>8080/tcp</c>.</summary>
+public sealed record ExposeInstruction(IReadOnlyList<string> Ports) : Instruction;

@@ -8,12 +8,13 @@ namespace PipelineImage.Dockerfile;
 /// </summary>
 public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction;
 
-/// <summary>
-/// ENV with one or more variables on one line, each value written in double quotes. The engine expands
-/// <c>$NAME</c> and <c>${NAME}</c> in the values (so <c>PATH="/opt/venv/bin:$PATH"</c> extends the base's PATH).
-/// </summary>
+/// <summary>ENV with one or more variables on one line, each value written in double quotes.</summary>
 public sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Instruction;
 
 /// <param name="Name">A variable name: a letter or <c>_</c>, then letters, digits or <c>_</c>.</param>
-/// <param name="Value">The value, on one line; <c>$</c> references are expanded by the engine.</param>
-public sealed record EnvVariable(string Name, string Value);
+/// <param name="Value">The value, on one line.</param>
+/// <param name="Expand">
+/// The engine expands <c>$NAME</c> and <c>${NAME}</c> in the value (so <c>PATH="/opt/venv/bin:$PATH"</c> extends the
+/// base's PATH); false: the value is taken literally, <c>$</c> and all.
+/// </param>
+public sealed record EnvVariable(string Name, string Value, bool Expand = false);

@@ -67,7 +67,7 @@ public sealed class DockerEngine : IContainerEngine
             .WithApiVersion(negotiated)
             .WithTimeout(Timeout.InfiniteTimeSpan) // a build takes as long as its RUN steps; cancellation ends it
             .Build();
-        return new EngineInfo(_endpoint.ToString(), version.Version ?? "unknown", negotiated.ToString());
+        return new EngineInfo(_endpoint.ToString(), version.Version ?? "unknown", negotiated.ToString(), $"{version.Os}/{version.Arch}");
     }
 
     public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
@@ -80,7 +80,11 @@ public sealed class DockerEngine : IContainerEngine
             Version = "1", // the classic builder; BuildKit will be its own IContainerEngine
             Remove = true,
             ForceRemove = true, // no intermediate containers left behind, even when a step fails
-            NetworkMode = request.Network.Length > 0 ? request.Network : null,
+            NetworkMode = request.Options.Network.Length > 0 ? request.Options.Network : null,
+            Platform = request.Options.Platform.Length > 0 ? request.Options.Platform : null,
+            Pull = request.Options.PullAlways ? "true" : null,
+            NoCache = request.Options.NoCache,
+            BuildArgs = request.Options.BuildArgs is { Count: > 0 } buildArgs ? new Dictionary<string, string>(buildArgs) : null,
         };
 
         // The context is streamed: a producer writes the tar into a pipe while the HTTP request reads from it.
@@ -164,6 +168,24 @@ public sealed class DockerEngine : IContainerEngine
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new EngineRequestFailedException("build", $"the build context could not be read: {e.Message}", e);
+        }
+    }
+
+    public async Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken)
+    {
+        var client = _client ?? throw new InvalidOperationException("ConnectAsync first.");
+        try
+        {
+            await client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        catch (DockerApiException e)
+        {
+            throw new EngineRequestFailedException($"inspect {reference}", $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", e);
         }
     }
 

@@ -16,14 +16,32 @@ public interface IContainerEngine : IDisposable
     /// goes to <paramref name="output"/> as it arrives.
     /// </summary>
     Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken);
+
+    /// <summary>Whether the engine has an image with this reference (or id) locally.</summary>
+    Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken);
 }
 
-public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion);
+/// <param name="Endpoint">The engine's address.</param>
+/// <param name="ServerVersion">The engine's version.</param>
+/// <param name="ApiVersion">The API version agreed on.</param>
+/// <param name="Platform">The platform the engine builds for, as <c>os/arch</c> (such as <c>linux/amd64</c>).</param>
+public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform);
 
 /// <param name="Context">The build context, sent as a tar stream in this order; it holds the Dockerfile.</param>
 /// <param name="References">Full references (name:tag) to tag the image with.</param>
 /// <param name="DockerfilePath">The Dockerfile's path inside the context.</param>
+/// <param name="Options">How to build: network, platform, pull policy, cache, build arguments.</param>
+public sealed record BuildRequest(IReadOnlyList<ContextEntry> Context, IReadOnlyList<string> References, string DockerfilePath, BuildOptions Options);
+
 /// <param name="Network">The network of RUN steps (<see cref="BuildNetwork"/>); empty: the engine's default.</param>
-public sealed record BuildRequest(IReadOnlyList<ContextEntry> Context, IReadOnlyList<string> References, string DockerfilePath, string Network = "");
+/// <param name="Platform">The target platform (<see cref="BuildPlatform"/>); empty: the engine's own.</param>
+/// <param name="PullAlways">Pull the base image even when it is present locally.</param>
+/// <param name="NoCache">Build every step anew.</param>
+/// <param name="BuildArgs">Values for the Dockerfile's ARG instructions.</param>
+public sealed record BuildOptions(
+    string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null)
+{
+    public static BuildOptions Default { get; } = new();
+}
 
 public sealed record BuildResult(string ImageId);

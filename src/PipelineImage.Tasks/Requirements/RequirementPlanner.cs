@@ -171,7 +171,7 @@ public static class RequirementPlanner
             instructions.Add(new RunInstruction(PipInstallLines(pipOptions, specifiers.Select(Shell.Quote).Concat(fileArguments).ToList())));
             instructions.Add(new EnvInstruction([
                 new EnvVariable("VIRTUAL_ENV", VenvDirectory),
-                new EnvVariable("PATH", VenvDirectory + "/bin:$PATH"),
+                new EnvVariable("PATH", VenvDirectory + "/bin:$PATH", Expand: true),
             ]));
         }
 

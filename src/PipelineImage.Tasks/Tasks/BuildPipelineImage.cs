@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Output;
 using PipelineImage.Planning;
@@ -6,8 +7,8 @@ using PipelineImage.Planning;
 namespace PipelineImage.Tasks;
 
 /// <summary>
-/// Sends the planned context to the engine, builds and tags the image, streams the engine's output into the
-/// log and writes image.json.
+/// Sends the planned context to the engine, builds and tags the image (after the parent image, when there is a
+/// parent Dockerfile whose image is not there yet), streams the engine's output into the log and writes image.json.
 /// </summary>
 public sealed class BuildPipelineImage : PipelineImageTask
 {
@@ -22,6 +23,9 @@ public sealed class BuildPipelineImage : PipelineImageTask
     /// <summary>name:tag references to tag the image with.</summary>
     [Required] public string[] ImageReferences { get; set; } = [];
 
+    /// <summary>The FROM image of our Dockerfile (the parent's reference when there is one).</summary>
+    [Required] public string BaseImage { get; set; } = "";
+
     /// <summary>Where image.json goes.</summary>
     [Required] public string ManifestPath { get; set; } = "";
 
@@ -31,24 +35,81 @@ public sealed class BuildPipelineImage : PipelineImageTask
     /// <summary>PipelineImageNetwork: the network RUN steps use (<c>host</c>, <c>none</c>, a network name); empty: the engine's default.</summary>
     public string Network { get; set; } = "";
 
+    /// <summary>PipelineImagePlatform: <c>os/arch[/variant]</c>; empty: the engine's own.</summary>
+    public string Platform { get; set; } = "";
+
+    /// <summary>PipelineImagePull: <c>missing</c> (default), <c>always</c> or <c>never</c>.</summary>
+    public string Pull { get; set; } = "";
+
+    /// <summary>PipelineImageNoCache: build every step anew.</summary>
+    public bool NoCache { get; set; }
+
+    /// <summary>The parent image's reference; empty when there is no parent Dockerfile.</summary>
+    public string ParentImage { get; set; } = "";
+
+    /// <summary>The parent Dockerfile's path in its context.</summary>
+    public string ParentDockerfilePath { get; set; } = "";
+
+    /// <summary>The parent's build context, as items like <see cref="ContextFiles"/>.</summary>
+    public ITaskItem[] ParentContextFiles { get; set; } = [];
+
+    /// <summary>The parent's build arguments: name, with Value metadata.</summary>
+    public ITaskItem[] ParentBuildArgs { get; set; } = [];
+
     [Output] public string ImageId { get; set; } = "";
 
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
+        // Everything the user set is checked before the engine is asked anything.
         var network = BuildNetwork.Validate(Network);
+        var platform = BuildPlatform.Validate(Platform);
+        var pull = PullPolicies.Parse(Pull);
         var endpoint = EngineEndpoint.Resolve(DockerHost, Environment.GetEnvironmentVariable("DOCKER_HOST"), OperatingSystem.IsWindows());
+
         using IContainerEngine engine = new DockerEngine(endpoint, ConnectTimeout);
         var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} (Docker {2}, API {3})",
-            ImageName, info.Endpoint, info.ServerVersion, info.ApiVersion);
+        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} (Docker {2}, API {3}, {4})",
+            ImageName, info.Endpoint, info.ServerVersion, info.ApiVersion, info.Platform);
+        if (platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, platform))
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, platform);
+        }
+
+        var options = new BuildOptions(network, platform, pull == PullPolicy.Always, NoCache);
+        if (ParentImage.Length > 0)
+        {
+            await BuildParentAsync(engine, options, cancellationToken).ConfigureAwait(false);
+            options = options with { PullAlways = false }; // our FROM is the local parent, in no registry
+        }
+        else if (pull == PullPolicy.Never && !await engine.ImageExistsAsync(BaseImage, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PipelineImageException(DiagnosticCodes.BaseImageNotLocal, info.Endpoint, BaseImage);
+        }
 
         var context = ContextFiles.Select(ContextItems.FromItem).ToList();
-        var request = new BuildRequest(context, ImageReferences, ImagePlanner.DockerfilePath, network);
-        var result = await engine.BuildAsync(request, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
-            .ConfigureAwait(false);
+        var request = new BuildRequest(context, ImageReferences, ImagePlanner.DockerfilePath, options);
+        var result = await engine.BuildAsync(request, LogLine, cancellationToken).ConfigureAwait(false);
 
         ImageId = result.ImageId;
         var tags = ImageReferences.Select(reference => reference[(reference.LastIndexOf(':') + 1)..]).ToList();
         AtomicFile.WriteIfChanged(ManifestPath, new ImageManifest(ImageName, tags, ImageId).ToJson());
     }
+
+    // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.
+    private async System.Threading.Tasks.Task BuildParentAsync(IContainerEngine engine, BuildOptions options, CancellationToken cancellationToken)
+    {
+        if (!options.NoCache && await engine.ImageExistsAsync(ParentImage, cancellationToken).ConfigureAwait(false))
+        {
+            Log.LogMessage(MessageImportance.Normal, "Parent image {0} is up to date", ParentImage);
+            return;
+        }
+
+        Log.LogMessage(MessageImportance.High, "Building the parent image {0} from {1}", ParentImage, ParentDockerfilePath);
+        var buildArgs = ParentBuildArgs.ToDictionary(item => item.ItemSpec, item => item.GetMetadata("Value"), StringComparer.Ordinal);
+        var request = new BuildRequest(
+            ParentContextFiles.Select(ContextItems.FromItem).ToList(), [ParentImage], ParentDockerfilePath, options with { BuildArgs = buildArgs });
+        await engine.BuildAsync(request, LogLine, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void LogLine(string line) => Log.LogMessage(MessageImportance.Normal, "{0}", line);
 }

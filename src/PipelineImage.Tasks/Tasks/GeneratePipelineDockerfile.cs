@@ -61,6 +61,40 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     public string ImageName { get; set; } = "";
 
+    public string WorkingDirectory { get; set; } = "";
+
+    public string User { get; set; } = "";
+
+    public string EntrypointMode { get; set; } = "";
+
+    /// <summary>@(PipelineImageEntrypoint): the custom entrypoint, one argument an item.</summary>
+    public ITaskItem[] Entrypoint { get; set; } = [];
+
+    /// <summary>@(PipelineImageDefaultArg): CMD.</summary>
+    public ITaskItem[] DefaultArgs { get; set; } = [];
+
+    /// <summary>@(PipelineImageEnvironmentVariable), with Value metadata.</summary>
+    public ITaskItem[] EnvironmentVariables { get; set; } = [];
+
+    /// <summary>@(PipelineImageLabel), with Value metadata.</summary>
+    public ITaskItem[] Labels { get; set; } = [];
+
+    /// <summary>@(PipelineImagePort), with optional Type metadata.</summary>
+    public ITaskItem[] Ports { get; set; } = [];
+
+    /// <summary>PipelineImageGenerateLabels: false turns the OCI labels off.</summary>
+    public string GenerateLabels { get; set; } = "";
+
+    /// <summary>$(Product), for org.opencontainers.image.title.</summary>
+    public string Title { get; set; } = "";
+
+    public string Description { get; set; } = "";
+
+    public string RepositoryUrl { get; set; } = "";
+
+    /// <summary>$(SourceRevisionId), for org.opencontainers.image.revision.</summary>
+    public string SourceRevisionId { get; set; } = "";
+
     public string[] ImageTags { get; set; } = [];
 
     public string Version { get; set; } = "";
@@ -84,7 +118,32 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     public string[] PipFindLinks { get; set; } = [];
 
+    /// <summary>PipelineImageParentDockerfile, relative to the project directory.</summary>
+    public string ParentDockerfile { get; set; } = "";
+
+    /// <summary>PipelineImageParentContext; empty: the parent Dockerfile's directory.</summary>
+    public string ParentContext { get; set; } = "";
+
+    /// <summary>@(PipelineImageParentBuildArg), with Value metadata.</summary>
+    public ITaskItem[] ParentBuildArgs { get; set; } = [];
+
+    /// <summary>PipelineImagePlatform, part of what the parent image's tag stands for.</summary>
+    public string Platform { get; set; } = "";
+
+    /// <summary>PipelineImageSkipBuild: also write the context as context.tar, to build by hand.</summary>
+    public bool SkipBuild { get; set; }
+
     [Output] public string DockerfilePath { get; set; } = "";
+
+    /// <summary>The FROM image: PipelineImageBase, the default base, or the parent image.</summary>
+    [Output] public string ResolvedBaseImage { get; set; } = "";
+
+    /// <summary>The parent image's reference, empty without a parent Dockerfile.</summary>
+    [Output] public string ParentImage { get; set; } = "";
+
+    [Output] public string ParentDockerfilePath { get; set; } = "";
+
+    [Output] public ITaskItem[] ParentContextFiles { get; set; } = [];
 
     [Output] public string ResolvedImageName { get; set; } = "";
 
@@ -94,7 +153,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     /// <summary>The build context: items for files on disk with ContextPath and Executable metadata.</summary>
     [Output] public ITaskItem[] ContextFiles { get; set; } = [];
 
-    protected override System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var app = new PublishedApp
         {
@@ -110,9 +169,32 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
                 string.Equals(reference.ItemSpec, "Microsoft.AspNetCore.App", StringComparison.OrdinalIgnoreCase)),
             Files = PublishedFiles.Select(ToPublishedFile).ToList(),
         };
-        var settings = new ImageSettings { Name = ImageName, Tags = ImageTags, Version = Version, BaseImage = BaseImage };
+        var settings = new ImageSettings
+        {
+            Name = ImageName,
+            Tags = ImageTags,
+            Version = Version,
+            BaseImage = BaseImage,
+            WorkingDirectory = WorkingDirectory,
+            User = User,
+            EntrypointMode = EntrypointMode,
+            Entrypoint = Entrypoint.Select(item => item.ItemSpec).ToList(),
+            DefaultArgs = DefaultArgs.Select(item => item.ItemSpec).ToList(),
+            EnvironmentVariables = WithMetadata(EnvironmentVariables, "Value"),
+            Labels = WithMetadata(Labels, "Value"),
+            Ports = WithMetadata(Ports, "Type"),
+            GenerateLabels = !string.Equals(GenerateLabels.Trim(), "false", StringComparison.OrdinalIgnoreCase),
+            Project = new ProjectInfo(Title, Description, RepositoryUrl, SourceRevisionId),
+        };
 
-        var plan = ImagePlanner.Create(app, settings, CollectContextSources(), PlanRequirements);
+        var parent = await PlanParentAsync(app, settings, cancellationToken);
+        if (parent is not null)
+        {
+            settings = settings with { BaseImage = parent.Reference };
+        }
+
+        // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
+        var plan = ImagePlanner.Create(app, settings, CollectContextSources(), baseImage => PlanRequirements(parent?.FinalBase ?? baseImage));
         LogRequirements(plan.Requirements);
 
         DockerfilePath = Path.Combine(OutputDirectory, "Dockerfile");
@@ -129,8 +211,62 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             return (ITaskItem)item;
         }).ToArray();
         ContextFiles = plan.Context.Select(entry => ContextItems.ToItem(entry, DockerfilePath)).ToArray();
-        return System.Threading.Tasks.Task.CompletedTask;
+        ResolvedBaseImage = plan.BaseImage;
+        if (parent is not null)
+        {
+            ParentImage = parent.Reference;
+            ParentDockerfilePath = parent.DockerfilePath;
+            ParentContextFiles = parent.Context.Select(entry => ContextItems.ToItem(entry, DockerfilePath)).ToArray();
+        }
+
+        if (SkipBuild)
+        {
+            await WriteForHandBuildAsync(plan, parent, cancellationToken);
+        }
     }
+
+    private async Task<ParentImage?> PlanParentAsync(PublishedApp app, ImageSettings settings, CancellationToken cancellationToken)
+    {
+        if (ParentDockerfile.Trim().Length == 0)
+        {
+            return null;
+        }
+
+        if (BaseImage.Trim().Length > 0)
+        {
+            throw new PipelineImageException(DiagnosticCodes.ParentAndBaseImage, BaseImage, ParentDockerfile);
+        }
+
+        var dockerfile = Path.GetFullPath(Path.Combine(ProjectDirectory, ParentDockerfile.Trim()));
+        var context = ParentContext.Trim().Length > 0
+            ? Path.GetFullPath(Path.Combine(ProjectDirectory, ParentContext.Trim()))
+            : Path.GetDirectoryName(dockerfile)!;
+        return await Planning.ParentImage.PlanAsync(
+            ImagePlanner.ResolveName(app, settings), dockerfile, context, WithMetadata(ParentBuildArgs, "Value"),
+            Engine.BuildPlatform.Validate(Platform), cancellationToken);
+    }
+
+    // The context as the tar we would send, and the commands that build it: the same image, by hand or elsewhere.
+    private async System.Threading.Tasks.Task WriteForHandBuildAsync(BuildPlan plan, ParentImage? parent, CancellationToken cancellationToken)
+    {
+        var commands = new List<string>();
+        if (parent is not null)
+        {
+            var parentTar = Path.Combine(OutputDirectory, "parent-context.tar");
+            await AtomicFile.WriteAsync(parentTar, stream => ContextTarWriter.WriteAsync(parent.Context, stream, cancellationToken));
+            var args = string.Concat(parent.BuildArgs.Select(arg => $" --build-arg {arg.Key}={arg.Value}"));
+            commands.Add($"docker build -f {parent.DockerfilePath} -t {parent.Reference}{args} - < {parentTar}");
+        }
+
+        var tar = Path.Combine(OutputDirectory, "context.tar");
+        await AtomicFile.WriteAsync(tar, stream => ContextTarWriter.WriteAsync(plan.Context, stream, cancellationToken));
+        var tags = string.Concat(plan.References.Select(reference => $" -t {reference}"));
+        commands.Add($"docker build -f {ImagePlanner.DockerfilePath}{tags} - < {tar}");
+        Log.LogMessage(MessageImportance.High, "PipelineImageSkipBuild: no image built. To build it: {0}", string.Join(" && ", commands));
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> WithMetadata(ITaskItem[] items, string metadata) =>
+        items.Select(item => KeyValuePair.Create(item.ItemSpec, item.GetMetadata(metadata))).ToList();
 
     private RequirementPlan PlanRequirements(string baseImage)
     {
@@ -251,7 +387,8 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         if (destination.Length == 0)
         {
             var relative = Path.GetRelativePath(ProjectDirectory, item.GetMetadata("FullPath")).Replace('\\', '/');
-            return relative.StartsWith("../", StringComparison.Ordinal) ? "/app/../" + fileName : $"{ImagePlanner.AppDirectory}/{relative}";
+            var appDirectory = ImageConfiguration.WorkingDirectory(WorkingDirectory).TrimEnd('/');
+            return relative.StartsWith("../", StringComparison.Ordinal) ? $"{appDirectory}/../{fileName}" : $"{appDirectory}/{relative}";
         }
 
         return destination.EndsWith('/')

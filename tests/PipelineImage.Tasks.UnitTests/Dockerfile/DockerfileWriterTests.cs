@@ -56,11 +56,40 @@ public class DockerfileWriterShellTests
     public void EnvValuesAreDoubleQuotedWithDollarsLeftForTheEngine()
     {
         var text = DockerfileWriter.Render(new DockerfileDefinition([], [
-            new EnvInstruction([new EnvVariable("PATH", "/opt/venv/bin:$PATH"), new EnvVariable("_X1", "a \"b\" \\c")]),
+            new EnvInstruction([new EnvVariable("PATH", "/opt/venv/bin:$PATH", Expand: true), new EnvVariable("_X1", "a \"b\" \\c $HOME")]),
         ]));
 
-        Assert.Equal("ENV PATH=\"/opt/venv/bin:$PATH\" _X1=\"a \\\"b\\\" \\\\c\"\n", text);
+        Assert.Equal("ENV PATH=\"/opt/venv/bin:$PATH\" _X1=\"a \\\"b\\\" \\\\c \\$HOME\"\n", text);
     }
+
+    [Fact]
+    public void LabelsAreQuotedLiterallyOneALine()
+    {
+        var text = DockerfileWriter.Render(new DockerfileDefinition([], [
+            new LabelInstruction([KeyValuePair.Create("org.example.a", "x \"y\" $z"), KeyValuePair.Create("b", "")]),
+        ]));
+
+        Assert.Equal("LABEL \"org.example.a\"=\"x \\\"y\\\" \\$z\" \\\n      \"b\"=\"\"\n", text);
+    }
+
+    [Fact]
+    public void ExposeAndCmdRender()
+    {
+        var text = DockerfileWriter.Render(new DockerfileDefinition([], [
+            new ExposeInstruction(["80/tcp", "53/udp"]), new CmdInstruction(["--step", "a b", "$X"]),
+        ]));
+
+        Assert.Equal("EXPOSE 80/tcp 53/udp\nCMD [\"--step\", \"a b\", \"$X\"]\n", text);
+    }
+
+    [Theory]
+    [InlineData("a\nb")]
+    [InlineData("a\rb")]
+    [InlineData("\t")]
+    public void RefusesLabelValuesThatWouldSpanLines(string value) =>
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(new DockerfileDefinition([], [
+            new LabelInstruction([KeyValuePair.Create("k", value)]),
+        ])));
 
     [Theory]
     [InlineData("echo a\nRUN evil")]

@@ -4,4 +4,6 @@ WORKDIR /app
 COPY [".pipelineimage/deps/", "/app/"]
 COPY [".pipelineimage/app/", "/app/"]
 USER app
+LABEL "org.opencontainers.image.base.name"="mcr.microsoft.com/dotnet/runtime-deps:10.0" \
+      "org.opencontainers.image.version"="1.2.3+abc"
 ENTRYPOINT ["/app/HelloPipeline"]

@@ -19,4 +19,6 @@ ENV VIRTUAL_ENV="/opt/venv" PATH="/opt/venv/bin:$PATH"
 COPY [".pipelineimage/deps/", "/app/"]
 COPY [".pipelineimage/app/", "/app/"]
 USER app
+LABEL "org.opencontainers.image.base.name"="mcr.microsoft.com/dotnet/runtime:10.0" \
+      "org.opencontainers.image.version"="1.2.3+abc"
 ENTRYPOINT ["dotnet", "/app/HelloPipeline.dll"]
