@@ -31,6 +31,10 @@ public static class Docker
     public static Task<ProcessResult> RunImageAsync(string reference, params string[] arguments) =>
         RunAsync(["run", "--rm", "--network", "none", .. arguments, reference]);
 
+    /// <summary>Runs the image with no network and a command (or the entrypoint's arguments) after the image.</summary>
+    public static Task<ProcessResult> RunCommandAsync(string reference, params string[] command) =>
+        RunAsync(["run", "--rm", "--network", "none", reference, .. command]);
+
     /// <summary>Removes every tag of the repository; untagged parents (build steps) go with it.</summary>
     public static async Task RemoveRepositoryAsync(string name)
     {

@@ -86,6 +86,7 @@ public sealed class TestProject : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Docker.RemoveRepositoryAsync(ImageName);
+        await Docker.RemoveRepositoryAsync(ImageName + "-parent");
         if (_builtImageIds.Count > 0)
         {
             await Docker.RunAsync(["image", "rm", "--force", .. _builtImageIds]);
