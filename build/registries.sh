@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Starts Debian's docker-registry on 127.0.0.1 only (idempotent, as root): the open registry on :5000.
-# The engine trusts plain HTTP to loopback registries without configuration.
+# Starts Debian's docker-registry on 127.0.0.1 only (idempotent, as root): an open registry on :5000 and one with
+# htpasswd authentication on :5001 (user pipeline-ci, password below: test credentials for a loopback registry that
+# the end-to-end tests know). The engine trusts plain HTTP to loopback registries without configuration.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log() { printf '[registries] %s\n' "$*" >&2; }
 
-if ! dpkg-query -W -f='${Status}' docker-registry 2>/dev/null | grep -q 'install ok installed'; then
-  log "installing docker-registry"
+missing=()
+for p in docker-registry apache2-utils curl; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+auth_user=pipeline-ci
+auth_password=pimg-loopback-test-password
+mkdir -p /var/lib/pipelineimage-registry
+if ! htpasswd -vb /var/lib/pipelineimage-registry/htpasswd "$auth_user" "$auth_password" >/dev/null 2>&1; then
+  htpasswd -Bbc /var/lib/pipelineimage-registry/htpasswd "$auth_user" "$auth_password" 2>/dev/null
 fi
 
 start() { # name port config
@@ -26,3 +38,4 @@ start() { # name port config
 }
 
 start open 5000 "$here/registry/open.yml"
+start auth 5001 "$here/registry/auth.yml"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions the real test stack on a Debian 12 machine, as root, idempotently:
 #   - a Docker Engine (Debian's docker.io) with no bridge network and no NAT, started and answering;
-#   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins.
+#   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins;
+#   - two registries on 127.0.0.1 (build/registries.sh): open on :5000, htpasswd auth on :5001.
 # A second run only checks that everything is there (a few seconds).
 set -euo pipefail
 
@@ -50,5 +51,6 @@ if ! docker version >/dev/null 2>&1; then
 fi
 log "engine answers: $(docker version --format 'server {{.Server.Version}}, API {{.Server.APIVersion}}')"
 
-# ---- base image stand-ins -------------------------------------------------------------------------------------
+# ---- base image stand-ins and registries -----------------------------------------------------------------------
 "$here/base-images.sh"
+"$here/registries.sh"

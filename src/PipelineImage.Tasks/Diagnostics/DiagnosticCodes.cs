@@ -13,6 +13,11 @@ public static class DiagnosticCodes
     public const string EngineRequestFailed = nameof(EngineRequestFailed);                           // PIMG1004
     public const string PlatformNotSupported = nameof(PlatformNotSupported);                         // PIMG1005
     public const string BaseImageNotLocal = nameof(BaseImageNotLocal);                               // PIMG1006
+    public const string RegistryUnauthorized = nameof(RegistryUnauthorized);                         // PIMG1007
+    public const string RegistryUnreachable = nameof(RegistryUnreachable);                           // PIMG1008
+    public const string RegistryTlsFailed = nameof(RegistryTlsFailed);                               // PIMG1009
+    public const string CredentialHelperFailed = nameof(CredentialHelperFailed);                     // PIMG1010
+    public const string PushFailed = nameof(PushFailed);                                             // PIMG1011
     public const string AssemblyNameNotUsableAsImageName = nameof(AssemblyNameNotUsableAsImageName); // PIMG2001
     public const string InvalidImageName = nameof(InvalidImageName);                                 // PIMG2002
     public const string InvalidTag = nameof(InvalidTag);                                             // PIMG2003
@@ -38,10 +43,13 @@ public static class DiagnosticCodes
     public const string ParentDockerfileOutsideContext = nameof(ParentDockerfileOutsideContext);     // PIMG2022
     public const string InvalidBuildArg = nameof(InvalidBuildArg);                                   // PIMG2023
     public const string ParentAndBaseImage = nameof(ParentAndBaseImage);                             // PIMG2024
+    public const string InvalidDockerConfig = nameof(InvalidDockerConfig);                           // PIMG2025
+    public const string InvalidRegistry = nameof(InvalidRegistry);                                   // PIMG2026
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
+    public const string NoImageToPush = nameof(NoImageToPush);                                       // PIMG4003
     public const string UnknownRequirementManager = nameof(UnknownRequirementManager);               // PIMG5001
     public const string InvalidOsPackageManager = nameof(InvalidOsPackageManager);                   // PIMG5002
     public const string OsPackageManagerUnknown = nameof(OsPackageManagerUnknown);                   // PIMG5003

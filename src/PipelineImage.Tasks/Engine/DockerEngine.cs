@@ -6,6 +6,8 @@ using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using PipelineImage.Context;
+using PipelineImage.Diagnostics;
+using PipelineImage.Registry;
 using Version = System.Version;
 
 namespace PipelineImage.Engine;
@@ -171,6 +173,57 @@ public sealed class DockerEngine : IContainerEngine
         }
     }
 
+    public async Task<PushResult> PushAsync(
+        string reference, ResolvedCredential resolved, Action<string> output, CancellationToken cancellationToken)
+    {
+        var credential = resolved.Credential;
+        var client = _client ?? throw new InvalidOperationException("ConnectAsync first.");
+        var colon = reference.LastIndexOf(':');
+        var (name, tag) = (reference[..colon], reference[(colon + 1)..]);
+        var registry = RegistryHost.Of(name);
+        var auth = credential is null
+            ? new AuthConfig()
+            : new AuthConfig
+            {
+                Username = credential.Username,
+                Password = credential.Password,
+                IdentityToken = credential.IdentityToken.Length > 0 ? credential.IdentityToken : null,
+                ServerAddress = RegistryHost.ServerUrl(registry),
+            };
+        var progress = new PushProgress(output);
+        try
+        {
+            await client.Images.PushImageAsync(name, new ImagePushParameters { Tag = tag }, auth, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw Classify(reference, registry, $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", resolved.Source);
+        }
+
+        if (progress.Error is not null)
+        {
+            throw Classify(reference, registry, progress.Error, resolved.Source);
+        }
+
+        return new PushResult(progress.Digest ?? "", progress.BytesUploaded, progress.LayersPushed, progress.LayersPresent);
+    }
+
+    // What the registry said, as the engine passes it on, decides which error tells the user what to do.
+    private static PushFailedException Classify(string reference, string registry, string detail, string credentialSource)
+    {
+        var text = detail.ToLowerInvariant();
+        var resource =
+            text.Contains("unauthorized") || text.Contains("authentication required") || text.Contains("denied") || text.Contains("401")
+                ? DiagnosticCodes.RegistryUnauthorized
+            : text.Contains("x509") || text.Contains("certificate") || text.Contains("tls:") || text.Contains("server gave http response to https client")
+                ? DiagnosticCodes.RegistryTlsFailed
+            : text.Contains("connection refused") || text.Contains("no such host") || text.Contains("i/o timeout") || text.Contains("dial tcp")
+              || text.Contains("network is unreachable")
+                ? DiagnosticCodes.RegistryUnreachable
+            : DiagnosticCodes.PushFailed;
+        return new PushFailedException(resource, reference, registry, detail, credentialSource);
+    }
+
     public async Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken)
     {
         var client = _client ?? throw new InvalidOperationException("ConnectAsync first.");
@@ -232,6 +285,69 @@ public sealed class DockerEngine : IContainerEngine
         }
 
         return e;
+    }
+
+    /// <summary>
+    /// Follows the JSON messages of <c>POST /images/{name}/push</c>: each layer's state and bytes, the error and the
+    /// digest. Lines go to the log only when a layer's state changes, not for every progress tick.
+    /// </summary>
+    private sealed class PushProgress(Action<string> output) : IProgress<JSONMessage>
+    {
+        private readonly Dictionary<string, long> _uploaded = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _pushed = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _present = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _lastStatus = new(StringComparer.Ordinal);
+
+        public string? Error { get; private set; }
+
+        public string? Digest { get; private set; }
+
+        public long BytesUploaded => _pushed.Sum(layer => _uploaded.GetValueOrDefault(layer));
+
+        public int LayersPushed => _pushed.Count;
+
+        public int LayersPresent => _present.Count;
+
+        public void Report(JSONMessage value)
+        {
+            if (value.Error is not null && !string.IsNullOrEmpty(value.Error.Message))
+            {
+                Error = value.Error.Message.TrimEnd();
+                return;
+            }
+
+            if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("Digest", out var digest))
+            {
+                Digest = digest is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : digest?.ToString();
+                return;
+            }
+
+            var status = value.Status ?? "";
+            var layer = value.ID ?? "";
+            if (status.Length == 0)
+            {
+                return;
+            }
+
+            if (layer.Length > 0 && status == "Pushing" && value.Progress is { } progress)
+            {
+                _uploaded[layer] = Math.Max(_uploaded.GetValueOrDefault(layer), progress.Total ?? progress.Current ?? 0);
+            }
+            else if (layer.Length > 0 && status == "Pushed")
+            {
+                _pushed.Add(layer);
+            }
+            else if (layer.Length > 0 && status.StartsWith("Layer already exists", StringComparison.Ordinal))
+            {
+                _present.Add(layer);
+            }
+
+            if (layer.Length == 0 || !_lastStatus.TryGetValue(layer, out var last) || last != status)
+            {
+                _lastStatus[layer] = status;
+                output(layer.Length == 0 ? status : $"{layer}: {status}");
+            }
+        }
     }
 
     /// <summary>

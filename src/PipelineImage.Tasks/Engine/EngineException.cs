@@ -28,6 +28,10 @@ public sealed class ImageBuildFailedException(string step, string error, string 
     public string StepOutput { get; } = stepOutput;
 }
 
+/// <summary>A push failed: <paramref name="resourceName"/> says whether for credentials, the network, TLS or otherwise.</summary>
+public sealed class PushFailedException(string resourceName, string reference, string registry, string detail, string credentialSource)
+    : EngineException(null, resourceName, reference, registry, detail, credentialSource);
+
 /// <summary>The engine refused or failed a request.</summary>
 public sealed class EngineRequestFailedException(string operation, string reason, Exception? inner = null)
     : EngineException(inner, DiagnosticCodes.EngineRequestFailed, operation, reason);

@@ -19,7 +19,20 @@ public interface IContainerEngine : IDisposable
 
     /// <summary>Whether the engine has an image with this reference (or id) locally.</summary>
     Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pushes <c>name:tag</c> to its registry with the credential (none: anonymously). Each progress line goes to
+    /// <paramref name="output"/>. Failures are <see cref="EngineException"/>s that say whether the registry refused
+    /// the credential, could not be reached, or failed TLS verification.
+    /// </summary>
+    Task<PushResult> PushAsync(string reference, Registry.ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken);
 }
+
+/// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>
+/// <param name="BytesUploaded">The bytes of the layers the registry did not have.</param>
+/// <param name="LayersPushed">How many layers were uploaded.</param>
+/// <param name="LayersPresent">How many layers the registry already had.</param>
+public sealed record PushResult(string Digest, long BytesUploaded, int LayersPushed, int LayersPresent);
 
 /// <param name="Endpoint">The engine's address.</param>
 /// <param name="ServerVersion">The engine's version.</param>

@@ -13,6 +13,30 @@ public sealed record ImageManifest(
     [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
     [property: JsonPropertyName("imageId")] string ImageId)
 {
+    /// <summary>The digest the registry stored for each pushed reference (<c>name:tag</c>); null before any push.</summary>
+    [JsonPropertyName("pushed")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Pushed { get; init; }
+
+    /// <summary>Reads image.json as <see cref="ToJson"/> writes it.</summary>
+    /// <exception cref="Diagnostics.PipelineImageException">PIMG4003 when it is not such a file.</exception>
+    public static ImageManifest Parse(string json, string path)
+    {
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<ImageManifest>(json, Options);
+            if (manifest is { Name.Length: > 0, ImageId.Length: > 0, Tags.Count: > 0 })
+            {
+                return manifest;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new Diagnostics.PipelineImageException(Diagnostics.DiagnosticCodes.NoImageToPush, path, "is not an image.json written by a build");
+    }
+
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,

@@ -201,11 +201,37 @@ public static class ImagePlanner
         var name = settings.Name.Trim();
         if (name.Length == 0)
         {
-            return ImageName.FromAssemblyName(app.AssemblyName);
+            name = ImageName.FromAssemblyName(app.AssemblyName);
+        }
+        else
+        {
+            ImageName.Validate(name);
         }
 
-        ImageName.Validate(name);
-        return name;
+        var registry = settings.Registry.Trim().TrimEnd('/');
+        if (registry.Length == 0 || name.StartsWith(registry + "/", StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        // The registry's first component must read as a host (a '.', a ':' or localhost), or Docker would take it
+        // for a Docker Hub namespace.
+        var host = registry.Split('/')[0];
+        if (registry.Contains("://", StringComparison.Ordinal) || !(host.Contains('.') || host.Contains(':') || host == "localhost"))
+        {
+            throw new PipelineImageException(DiagnosticCodes.InvalidRegistry, settings.Registry);
+        }
+
+        try
+        {
+            ImageName.Validate($"{registry}/{name}");
+        }
+        catch (PipelineImageException e)
+        {
+            throw new PipelineImageException(e, DiagnosticCodes.InvalidRegistry, settings.Registry);
+        }
+
+        return $"{registry}/{name}";
     }
 
     private static IReadOnlyList<string> ResolveTags(ImageSettings settings)

@@ -6,6 +6,9 @@ public sealed record ImageSettings
     /// <summary>PipelineImageName; empty: derived from the AssemblyName.</summary>
     public string Name { get; init; } = "";
 
+    /// <summary>PipelineImageRegistry: prefix of the name (<c>registry.example.com/team</c>); empty: none.</summary>
+    public string Registry { get; init; } = "";
+
     /// <summary>PipelineImageTags; empty: the project's Version and <c>latest</c>.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 

@@ -61,6 +61,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     public string ImageName { get; set; } = "";
 
+    /// <summary>PipelineImageRegistry: prefix of the image name.</summary>
+    public string Registry { get; set; } = "";
+
     public string WorkingDirectory { get; set; } = "";
 
     public string User { get; set; } = "";
@@ -172,6 +175,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         var settings = new ImageSettings
         {
             Name = ImageName,
+            Registry = Registry,
             Tags = ImageTags,
             Version = Version,
             BaseImage = BaseImage,

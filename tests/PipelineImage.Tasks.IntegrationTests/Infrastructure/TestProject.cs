@@ -55,7 +55,14 @@ public sealed class TestProject : IAsyncDisposable
 
     public Task<ProcessResult> PublishAsync(params string[] arguments) => PublishAsync(null, arguments);
 
-    public async Task<ProcessResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
+    public Task<ProcessResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
+        DotnetAsync(environment, ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments]);
+
+    /// <summary>Calls the PushPipelineImage target on its own, as a CI step after the publish would.</summary>
+    public Task<ProcessResult> PushTargetAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
+        DotnetAsync(environment, ["msbuild", ProjectPath, "-t:PushPipelineImage", "-p:Configuration=Release", "-nodeReuse:false", .. arguments]);
+
+    private async Task<ProcessResult> DotnetAsync(IReadOnlyDictionary<string, string?>? environment, string[] arguments)
     {
         var variables = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = _feed.PackagesDirectory };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
@@ -63,7 +70,7 @@ public sealed class TestProject : IAsyncDisposable
             variables[key] = value;
         }
 
-        var result = await ProcessRunner.RunAsync("dotnet", ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments], Directory, variables);
+        var result = await ProcessRunner.RunAsync("dotnet", arguments, Directory, variables);
         RememberBuiltImages();
         return result;
     }

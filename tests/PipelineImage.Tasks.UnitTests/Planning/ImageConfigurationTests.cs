@@ -155,3 +155,22 @@ public class ImageConfigurationTests
         Assert.DoesNotContain(ImageConfiguration.Labels(new ImageSettings { Project = new ProjectInfo(Description: "Package Description") }, "b"),
             label => label.Key.EndsWith(".description"));
 }
+
+public class RegistryPrefixTests
+{
+    [Theory]
+    [InlineData("", "", "hellopipeline")]
+    [InlineData("localhost:5000", "", "localhost:5000/hellopipeline")]
+    [InlineData("registry.example.com/team/", "train", "registry.example.com/team/train")]
+    [InlineData("ghcr.io/org", "ghcr.io/org/train", "ghcr.io/org/train")]
+    public void TheRegistryPrefixesTheName(string registry, string name, string expected) =>
+        Assert.Equal(expected, ImagePlanner.ResolveName(PlannerTestData.App(), new ImageSettings { Registry = registry, Name = name }));
+
+    [Theory]
+    [InlineData("https://registry.example.com")]
+    [InlineData("team")]
+    [InlineData("registry.example.com:port")]
+    public void BadRegistriesArePimg2026(string registry) =>
+        Assert.StartsWith("PIMG2026: PipelineImageRegistry", Assert.Throws<PipelineImageException>(() =>
+            ImagePlanner.ResolveName(PlannerTestData.App(), new ImageSettings { Registry = registry })).Message);
+}

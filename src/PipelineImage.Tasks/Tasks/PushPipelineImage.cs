@@ -1,0 +1,84 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Output;
+using PipelineImage.Registry;
+
+namespace PipelineImage.Tasks;
+
+/// <summary>
+/// Pushes every tag of the image that image.json records (so it works in the publish that built the image and in a
+/// later, separate call of the PushPipelineImage target), with credentials found as the docker CLI finds them, and
+/// records each pushed digest in image.json.
+/// </summary>
+public sealed class PushPipelineImage : PipelineImageTask
+{
+    /// <summary>image.json, written by the build.</summary>
+    [Required] public string ManifestPath { get; set; } = "";
+
+    /// <summary>PipelineImageDockerHost: the engine address, taking precedence over DOCKER_HOST.</summary>
+    public string DockerHost { get; set; } = "";
+
+    /// <summary>name:tag items with Digest metadata.</summary>
+    [Output] public ITaskItem[] PushedReferences { get; set; } = [];
+
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(ManifestPath))
+        {
+            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, ManifestPath, "does not exist");
+        }
+
+        var manifest = ImageManifest.Parse(await File.ReadAllTextAsync(ManifestPath, cancellationToken).ConfigureAwait(false), ManifestPath);
+        var config = LoadDockerConfig();
+        var endpoint = EngineEndpoint.Resolve(DockerHost, Environment.GetEnvironmentVariable("DOCKER_HOST"), OperatingSystem.IsWindows());
+        using IContainerEngine engine = new DockerEngine(endpoint, BuildPipelineImage.ConnectTimeout);
+        await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (!await engine.ImageExistsAsync(manifest.ImageId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the image {manifest.ImageId} of {ManifestPath}", "is not on the engine");
+        }
+
+        var credentials = new Dictionary<string, ResolvedCredential>(StringComparer.Ordinal);
+        var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var items = new List<ITaskItem>();
+        foreach (var tag in manifest.Tags)
+        {
+            var reference = $"{manifest.Name}:{tag}";
+            var registry = RegistryHost.Of(manifest.Name);
+            if (!credentials.TryGetValue(registry, out var credential))
+            {
+                credential = CredentialResolver.Resolve(registry, config, Environment.GetEnvironmentVariable, CredentialHelperProcess.Get);
+                credentials[registry] = credential;
+                Log.LogMessage(MessageImportance.Normal, "Credentials for {0}: {1}", registry,
+                    credential.Credential is null ? credential.Source : "from " + credential.Source);
+            }
+
+            var result = await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
+                .ConfigureAwait(false);
+            Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} uploaded in {3} layer(s), {4} layer(s) already there",
+                reference, result.Digest, Bytes(result.BytesUploaded), result.LayersPushed, result.LayersPresent);
+            pushed[reference] = result.Digest;
+            var item = new TaskItem(reference);
+            item.SetMetadata("Digest", result.Digest);
+            item.SetMetadata("BytesUploaded", result.BytesUploaded.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            items.Add(item);
+        }
+
+        // Only after every tag went up: a failed push leaves image.json as the build wrote it.
+        AtomicFile.WriteIfChanged(ManifestPath, (manifest with { Pushed = pushed }).ToJson());
+        PushedReferences = items.ToArray();
+    }
+
+    private static DockerConfig LoadDockerConfig()
+    {
+        var directory = DockerConfig.Directory(Environment.GetEnvironmentVariable("DOCKER_CONFIG"),
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        var path = Path.Combine(directory, "config.json");
+        return File.Exists(path) ? DockerConfig.Parse(File.ReadAllText(path), path) : DockerConfig.Empty;
+    }
+
+    private static string Bytes(long bytes) =>
+        bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.0} MiB" : bytes >= 1 << 10 ? $"{bytes / 1024.0:0.0} KiB" : $"{bytes} B";
+}

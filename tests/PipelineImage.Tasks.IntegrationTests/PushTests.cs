@@ -1,0 +1,172 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// Push end to end, to the two loopback registries of build/registries.sh: the open one on :5000 and the htpasswd
+/// one on :5001. Images are pulled back and run; credentials come from each place a user keeps them, and never
+/// appear in the output or the binlog.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed class PushTests(PackageFeed feed) : IDisposable
+{
+    private const string AuthRegistry = "localhost:5001";
+    private const string User = "pipeline-ci";
+    private const string Password = "pimg-loopback-test-password";
+    private const string WrongPassword = "pimg-wrong-s3cret-password";
+
+    private readonly string _home = Directory.CreateTempSubdirectory("pimg-docker-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [EngineFact]
+    public async Task PushesEveryTagAndThePulledImageRunsAndACodeChangeUploadsOneLayer()
+    {
+        await using var project = new TestProject(feed,
+            properties: """
+                <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+                <PipelineImagePush>true</PipelineImagePush>
+                """,
+            program: """Console.WriteLine("pulled and ran v1");""");
+        var name = $"localhost:5000/{project.ImageName}";
+
+        var first = await project.PublishAsync("-v:n");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains($"Pushed {name}:1.0.0 (sha256:", first.Output);
+        Assert.Contains($"Pushed {name}:latest (sha256:", first.Output);
+        Assert.Contains("Credentials for localhost:5000: none found", first.Output);
+        using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json"))))
+        {
+            var pushed = manifest.RootElement.GetProperty("pushed");
+            Assert.StartsWith("sha256:", pushed.GetProperty($"{name}:1.0.0").GetString());
+            Assert.Equal(pushed.GetProperty($"{name}:1.0.0").GetString(), pushed.GetProperty($"{name}:latest").GetString());
+        }
+
+        await Docker.RunAsync("image", "rm", "--force", (await Docker.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!);
+        Assert.Null(await Docker.InspectImageAsync($"{name}:1.0.0"));
+        var pull = await Docker.RunAsync("pull", $"{name}:1.0.0");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("pulled and ran v1", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+
+        project.WriteProgram("""Console.WriteLine("pulled and ran v2");""");
+        var second = await project.PublishAsync();
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Matches($@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): [0-9.]+ (KiB|B|MiB) uploaded in 1 layer\(s\), [1-9][0-9]* layer\(s\) already there", second.Output);
+    }
+
+    [EngineFact]
+    public async Task TheAuthRegistryTakesConfigAuthsAndRefusesAWrongPasswordWithoutShowingIt()
+    {
+        await using var project = new TestProject(feed, properties: $"<PipelineImageRegistry>{AuthRegistry}</PipelineImageRegistry>");
+        var publish = await project.PublishAsync();
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+
+        WriteConfig($$"""{ "auths": { "http://{{AuthRegistry}}": { "auth": "{{Base64($"{User}:{WrongPassword}")}}" } } }""");
+        var binlog = Path.Combine(project.Directory, "push.binlog");
+        var refused = await project.PushTargetAsync(ConfigEnvironment(), $"-bl:{binlog}");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains($"error PIMG1007: The registry {AuthRegistry} refused {AuthRegistry}/{project.ImageName}:1.0.0", refused.Output);
+        Assert.Contains($"auths of {Path.Combine(_home, "config.json")}", refused.Output);
+        Assert.DoesNotContain(WrongPassword, refused.Output);
+        Assert.DoesNotContain(WrongPassword, BinlogText(binlog));
+        using (var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json"))))
+        {
+            Assert.False(manifest.RootElement.TryGetProperty("pushed", out _));
+        }
+
+        WriteConfig($$"""{ "auths": { "{{AuthRegistry}}": { "auth": "{{Base64($"{User}:{Password}")}}" } } }""");
+        var retried = await project.PushTargetAsync(ConfigEnvironment(), $"-bl:{binlog}");
+
+        Assert.True(retried.ExitCode == 0, retried.ToString());
+        Assert.Contains($"Pushed {AuthRegistry}/{project.ImageName}:latest (sha256:", retried.Output);
+        Assert.DoesNotContain(Password, BinlogText(binlog));
+        await AssertPullsBackAsync($"{AuthRegistry}/{project.ImageName}:1.0.0", $"{User}:{Password}");
+    }
+
+    [EngineFact]
+    public async Task CredentialsComeFromARealCredentialHelperAndFromTheCiVariables()
+    {
+        await using var project = new TestProject(feed, properties: $"""
+            <PipelineImageRegistry>{AuthRegistry}</PipelineImageRegistry>
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageTags>helper</PipelineImageTags>
+            """);
+        var bin = Directory.CreateDirectory(Path.Combine(_home, "bin")).FullName;
+        var helper = Path.Combine(bin, "docker-credential-pimgtest");
+        await File.WriteAllTextAsync(helper, $$"""
+            #!/bin/sh
+            [ "$1" = get ] || exit 1
+            read server
+            [ "$server" = "{{AuthRegistry}}" ] || { echo "credentials not found in native keychain"; exit 1; }
+            printf '{"ServerURL":"%s","Username":"{{User}}","Secret":"{{Password}}"}' "$server"
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(helper, (UnixFileMode)0b111_101_101);
+        }
+        WriteConfig($$"""{ "credHelpers": { "{{AuthRegistry}}": "pimgtest" } }""");
+        var environment = ConfigEnvironment();
+        environment["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}";
+
+        var withHelper = await project.PublishAsync(environment, "-v:n");
+
+        Assert.True(withHelper.ExitCode == 0, withHelper.ToString());
+        Assert.Contains($"Credentials for {AuthRegistry}: from docker-credential-pimgtest (credHelpers of {Path.Combine(_home, "config.json")})", withHelper.Output);
+        Assert.Contains($"Pushed {AuthRegistry}/{project.ImageName}:helper (sha256:", withHelper.Output);
+
+        WriteConfig("{}");
+        var binlog = Path.Combine(project.Directory, "env.binlog");
+        var withVariables = await project.PublishAsync(
+            new Dictionary<string, string?>
+            {
+                ["DOCKER_CONFIG"] = _home,
+                ["PIPELINEIMAGE_REGISTRY_USERNAME"] = User,
+                ["PIPELINEIMAGE_REGISTRY_PASSWORD"] = Password,
+            },
+            "-p:PipelineImageTags=variables", "-v:n", $"-bl:{binlog}");
+
+        Assert.True(withVariables.ExitCode == 0, withVariables.ToString());
+        Assert.Contains("from the PIPELINEIMAGE_REGISTRY_USERNAME and PIPELINEIMAGE_REGISTRY_PASSWORD environment variables", withVariables.Output);
+        Assert.DoesNotContain(Password, withVariables.Output);
+        Assert.DoesNotContain(Password, BinlogText(binlog));
+        await AssertPullsBackAsync($"{AuthRegistry}/{project.ImageName}:variables", $"{User}:{Password}");
+    }
+
+    private Dictionary<string, string?> ConfigEnvironment() => new() { ["DOCKER_CONFIG"] = _home };
+
+    private void WriteConfig(string json) => File.WriteAllText(Path.Combine(_home, "config.json"), json);
+
+    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+    // A binlog is a gzip stream of records whose strings are UTF-8.
+    private static string BinlogText(string path)
+    {
+        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var buffer = new MemoryStream();
+        gzip.CopyTo(buffer);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    // The registry really holds the image: the docker CLI, logged in on its own, pulls the manifest back.
+    private async Task AssertPullsBackAsync(string reference, string userPassword)
+    {
+        var cliConfig = Directory.CreateTempSubdirectory("pimg-cli-config-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(cliConfig, "config.json"),
+                $$"""{ "auths": { "{{AuthRegistry}}": { "auth": "{{Base64(userPassword)}}" } } }""");
+            var inspect = await ProcessRunner.RunAsync("docker", ["--config", cliConfig, "manifest", "inspect", "--insecure", reference], cliConfig);
+            Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        }
+        finally
+        {
+            Directory.Delete(cliConfig, recursive: true);
+        }
+    }
+}
