@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the real test stack on a Debian 12 machine, as root, idempotently:
-#   - a Docker Engine (Debian's docker.io) with no bridge network and no NAT, started and answering;
+#   - a Docker Engine (Debian's docker.io) with no bridge network and no NAT, started and answering, on its socket
+#     and with TLS on 127.0.0.1:2376 (client certificates in /etc/pipelineimage/engine-tls/client);
 #   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins;
 #   - two registries on 127.0.0.1 (build/registries.sh): open on :5000, htpasswd auth on :5001.
 # A second run only checks that everything is there (a few seconds).
@@ -16,7 +17,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- packages -------------------------------------------------------------------------------------------------
-packages=(docker.io debootstrap)
+packages=(docker.io debootstrap curl openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -40,9 +41,23 @@ if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
   echo "$daemon_json" > /etc/docker/daemon.json
 fi
 
+# The engine listens on its socket and, with TLS and client certificates, on 127.0.0.1:2376 (build/engine-tls.sh).
+"$here/engine-tls.sh"
+tls=/etc/pipelineimage/engine-tls
+tls_answers() {
+  curl -s -o /dev/null --cacert "$tls/ca.pem" --cert "$tls/client/cert.pem" --key "$tls/client/key.pem" https://127.0.0.1:2376/_ping
+}
+if docker version >/dev/null 2>&1 && ! tls_answers; then
+  log "restarting dockerd to add its TLS endpoint"
+  pkill -x dockerd || true
+  for _ in $(seq 1 30); do pgrep -x dockerd >/dev/null || break; sleep 1; done
+fi
+
 if ! docker version >/dev/null 2>&1; then
   log "starting dockerd (log: /var/log/pipelineimage-dockerd.log)"
-  nohup dockerd >/var/log/pipelineimage-dockerd.log 2>&1 &
+  nohup dockerd -H unix:///var/run/docker.sock -H tcp://127.0.0.1:2376 \
+    --tlsverify --tlscacert "$tls/ca.pem" --tlscert "$tls/server-cert.pem" --tlskey "$tls/server-key.pem" \
+    >/var/log/pipelineimage-dockerd.log 2>&1 &
   for _ in $(seq 1 60); do
     docker version >/dev/null 2>&1 && break
     sleep 1

@@ -45,6 +45,8 @@ public static class DiagnosticCodes
     public const string ParentAndBaseImage = nameof(ParentAndBaseImage);                             // PIMG2024
     public const string InvalidDockerConfig = nameof(InvalidDockerConfig);                           // PIMG2025
     public const string InvalidRegistry = nameof(InvalidRegistry);                                   // PIMG2026
+    public const string DockerContextNotFound = nameof(DockerContextNotFound);                       // PIMG2027
+    public const string EngineTlsFiles = nameof(EngineTlsFiles);                                     // PIMG2028
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001

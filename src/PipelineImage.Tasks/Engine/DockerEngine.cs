@@ -26,19 +26,21 @@ public sealed class DockerEngine : IContainerEngine
     public static readonly Version MaximumApiVersion = new(1, 47);
 
     private readonly Uri _endpoint;
+    private readonly EngineTls? _tls;
     private readonly TimeSpan _connectTimeout;
     private DockerClient? _client;
 
-    public DockerEngine(Uri endpoint, TimeSpan connectTimeout)
+    public DockerEngine(EngineConnection connection, TimeSpan connectTimeout)
     {
-        _endpoint = endpoint;
+        _endpoint = connection.Endpoint;
+        _tls = connection.Tls;
         _connectTimeout = connectTimeout;
     }
 
     public async Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
     {
         VersionResponse version;
-        using (var probe = new DockerClientBuilder().WithEndpoint(_endpoint).WithTimeout(_connectTimeout).Build())
+        using (var probe = Builder().WithTimeout(_connectTimeout).Build())
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(_connectTimeout);
@@ -50,6 +52,11 @@ public sealed class DockerEngine : IContainerEngine
             {
                 throw new EngineUnavailableException(_endpoint.ToString(),
                     $"no answer within {_connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            }
+            catch (Exception e) when (Innermost(e) is System.Security.Authentication.AuthenticationException tls)
+            {
+                throw new EngineUnavailableException(_endpoint.ToString(),
+                    $"TLS failed ({tls.Message}); the engine's certificate must chain to {_tls?.CaFile ?? "ca.pem"} and match the address", e);
             }
             catch (Exception e) when (e is HttpRequestException or SocketException or IOException or DockerApiException or TimeoutException)
             {
@@ -64,12 +71,18 @@ public sealed class DockerEngine : IContainerEngine
 
         var negotiated = engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion;
         _client?.Dispose();
-        _client = new DockerClientBuilder()
-            .WithEndpoint(_endpoint)
+        _client = Builder()
             .WithApiVersion(negotiated)
             .WithTimeout(Timeout.InfiniteTimeSpan) // a build takes as long as its RUN steps; cancellation ends it
             .Build();
         return new EngineInfo(_endpoint.ToString(), version.Version ?? "unknown", negotiated.ToString(), $"{version.Os}/{version.Arch}");
+    }
+
+    // The endpoint, with a client certificate and the engine's CA check for TLS.
+    private DockerClientBuilder Builder()
+    {
+        var builder = new DockerClientBuilder().WithEndpoint(_endpoint);
+        return _tls is null ? builder : builder.WithAuthProvider(EngineTlsCredentials.Create(_tls, _endpoint.ToString()));
     }
 
     public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)

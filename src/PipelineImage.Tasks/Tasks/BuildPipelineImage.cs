@@ -64,12 +64,12 @@ public sealed class BuildPipelineImage : PipelineImageTask
         var network = BuildNetwork.Validate(Network);
         var platform = BuildPlatform.Validate(Platform);
         var pull = PullPolicies.Parse(Pull);
-        var endpoint = EngineEndpoint.Resolve(DockerHost, Environment.GetEnvironmentVariable("DOCKER_HOST"), OperatingSystem.IsWindows());
+        var (connection, _) = EngineSettings.Resolve(DockerHost);
 
-        using IContainerEngine engine = new DockerEngine(endpoint, ConnectTimeout);
+        using IContainerEngine engine = new DockerEngine(connection, ConnectTimeout);
         var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} (Docker {2}, API {3}, {4})",
-            ImageName, info.Endpoint, info.ServerVersion, info.ApiVersion, info.Platform);
+        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} (Docker {3}, API {4}, {5})",
+            ImageName, info.Endpoint, connection.Source, info.ServerVersion, info.ApiVersion, info.Platform);
         if (platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, platform))
         {
             throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, platform);

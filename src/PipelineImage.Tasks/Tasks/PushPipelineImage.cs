@@ -31,9 +31,8 @@ public sealed class PushPipelineImage : PipelineImageTask
         }
 
         var manifest = ImageManifest.Parse(await File.ReadAllTextAsync(ManifestPath, cancellationToken).ConfigureAwait(false), ManifestPath);
-        var config = LoadDockerConfig();
-        var endpoint = EngineEndpoint.Resolve(DockerHost, Environment.GetEnvironmentVariable("DOCKER_HOST"), OperatingSystem.IsWindows());
-        using IContainerEngine engine = new DockerEngine(endpoint, BuildPipelineImage.ConnectTimeout);
+        var (connection, config) = EngineSettings.Resolve(DockerHost);
+        using IContainerEngine engine = new DockerEngine(connection, BuildPipelineImage.ConnectTimeout);
         await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (!await engine.ImageExistsAsync(manifest.ImageId, cancellationToken).ConfigureAwait(false))
         {
@@ -69,14 +68,6 @@ public sealed class PushPipelineImage : PipelineImageTask
         // Only after every tag went up: a failed push leaves image.json as the build wrote it.
         AtomicFile.WriteIfChanged(ManifestPath, (manifest with { Pushed = pushed }).ToJson());
         PushedReferences = items.ToArray();
-    }
-
-    private static DockerConfig LoadDockerConfig()
-    {
-        var directory = DockerConfig.Directory(Environment.GetEnvironmentVariable("DOCKER_CONFIG"),
-            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
-        var path = Path.Combine(directory, "config.json");
-        return File.Exists(path) ? DockerConfig.Parse(File.ReadAllText(path), path) : DockerConfig.Empty;
     }
 
     private static string Bytes(long bytes) =>
