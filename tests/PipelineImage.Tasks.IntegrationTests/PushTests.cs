@@ -56,7 +56,7 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         var second = await project.PublishAsync();
 
         Assert.True(second.ExitCode == 0, second.ToString());
-        Assert.Matches($@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): [0-9.]+ (KiB|B|MiB) uploaded in 1 layer\(s\), [1-9][0-9]* layer\(s\) already there", second.Output);
+        Assert.Matches($@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): 1 layer\(s\) uploaded \([0-9.]+ (KiB|B|MiB) before compression\), [1-9][0-9]* layer\(s\) already in the registry", second.Output);
     }
 
     [EngineFact]

@@ -350,7 +350,8 @@ public sealed class DockerEngine : IContainerEngine
             {
                 _pushed.Add(layer);
             }
-            else if (layer.Length > 0 && status.StartsWith("Layer already exists", StringComparison.Ordinal))
+            else if (layer.Length > 0 && (status.StartsWith("Layer already exists", StringComparison.Ordinal)
+                                          || status.StartsWith("Mounted from", StringComparison.Ordinal)))
             {
                 _present.Add(layer);
             }

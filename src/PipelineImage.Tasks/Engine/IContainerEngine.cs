@@ -29,9 +29,12 @@ public interface IContainerEngine : IDisposable
 }
 
 /// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>
-/// <param name="BytesUploaded">The bytes of the layers the registry did not have.</param>
+/// <param name="BytesUploaded">
+/// The size of the layers the registry did not have, before compression: the engine reports push progress in those
+/// bytes, and what crosses the network is their gzip.
+/// </param>
 /// <param name="LayersPushed">How many layers were uploaded.</param>
-/// <param name="LayersPresent">How many layers the registry already had.</param>
+/// <param name="LayersPresent">How many layers the registry already had (in this repository, or mounted from another).</param>
 public sealed record PushResult(string Digest, long BytesUploaded, int LayersPushed, int LayersPresent);
 
 /// <param name="Endpoint">The engine's address.</param>

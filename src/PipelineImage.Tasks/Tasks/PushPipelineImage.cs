@@ -56,8 +56,8 @@ public sealed class PushPipelineImage : PipelineImageTask
 
             var result = await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
                 .ConfigureAwait(false);
-            Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} uploaded in {3} layer(s), {4} layer(s) already there",
-                reference, result.Digest, Bytes(result.BytesUploaded), result.LayersPushed, result.LayersPresent);
+            Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3} before compression), {4} layer(s) already in the registry",
+                reference, result.Digest, result.LayersPushed, Bytes(result.BytesUploaded), result.LayersPresent);
             pushed[reference] = result.Digest;
             var item = new TaskItem(reference);
             item.SetMetadata("Digest", result.Digest);
