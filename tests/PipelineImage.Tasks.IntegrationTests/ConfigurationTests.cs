@@ -150,6 +150,24 @@ public sealed class ConfigurationTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task NoCacheRebuildsEveryStepAndGeneratedLabelsCanBeTurnedOff()
+    {
+        await using var project = new TestProject(feed, properties: "<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels>");
+        var first = await project.PublishAsync();
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var cached = await project.PublishAsync("-v:n");
+        var uncached = await project.PublishAsync("-v:n", "-p:PipelineImageNoCache=true", "-p:PipelineImagePlatform=linux/amd64");
+
+        Assert.Contains("Using cache", cached.Output);
+        Assert.True(uncached.ExitCode == 0, uncached.ToString());
+        Assert.DoesNotContain("Using cache", uncached.Output);
+        var labels = (await Docker.InspectImageAsync($"{project.ImageName}:latest"))!.Value.GetProperty("Config").GetProperty("Labels");
+        Assert.DoesNotContain(labels.ValueKind == JsonValueKind.Object ? labels.EnumerateObject().Select(l => l.Name) : [],
+            name => name.StartsWith("org.opencontainers.image.", StringComparison.Ordinal));
+    }
+
+    [EngineFact]
     public async Task BadValuesFailWithTheirCodesAndThePlatformIsCheckedAgainstTheEngine()
     {
         await using var project = new TestProject(feed);
