@@ -9,7 +9,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
 
 "$root/build/test-env.sh"
-"$root/build/registries.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
 docker tag mcr.microsoft.com/dotnet/runtime:10.0 localhost:5000/dotnet/runtime:10.0
 docker push -q localhost:5000/dotnet/runtime:10.0 >/dev/null
