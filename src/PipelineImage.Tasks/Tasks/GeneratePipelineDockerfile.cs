@@ -199,7 +199,10 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
         var plan = ImagePlanner.Create(app, settings, CollectContextSources(), baseImage => PlanRequirements(parent?.FinalBase ?? baseImage));
-        LogRequirements(plan.Requirements);
+        foreach (var line in RequirementItems.Describe(plan.Requirements))
+        {
+            Log.LogMessage(MessageImportance.Normal, "{0}", line);
+        }
 
         DockerfilePath = Path.Combine(OutputDirectory, "Dockerfile");
         var written = AtomicFile.WriteIfChanged(DockerfilePath, plan.Dockerfile);
@@ -274,15 +277,6 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     private RequirementPlan PlanRequirements(string baseImage)
     {
-        var items = Requirements.Select(item => new RequirementItem
-        {
-            Include = item.ItemSpec,
-            ProjectFile = item.GetMetadata("DefiningProjectFullPath"),
-            Manager = item.GetMetadata("Manager"),
-            Version = item.GetMetadata("Version"),
-            // FullPath only for what names a file: a pip specifier is no path.
-            FullPath = RequirementClassifier.IsFile(item.ItemSpec) ? item.GetMetadata("FullPath") : "",
-        }).ToList();
         var settings = new RequirementSettings
         {
             OsPackageManager = OsPackageManager,
@@ -291,42 +285,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             PipExtraIndexUrls = PipExtraIndexUrls,
             PipFindLinks = PipFindLinks,
         };
-        var catalog = Integrations.Select(item => new Integration(
-            item.ItemSpec,
-            new Dictionary<PipelineImage.Requirements.OsPackageManager, IReadOnlyList<string>>
-            {
-                [PipelineImage.Requirements.OsPackageManager.Apt] = IntegrationCatalog.SplitList(item.GetMetadata("Apt")),
-                [PipelineImage.Requirements.OsPackageManager.Apk] = IntegrationCatalog.SplitList(item.GetMetadata("Apk")),
-                [PipelineImage.Requirements.OsPackageManager.Tdnf] = IntegrationCatalog.SplitList(item.GetMetadata("Tdnf")),
-            },
-            item.GetMetadata("Reason"),
-            item.GetMetadata("DefiningProjectFullPath")));
-        var used = PublishedFiles.Select(item => (item.GetMetadata("NuGetPackageId"), item.GetMetadata("NuGetPackageVersion")));
-        return RequirementPlanner.Plan(items, settings, baseImage, path => File.Exists(path) ? File.ReadAllText(path) : null,
-            IntegrationCatalog.Detect(catalog, used));
-    }
-
-    private void LogRequirements(RequirementPlan requirements)
-    {
-        foreach (var match in requirements.Integrations)
-        {
-            var integration = match.Integration;
-            Log.LogMessage(MessageImportance.Normal, "PipelineImage integration {0} {1}: {2}{3}",
-                integration.PackageId, match.PackageVersion,
-                match.Added.Count > 0 ? "adds " + string.Join(" ", match.Added) : "adds nothing for this base image's package manager",
-                integration.Reason.Length > 0 ? $" ({integration.Reason})" : "");
-        }
-
-        if (requirements.Manager is { } manager)
-        {
-            Log.LogMessage(MessageImportance.Normal, "PipelineImage OS packages ({0}): {1}", manager.Name(), string.Join(" ", requirements.OsPackages));
-        }
-
-        if (requirements.PipRequirements.Count > 0 || requirements.Context.Count > 0)
-        {
-            Log.LogMessage(MessageImportance.Normal, "PipelineImage pip requirements: {0}",
-                string.Join(" ", requirements.PipRequirements.Concat(requirements.Context.Select(file => "-r " + file.SourcePath))));
-        }
+        var integrations = IntegrationCatalog.Detect(Integrations.Select(RequirementItems.ToIntegration), PublishedFiles.Select(RequirementItems.PackageOf));
+        return RequirementPlanner.Plan(Requirements.Select(RequirementItems.ToRequirement).ToList(), settings, baseImage,
+            path => File.Exists(path) ? File.ReadAllText(path) : null, integrations);
     }
 
     private ContextSources CollectContextSources()
@@ -390,9 +351,15 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         var destination = item.GetMetadata("Destination").Trim();
         if (destination.Length == 0)
         {
-            var relative = Path.GetRelativePath(ProjectDirectory, item.GetMetadata("FullPath")).Replace('\\', '/');
+            // As the SDK places files in the output: a Link names the path; a file outside the project directory
+            // goes to its %(RecursiveDir) and name, one inside keeps its path relative to the project.
             var appDirectory = ImageConfiguration.WorkingDirectory(WorkingDirectory).TrimEnd('/');
-            return relative.StartsWith("../", StringComparison.Ordinal) ? $"{appDirectory}/../{fileName}" : $"{appDirectory}/{relative}";
+            var link = item.GetMetadata("Link").Replace('\\', '/').TrimStart('/');
+            var relative = Path.GetRelativePath(ProjectDirectory, item.GetMetadata("FullPath")).Replace('\\', '/');
+            return link.Length > 0 ? $"{appDirectory}/{link}"
+                : relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+                    ? $"{appDirectory}/{item.GetMetadata("RecursiveDir").Replace('\\', '/')}{fileName}"
+                    : $"{appDirectory}/{relative}";
         }
 
         return destination.EndsWith('/')

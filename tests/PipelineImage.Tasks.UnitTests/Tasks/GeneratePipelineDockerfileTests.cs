@@ -67,6 +67,34 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         Assert.Equal("PIMG4001", Assert.Single(_engine.Errors).Code);
     }
 
+    [Fact]
+    public void ExtraFilesWithoutADestinationGoWhereTheSdkWouldPutThem()
+    {
+        var project = Directory.CreateDirectory(Path.Combine(_root, "app")).FullName;
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.ProjectDirectory = project;
+        task.ContextRoot = "..";
+        task.ExtraFiles =
+        [
+            Extra(Path.Combine(project, "config", "a.yaml")),
+            Extra(Path.Combine(_root, "shared", "b.json")),
+            Extra(Path.Combine(_root, "shared", "c.json"), link: "settings/c.json"),
+        ];
+
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
+
+        Assert.Equal(
+            [".pipelineimage/files/app/b.json", ".pipelineimage/files/app/config/a.yaml", ".pipelineimage/files/app/settings/c.json"],
+            task.ContextFiles.Select(i => i.GetMetadata("ContextPath")).Where(p => p.StartsWith(".pipelineimage/files/", StringComparison.Ordinal)));
+    }
+
+    private static TaskItem Extra(string path, string link = "")
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "x");
+        return new TaskItem(path, link.Length > 0 ? new Dictionary<string, string> { ["Link"] = link } : new Dictionary<string, string>());
+    }
+
     private GeneratePipelineDockerfile NewTask(params ITaskItem[] published) => new()
     {
         BuildEngine = _engine,
