@@ -153,7 +153,8 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    // The registry really holds the image: the docker CLI, logged in on its own, pulls the manifest back.
+    // The registry really holds the image: with the local copy gone, the docker CLI, logged in on its own, pulls it
+    // back, and it runs.
     private async Task AssertPullsBackAsync(string reference, string userPassword)
     {
         var cliConfig = Directory.CreateTempSubdirectory("pimg-cli-config-").FullName;
@@ -161,8 +162,15 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         {
             await File.WriteAllTextAsync(Path.Combine(cliConfig, "config.json"),
                 $$"""{ "auths": { "{{AuthRegistry}}": { "auth": "{{Base64(userPassword)}}" } } }""");
-            var inspect = await ProcessRunner.RunAsync("docker", ["--config", cliConfig, "manifest", "inspect", "--insecure", reference], cliConfig);
-            Assert.True(inspect.ExitCode == 0, inspect.ToString());
+            var id = (await Docker.InspectImageAsync(reference))!.Value.GetProperty("Id").GetString()!;
+            await Docker.RunAsync("image", "rm", "--force", id);
+            Assert.Null(await Docker.InspectImageAsync(reference));
+
+            var pull = await ProcessRunner.RunAsync("docker", ["--config", cliConfig, "pull", reference], cliConfig);
+
+            Assert.True(pull.ExitCode == 0, pull.ToString());
+            var run = await Docker.RunImageAsync(reference);
+            Assert.True(run.ExitCode == 0, run.ToString());
         }
         finally
         {
