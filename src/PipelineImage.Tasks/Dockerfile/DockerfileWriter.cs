@@ -79,8 +79,7 @@ public static class DockerfileWriter
     private static string EnvPair(EnvVariable variable)
     {
         var name = variable.Name;
-        if (name.Length == 0 || !(char.IsAsciiLetter(name[0]) || name[0] == '_')
-            || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        if (!VariableName.IsValid(name))
         {
             throw new ArgumentException($"'{name}' is not an environment variable name.", nameof(variable));
         }

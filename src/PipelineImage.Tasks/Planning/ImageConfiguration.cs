@@ -20,9 +20,6 @@ public static partial class ImageConfiguration
     [GeneratedRegex(@"\A(?:[a-z_][a-z0-9_-]{0,31}|[0-9]{1,10})(?::(?:[a-z_][a-z0-9_-]{0,31}|[0-9]{1,10}))?\z")]
     private static partial Regex UserPattern();
 
-    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]*\z")]
-    private static partial Regex EnvironmentVariableName();
-
     /// <summary>The working directory, absolute and normalized; empty: <see cref="DefaultWorkingDirectory"/>.</summary>
     /// <exception cref="PipelineImageException">PIMG2012.</exception>
     public static string WorkingDirectory(string value)
@@ -106,7 +103,7 @@ public static partial class ImageConfiguration
         var variables = new List<EnvVariable>();
         foreach (var (name, value) in settings.EnvironmentVariables)
         {
-            if (!EnvironmentVariableName().IsMatch(name))
+            if (!VariableName.IsValid(name))
             {
                 throw new PipelineImageException(DiagnosticCodes.InvalidEnvironmentVariable, name,
                     "its name is not a letter or '_' followed by letters, digits and '_'");

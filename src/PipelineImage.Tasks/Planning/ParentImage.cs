@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
+using PipelineImage.Dockerfile;
 
 namespace PipelineImage.Planning;
 
@@ -15,12 +15,9 @@ namespace PipelineImage.Planning;
 /// <param name="Context">The parent's build context, as the docker CLI would send it for that directory.</param>
 /// <param name="BuildArgs">Values for the parent Dockerfile's ARG instructions.</param>
 /// <param name="FinalBase">The image of the parent Dockerfile's last FROM, when it names one: it tells the OS family.</param>
-public sealed partial record ParentImage(
+public sealed record ParentImage(
     string Reference, string DockerfilePath, IReadOnlyList<ContextEntry> Context, IReadOnlyDictionary<string, string> BuildArgs, string? FinalBase)
 {
-    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]*\z")]
-    private static partial Regex ArgName();
-
     /// <summary>Plans the parent build: reads its context through its ignore file and hashes it.</summary>
     /// <param name="imageName">Our image's name; the parent is tagged <c>&lt;name&gt;-parent</c>.</param>
     /// <param name="dockerfile">The parent Dockerfile's full path.</param>
@@ -52,7 +49,7 @@ public sealed partial record ParentImage(
         var args = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in buildArgs)
         {
-            args[ArgName().IsMatch(name) ? name : throw new PipelineImageException(DiagnosticCodes.InvalidBuildArg, name)] = value;
+            args[VariableName.IsValid(name) ? name : throw new PipelineImageException(DiagnosticCodes.InvalidBuildArg, name)] = value;
         }
 
         // As the docker CLI: <Dockerfile>.dockerignore beside the Dockerfile, else .dockerignore at the context
