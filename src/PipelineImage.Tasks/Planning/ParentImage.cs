@@ -72,20 +72,20 @@ public sealed record ParentImage(
     private static async Task<string> HashAsync(
         IReadOnlyList<ContextEntry> context, string dockerfilePath, SortedDictionary<string, string> args, string platform, CancellationToken cancellationToken)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using (var stream = new HashingStream(sha))
-        {
-            await ContextTarWriter.WriteAsync(context, stream, cancellationToken);
-        }
-
         var extra = new StringBuilder().Append('\0').Append(dockerfilePath).Append('\0').Append(platform);
         foreach (var (name, value) in args)
         {
             extra.Append('\0').Append(name).Append('=').Append(value);
         }
 
-        sha.AppendData(Encoding.UTF8.GetBytes(extra.ToString()));
-        return Convert.ToHexString(sha.GetHashAndReset())[..16].ToLowerInvariant();
+        using var sha = SHA256.Create();
+        await using (var stream = new CryptoStream(Stream.Null, sha, CryptoStreamMode.Write))
+        {
+            await ContextTarWriter.WriteAsync(context, stream, cancellationToken);
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(extra.ToString()), cancellationToken);
+        }
+
+        return Convert.ToHexString(sha.Hash!)[..16].ToLowerInvariant();
     }
 
     /// <summary>
@@ -118,44 +118,5 @@ public sealed record ParentImage(
         }
 
         return image;
-    }
-
-    private sealed class HashingStream(IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
-
-        public override void Write(ReadOnlySpan<byte> buffer) => hash.AppendData(buffer);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            hash.AppendData(buffer.Span);
-            return ValueTask.CompletedTask;
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            hash.AppendData(buffer, offset, count);
-            return Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
