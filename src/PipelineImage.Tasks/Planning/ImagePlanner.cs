@@ -3,6 +3,7 @@ using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Dockerfile;
 using PipelineImage.Naming;
+using PipelineImage.Registry;
 using PipelineImage.Requirements;
 
 namespace PipelineImage.Planning;
@@ -214,10 +215,8 @@ public static class ImagePlanner
             return name;
         }
 
-        // The registry's first component must read as a host (a '.', a ':' or localhost), or Docker would take it
-        // for a Docker Hub namespace.
-        var host = registry.Split('/')[0];
-        if (registry.Contains("://", StringComparison.Ordinal) || !(host.Contains('.') || host.Contains(':') || host == "localhost"))
+        // The registry's first component must read as a host, or Docker would take it for a Docker Hub namespace.
+        if (registry.Contains("://", StringComparison.Ordinal) || !RegistryHost.IsHost(registry.Split('/')[0]))
         {
             throw new PipelineImageException(DiagnosticCodes.InvalidRegistry, settings.Registry);
         }

@@ -24,8 +24,14 @@ public static class RegistryHost
         }
 
         var first = reference[..slash];
-        return first.Contains('.') || first.Contains(':') || first == "localhost" ? Normalize(first) : DockerHub;
+        return IsHost(first) ? Normalize(first) : DockerHub;
     }
+
+    /// <summary>
+    /// Whether a reference's first path component names a registry host (it holds a <c>.</c> or a <c>:</c>, or is
+    /// <c>localhost</c>) rather than a Docker Hub namespace.
+    /// </summary>
+    public static bool IsHost(string component) => component.Contains('.') || component.Contains(':') || component == "localhost";
 
     /// <summary>
     /// A registry as config.json keys are compared: without scheme and path, lower-case, Docker Hub's aliases as
