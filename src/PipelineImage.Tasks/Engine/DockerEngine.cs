@@ -237,30 +237,24 @@ public sealed class DockerEngine : IContainerEngine
         return new PushFailedException(resource, reference, registry, detail, credentialSource);
     }
 
-    public async Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken)
+    public async Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken) =>
+        await InspectAsync(_client ?? throw new InvalidOperationException("ConnectAsync first."), reference, cancellationToken).ConfigureAwait(false)
+            is not null;
+
+    private static async Task<string> InspectIdAsync(DockerClient client, string reference, CancellationToken cancellationToken) =>
+        (await InspectAsync(client, reference, cancellationToken).ConfigureAwait(false))?.ID
+        ?? throw new EngineRequestFailedException($"inspect {reference}", "404 NotFound: the engine has no image with the reference the build tagged");
+
+    // GET /images/{name}/json: null when the engine has no such image; any other failure is PIMG1004.
+    private static async Task<ImageInspectResponse?> InspectAsync(DockerClient client, string reference, CancellationToken cancellationToken)
     {
-        var client = _client ?? throw new InvalidOperationException("ConnectAsync first.");
         try
         {
-            await client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
-            return true;
+            return await client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
         }
         catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return false;
-        }
-        catch (DockerApiException e)
-        {
-            throw new EngineRequestFailedException($"inspect {reference}", $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", e);
-        }
-    }
-
-    private static async Task<string> InspectIdAsync(DockerClient client, string reference, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var image = await client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
-            return image.ID;
+            return null;
         }
         catch (DockerApiException e)
         {
