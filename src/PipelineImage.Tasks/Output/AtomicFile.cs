@@ -32,31 +32,19 @@ public static class AtomicFile
     }
 
     /// <summary>
-    /// Writes <paramref name="content"/> (UTF-8, no BOM) to <paramref name="path"/> through a temporary file in the
-    /// same directory and a rename, unless the file already holds exactly those bytes.
+    /// Writes <paramref name="content"/> (UTF-8, no BOM) to <paramref name="path"/> as <see cref="WriteAsync"/> does,
+    /// unless the file already holds exactly those bytes (so its time stamp stays).
     /// </summary>
     /// <returns>Whether the file was written.</returns>
-    public static bool WriteIfChanged(string path, string content)
+    public static async Task<bool> WriteIfChangedAsync(string path, string content)
     {
         var bytes = Utf8NoBom.GetBytes(content);
-        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+        if (File.Exists(path) && (await File.ReadAllBytesAsync(path).ConfigureAwait(false)).AsSpan().SequenceEqual(bytes))
         {
             return false;
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-
+        await WriteAsync(path, stream => stream.WriteAsync(bytes).AsTask()).ConfigureAwait(false);
         return true;
     }
 }

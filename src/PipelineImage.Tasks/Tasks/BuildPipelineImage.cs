@@ -92,7 +92,7 @@ public sealed class BuildPipelineImage : PipelineImageTask
 
         ImageId = result.ImageId;
         var tags = ImageReferences.Select(reference => reference[(reference.LastIndexOf(':') + 1)..]).ToList();
-        AtomicFile.WriteIfChanged(ManifestPath, new ImageManifest(ImageName, tags, ImageId).ToJson());
+        await AtomicFile.WriteIfChangedAsync(ManifestPath, new ImageManifest(ImageName, tags, ImageId).ToJson()).ConfigureAwait(false);
     }
 
     // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.

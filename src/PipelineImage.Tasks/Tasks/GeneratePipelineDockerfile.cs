@@ -205,9 +205,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         }
 
         DockerfilePath = Path.Combine(OutputDirectory, "Dockerfile");
-        var written = AtomicFile.WriteIfChanged(DockerfilePath, plan.Dockerfile);
+        var written = await AtomicFile.WriteIfChangedAsync(DockerfilePath, plan.Dockerfile);
         Log.LogMessage(MessageImportance.Normal, written ? "Wrote {0}" : "{0} is up to date", DockerfilePath);
-        AtomicFile.WriteIfChanged(Path.Combine(OutputDirectory, "context.txt"), ContextManifest.Render(plan.Context));
+        await AtomicFile.WriteIfChangedAsync(Path.Combine(OutputDirectory, "context.txt"), ContextManifest.Render(plan.Context));
 
         ResolvedImageName = plan.Name;
         ImageReferences = plan.References.Select(reference =>

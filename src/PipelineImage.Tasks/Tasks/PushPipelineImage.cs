@@ -66,7 +66,7 @@ public sealed class PushPipelineImage : PipelineImageTask
         }
 
         // Only after every tag went up: a failed push leaves image.json as the build wrote it.
-        AtomicFile.WriteIfChanged(ManifestPath, (manifest with { Pushed = pushed }).ToJson());
+        await AtomicFile.WriteIfChangedAsync(ManifestPath, (manifest with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
         PushedReferences = items.ToArray();
     }
 

@@ -9,35 +9,35 @@ public sealed class AtomicFileTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void WritesNewFilesAndCreatesTheDirectory()
+    public async Task WritesNewFilesAndCreatesTheDirectory()
     {
         var path = Path.Combine(_directory, "sub", "Dockerfile");
 
-        Assert.True(AtomicFile.WriteIfChanged(path, "FROM x\n"));
+        Assert.True(await AtomicFile.WriteIfChangedAsync(path, "FROM x\n"));
         Assert.Equal("FROM x\n"u8.ToArray(), File.ReadAllBytes(path)); // UTF-8, no BOM
     }
 
     [Fact]
-    public void LeavesAnUnchangedFileAndItsTimeStampAlone()
+    public async Task LeavesAnUnchangedFileAndItsTimeStampAlone()
     {
         var path = Path.Combine(_directory, "Dockerfile");
-        AtomicFile.WriteIfChanged(path, "FROM x\n");
+        await AtomicFile.WriteIfChangedAsync(path, "FROM x\n");
         var stamp = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(path, stamp);
 
-        Assert.False(AtomicFile.WriteIfChanged(path, "FROM x\n"));
+        Assert.False(await AtomicFile.WriteIfChangedAsync(path, "FROM x\n"));
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
 
-        Assert.True(AtomicFile.WriteIfChanged(path, "FROM y\n"));
+        Assert.True(await AtomicFile.WriteIfChangedAsync(path, "FROM y\n"));
         Assert.Equal("FROM y\n", File.ReadAllText(path));
     }
 
     [Fact]
-    public void LeavesNoTemporaryFilesBehind()
+    public async Task LeavesNoTemporaryFilesBehind()
     {
         var path = Path.Combine(_directory, "image.json");
-        AtomicFile.WriteIfChanged(path, "{}");
-        AtomicFile.WriteIfChanged(path, "{ }");
+        await AtomicFile.WriteIfChangedAsync(path, "{}");
+        await AtomicFile.WriteIfChangedAsync(path, "{ }");
 
         Assert.Equal(["image.json"], Directory.GetFiles(_directory).Select(Path.GetFileName));
     }
