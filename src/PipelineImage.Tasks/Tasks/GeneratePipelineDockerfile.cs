@@ -306,6 +306,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             ? ContextWalker.Walk(root, rules.Matcher, [ImagePlanner.ReservedDirectory])
             : [];
         var extraFiles = new List<ExtraFile>();
+        var appDirectory = ImageConfiguration.WorkingDirectory(WorkingDirectory).TrimEnd('/');
         foreach (var item in ExtraFiles)
         {
             var fullPath = item.GetMetadata("FullPath");
@@ -327,7 +328,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             }
 
             var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(fullPath) & (UnixFileMode)0x1FF;
-            extraFiles.Add(new ExtraFile(item.ItemSpec, ContextEntry.FromFile(relativePath, fullPath, mode: mode), Destination(item)));
+            extraFiles.Add(new ExtraFile(item.ItemSpec, ContextEntry.FromFile(relativePath, fullPath, mode: mode), Destination(item, appDirectory)));
         }
 
         return new ContextSources(sourceFiles, extraFiles);
@@ -343,9 +344,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         return IncludeSourceFiles ? IgnoreRules.FindRepositoryRoot(ProjectDirectory) ?? ProjectDirectory : ProjectDirectory;
     }
 
-    // Destination ending in '/': a directory, under which the item's %(RecursiveDir) and file name go. Empty: the
-    // file keeps its path relative to the project directory, under /app.
-    private string Destination(ITaskItem item)
+    // Destination ending in '/': a directory, under which the item's %(RecursiveDir) and file name go. Empty: a
+    // place under the working directory, chosen as below.
+    private string Destination(ITaskItem item, string appDirectory)
     {
         var fileName = item.GetMetadata("Filename") + item.GetMetadata("Extension");
         var destination = item.GetMetadata("Destination").Trim();
@@ -353,7 +354,6 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         {
             // As the SDK places files in the output: a Link names the path; a file outside the project directory
             // goes to its %(RecursiveDir) and name, one inside keeps its path relative to the project.
-            var appDirectory = ImageConfiguration.WorkingDirectory(WorkingDirectory).TrimEnd('/');
             var link = item.GetMetadata("Link").Replace('\\', '/').TrimStart('/');
             var relative = Path.GetRelativePath(ProjectDirectory, item.GetMetadata("FullPath")).Replace('\\', '/');
             return link.Length > 0 ? $"{appDirectory}/{link}"
