@@ -6,15 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log() { printf '[registries] %s\n' "$*" >&2; }
 
-missing=()
-for p in docker-registry apache2-utils curl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$here/install-packages.sh" docker-registry apache2-utils curl
 
 auth_user=pipeline-ci
 auth_password=pimg-loopback-test-password

@@ -17,16 +17,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- packages -------------------------------------------------------------------------------------------------
-packages=(docker.io debootstrap curl openssl)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$here/install-packages.sh" docker.io debootstrap curl openssl
 
 # ---- engine ---------------------------------------------------------------------------------------------------
 # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
