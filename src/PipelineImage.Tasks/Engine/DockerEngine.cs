@@ -7,6 +7,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
+using PipelineImage.Naming;
 using PipelineImage.Registry;
 using Version = System.Version;
 
@@ -187,13 +188,11 @@ public sealed class DockerEngine : IContainerEngine
     }
 
     public async Task<PushResult> PushAsync(
-        string reference, ResolvedCredential resolved, Action<string> output, CancellationToken cancellationToken)
+        ImageReference reference, ResolvedCredential resolved, Action<string> output, CancellationToken cancellationToken)
     {
         var credential = resolved.Credential;
         var client = _client ?? throw new InvalidOperationException("ConnectAsync first.");
-        var colon = reference.LastIndexOf(':');
-        var (name, tag) = (reference[..colon], reference[(colon + 1)..]);
-        var registry = RegistryHost.Of(name);
+        var registry = RegistryHost.Of(reference.Name);
         var auth = credential is null
             ? new AuthConfig()
             : new AuthConfig
@@ -206,16 +205,17 @@ public sealed class DockerEngine : IContainerEngine
         var progress = new PushProgress(output);
         try
         {
-            await client.Images.PushImageAsync(name, new ImagePushParameters { Tag = tag }, auth, progress, cancellationToken).ConfigureAwait(false);
+            await client.Images.PushImageAsync(reference.Name, new ImagePushParameters { Tag = reference.Tag }, auth, progress, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (DockerApiException e)
         {
-            throw Classify(reference, registry, $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", resolved.Source);
+            throw Classify(reference.ToString(), registry, $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", resolved.Source);
         }
 
         if (progress.Error is not null)
         {
-            throw Classify(reference, registry, progress.Error, resolved.Source);
+            throw Classify(reference.ToString(), registry, progress.Error, resolved.Source);
         }
 
         return new PushResult(progress.Digest ?? "", progress.BytesUploaded, progress.LayersPushed, progress.LayersPresent);

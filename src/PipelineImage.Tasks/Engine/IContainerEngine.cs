@@ -25,7 +25,8 @@ public interface IContainerEngine : IDisposable
     /// <paramref name="output"/>. Failures are <see cref="EngineException"/>s that say whether the registry refused
     /// the credential, could not be reached, or failed TLS verification.
     /// </summary>
-    Task<PushResult> PushAsync(string reference, Registry.ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken);
+    Task<PushResult> PushAsync(
+        Naming.ImageReference reference, Registry.ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken);
 }
 
 /// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>

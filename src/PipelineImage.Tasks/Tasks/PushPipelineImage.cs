@@ -2,6 +2,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Naming;
 using PipelineImage.Output;
 using PipelineImage.Registry;
 
@@ -44,7 +45,7 @@ public sealed class PushPipelineImage : PipelineImageTask
         var items = new List<ITaskItem>();
         foreach (var tag in manifest.Tags)
         {
-            var reference = $"{manifest.Name}:{tag}";
+            var reference = new ImageReference(manifest.Name, tag);
             var registry = RegistryHost.Of(manifest.Name);
             if (!credentials.TryGetValue(registry, out var credential))
             {
@@ -58,8 +59,8 @@ public sealed class PushPipelineImage : PipelineImageTask
                 .ConfigureAwait(false);
             Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3} before compression), {4} layer(s) already in the registry",
                 reference, result.Digest, result.LayersPushed, Bytes(result.BytesUploaded), result.LayersPresent);
-            pushed[reference] = result.Digest;
-            var item = new TaskItem(reference);
+            pushed[reference.ToString()] = result.Digest;
+            var item = new TaskItem(reference.ToString());
             item.SetMetadata("Digest", result.Digest);
             item.SetMetadata("BytesUploaded", result.BytesUploaded.ToString(System.Globalization.CultureInfo.InvariantCulture));
             items.Add(item);
