@@ -32,6 +32,29 @@ public sealed class EngineConnectionTests(PackageFeed feed)
         var publish = await project.PublishAsync($"-p:PipelineImageDockerHost=tcp://127.0.0.1:{port}");
 
         Assert.NotEqual(0, publish.ExitCode);
-        Assert.Contains($"error PIMG1001: Cannot reach a Docker engine at 'tcp://127.0.0.1:{port}/': no answer within 5 s", publish.Output);
+        Assert.Contains($"error PIMG1001: Cannot reach a Docker engine at 'tcp://127.0.0.1:{port}/' (from PipelineImageDockerHost): no answer within 5 s", publish.Output);
+    }
+
+    [EngineFact]
+    public async Task RefusedConnectionIsPimg1001NamingTheAddressAndDockerHostNeverMsb4018()
+    {
+        await using var project = new TestProject(feed);
+
+        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["DOCKER_HOST"] = "tcp://127.0.0.1:1" });
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error PIMG1001: Cannot reach a Docker engine at 'tcp://127.0.0.1:1/' (from DOCKER_HOST): connection refused", publish.Output);
+        Assert.DoesNotContain("MSB4018", publish.Output);
+    }
+
+    [EngineFact]
+    public async Task HttpSchemeInDockerHostIsPimg2006()
+    {
+        await using var project = new TestProject(feed);
+
+        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["DOCKER_HOST"] = "http://127.0.0.1:2375" });
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error PIMG2006: 'http://127.0.0.1:2375' (from DOCKER_HOST) is not an engine address.", publish.Output);
     }
 }

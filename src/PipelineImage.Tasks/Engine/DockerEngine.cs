@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -28,6 +26,7 @@ public sealed class DockerEngine : IContainerEngine
 
     private readonly Uri _endpoint;
     private readonly EngineTls? _tls;
+    private readonly string _source;
     private readonly TimeSpan _connectTimeout;
     private DockerClient? _client;
 
@@ -35,6 +34,7 @@ public sealed class DockerEngine : IContainerEngine
     {
         _endpoint = connection.Endpoint;
         _tls = connection.Tls;
+        _source = connection.Source;
         _connectTimeout = connectTimeout;
     }
 
@@ -47,21 +47,13 @@ public sealed class DockerEngine : IContainerEngine
             timeout.CancelAfter(_connectTimeout);
             try
             {
-                version = await probe.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
+                // WaitAsync too: a TLS handshake that gets no answer does not heed the token.
+                version = await probe.System.GetVersionAsync(timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new EngineUnavailableException(_endpoint.ToString(),
-                    $"no answer within {_connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
-            }
-            catch (Exception e) when (Innermost(e) is System.Security.Authentication.AuthenticationException tls)
-            {
-                throw new EngineUnavailableException(_endpoint.ToString(),
-                    $"TLS failed ({tls.Message}); the engine's certificate must chain to {_tls?.CaFile ?? "ca.pem"} and match the address", e);
-            }
-            catch (Exception e) when (e is HttpRequestException or SocketException or IOException or DockerApiException or TimeoutException)
-            {
-                throw new EngineUnavailableException(_endpoint.ToString(), Innermost(e).Message, e);
+                // Whatever the client throws (refused, reset, time-out, no socket, TLS, an answer that is no engine's).
+                throw new EngineUnavailableException(_endpoint.ToString(), _source, EngineFailure.Describe(e, _connectTimeout, _tls?.CaFile, _endpoint), e);
             }
         }
 
@@ -114,15 +106,10 @@ public sealed class DockerEngine : IContainerEngine
             await client.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, progress, cancellationToken)
                 .ConfigureAwait(false);
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
         {
             await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
-            throw new EngineRequestFailedException("build", $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", e);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-        {
-            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
-            throw new EngineRequestFailedException("build", Innermost(e).Message, e);
+            throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
         }
         catch
         {
@@ -210,7 +197,11 @@ public sealed class DockerEngine : IContainerEngine
         }
         catch (DockerApiException e)
         {
-            throw Classify(reference.ToString(), registry, $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", resolved.Source);
+            throw Classify(reference.ToString(), registry, $"{(int)e.StatusCode} {e.StatusCode}: {EngineFailure.ApiMessage(e)}", resolved.Source);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
+        {
+            throw new EngineRequestFailedException($"push {reference}", EngineFailure.Describe(e, _connectTimeout), e);
         }
 
         if (progress.Error is not null)
@@ -241,12 +232,12 @@ public sealed class DockerEngine : IContainerEngine
         await InspectAsync(_client ?? throw new InvalidOperationException("ConnectAsync first."), reference, cancellationToken).ConfigureAwait(false)
             is not null;
 
-    private static async Task<string> InspectIdAsync(DockerClient client, string reference, CancellationToken cancellationToken) =>
+    private async Task<string> InspectIdAsync(DockerClient client, string reference, CancellationToken cancellationToken) =>
         (await InspectAsync(client, reference, cancellationToken).ConfigureAwait(false))?.ID
         ?? throw new EngineRequestFailedException($"inspect {reference}", "404 NotFound: the engine has no image with the reference the build tagged");
 
     // GET /images/{name}/json: null when the engine has no such image; any other failure is PIMG1004.
-    private static async Task<ImageInspectResponse?> InspectAsync(DockerClient client, string reference, CancellationToken cancellationToken)
+    private async Task<ImageInspectResponse?> InspectAsync(DockerClient client, string reference, CancellationToken cancellationToken)
     {
         try
         {
@@ -256,42 +247,10 @@ public sealed class DockerEngine : IContainerEngine
         {
             return null;
         }
-        catch (DockerApiException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new EngineRequestFailedException($"inspect {reference}", $"{(int)e.StatusCode} {e.StatusCode}: {ApiMessage(e)}", e);
+            throw new EngineRequestFailedException($"inspect {reference}", EngineFailure.Describe(e, _connectTimeout), e);
         }
-    }
-
-    private static string ApiMessage(DockerApiException e)
-    {
-        if (string.IsNullOrEmpty(e.ResponseBody))
-        {
-            return e.Message;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(e.ResponseBody);
-            if (document.RootElement.TryGetProperty("message", out var message))
-            {
-                return message.GetString() ?? e.ResponseBody;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return e.ResponseBody;
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
     }
 
     /// <summary>

@@ -41,7 +41,8 @@ public static class EngineEndpoint
     public const string UnixDefault = "unix:///var/run/docker.sock";
     public const string WindowsDefault = "npipe://./pipe/docker_engine";
 
-    private static readonly string[] Schemes = ["unix", "npipe", "tcp", "http", "https"];
+    // What the docker CLI accepts in DOCKER_HOST, less ssh and fd (which need the CLI itself).
+    private static readonly string[] Schemes = ["unix", "npipe", "tcp"];
 
     /// <param name="property">The PipelineImageDockerHost property (may be empty).</param>
     /// <param name="environment">The environment variables and config the docker CLI reads.</param>

@@ -10,11 +10,8 @@ namespace PipelineImage.Tasks;
 /// Sends the planned context to the engine, builds and tags the image (after the parent image, when there is a
 /// parent Dockerfile whose image is not there yet), streams the engine's output into the log and writes image.json.
 /// </summary>
-public sealed class BuildPipelineImage : PipelineImageTask
+public sealed class BuildPipelineImage : EngineTask
 {
-    /// <summary>How long the engine may take to answer before the build fails with PIMG1001.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>The context files, with ContextPath and Executable metadata, as GeneratePipelineDockerfile gives them.</summary>
     [Required] public ITaskItem[] ContextFiles { get; set; } = [];
 
@@ -28,9 +25,6 @@ public sealed class BuildPipelineImage : PipelineImageTask
 
     /// <summary>Where image.json goes.</summary>
     [Required] public string ManifestPath { get; set; } = "";
-
-    /// <summary>PipelineImageDockerHost: the engine address, taking precedence over DOCKER_HOST.</summary>
-    public string DockerHost { get; set; } = "";
 
     /// <summary>PipelineImageNetwork: the network RUN steps use (<c>host</c>, <c>none</c>, a network name); empty: the engine's default.</summary>
     public string Network { get; set; } = "";
@@ -64,9 +58,9 @@ public sealed class BuildPipelineImage : PipelineImageTask
         var network = BuildNetwork.Validate(Network);
         var platform = BuildPlatform.Validate(Platform);
         var pull = PullPolicies.Parse(Pull);
-        var (connection, _) = EngineSettings.Resolve(DockerHost);
+        var (connection, _) = ResolveEngine();
 
-        using IContainerEngine engine = new DockerEngine(connection, ConnectTimeout);
+        using var engine = EngineFactory(connection);
         var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
         Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} (Docker {3}, API {4}, {5})",
             ImageName, info.Endpoint, connection.Source, info.ServerVersion, info.ApiVersion, info.Platform);

@@ -34,6 +34,12 @@ public abstract class PipelineImageTask : Task, ICancelableTask
         {
             Log.LogMessage(MessageImportance.High, "{0} was canceled.", GetType().Name);
         }
+        catch (Exception e)
+        {
+            // Never MSB4018: whatever escaped the mapping above is still one coded error, with the stack for a report.
+            Log.LogErrorWithCodeFromResources(DiagnosticCodes.UnexpectedFailure, GetType().Name, e.GetType().FullName, e.Message);
+            Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
+        }
 
         return !Log.HasLoggedErrors;
     }

@@ -13,13 +13,10 @@ namespace PipelineImage.Tasks;
 /// later, separate call of the PushPipelineImage target), with credentials found as the docker CLI finds them, and
 /// records each pushed digest in image.json.
 /// </summary>
-public sealed class PushPipelineImage : PipelineImageTask
+public sealed class PushPipelineImage : EngineTask
 {
     /// <summary>image.json, written by the build.</summary>
     [Required] public string ManifestPath { get; set; } = "";
-
-    /// <summary>PipelineImageDockerHost: the engine address, taking precedence over DOCKER_HOST.</summary>
-    public string DockerHost { get; set; } = "";
 
     /// <summary>name:tag items with Digest metadata.</summary>
     [Output] public ITaskItem[] PushedReferences { get; set; } = [];
@@ -32,8 +29,8 @@ public sealed class PushPipelineImage : PipelineImageTask
         }
 
         var manifest = ImageManifest.Parse(await File.ReadAllTextAsync(ManifestPath, cancellationToken).ConfigureAwait(false), ManifestPath);
-        var (connection, config) = EngineSettings.Resolve(DockerHost);
-        using IContainerEngine engine = new DockerEngine(connection, BuildPipelineImage.ConnectTimeout);
+        var (connection, config) = ResolveEngine();
+        using var engine = EngineFactory(connection);
         await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (!await engine.ImageExistsAsync(manifest.ImageId, cancellationToken).ConfigureAwait(false))
         {

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text.Json;
+using Docker.DotNet;
+
+namespace PipelineImage.Engine;
+
+/// <summary>
+/// Says in words what went wrong talking to the engine, whatever the client threw: Docker.DotNet wraps socket errors in
+/// <see cref="AggregateException"/>, <see cref="HttpRequestException"/> or <see cref="IOException"/>, answers with
+/// <see cref="DockerApiException"/>, and fails on an answer that is not the Engine API's with <see cref="JsonException"/>.
+/// </summary>
+public static class EngineFailure
+{
+    /// <param name="failure">What the client threw (not a cancellation the user asked for).</param>
+    /// <param name="connectTimeout">How long the engine had to answer, for a time-out.</param>
+    /// <param name="caFile">The CA file a TLS connection checked the engine's certificate against; null: no TLS.</param>
+    /// <param name="endpoint">The engine's address, when the failure is reaching it.</param>
+    public static string Describe(Exception failure, TimeSpan connectTimeout, string? caFile = null, Uri? endpoint = null)
+    {
+        var chain = Chain(failure).ToList();
+        if (chain.OfType<AuthenticationException>().FirstOrDefault() is { } tls)
+        {
+            return $"TLS failed ({tls.Message}); the engine's certificate must chain to {caFile ?? "ca.pem"} and match the address";
+        }
+
+        if (chain.OfType<SocketException>().FirstOrDefault() is { } socket)
+        {
+            return socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => "connection refused: nothing listens at that address (is the engine running, and on that port?)",
+                SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown =>
+                    "the connection was reset before the engine answered (a TLS endpoint spoken to without TLS, or no engine at that port)",
+                SocketError.TimedOut => Timeout(connectTimeout),
+                SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "the host name does not resolve",
+                SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown => "the network or host is unreachable",
+                SocketError.AccessDenied => "permission denied on the socket (add your user to the engine's group, for example 'docker')",
+                // What .NET makes of ENOENT on connect(2) to a unix socket.
+                SocketError.AddressNotAvailable when endpoint?.Scheme == "unix" =>
+                    "no such socket: the file does not exist (is the engine installed and running?)",
+                _ => $"{socket.Message} ({socket.SocketErrorCode})",
+            };
+        }
+
+        if (chain.Any(e => e is TimeoutException or OperationCanceledException))
+        {
+            return Timeout(connectTimeout);
+        }
+
+        if (chain.OfType<DockerApiException>().FirstOrDefault() is { } api)
+        {
+            return $"{(int)api.StatusCode} {api.StatusCode}: {ApiMessage(api)}";
+        }
+
+        if (chain.OfType<JsonException>().FirstOrDefault() is { } json)
+        {
+            return $"the answer is not the Docker Engine API's ({json.Message})";
+        }
+
+        // Docker.DotNet's HTTP client reads the status line with First(): a connection closed before any answer.
+        if (chain.OfType<InvalidOperationException>().FirstOrDefault(e => e.StackTrace?.Contains("Microsoft.Net.Http.Client", StringComparison.Ordinal) == true) is not null)
+        {
+            return "the connection was closed before the engine answered (a TLS endpoint spoken to without TLS, or no engine at that port)";
+        }
+
+        if (chain.OfType<IOException>().FirstOrDefault() is { } io)
+        {
+            return $"the connection failed: {io.Message}";
+        }
+
+        var innermost = chain[^1];
+        return $"{innermost.GetType().Name}: {innermost.Message}";
+    }
+
+    /// <summary>The engine's own message from an error answer: the <c>message</c> of its JSON body, else the body.</summary>
+    public static string ApiMessage(DockerApiException e)
+    {
+        if (string.IsNullOrEmpty(e.ResponseBody))
+        {
+            return e.Message;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(e.ResponseBody);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("message", out var message))
+            {
+                return message.GetString() ?? e.ResponseBody;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return e.ResponseBody.Trim();
+    }
+
+    private static string Timeout(TimeSpan connectTimeout) =>
+        $"no answer within {connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
+
+    // The exception and everything inside it, outermost first; an AggregateException contributes each of its own.
+    private static IEnumerable<Exception> Chain(Exception failure)
+    {
+        var pending = new Queue<Exception>([failure]);
+        while (pending.TryDequeue(out var e))
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    pending.Enqueue(inner);
+                }
+            }
+            else if (e.InnerException is not null)
+            {
+                pending.Enqueue(e.InnerException);
+            }
+        }
+    }
+}
