@@ -17,7 +17,8 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- packages -------------------------------------------------------------------------------------------------
-"$here/install-packages.sh" docker.io debootstrap curl openssl
+# clang and zlib1g-dev: the native AOT publish shape links with them.
+"$here/install-packages.sh" docker.io debootstrap curl openssl clang zlib1g-dev
 
 # ---- engine ---------------------------------------------------------------------------------------------------
 # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.

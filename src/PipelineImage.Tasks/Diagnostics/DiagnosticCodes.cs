@@ -53,6 +53,7 @@ public static class DiagnosticCodes
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
     public const string NoImageToPush = nameof(NoImageToPush);                                       // PIMG4003
     public const string UnexpectedFailure = nameof(UnexpectedFailure);                               // PIMG4004
+    public const string PublishDirectoryEmpty = nameof(PublishDirectoryEmpty);                       // PIMG4005
     public const string UnknownRequirementManager = nameof(UnknownRequirementManager);               // PIMG5001
     public const string InvalidOsPackageManager = nameof(InvalidOsPackageManager);                   // PIMG5002
     public const string OsPackageManagerUnknown = nameof(OsPackageManagerUnknown);                   // PIMG5003

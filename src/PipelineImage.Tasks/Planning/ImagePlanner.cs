@@ -261,23 +261,24 @@ public static class ImagePlanner
     }
 
     // Framework-dependent apps run through the base image's dotnet host: portable whatever the RID of the
-    // machine that published them. Self-contained and native AOT apps have only their apphost.
+    // machine that published them. Self-contained, single-file and native AOT apps have only their apphost.
     private static (IReadOnlyList<string> Command, string? Apphost) ResolveAppCommand(PublishedApp app, string appDirectory)
     {
-        if (!app.SelfContained && !app.PublishAot)
+        if (!app.SelfContained && !app.PublishAot && !app.SingleFile)
         {
             return (["dotnet", $"{DirectoryDestination(appDirectory)}{app.TargetFileName}"], null);
         }
 
+        var shape = app.PublishAot ? "native AOT" : app.SingleFile ? "single-file" : "self-contained";
         if (!app.RuntimeIdentifier.StartsWith("linux-", StringComparison.Ordinal))
         {
-            throw new PipelineImageException(DiagnosticCodes.RuntimeIdentifierNotLinux, app.RuntimeIdentifier);
+            throw new PipelineImageException(DiagnosticCodes.RuntimeIdentifierNotLinux, app.RuntimeIdentifier, shape);
         }
 
         var apphost = app.AssemblyName;
         if (!app.Files.Any(file => file.RelativePath == apphost))
         {
-            throw new PipelineImageException(DiagnosticCodes.NoApphost, apphost);
+            throw new PipelineImageException(DiagnosticCodes.NoApphost, apphost, shape);
         }
 
         return ([$"{DirectoryDestination(appDirectory)}{apphost}"], apphost);

@@ -25,6 +25,9 @@ public sealed record PublishedApp
     /// <summary>Native AOT: the app is a native executable needing only runtime-deps.</summary>
     public bool PublishAot { get; init; }
 
+    /// <summary>PublishSingleFile: one bundle, run as its apphost (on the runtime image unless self-contained).</summary>
+    public bool SingleFile { get; init; }
+
     /// <summary>A Web SDK project, or one with a FrameworkReference to Microsoft.AspNetCore.App.</summary>
     public bool UsesAspNetCore { get; init; }
 

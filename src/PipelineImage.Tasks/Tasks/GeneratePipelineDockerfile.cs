@@ -30,15 +30,18 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     public bool PublishAot { get; set; }
 
+    /// <summary>PublishSingleFile: the app is one bundle, run as its apphost whether self-contained or not.</summary>
+    public bool PublishSingleFile { get; set; }
+
     public bool UsingWebSdk { get; set; }
 
     /// <summary>@(FrameworkReference): a reference to Microsoft.AspNetCore.App selects the aspnet base.</summary>
     public ITaskItem[] FrameworkReferences { get; set; } = [];
 
-    /// <summary>The publish directory, which holds every published file at its RelativePath.</summary>
+    /// <summary>The publish directory: every file under it goes into the image.</summary>
     [Required] public string PublishDirectory { get; set; } = "";
 
-    /// <summary>@(ResolvedFileToPublish), with RelativePath and, for package assets, NuGetPackageId.</summary>
+    /// <summary>@(ResolvedFileToPublish), with RelativePath and, for package assets, NuGetPackageId: which published files are dependencies.</summary>
     [Required] public ITaskItem[] PublishedFiles { get; set; } = [];
 
     /// <summary>$(MSBuildProjectDirectory): relative paths of items and properties start here.</summary>
@@ -168,9 +171,13 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             RuntimeIdentifier = RuntimeIdentifier,
             SelfContained = SelfContained,
             PublishAot = PublishAot,
+            SingleFile = PublishSingleFile,
             UsesAspNetCore = UsingWebSdk || FrameworkReferences.Any(reference =>
                 string.Equals(reference.ItemSpec, "Microsoft.AspNetCore.App", StringComparison.OrdinalIgnoreCase)),
-            Files = PublishedFiles.Select(ToPublishedFile).ToList(),
+            Files = PublishOutput.Read(PublishDirectory, PublishedFiles
+                .Where(item => item.GetMetadata("NuGetPackageId").Length > 0)
+                .Select(item => item.GetMetadata("RelativePath").Replace('\\', '/'))
+                .ToHashSet(StringComparer.Ordinal)),
         };
         var settings = new ImageSettings
         {
@@ -365,17 +372,5 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         return destination.EndsWith('/')
             ? destination + item.GetMetadata("RecursiveDir").Replace('\\', '/') + fileName
             : destination;
-    }
-
-    private PublishedFile ToPublishedFile(ITaskItem item)
-    {
-        var relativePath = item.GetMetadata("RelativePath").Replace('\\', '/');
-        var source = Path.Combine(PublishDirectory, relativePath);
-        if (!File.Exists(source))
-        {
-            throw new PipelineImageException(DiagnosticCodes.PublishFileMissing, source);
-        }
-
-        return new PublishedFile(source, relativePath, IsDependency: item.GetMetadata("NuGetPackageId").Length > 0);
     }
 }

@@ -6,15 +6,15 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class EngineFactAttribute : FactAttribute
 {
-    private static readonly Lazy<string?> MissingEngine = new(FindMissingEngine);
-
     public EngineFactAttribute()
     {
-        if (MissingEngine.Value is { } reason && !IsCi)
-        {
-            Skip = reason;
-        }
+        Skip = SkipReason;
     }
+
+    /// <summary>Why engine tests skip here, or null: they run (always under CI=true).</summary>
+    internal static string? SkipReason => MissingEngine.Value is { } reason && !IsCi ? reason : null;
+
+    private static readonly Lazy<string?> MissingEngine = new(FindMissingEngine);
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -32,5 +32,14 @@ public sealed class EngineFactAttribute : FactAttribute
         {
             return $"No docker CLI or engine ({e.Message}). Run build/test-env.sh as root to provision one.";
         }
+    }
+}
+
+/// <summary>A theory that needs a running Docker engine, skipped or failing as <see cref="EngineFactAttribute"/> says.</summary>
+public sealed class EngineTheoryAttribute : TheoryAttribute
+{
+    public EngineTheoryAttribute()
+    {
+        Skip = EngineFactAttribute.SkipReason;
     }
 }

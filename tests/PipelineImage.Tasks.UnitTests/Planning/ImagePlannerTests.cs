@@ -205,6 +205,39 @@ public class ImagePlannerTests
     }
 
     [Theory]
+    [InlineData(false, "mcr.microsoft.com/dotnet/runtime:10.0")]
+    [InlineData(true, "mcr.microsoft.com/dotnet/runtime-deps:10.0")]
+    public void SingleFileRunsItsBundleOnTheRuntimeOrRuntimeDeps(bool selfContained, string baseImage)
+    {
+        var app = PlannerTestData.App(
+            new PublishedFile("/pub/HelloPipeline", "HelloPipeline", false),
+            new PublishedFile("/pub/HelloPipeline.pdb", "HelloPipeline.pdb", false)) with
+        {
+            SingleFile = true, SelfContained = selfContained, RuntimeIdentifier = "linux-x64",
+        };
+
+        var plan = ImagePlanner.Create(app, Defaults);
+
+        Assert.Contains($"FROM {baseImage}\n", plan.Dockerfile);
+        Assert.Contains("ENTRYPOINT [\"/app/HelloPipeline\"]", plan.Dockerfile);
+        Assert.True(plan.Context.Single(entry => entry.ContextPath == ".pipelineimage/app/HelloPipeline").Executable);
+    }
+
+    [Theory]
+    [InlineData(false, true, false, "single-file")]
+    [InlineData(true, false, true, "native AOT")]
+    [InlineData(true, false, false, "self-contained")]
+    public void AnApphostShapeWithoutItsApphostIsPimg2008NamingTheShape(bool selfContained, bool singleFile, bool aot, string shape)
+    {
+        var app = PlannerTestData.App() with { SelfContained = selfContained, SingleFile = singleFile, PublishAot = aot, RuntimeIdentifier = "linux-x64" };
+
+        var error = Assert.Throws<PipelineImageException>(() => ImagePlanner.Create(app, Defaults));
+
+        Assert.Equal(DiagnosticCodes.NoApphost, error.ResourceName);
+        Assert.StartsWith($"PIMG2008: The {shape} app has no executable 'HelloPipeline'", error.Message);
+    }
+
+    [Theory]
     [InlineData("../escape.dll")]
     [InlineData("/etc/passwd")]
     [InlineData("a/./b")]

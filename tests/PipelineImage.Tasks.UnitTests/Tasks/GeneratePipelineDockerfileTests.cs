@@ -58,13 +58,31 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
     }
 
     [Fact]
-    public void PublishedFileMissingFromThePublishDirectoryIsPimg4001()
+    public void TheContextIsWhatThePublishDirectoryHoldsNotTheItemList()
     {
-        var task = NewTask(new TaskItem("/nowhere/Gone.dll", new Dictionary<string, string> { ["RelativePath"] = "Gone.dll" }));
+        // A single-file publish: the bundle is in the publish directory, not among the items; the bundled items are
+        // not in the directory.
+        Published("HelloPipeline");
+        var task = NewTask(Published("HelloPipeline.pdb"),
+            new TaskItem("/obj/HelloPipeline.dll", new Dictionary<string, string> { ["RelativePath"] = "HelloPipeline.dll" }));
+        task.PublishSingleFile = true;
+        task.RuntimeIdentifier = "linux-x64";
+
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
+
+        Assert.Equal([".pipelineimage/Dockerfile", ".pipelineimage/app/HelloPipeline", ".pipelineimage/app/HelloPipeline.pdb"],
+            task.ContextFiles.Select(i => i.GetMetadata("ContextPath")));
+        Assert.Contains("ENTRYPOINT [\"/app/HelloPipeline\"]", File.ReadAllText(task.DockerfilePath));
+    }
+
+    [Fact]
+    public void AMissingPublishDirectoryIsPimg4005()
+    {
+        var task = NewTask();
 
         Assert.False(task.Execute());
 
-        Assert.Equal("PIMG4001", Assert.Single(_engine.Errors).Code);
+        Assert.Equal("PIMG4005", Assert.Single(_engine.Errors).Code);
     }
 
     [Fact]
