@@ -103,6 +103,27 @@ public sealed class BuildContextTests(PackageFeed feed)
         Assert.DoesNotContain("PIMG1001", publish.Output);
     }
 
+    [EngineFact]
+    public async Task IgnoreFilesAreValidatedEvenWhenNoSourceFilesAreSent()
+    {
+        await using var missing = new TestProject(feed, items: """<DockerIgnoreFile Include="deploy/missing.dockerignore" />""");
+        var noEngine = new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" };
+
+        var first = await missing.PublishAsync(noEngine);
+
+        Assert.NotEqual(0, first.ExitCode);
+        Assert.Contains("error PIMG3002: The DockerIgnoreFile item 'deploy/missing.dockerignore'", first.Output);
+
+        await using var invalid = new TestProject(feed);
+        Write(invalid, ".dockerignore", "bin/\n[\n");
+
+        var second = await invalid.PublishAsync(noEngine);
+
+        Assert.NotEqual(0, second.ExitCode);
+        Assert.Contains("error PIMG3001: ", second.Output);
+        Assert.DoesNotContain("PIMG1001", second.Output);
+    }
+
     private static void Write(TestProject project, string path, string content)
     {
         var full = Path.Combine(project.Directory, path);

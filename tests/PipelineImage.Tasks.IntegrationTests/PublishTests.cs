@@ -138,6 +138,9 @@ public sealed class PublishTests(PackageFeed feed)
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error PIMG1003: The image build failed at Step 1/", publish.Output);
         Assert.Contains("FROM 127.0.0.1:9/missing/base:1", publish.Output);
+        Assert.Contains("Hint: the base image '127.0.0.1:9/missing/base:1' is not on the engine and could not be pulled", publish.Output);
+        Assert.Contains("PipelineImagePull", publish.Output);
+        Assert.DoesNotContain("Output of that step", publish.Output);
         Assert.Null(await Docker.InspectImageAsync($"{project.ImageName}:latest"));
     }
 }

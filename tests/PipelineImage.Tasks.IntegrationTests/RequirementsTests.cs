@@ -87,6 +87,33 @@ public sealed class RequirementsTests(PackageFeed feed)
         Assert.Contains("error PIMG1003: The image build failed at Step ", publish.Output);
         Assert.Contains("Unable to locate package pimg-no-such-package", publish.Output);
         Assert.Null(await Docker.InspectImageAsync($"{project.ImageName}:latest"));
+
+        // One error, on one line (MSBuild repeats it in its summary): the step, its command and its last output.
+        var errorLines = Lines(publish.Output).Where(line => line.Contains(": error ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(errorLines);
+        Assert.All(errorLines, line =>
+        {
+            Assert.Contains("error PIMG1003: The image build failed at Step ", line);
+            Assert.Contains("RUN ", line);
+            Assert.Contains("Its last output: ", line);
+            Assert.Contains("Unable to locate package pimg-no-such-package", line);
+        });
+        Assert.DoesNotContain("\u001b", publish.Output, StringComparison.Ordinal);
+    }
+
+    [EngineFact]
+    public async Task AnAptStepWithoutNetworkHintsAtPipelineImageNetwork()
+    {
+        await using var project = new TestProject(feed,
+            properties: "<PipelineImageNetwork>none</PipelineImageNetwork>",
+            items: """<PipelineRequirement Include="jq" />""");
+
+        var publish = await project.PublishAsync();
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error PIMG1003: The image build failed at Step ", publish.Output);
+        Assert.Contains("Hint: the OS package manager could not reach its package index", publish.Output);
+        Assert.Contains("PipelineImageNetwork=host", publish.Output);
     }
 
     [EngineFact]

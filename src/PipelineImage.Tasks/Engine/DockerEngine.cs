@@ -333,7 +333,7 @@ public sealed class DockerEngine : IContainerEngine
 
         public string? ImageId { get; private set; }
 
-        public string StepOutput => string.Join("\n", _stepOutput);
+        public IReadOnlyList<string> StepOutput => [.. _stepOutput];
 
         public void Report(JSONMessage value)
         {
@@ -374,8 +374,9 @@ public sealed class DockerEngine : IContainerEngine
             }
         }
 
-        private void Line(string line)
+        private void Line(string raw)
         {
+            var line = BuildFailure.Clean(raw);
             output(line);
             if (line.StartsWith("Step ", StringComparison.Ordinal))
             {

@@ -19,13 +19,12 @@ public sealed class EngineUnavailableException(string endpoint, string source, s
 public sealed class EngineApiTooOldException(string endpoint, string apiVersion, string minimum)
     : EngineException(null, DiagnosticCodes.EngineApiTooOld, endpoint, apiVersion, minimum);
 
-/// <summary>A Dockerfile step failed; carries the step and what it printed.</summary>
-public sealed class ImageBuildFailedException(string step, string error, string stepOutput)
-    : EngineException(null, DiagnosticCodes.ImageBuildFailed, step, error, stepOutput)
+/// <summary>A Dockerfile step failed: one line with the step, the error, the step's last output and a hint.</summary>
+public sealed class ImageBuildFailedException(string step, string error, IReadOnlyList<string> stepOutput)
+    : EngineException(null, DiagnosticCodes.ImageBuildFailed, BuildFailure.Clean(step), OneLine(error),
+        BuildFailure.LastLines(stepOutput), BuildFailure.Hint(step, error, stepOutput))
 {
-    public string Step { get; } = step;
-
-    public string StepOutput { get; } = stepOutput;
+    private static string OneLine(string text) => string.Join(" | ", text.Split('\n').Select(BuildFailure.Clean).Where(line => line.Length > 0)).TrimEnd('.');
 }
 
 /// <summary>A push failed: <paramref name="resourceName"/> says whether for credentials, the network, TLS or otherwise.</summary>

@@ -299,13 +299,14 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     private ContextSources CollectContextSources()
     {
+        // The ignore files and their patterns are checked on every publish, whether or not anything goes through them.
+        var root = ResolveContextRoot();
+        var rules = IgnoreRules.Load(root, DockerIgnoreFiles.Select(item => (item.ItemSpec, item.GetMetadata("FullPath"))).ToList());
         if (!IncludeSourceFiles && ExtraFiles.Length == 0)
         {
             return ContextSources.None;
         }
 
-        var root = ResolveContextRoot();
-        var rules = IgnoreRules.Load(root, DockerIgnoreFiles.Select(item => (item.ItemSpec, item.GetMetadata("FullPath"))).ToList());
         Log.LogMessage(IncludeSourceFiles && DockerIgnoreFiles.Length == 0 ? MessageImportance.High : MessageImportance.Normal,
             "PipelineImage build context {0}: ignore rules from {1}", root, rules.Origin);
 
