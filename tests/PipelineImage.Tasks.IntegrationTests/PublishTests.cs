@@ -84,6 +84,8 @@ public sealed class PublishTests(PackageFeed feed)
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0\n", await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile")));
+        var image = await Docker.InspectImageAsync($"{project.ImageName}:latest");
+        Assert.Equal(["8080/tcp"], image!.Value.GetProperty("Config").GetProperty("ExposedPorts").EnumerateObject().Select(port => port.Name));
         var run = await Docker.RunImageAsync($"{project.ImageName}:latest");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("web app Production", run.Output.Trim());
@@ -120,10 +122,12 @@ public sealed class PublishTests(PackageFeed feed)
         // The engine address is unusable too: the property error must come first, with no engine call at all.
         var publish = await project.PublishAsync(
             new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix:///nonexistent/docker.sock" },
-            "-p:PipelineImageName=Bad Name");
+            "-p:PipelineImageName=Bad Name", "-p:PipelineImageNetwork=no such network", "-p:PipelineImageUser=bad user");
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error PIMG2002: PipelineImageName 'Bad Name' is not a valid image name", publish.Output);
+        Assert.Contains("error PIMG2011: ", publish.Output); // every invalid setting, not only the first
+        Assert.Contains("error PIMG2013: ", publish.Output);
         Assert.DoesNotContain("PIMG1001", publish.Output);
     }
 

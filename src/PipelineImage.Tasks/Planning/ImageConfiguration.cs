@@ -101,19 +101,22 @@ public static partial class ImageConfiguration
     public static IReadOnlyList<EnvVariable> Environment(ImageSettings settings)
     {
         var variables = new List<EnvVariable>();
+        var problems = new Problems();
         foreach (var (name, value) in settings.EnvironmentVariables)
         {
             if (!VariableName.IsValid(name))
             {
-                throw new PipelineImageException(DiagnosticCodes.InvalidEnvironmentVariable, name,
-                    "its name is not a letter or '_' followed by letters, digits and '_'");
+                problems.Add(new PipelineImageException(DiagnosticCodes.InvalidEnvironmentVariable, name,
+                    "its name is not a letter or '_' followed by letters, digits and '_'"));
+                continue;
             }
 
             // The value is not repeated in the message: environment variables often hold secrets.
             if (value.Any(char.IsControl))
             {
-                throw new PipelineImageException(DiagnosticCodes.InvalidEnvironmentVariable, name,
-                    "its Value holds a line break or another control character, which a Dockerfile cannot hold");
+                problems.Add(new PipelineImageException(DiagnosticCodes.InvalidEnvironmentVariable, name,
+                    "its Value holds a line break or another control character, which a Dockerfile cannot hold"));
+                continue;
             }
 
             var index = variables.FindIndex(variable => variable.Name == name);
@@ -127,6 +130,7 @@ public static partial class ImageConfiguration
             }
         }
 
+        problems.ThrowIfAny();
         return variables;
     }
 
@@ -153,22 +157,25 @@ public static partial class ImageConfiguration
             AddIfGiven(labels, OciPrefix + "base.name", baseImage);
         }
 
+        var problems = new Problems();
         foreach (var (key, value) in settings.Labels)
         {
             if (key.Length == 0 || key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             {
-                throw new PipelineImageException(DiagnosticCodes.InvalidLabel, key, "its key is empty or holds white space");
+                problems.Add(new PipelineImageException(DiagnosticCodes.InvalidLabel, key, "its key is empty or holds white space"));
             }
-
-            if (value.Any(char.IsControl))
+            else if (value.Any(char.IsControl))
             {
-                throw new PipelineImageException(DiagnosticCodes.InvalidLabel, key,
-                    "its Value holds a line break or another control character, which a Dockerfile cannot hold");
+                problems.Add(new PipelineImageException(DiagnosticCodes.InvalidLabel, key,
+                    "its Value holds a line break or another control character, which a Dockerfile cannot hold"));
             }
-
-            labels[key] = value;
+            else
+            {
+                labels[key] = value;
+            }
         }
 
+        problems.ThrowIfAny();
         return labels.ToList();
     }
 
@@ -177,24 +184,65 @@ public static partial class ImageConfiguration
     public static IReadOnlyList<string> Ports(ImageSettings settings)
     {
         var ports = new SortedSet<(int Number, string Type)>();
+        var problems = new Problems();
         foreach (var (port, type) in settings.Ports)
         {
             var protocol = type.Trim().Length == 0 ? "tcp" : type.Trim().ToLowerInvariant();
             if (!int.TryParse(port.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
                 || number is < 1 or > 65535)
             {
-                throw new PipelineImageException(DiagnosticCodes.InvalidPort, port, type, "the port is not a number from 1 to 65535");
+                problems.Add(new PipelineImageException(DiagnosticCodes.InvalidPort, port, type, "the port is not a number from 1 to 65535"));
             }
-
-            if (protocol is not ("tcp" or "udp" or "sctp"))
+            else if (protocol is not ("tcp" or "udp" or "sctp"))
             {
-                throw new PipelineImageException(DiagnosticCodes.InvalidPort, port, type, "the Type is not tcp, udp or sctp");
+                problems.Add(new PipelineImageException(DiagnosticCodes.InvalidPort, port, type, "the Type is not tcp, udp or sctp"));
             }
-
-            ports.Add((number, protocol));
+            else
+            {
+                ports.Add((number, protocol));
+            }
         }
 
+        problems.ThrowIfAny();
         return ports.Select(port => $"{port.Number}/{port.Type}").ToList();
+    }
+
+    /// <summary>
+    /// The ports an ASP.NET Core app listens on when the project names none, inferred as the .NET SDK's container
+    /// support infers them: from ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS and ASPNETCORE_HTTPS_PORTS among the project's
+    /// environment variables, else 8080, which Microsoft's .NET 8 and later images set in ASPNETCORE_HTTP_PORTS.
+    /// </summary>
+    /// <param name="environment">The image's environment variables from the project.</param>
+    /// <param name="baseImage">The FROM image: the 8080 default holds only for Microsoft's .NET images.</param>
+    /// <param name="frameworkMajor">The target framework's major version.</param>
+    public static IReadOnlyList<string> AspNetCorePorts(IReadOnlyList<EnvVariable> environment, string baseImage, int frameworkMajor)
+    {
+        var ports = new SortedSet<int>();
+        foreach (var variable in environment)
+        {
+            var values = variable.Value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var found = variable.Name switch
+            {
+                "ASPNETCORE_URLS" => values.Select(url => url.TrimEnd('/')).Select(url => url[(url.LastIndexOf(':') + 1)..]),
+                "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_HTTPS_PORTS" => values,
+                _ => [],
+            };
+            foreach (var port in found)
+            {
+                if (int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                    && number is >= 1 and <= 65535)
+                {
+                    ports.Add(number);
+                }
+            }
+        }
+
+        if (ports.Count == 0 && frameworkMajor >= 8 && baseImage.StartsWith(BaseImage.Registry + "/", StringComparison.Ordinal))
+        {
+            ports.Add(8080);
+        }
+
+        return ports.Select(port => $"{port}/tcp").ToList();
     }
 
     /// <summary>A repository URL without a <c>user:password@</c> part, which must never reach an image.</summary>

@@ -39,17 +39,29 @@ public static class ImagePlanner
     public static BuildPlan Create(
         PublishedApp app, ImageSettings settings, ContextSources sources, Func<string, RequirementPlan>? planRequirements = null)
     {
-        var name = ResolveName(app, settings);
-        var references = ResolveTags(settings).Select(tag => new ImageReference(name, tag)).ToList();
-        var baseImage = ResolveBaseImage(app, settings);
-        var appDirectory = ImageConfiguration.WorkingDirectory(settings.WorkingDirectory);
-        var user = ImageConfiguration.User(settings.User);
-        var (appCommand, apphost) = ResolveAppCommand(app, appDirectory);
-        var (entrypoint, cmd) = ImageConfiguration.Command(settings, appCommand);
-        var environment = ImageConfiguration.Environment(settings);
-        var labels = ImageConfiguration.Labels(settings, baseImage);
-        var ports = ImageConfiguration.Ports(settings);
-        var requirements = planRequirements?.Invoke(baseImage) ?? RequirementPlan.Empty;
+        // Each setting is checked on its own, so that every invalid one is reported, not only the first.
+        var problems = new Problems();
+        var name = problems.Check(() => ResolveName(app, settings));
+        var tags = problems.Check(() => ResolveTags(settings));
+        var checkedBase = problems.Check(() => ResolveBaseImage(app, settings));
+        var appDirectory = problems.Check(() => ImageConfiguration.WorkingDirectory(settings.WorkingDirectory)) ?? "/app";
+        var checkedUser = problems.Check(() => ImageConfiguration.User(settings.User));
+        var (appCommand, apphost) = problems.Check(() => ResolveAppCommand(app, appDirectory));
+        var command = problems.Check(() => ImageConfiguration.Command(settings, appCommand ?? []));
+        var checkedEnvironment = problems.Check(() => ImageConfiguration.Environment(settings));
+        var checkedLabels = problems.Check(() => ImageConfiguration.Labels(settings, checkedBase ?? ""));
+        var ports = problems.Check(() => ImageConfiguration.Ports(settings));
+        var checkedRequirements = checkedBase is null ? null : problems.Check(() => planRequirements?.Invoke(checkedBase) ?? RequirementPlan.Empty);
+        problems.ThrowIfAny();
+
+        // Every check passed: none of these is null.
+        var references = tags!.Select(tag => new ImageReference(name!, tag)).ToList();
+        var (baseImage, user, environment, labels, requirements) = (checkedBase!, checkedUser!, checkedEnvironment!, checkedLabels!, checkedRequirements!);
+        var (entrypoint, cmd) = command;
+        if (ports!.Count == 0 && app.UsesAspNetCore)
+        {
+            ports = ImageConfiguration.AspNetCorePorts(environment, baseImage, FrameworkMajor(app));
+        }
 
         var files = app.Files.OrderBy(file => file.RelativePath, StringComparer.Ordinal).ToList();
         var context = new List<ContextEntry>(files.Count + sources.SourceFiles.Count + sources.ExtraFiles.Count + 1);
@@ -110,7 +122,7 @@ public static class ImagePlanner
         context.Add(ContextEntry.FromContent(DockerfilePath, Encoding.UTF8.GetBytes(dockerfile)));
         context.Sort((a, b) => string.CompareOrdinal(a.ContextPath, b.ContextPath));
 
-        return new BuildPlan(name, references, baseImage, dockerfile, context, requirements);
+        return new BuildPlan(name!, references, baseImage!, dockerfile, context, requirements!);
     }
 
     // Each extra file goes to .pipelineimage/files/<destination>, and one COPY puts the tree in place at /.
@@ -238,9 +250,15 @@ public static class ImagePlanner
         var given = settings.Tags.Select(tag => tag.Trim()).Where(tag => tag.Length > 0).ToList();
         if (given.Count == 0)
         {
-            given = settings.Version.Trim().Length > 0
-                ? [ImageName.TagFromVersion(settings.Version.Trim()), "latest"]
-                : ["latest"];
+            var variant = settings.FrameworkVariant.Trim();
+            var version = settings.Version.Trim().Length > 0 ? ImageName.TagFromVersion(settings.Version.Trim()) : "";
+            given = (version.Length > 0, variant.Length > 0) switch
+            {
+                (true, true) => [$"{version}-{variant}", variant],
+                (true, false) => [version, "latest"],
+                (false, true) => [variant],
+                (false, false) => ["latest"],
+            };
         }
 
         var tags = given.Distinct(StringComparer.Ordinal).ToList();
@@ -283,6 +301,9 @@ public static class ImagePlanner
 
         return ([$"{DirectoryDestination(appDirectory)}{apphost}"], apphost);
     }
+
+    private static int FrameworkMajor(PublishedApp app) =>
+        Version.TryParse(app.TargetFrameworkVersion.TrimStart('v', 'V'), out var version) ? version.Major : 0;
 
     // A COPY destination that is a directory ends with '/'; so does "/" itself.
     private static string DirectoryDestination(string directory) => directory.EndsWith('/') ? directory : directory + "/";

@@ -12,6 +12,12 @@ public sealed record ImageSettings
     /// <summary>PipelineImageTags; empty: the project's Version and <c>latest</c>.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>
+    /// The target framework of one build of a multi-targeted project (empty otherwise): the default tags become
+    /// <c>&lt;version&gt;-&lt;framework&gt;</c> and <c>&lt;framework&gt;</c>, so no framework's image takes another's tags.
+    /// </summary>
+    public string FrameworkVariant { get; init; } = "";
+
     /// <summary>The project's Version, for the default tag and the version label.</summary>
     public string Version { get; init; } = "";
 

@@ -2,6 +2,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
 using PipelineImage.Output;
 using PipelineImage.Planning;
 using PipelineImage.Requirements;
@@ -25,6 +26,12 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     [Required] public string TargetFrameworkVersion { get; set; } = "";
 
     public string RuntimeIdentifier { get; set; } = "";
+
+    /// <summary>$(TargetFramework), for the default tags of a multi-targeted project.</summary>
+    public string TargetFramework { get; set; } = "";
+
+    /// <summary>$(TargetFrameworks): more than one makes the project multi-targeted.</summary>
+    public string TargetFrameworks { get; set; } = "";
 
     public bool SelfContained { get; set; }
 
@@ -133,6 +140,12 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     /// <summary>@(PipelineImageParentBuildArg), with Value metadata.</summary>
     public ITaskItem[] ParentBuildArgs { get; set; } = [];
 
+    /// <summary>PipelineImageNetwork, checked here with every other setting (the build uses it).</summary>
+    public string Network { get; set; } = "";
+
+    /// <summary>PipelineImagePull, checked here with every other setting (the build uses it).</summary>
+    public string Pull { get; set; } = "";
+
     /// <summary>PipelineImagePlatform, part of what the parent image's tag stands for.</summary>
     public string Platform { get; set; } = "";
 
@@ -185,6 +198,8 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             Registry = Registry,
             Tags = ImageTags,
             Version = Version,
+            FrameworkVariant = TargetFrameworks.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 1
+                ? TargetFramework.Trim() : "",
             BaseImage = BaseImage,
             WorkingDirectory = WorkingDirectory,
             User = User,
@@ -198,15 +213,32 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             Project = new ProjectInfo(Title, Description, RepositoryUrl, SourceRevisionId),
         };
 
-        var parent = await PlanParentAsync(app, settings, cancellationToken);
+        // Every check runs, whatever another found, so that one publish reports every invalid setting.
+        var problems = new Problems();
+        problems.Check(() => BuildNetwork.Validate(Network));
+        problems.Check(() => PullPolicies.Parse(Pull));
+        problems.Check(() => BuildPlatform.Validate(Platform));
+        ParentImage? parent = null;
+        try
+        {
+            parent = await PlanParentAsync(app, settings, cancellationToken);
+        }
+        catch (PipelineImageException e)
+        {
+            problems.Add(e);
+        }
+
         if (parent is not null)
         {
             settings = settings with { BaseImage = parent.Reference };
         }
 
+        var sources = problems.Check(CollectContextSources);
+
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
-        var plan = ImagePlanner.Create(app, settings, CollectContextSources(), baseImage => PlanRequirements(parent?.FinalBase ?? baseImage));
-        foreach (var line in RequirementItems.Describe(plan.Requirements))
+        var plan = problems.Check(() => ImagePlanner.Create(app, settings, sources ?? ContextSources.None, baseImage => PlanRequirements(parent?.FinalBase ?? baseImage)));
+        problems.ThrowIfAny();
+        foreach (var line in RequirementItems.Describe(plan!.Requirements))
         {
             Log.LogMessage(MessageImportance.Normal, "{0}", line);
         }

@@ -30,6 +30,13 @@ public abstract class PipelineImageTask : Task, ICancelableTask
         {
             Log.LogErrorWithCodeFromResources(e.ResourceName, e.Arguments);
         }
+        catch (PipelineImageProblemsException problems)
+        {
+            foreach (var e in problems.Problems)
+            {
+                Log.LogErrorWithCodeFromResources(e.ResourceName, e.Arguments);
+            }
+        }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogMessage(MessageImportance.High, "{0} was canceled.", GetType().Name);

@@ -76,6 +76,22 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
     }
 
     [Fact]
+    public void EveryInvalidSettingOfOnePublishIsItsOwnCodedError()
+    {
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.ImageName = "Not Valid";
+        task.Network = "bad network!";
+        task.Pull = "sometimes";
+        task.DockerIgnoreFiles = [new TaskItem(Path.Combine(_root, "missing.dockerignore"))];
+        task.Ports = [new TaskItem("0")];
+
+        Assert.False(task.Execute());
+
+        Assert.Equal(["PIMG2011", "PIMG2020", "PIMG3002", "PIMG2002", "PIMG2018"], _engine.Errors.Select(e => e.Code));
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "Dockerfile")));
+    }
+
+    [Fact]
     public void AMissingPublishDirectoryIsPimg4005()
     {
         var task = NewTask();
