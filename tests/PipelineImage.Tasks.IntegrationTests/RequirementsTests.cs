@@ -102,6 +102,26 @@ public sealed class RequirementsTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task AFailedBuildRemovesTheIntermediateImagesItCreatedAndOnlyThose()
+    {
+        // A working directory no other build has: its WORKDIR step commits a new image before the RUN step fails.
+        await using var project = new TestProject(feed,
+            properties: $"<PipelineImageNetwork>host</PipelineImageNetwork><PipelineImageWorkingDirectory>/w{Guid.NewGuid():N}</PipelineImageWorkingDirectory>",
+            items: """<PipelineRequirement Include="pimg-no-such-package" />""");
+        var before = await AllImagesAsync();
+
+        var publish = await project.PublishAsync("-v:n");
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error PIMG1003: ", publish.Output);
+        Assert.Matches(@"Removed [1-9][0-9]* of the [1-9][0-9]* intermediate image\(s\) the failed build created", publish.Output);
+        Assert.Equal(before, await AllImagesAsync());
+    }
+
+    private static async Task<List<string>> AllImagesAsync() =>
+        Lines((await Docker.RunAsync("image", "ls", "--all", "--quiet", "--no-trunc")).Output).Order(StringComparer.Ordinal).ToList();
+
+    [EngineFact]
     public async Task AnAptStepWithoutNetworkHintsAtPipelineImageNetwork()
     {
         await using var project = new TestProject(feed,

@@ -16,7 +16,7 @@ namespace PipelineImage.Engine;
 /// builder of <c>POST /build</c>. The API version is negotiated as the docker CLI does it: the lower of the
 /// engine's and ours.
 /// </summary>
-public sealed class DockerEngine : IContainerEngine
+public sealed partial class DockerEngine : IContainerEngine
 {
     /// <summary>API 1.38 is the first with the build endpoint's <c>version</c> (builder) parameter.</summary>
     public static readonly Version MinimumApiVersion = new(1, 38);
@@ -95,11 +95,27 @@ public sealed class DockerEngine : IContainerEngine
             BuildArgs = request.Options.BuildArgs is { Count: > 0 } buildArgs ? new Dictionary<string, string>(buildArgs) : null,
         };
 
+        var progress = new BuildProgress(output);
+        try
+        {
+            return await BuildAsync(client, parameters, request, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (!progress.Built)
+        {
+            // Failed or cancelled: the images of the steps that did run are nobody's (and only those, not the ones
+            // the steps found in the cache, which other images stand on).
+            await RemoveAsync(client, progress.CreatedImages, output).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<BuildResult> BuildAsync(
+        DockerClient client, ImageBuildParameters parameters, BuildRequest request, BuildProgress progress, CancellationToken cancellationToken)
+    {
         // The context is streamed: a producer writes the tar into a pipe while the HTTP request reads from it.
         var pipe = new Pipe();
         using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ProduceContextAsync(request.Context, pipe.Writer, producerCancellation.Token);
-        var progress = new BuildProgress(output);
         try
         {
             await using var body = pipe.Reader.AsStream();
@@ -128,6 +144,32 @@ public sealed class DockerEngine : IContainerEngine
 
         var imageId = progress.ImageId ?? await InspectIdAsync(client, request.References[0], cancellationToken).ConfigureAwait(false);
         return new BuildResult(imageId);
+    }
+
+    // Removes each image by itself (no pruning of its parents), newest first, within a bound of its own: the build's
+    // token may be the cancelled one. What cannot be removed (another image came to stand on it) is left.
+    private static async Task RemoveAsync(DockerClient client, IReadOnlyList<string> images, Action<string> output)
+    {
+        if (images.Count == 0)
+        {
+            return;
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var removed = 0;
+        foreach (var image in images.Reverse())
+        {
+            try
+            {
+                await client.Images.DeleteImageAsync(image, new ImageDeleteParameters { NoPrune = true }, bound.Token).ConfigureAwait(false);
+                removed++;
+            }
+            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+            {
+            }
+        }
+
+        output($"Removed {removed} of the {images.Count} intermediate image(s) the failed build created");
     }
 
     public void Dispose() => _client?.Dispose();
@@ -321,11 +363,14 @@ public sealed class DockerEngine : IContainerEngine
     /// Follows the JSON messages of <c>POST /build</c>: output lines, the current step and its output, the error
     /// and the built image's id. Called synchronously in stream order.
     /// </summary>
-    private sealed class BuildProgress(Action<string> output) : IProgress<JSONMessage>
+    private sealed partial class BuildProgress(Action<string> output) : IProgress<JSONMessage>
     {
         private const int MaxStepOutputLines = 60;
         private readonly Queue<string> _stepOutput = new();
         private string _partialLine = "";
+        private bool _cached;
+        private bool _fromStep;
+        private bool _built;
 
         public string? CurrentStep { get; private set; }
 
@@ -334,6 +379,12 @@ public sealed class DockerEngine : IContainerEngine
         public string? ImageId { get; private set; }
 
         public IReadOnlyList<string> StepOutput => [.. _stepOutput];
+
+        /// <summary>The engine said the image is built (its last step committed).</summary>
+        public bool Built => ImageId is not null || _built;
+
+        /// <summary>The images the steps committed, oldest first; not the ones they took from the cache.</summary>
+        public List<string> CreatedImages { get; } = [];
 
         public void Report(JSONMessage value)
         {
@@ -365,6 +416,12 @@ public sealed class DockerEngine : IContainerEngine
             }
         }
 
+        [System.Text.RegularExpressions.GeneratedRegex(@"\A\s*---> ([0-9a-f]{12,64})\z")]
+        private static partial System.Text.RegularExpressions.Regex StepImage();
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"\AStep [0-9]+/[0-9]+ : FROM ", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+        private static partial System.Text.RegularExpressions.Regex FromStep();
+
         public void Flush()
         {
             if (_partialLine.Length > 0)
@@ -382,7 +439,30 @@ public sealed class DockerEngine : IContainerEngine
             {
                 CurrentStep = line;
                 _stepOutput.Clear();
+                _cached = false;
+                _fromStep = FromStep().IsMatch(line);
                 return;
+            }
+
+            if (line.StartsWith("Successfully built ", StringComparison.Ordinal))
+            {
+                _built = true;
+            }
+
+            // " ---> Using cache" then " ---> <id>" for a cached step, " ---> <id>" alone for a committed one; after
+            // FROM, " ---> <id>" is the base image, which is never ours to remove.
+            if (line.Trim() == "---> Using cache")
+            {
+                _cached = true;
+            }
+            else if (StepImage().Match(line) is { Success: true } committed)
+            {
+                if (!_cached && !_fromStep)
+                {
+                    CreatedImages.Add(committed.Groups[1].Value);
+                }
+
+                _cached = false;
             }
 
             _stepOutput.Enqueue(line);

@@ -69,6 +69,9 @@ public sealed class BuildPipelineImage : EngineTask
             throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, platform);
         }
 
+        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ManifestPath))!, "build.lock");
+        using var buildLock = await BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(MessageImportance.High,
+            "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken).ConfigureAwait(false);
         var options = new BuildOptions(network, platform, pull == PullPolicy.Always, NoCache);
         if (ParentImage.Length > 0)
         {
