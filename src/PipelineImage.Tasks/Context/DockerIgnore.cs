@@ -53,7 +53,7 @@ public static class DockerIgnore
                 continue;
             }
 
-            var pattern = GoText.TrimSpace(line);
+            var pattern = GoStandardLibrary.TrimSpace(line);
             if (pattern.Length == 0)
             {
                 continue;
@@ -62,13 +62,13 @@ public static class DockerIgnore
             var isException = pattern[0] == '!';
             if (isException)
             {
-                pattern = GoText.TrimSpace(pattern[1..]);
+                pattern = GoStandardLibrary.TrimSpace(pattern[1..]);
             }
 
             if (pattern.Length > 0)
             {
                 // Relative to the context: "/a" is "a" (but "/" stays "/").
-                pattern = GoText.Clean(pattern);
+                pattern = GoStandardLibrary.Clean(pattern);
                 if (pattern.Length > 1 && pattern[0] == '/')
                 {
                     pattern = pattern[1..];

@@ -36,7 +36,7 @@ public sealed class DockerIgnoreMatcher
     /// </summary>
     public bool IsExcluded(string relativePath)
     {
-        var parent = GoText.Dir(relativePath);
+        var parent = GoStandardLibrary.Dir(relativePath);
         var parentDirectories = parent.Split('/');
         var excluded = false;
         foreach (var pattern in _patterns)
@@ -91,7 +91,7 @@ public sealed class DockerIgnoreMatcher
                 match = pattern.Matches(relativePath);
                 if (!match && parent is null)
                 {
-                    var parentPath = GoText.Dir(relativePath);
+                    var parentPath = GoStandardLibrary.Dir(relativePath);
                     match = parentPath != "." && MatchesAParent(pattern, parentPath.Split('/'));
                 }
             }

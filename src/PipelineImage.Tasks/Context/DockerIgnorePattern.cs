@@ -62,13 +62,13 @@ public sealed class DockerIgnorePattern
     /// <exception cref="FormatException">The entry is not a valid pattern; the message says why.</exception>
     internal static DockerIgnorePattern? Create(string entry, int line)
     {
-        var text = GoText.TrimSpace(entry);
+        var text = GoStandardLibrary.TrimSpace(entry);
         if (text.Length == 0)
         {
             return null;
         }
 
-        text = GoText.Clean(text);
+        text = GoStandardLibrary.Clean(text);
         var isException = text[0] == '!';
         if (isException)
         {
@@ -80,7 +80,7 @@ public sealed class DockerIgnorePattern
             text = text[1..];
         }
 
-        var syntaxError = GoText.GlobSyntaxError(text);
+        var syntaxError = GoStandardLibrary.GlobSyntaxError(text);
         if (syntaxError is not null)
         {
             throw new FormatException(syntaxError);
@@ -121,7 +121,7 @@ public sealed class DockerIgnorePattern
     /// </summary>
     internal static (PatternKind Kind, string? Regex) Translate(string pattern)
     {
-        var p = GoText.CodePoints(pattern);
+        var p = GoStandardLibrary.CodePoints(pattern);
         var regex = new StringBuilder("^");
         var kind = PatternKind.Exact;
 

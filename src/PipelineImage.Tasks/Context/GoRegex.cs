@@ -21,7 +21,7 @@ internal sealed class GoRegex
     /// <summary>Parses <paramref name="expression"/> as Go's <c>regexp.Compile</c> would, or says why Go rejects it.</summary>
     public static GoRegex Compile(string expression)
     {
-        var parser = new Parser(GoText.CodePoints(expression));
+        var parser = new Parser(GoStandardLibrary.CodePoints(expression));
         var tree = parser.ParseAll();
         var program = new List<Inst>();
         Emit(tree, program);
@@ -32,7 +32,7 @@ internal sealed class GoRegex
     /// <summary>Go's <c>(*Regexp).MatchString</c>: true when a substring of <paramref name="text"/> matches.</summary>
     public bool IsMatch(string text)
     {
-        var input = GoText.CodePoints(text);
+        var input = GoStandardLibrary.CodePoints(text);
         var current = new List<int>();
         var currentVisited = new HashSet<int>();
         for (var position = 0; ; position++)

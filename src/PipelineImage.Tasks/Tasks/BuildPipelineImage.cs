@@ -1,7 +1,7 @@
 using Microsoft.Build.Framework;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
-using PipelineImage.Output;
+using PipelineImage.Intermediate;
 using PipelineImage.Planning;
 
 namespace PipelineImage.Tasks;
@@ -24,7 +24,7 @@ public sealed class BuildPipelineImage : EngineTask
     [Required] public string BaseImage { get; set; } = "";
 
     /// <summary>Where image.json goes.</summary>
-    [Required] public string ManifestPath { get; set; } = "";
+    [Required] public string ImageRecordPath { get; set; } = "";
 
     /// <summary>PipelineImageNetwork: the network RUN steps use (<c>host</c>, <c>none</c>, a network name); empty: the engine's default.</summary>
     public string Network { get; set; } = "";
@@ -69,7 +69,7 @@ public sealed class BuildPipelineImage : EngineTask
             throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, platform);
         }
 
-        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ManifestPath))!, "build.lock");
+        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
         using var buildLock = await BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(MessageImportance.High,
             "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken).ConfigureAwait(false);
         var options = new BuildOptions(network, platform, pull == PullPolicy.Always, NoCache);
@@ -89,7 +89,7 @@ public sealed class BuildPipelineImage : EngineTask
 
         ImageId = result.ImageId;
         var tags = ImageReferences.Select(reference => reference[(reference.LastIndexOf(':') + 1)..]).ToList();
-        await AtomicFile.WriteIfChangedAsync(ManifestPath, new ImageManifest(ImageName, tags, ImageId).ToJson()).ConfigureAwait(false);
+        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, new ImageRecord(ImageName, tags, ImageId).ToJson()).ConfigureAwait(false);
     }
 
     // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.

@@ -3,7 +3,7 @@ using Microsoft.Build.Utilities;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
-using PipelineImage.Output;
+using PipelineImage.Intermediate;
 using PipelineImage.Planning;
 using PipelineImage.Requirements;
 

@@ -3,7 +3,7 @@ using Microsoft.Build.Utilities;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Naming;
-using PipelineImage.Output;
+using PipelineImage.Intermediate;
 using PipelineImage.Registry;
 
 namespace PipelineImage.Tasks;
@@ -16,34 +16,34 @@ namespace PipelineImage.Tasks;
 public sealed class PushPipelineImage : EngineTask
 {
     /// <summary>image.json, written by the build.</summary>
-    [Required] public string ManifestPath { get; set; } = "";
+    [Required] public string ImageRecordPath { get; set; } = "";
 
     /// <summary>name:tag items with Digest metadata.</summary>
     [Output] public ITaskItem[] PushedReferences { get; set; } = [];
 
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(ManifestPath))
+        if (!File.Exists(ImageRecordPath))
         {
-            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, ManifestPath, "does not exist");
+            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, ImageRecordPath, "does not exist");
         }
 
-        var manifest = ImageManifest.Parse(await File.ReadAllTextAsync(ManifestPath, cancellationToken).ConfigureAwait(false), ManifestPath);
+        var record = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
         var (connection, config) = ResolveEngine();
         using var engine = EngineFactory(connection);
         await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        if (!await engine.ImageExistsAsync(manifest.ImageId, cancellationToken).ConfigureAwait(false))
+        if (!await engine.ImageExistsAsync(record.ImageId, cancellationToken).ConfigureAwait(false))
         {
-            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the image {manifest.ImageId} of {ManifestPath}", "is not on the engine");
+            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the image {record.ImageId} of {ImageRecordPath}", "is not on the engine");
         }
 
         var credentials = new Dictionary<string, ResolvedCredential>(StringComparer.Ordinal);
         var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var items = new List<ITaskItem>();
-        foreach (var tag in manifest.Tags)
+        foreach (var tag in record.Tags)
         {
-            var reference = new ImageReference(manifest.Name, tag);
-            var registry = RegistryHost.Of(manifest.Name);
+            var reference = new ImageReference(record.Name, tag);
+            var registry = RegistryHost.Of(record.Name);
             if (!credentials.TryGetValue(registry, out var credential))
             {
                 credential = CredentialResolver.Resolve(registry, config, Environment.GetEnvironmentVariable, CredentialHelperProcess.Get);
@@ -64,7 +64,7 @@ public sealed class PushPipelineImage : EngineTask
         }
 
         // Only after every tag went up: a failed push leaves image.json as the build wrote it.
-        await AtomicFile.WriteIfChangedAsync(ManifestPath, (manifest with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
+        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
         PushedReferences = items.ToArray();
     }
 

@@ -128,7 +128,7 @@ public class DockerIgnoreMatcherTests
     // As moby's test does it: evaluate each parent directory in turn, handing its result down.
     private static bool EvaluateWalkingDown(DockerIgnoreMatcher matcher, string text)
     {
-        var parentPath = GoText.Dir(text);
+        var parentPath = GoStandardLibrary.Dir(text);
         DockerIgnoreResult? parent = null;
         if (parentPath != ".")
         {
@@ -217,7 +217,7 @@ public class DockerIgnoreMatcherTests
 
     private static bool MatchesCleaned(DockerIgnoreMatcher matcher, string file)
     {
-        file = GoText.Clean(file);
+        file = GoStandardLibrary.Clean(file);
         return file != "." && matcher.IsExcluded(file);
     }
 

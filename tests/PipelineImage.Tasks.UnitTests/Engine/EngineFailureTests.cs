@@ -125,7 +125,7 @@ public sealed class EngineFailureTests : IDisposable
             ImageName = "hello",
             ImageReferences = ["hello:latest"],
             BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0",
-            ManifestPath = Path.Combine(_root, "image.json"),
+            ImageRecordPath = Path.Combine(_root, "image.json"),
         };
         return (task, engine);
     }

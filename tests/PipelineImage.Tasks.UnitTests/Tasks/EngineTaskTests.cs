@@ -63,7 +63,7 @@ public sealed class EngineTaskTests : IDisposable
         Assert.False(succeeded);
         var error = Assert.Single(_log.Errors);
         Assert.Matches("^PIMG[0-9]{4}$", error.Code);
-        Assert.False(File.Exists(task.ManifestPath));
+        Assert.False(File.Exists(task.ImageRecordPath));
         Assert.True(engine.Disposed);
     }
 
@@ -73,8 +73,8 @@ public sealed class EngineTaskTests : IDisposable
     {
         var engine = new FakeContainerEngine { Fail = (operation, FailureKinds[failure]()) };
         engine.Images.Add(engine.ImageId);
-        var manifest = WriteManifest(engine.ImageId);
-        var task = NewPush(engine, manifest);
+        var record = WriteManifest(engine.ImageId);
+        var task = NewPush(engine, record);
 
         var succeeded = task.Execute();
 
@@ -87,7 +87,7 @@ public sealed class EngineTaskTests : IDisposable
         Assert.False(succeeded);
         var error = Assert.Single(_log.Errors);
         Assert.Matches("^PIMG[0-9]{4}$", error.Code);
-        Assert.DoesNotContain("pushed", File.ReadAllText(manifest));
+        Assert.DoesNotContain("pushed", File.ReadAllText(record));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class EngineTaskTests : IDisposable
         var build = Assert.Single(engine.Builds);
         Assert.Equal(["hello:1.0.0", "hello:latest"], build.References);
         Assert.Equal(engine.ImageId, task.ImageId);
-        Assert.Contains($"\"imageId\": \"{engine.ImageId}\"", File.ReadAllText(task.ManifestPath));
+        Assert.Contains($"\"imageId\": \"{engine.ImageId}\"", File.ReadAllText(task.ImageRecordPath));
     }
 
     [Fact]
@@ -122,12 +122,12 @@ public sealed class EngineTaskTests : IDisposable
     {
         var engine = new FakeContainerEngine();
         engine.Images.Add(engine.ImageId);
-        var manifest = WriteManifest(engine.ImageId);
+        var record = WriteManifest(engine.ImageId);
 
-        Assert.True(NewPush(engine, manifest).Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
+        Assert.True(NewPush(engine, record).Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
 
         Assert.Equal(["hello:1.0.0", "hello:latest"], engine.Pushes.Select(reference => reference.ToString()));
-        Assert.Contains("\"pushed\"", File.ReadAllText(manifest));
+        Assert.Contains("\"pushed\"", File.ReadAllText(record));
     }
 
     private BuildPipelineImage NewBuild(FakeContainerEngine engine)
@@ -145,15 +145,15 @@ public sealed class EngineTaskTests : IDisposable
             ImageName = "hello",
             ImageReferences = ["hello:1.0.0", "hello:latest"],
             BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0",
-            ManifestPath = Path.Combine(_root, "image.json"),
+            ImageRecordPath = Path.Combine(_root, "image.json"),
         };
     }
 
-    private PushPipelineImage NewPush(FakeContainerEngine engine, string manifest) => new()
+    private PushPipelineImage NewPush(FakeContainerEngine engine, string record) => new()
     {
         BuildEngine = _log,
         EngineFactory = _ => engine,
-        ManifestPath = manifest,
+        ImageRecordPath = record,
     };
 
     private string WriteManifest(string imageId)

@@ -1,6 +1,6 @@
-using PipelineImage.Output;
+using PipelineImage.Intermediate;
 
-namespace PipelineImage.Tests.Output;
+namespace PipelineImage.Tests.Intermediate;
 
 public sealed class BuildLockTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PipelineImage.Output;
+namespace PipelineImage.Intermediate;
 
 /// <summary>Writes files under obj/ so that a reader never sees half a file and an unchanged file keeps its time stamp.</summary>
 public static class AtomicFile

@@ -1,4 +1,4 @@
-namespace PipelineImage.Output;
+namespace PipelineImage.Intermediate;
 
 /// <summary>
 /// One image build of a project at a time: concurrent publishes of one project take turns, so the second finds

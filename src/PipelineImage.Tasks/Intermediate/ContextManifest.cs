@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using PipelineImage.Context;
 
-namespace PipelineImage.Output;
+namespace PipelineImage.Intermediate;
 
 /// <summary>
 /// <c>context.txt</c>: one line per file sent to the engine, <c>path&lt;TAB&gt;size</c>, sorted by path, so a user

@@ -2,13 +2,13 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace PipelineImage.Output;
+namespace PipelineImage.Intermediate;
 
 /// <summary>
 /// <c>image.json</c>, written beside the Dockerfile after a build so that scripts and later targets can find the
 /// image without parsing the build log.
 /// </summary>
-public sealed record ImageManifest(
+public sealed record ImageRecord(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
     [property: JsonPropertyName("imageId")] string ImageId)
@@ -20,14 +20,14 @@ public sealed record ImageManifest(
 
     /// <summary>Reads image.json as <see cref="ToJson"/> writes it.</summary>
     /// <exception cref="Diagnostics.PipelineImageException">PIMG4003 when it is not such a file.</exception>
-    public static ImageManifest Parse(string json, string path)
+    public static ImageRecord Parse(string json, string path)
     {
         try
         {
-            var manifest = JsonSerializer.Deserialize<ImageManifest>(json, Options);
-            if (manifest is { Name.Length: > 0, ImageId.Length: > 0, Tags.Count: > 0 })
+            var record = JsonSerializer.Deserialize<ImageRecord>(json, Options);
+            if (record is { Name.Length: > 0, ImageId.Length: > 0, Tags.Count: > 0 })
             {
-                return manifest;
+                return record;
             }
         }
         catch (JsonException)

@@ -5,7 +5,7 @@ namespace PipelineImage.Context;
 /// host (where BuildKit and the Linux CLI run): <c>strings.TrimSpace</c>, <c>path/filepath.Clean</c> and
 /// <c>Dir</c>, and the syntax check that <c>filepath.Match</c> performs.
 /// </summary>
-internal static class GoText
+internal static class GoStandardLibrary
 {
     /// <summary>Go's <c>unicode.IsSpace</c>: the Unicode White_Space property.</summary>
     public static bool IsSpace(char c) => c switch
