@@ -144,8 +144,11 @@ public sealed class ConfigurationTests(PackageFeed feed)
 
         Assert.True(byHand.ExitCode == 0, byHand.ToString());
         // Every step, the COPY of the app's files among them, matched the engine's cache of the published image: the
-        // hand build gave the very same image.
-        Assert.Equal(built, (await Docker.InspectImageAsync($"{project.ImageName}:latest"))!.Value.GetProperty("Id").GetString());
+        // hand build gave the very image the published one stands on, which adds only its content-key label.
+        var publishedImage = (await Docker.InspectImageAsync(built!))!.Value;
+        Assert.Equal(publishedImage.GetProperty("Parent").GetString(), (await Docker.InspectImageAsync($"{project.ImageName}:latest"))!.Value.GetProperty("Id").GetString());
+        Assert.Equal(await Docker.LayersAsync(built!), await Docker.LayersAsync($"{project.ImageName}:latest"));
+        Assert.True(publishedImage.GetProperty("Config").GetProperty("Labels").TryGetProperty("org.pipelineimage.content-key", out _));
         Assert.Equal("args:", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
     }
 
@@ -159,8 +162,9 @@ public sealed class ConfigurationTests(PackageFeed feed)
         var cached = await project.PublishAsync("-v:n");
         var uncached = await project.PublishAsync("-v:n", "-p:PipelineImageNoCache=true", "-p:PipelineImagePlatform=linux/amd64");
 
-        Assert.Contains("Using cache", cached.Output);
+        Assert.Contains(" is up to date: ", cached.Output);
         Assert.True(uncached.ExitCode == 0, uncached.ToString());
+        Assert.Contains("Building: PipelineImageNoCache=true builds every step anew.", uncached.Output);
         Assert.DoesNotContain("Using cache", uncached.Output);
         var labels = (await Docker.InspectImageAsync($"{project.ImageName}:latest"))!.Value.GetProperty("Config").GetProperty("Labels");
         Assert.DoesNotContain(labels.ValueKind == JsonValueKind.Object ? labels.EnumerateObject().Select(l => l.Name) : [],

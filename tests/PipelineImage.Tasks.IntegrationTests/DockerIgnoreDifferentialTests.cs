@@ -80,12 +80,12 @@ public sealed class DockerIgnoreDifferentialTests
         var patterns = DockerIgnore.Parse(ignore).ToList();
         var matcher = new DockerIgnoreMatcher(patterns);
         var extra = new List<string>();
-        if (matcher.IsExcluded(".dockerignore"))
+        if (matcher.Evaluate(".dockerignore").IsExcluded)
         {
             extra.Add("!.dockerignore");
         }
 
-        if (matcher.IsExcluded("Dockerfile"))
+        if (matcher.Evaluate("Dockerfile").IsExcluded)
         {
             extra.Add("!Dockerfile");
         }

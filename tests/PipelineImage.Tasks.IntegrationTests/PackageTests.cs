@@ -25,8 +25,6 @@ public sealed class PackageTests(PackageFeed feed)
                 "build/PipelineImage.Integrations.props",
                 "build/PipelineImage.Tasks.props",
                 "build/PipelineImage.Tasks.targets",
-                "buildTransitive/PipelineImage.Tasks.props",
-                "buildTransitive/PipelineImage.Tasks.targets",
                 "tasks/net8.0/Docker.DotNet.Handler.Abstractions.dll",
                 "tasks/net8.0/Docker.DotNet.LegacyHttp.dll",
                 "tasks/net8.0/Docker.DotNet.NPipe.dll",

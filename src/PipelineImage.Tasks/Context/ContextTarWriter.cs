@@ -62,7 +62,8 @@ public static class ContextTarWriter
         _ => TarEntryType.RegularFile,
     };
 
-    private static UnixFileMode ModeOf(ContextEntry entry) => entry.Kind switch
+    /// <summary>The permission bits an entry is sent with.</summary>
+    public static UnixFileMode ModeOf(ContextEntry entry) => entry.Kind switch
     {
         ContextEntryKind.Symlink => ExecutableMode | UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite,
         ContextEntryKind.Directory => entry.Mode ?? ExecutableMode,

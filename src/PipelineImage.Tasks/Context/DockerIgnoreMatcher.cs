@@ -31,40 +31,14 @@ public sealed class DockerIgnoreMatcher
     public bool HasExceptions { get; }
 
     /// <summary>
-    /// Whether the path is excluded from the context (moby's <c>MatchesOrParentMatches</c>): the last pattern that
-    /// matches the path or one of its parent directories decides.
-    /// </summary>
-    public bool IsExcluded(string relativePath)
-    {
-        var parent = GoStandardLibrary.Dir(relativePath);
-        var parentDirectories = parent.Split('/');
-        var excluded = false;
-        foreach (var pattern in _patterns)
-        {
-            // An ordinary pattern cannot change an excluded path, nor an exception an included one.
-            if (pattern.IsException != excluded)
-            {
-                continue;
-            }
-
-            var match = pattern.Matches(relativePath) || (parent != "." && MatchesAParent(pattern, parentDirectories));
-            if (match)
-            {
-                excluded = !pattern.IsException;
-            }
-        }
-
-        return excluded;
-    }
-
-    /// <summary>
     /// Whether the path is excluded, given the result for its parent directory, as BuildKit evaluates paths while
     /// it walks the context (moby's <c>MatchesUsingParentResults</c>). Pass null for a path at the root, or when
-    /// the parent's result is not at hand (then the parents are matched as in <see cref="IsExcluded"/>). Keep the
-    /// result of a directory to pass for its children.
+    /// the parent's result is not at hand (then the last pattern that matches the path or one of its parent
+    /// directories decides, as moby's <c>MatchesOrParentMatches</c>). Keep the result of a directory to pass for its
+    /// children.
     /// </summary>
     /// <remarks>
-    /// This can differ from <see cref="IsExcluded"/>: a pattern's match on a parent only carries over to the
+    /// This can differ from the result without a parent: a pattern's match on a parent only carries over to the
     /// children if it was evaluated for the parent, which it is not when the order of patterns made it irrelevant
     /// there. The difference only shows below a directory that is excluded but still walked.
     /// </remarks>

@@ -47,13 +47,16 @@ public static class DiagnosticCodes
     public const string InvalidRegistry = nameof(InvalidRegistry);                                   // PIMG2026
     public const string DockerContextNotFound = nameof(DockerContextNotFound);                       // PIMG2027
     public const string EngineTlsFiles = nameof(EngineTlsFiles);                                     // PIMG2028
+    public const string SettingWithoutEffect = nameof(SettingWithoutEffect);                         // PIMG2029 (warning)
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
+    public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
     public const string NoImageToPush = nameof(NoImageToPush);                                       // PIMG4003
     public const string UnexpectedFailure = nameof(UnexpectedFailure);                               // PIMG4004
     public const string PublishDirectoryEmpty = nameof(PublishDirectoryEmpty);                       // PIMG4005
+    public const string InvalidPlan = nameof(InvalidPlan);                                           // PIMG4006
     public const string UnknownRequirementManager = nameof(UnknownRequirementManager);               // PIMG5001
     public const string InvalidOsPackageManager = nameof(InvalidOsPackageManager);                   // PIMG5002
     public const string OsPackageManagerUnknown = nameof(OsPackageManagerUnknown);                   // PIMG5003

@@ -17,8 +17,14 @@ public interface IContainerEngine : IDisposable
     /// </summary>
     Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken);
 
-    /// <summary>Whether the engine has an image with this reference (or id) locally.</summary>
-    Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken);
+    /// <summary>The local image with this reference (or id); null when the engine has none.</summary>
+    Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken);
+
+    /// <summary>The local images that carry the label with this value, newest first.</summary>
+    Task<IReadOnlyList<ImageDetails>> FindImagesAsync(string label, string value, CancellationToken cancellationToken);
+
+    /// <summary>Tags the image (by id) with the reference, moving the reference from any other image.</summary>
+    Task TagAsync(string imageId, Naming.ImageReference reference, CancellationToken cancellationToken);
 
     /// <summary>
     /// Pushes <c>name:tag</c> to its registry with the credential (none: anonymously). Each progress line goes to
@@ -45,10 +51,21 @@ public sealed record PushResult(string Digest, long BytesUploaded, int LayersPus
 public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform);
 
 /// <param name="Context">The build context, sent as a tar stream in this order; it holds the Dockerfile.</param>
-/// <param name="References">Full references (name:tag) to tag the image with.</param>
+/// <param name="References">The references to tag the image with.</param>
 /// <param name="DockerfilePath">The Dockerfile's path inside the context.</param>
 /// <param name="Options">How to build: network, platform, pull policy, cache, build arguments.</param>
-public sealed record BuildRequest(IReadOnlyList<ContextEntry> Context, IReadOnlyList<string> References, string DockerfilePath, BuildOptions Options);
+/// <param name="Labels">Labels the engine adds to the image, beyond the Dockerfile's (the content key).</param>
+public sealed record BuildRequest(
+    IReadOnlyList<ContextEntry> Context,
+    IReadOnlyList<Naming.ImageReference> References,
+    string DockerfilePath,
+    BuildOptions Options,
+    IReadOnlyDictionary<string, string>? Labels = null);
+
+/// <param name="Id">The image id (<c>sha256:...</c>).</param>
+/// <param name="Labels">Its configuration's labels.</param>
+/// <param name="Created">When it was built.</param>
+public sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string> Labels, DateTimeOffset Created);
 
 /// <param name="Network">The network of RUN steps (<see cref="BuildNetwork"/>); empty: the engine's default.</param>
 /// <param name="Platform">The target platform (<see cref="BuildPlatform"/>); empty: the engine's own.</param>
@@ -56,9 +73,6 @@ public sealed record BuildRequest(IReadOnlyList<ContextEntry> Context, IReadOnly
 /// <param name="NoCache">Build every step anew.</param>
 /// <param name="BuildArgs">Values for the Dockerfile's ARG instructions.</param>
 public sealed record BuildOptions(
-    string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null)
-{
-    public static BuildOptions Default { get; } = new();
-}
+    string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null);
 
 public sealed record BuildResult(string ImageId);

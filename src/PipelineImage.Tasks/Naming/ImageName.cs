@@ -134,31 +134,12 @@ public static partial class ImageName
     /// <exception cref="PipelineImageException">PIMG2005 naming what is wrong.</exception>
     public static void ValidateReference(string reference)
     {
-        var rest = reference;
-        string? problem = null;
-        var at = rest.IndexOf('@');
-        if (at >= 0)
-        {
-            if (!DigestPattern().IsMatch(rest[(at + 1)..]))
-            {
-                problem = $"'{rest[(at + 1)..]}' is not a digest (algorithm:hex, such as sha256:...)";
-            }
-
-            rest = rest[..at];
-        }
-
-        var colon = rest.LastIndexOf(':');
-        if (problem is null && colon > rest.LastIndexOf('/'))
-        {
-            var tag = rest[(colon + 1)..];
-            if (!TagPattern().IsMatch(tag))
-            {
-                problem = $"'{tag}' is not a valid tag";
-            }
-
-            rest = rest[..colon];
-        }
-
+        var parts = ReferenceParts.Split(reference);
+        string? problem = parts.Digest is { } digest && !DigestPattern().IsMatch(digest)
+            ? $"'{digest}' is not a digest (algorithm:hex, such as sha256:...)"
+            : parts.Tag is { } tag && !TagPattern().IsMatch(tag) ? $"'{tag}' is not a valid tag"
+            : null;
+        var rest = parts.Name;
         problem ??= FindProblem(rest);
         if (problem is not null)
         {

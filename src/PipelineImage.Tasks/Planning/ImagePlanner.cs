@@ -28,8 +28,6 @@ public static class ImagePlanner
     private const string AppContextDirectory = ReservedDirectory + "/app";
     private const string FilesContextDirectory = ReservedDirectory + "/files";
 
-    public static BuildPlan Create(PublishedApp app, ImageSettings settings) => Create(app, settings, ContextSources.None);
-
     /// <param name="app">The publish output.</param>
     /// <param name="settings">The image properties.</param>
     /// <param name="sources">The source tree and extra files.</param>

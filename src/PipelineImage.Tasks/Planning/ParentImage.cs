@@ -16,8 +16,42 @@ namespace PipelineImage.Planning;
 /// <param name="BuildArgs">Values for the parent Dockerfile's ARG instructions.</param>
 /// <param name="FinalBase">The image of the parent Dockerfile's last FROM, when it names one: it tells the OS family.</param>
 public sealed record ParentImage(
-    string Reference, string DockerfilePath, IReadOnlyList<ContextEntry> Context, IReadOnlyDictionary<string, string> BuildArgs, string? FinalBase)
+    Naming.ImageReference Reference, string DockerfilePath, IReadOnlyList<ContextEntry> Context, IReadOnlyDictionary<string, string> BuildArgs, string? FinalBase)
 {
+    /// <summary>
+    /// The parent of PipelineImageParentDockerfile and PipelineImageParentContext (relative to the project directory;
+    /// the context defaults to the Dockerfile's directory), or null when no parent Dockerfile is set.
+    /// </summary>
+    /// <param name="imageName">Our image's name, asked for only when there is a parent.</param>
+    /// <param name="projectDirectory">Where the settings' relative paths start.</param>
+    /// <param name="parentDockerfile">PipelineImageParentDockerfile.</param>
+    /// <param name="parentContext">PipelineImageParentContext.</param>
+    /// <param name="baseImage">PipelineImageBase, which a parent excludes.</param>
+    /// <param name="buildArgs">Name and value of each build argument; a later one wins.</param>
+    /// <param name="platform">The target platform.</param>
+    /// <param name="cancellationToken">Stops reading the context.</param>
+    /// <exception cref="PipelineImageException">PIMG2024 when PipelineImageBase is set too; as <see cref="PlanAsync"/>.</exception>
+    public static async Task<ParentImage?> FromSettingsAsync(
+        Func<string> imageName, string projectDirectory, string parentDockerfile, string parentContext, string baseImage,
+        IReadOnlyList<KeyValuePair<string, string>> buildArgs, string platform, CancellationToken cancellationToken)
+    {
+        if (parentDockerfile.Trim().Length == 0)
+        {
+            return null;
+        }
+
+        if (baseImage.Trim().Length > 0)
+        {
+            throw new PipelineImageException(DiagnosticCodes.ParentAndBaseImage, baseImage, parentDockerfile);
+        }
+
+        var dockerfile = Path.GetFullPath(Path.Combine(projectDirectory, parentDockerfile.Trim()));
+        var context = parentContext.Trim().Length > 0
+            ? Path.GetFullPath(Path.Combine(projectDirectory, parentContext.Trim()))
+            : Path.GetDirectoryName(dockerfile)!;
+        return await PlanAsync(imageName(), dockerfile, context, buildArgs, platform, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Plans the parent build: reads its context through its ignore file and hashes it.</summary>
     /// <param name="imageName">Our image's name; the parent is tagged <c>&lt;name&gt;-parent</c>.</param>
     /// <param name="dockerfile">The parent Dockerfile's full path.</param>
@@ -40,11 +74,8 @@ public sealed record ParentImage(
             throw new PipelineImageException(DiagnosticCodes.ParentDockerfileMissing, contextDirectory, "PipelineImageParentContext");
         }
 
-        var dockerfilePath = Path.GetRelativePath(contextDirectory, dockerfile).Replace('\\', '/');
-        if (dockerfilePath.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(dockerfilePath))
-        {
-            throw new PipelineImageException(DiagnosticCodes.ParentDockerfileOutsideContext, dockerfile, contextDirectory);
-        }
+        var dockerfilePath = ContextPaths.RelativeInside(contextDirectory, dockerfile)
+            ?? throw new PipelineImageException(DiagnosticCodes.ParentDockerfileOutsideContext, dockerfile, contextDirectory);
 
         var args = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in buildArgs)
@@ -64,7 +95,7 @@ public sealed record ParentImage(
         }
 
         var hash = await HashAsync(context, dockerfilePath, args, platform, cancellationToken);
-        return new ParentImage($"{imageName}-parent:{hash}", dockerfilePath, context, args, FinalFrom(await File.ReadAllTextAsync(dockerfile, cancellationToken)));
+        return new ParentImage(new Naming.ImageReference($"{imageName}-parent", hash), dockerfilePath, context, args, FinalFrom(await File.ReadAllTextAsync(dockerfile, cancellationToken)));
     }
 
     // The same tar bytes we would send, the Dockerfile's path, the build arguments and the platform: any change

@@ -11,9 +11,16 @@ public static class CredentialHelperProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// What a helper prints on stdout, and only that, when it has no credential for the server
+    /// (docker-credential-helpers' <c>credentials.IsErrCredentialsNotFoundMessage</c>, which the docker CLI uses).
+    /// </summary>
+    public const string NotFoundMessage = "credentials not found in native keychain";
+
     /// <returns>The helper's JSON answer, or null when it has no credential for the server.</returns>
     /// <exception cref="PipelineImageException">PIMG1010 when it cannot run, times out or fails otherwise.</exception>
-    public static string? Get(string helper, string serverUrl)
+    /// <exception cref="OperationCanceledException">The token was cancelled; the helper was ended.</exception>
+    public static string? Get(string helper, string serverUrl, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo($"docker-credential-{helper}", "get")
         {
@@ -38,10 +45,19 @@ public static class CredentialHelperProcess
             process.StandardInput.Close();
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Timeout))
+            using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                process.Kill(entireProcessTree: true);
-                throw new PipelineImageException(DiagnosticCodes.CredentialHelperFailed, helper, $"it did not answer within {Timeout.TotalSeconds:0} s");
+                bound.CancelAfter(Timeout);
+                try
+                {
+                    process.WaitForExitAsync(bound.Token).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    process.Kill(entireProcessTree: true);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new PipelineImageException(DiagnosticCodes.CredentialHelperFailed, helper, $"it did not answer within {Timeout.TotalSeconds:0} s");
+                }
             }
 
             if (process.ExitCode == 0)
@@ -49,9 +65,9 @@ public static class CredentialHelperProcess
                 return output.GetAwaiter().GetResult();
             }
 
-            // The protocol's answer for an unknown server; anything else is a failure worth stopping for.
-            var message = error.GetAwaiter().GetResult().Trim();
-            if (message.Contains("not found", StringComparison.OrdinalIgnoreCase) || output.GetAwaiter().GetResult().Contains("not found", StringComparison.OrdinalIgnoreCase))
+            // The protocol's answer for an unknown server, exactly; anything else is a failure worth stopping for.
+            _ = error.GetAwaiter().GetResult();
+            if (output.GetAwaiter().GetResult().Trim() == NotFoundMessage)
             {
                 return null;
             }

@@ -41,7 +41,8 @@ public static partial class BaseImageFamily
 
     public static BaseImageTraits Detect(string baseImage)
     {
-        var (repository, tag, hasDigest) = Split(baseImage.Trim());
+        var parts = Naming.ReferenceParts.Split(baseImage.Trim().ToLowerInvariant()); // tags are compared case-insensitively
+        var (repository, tag, hasDigest) = (parts.Name, parts.Tag ?? "", parts.Digest is not null);
         if (tag.Length == 0 && hasDigest)
         {
             return new(OsFamily.Unknown, false);
@@ -106,22 +107,5 @@ public static partial class BaseImageFamily
         }
 
         return OsFamily.Unknown;
-    }
-
-    // name[:tag][@digest], lower-cased (tags are compared case-insensitively).
-    private static (string Repository, string Tag, bool HasDigest) Split(string reference)
-    {
-        reference = reference.ToLowerInvariant();
-        var at = reference.IndexOf('@');
-        var hasDigest = at >= 0;
-        if (hasDigest)
-        {
-            reference = reference[..at];
-        }
-
-        var colon = reference.LastIndexOf(':');
-        return colon > reference.LastIndexOf('/')
-            ? (reference[..colon], reference[(colon + 1)..], hasDigest)
-            : (reference, "", hasDigest);
     }
 }

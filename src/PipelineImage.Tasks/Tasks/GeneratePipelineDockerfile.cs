@@ -152,25 +152,16 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     /// <summary>PipelineImageSkipBuild: also write the context as context.tar, to build by hand.</summary>
     public bool SkipBuild { get; set; }
 
+    /// <summary>PipelineImagePush: without a build (SkipBuild) it has nothing to push, which is worth a warning.</summary>
+    public bool Push { get; set; }
+
+    /// <summary>PipelineImageNoCache: build every step anew.</summary>
+    public bool NoCache { get; set; }
+
     [Output] public string DockerfilePath { get; set; } = "";
 
-    /// <summary>The FROM image: PipelineImageBase, the default base, or the parent image.</summary>
-    [Output] public string ResolvedBaseImage { get; set; } = "";
-
-    /// <summary>The parent image's reference, empty without a parent Dockerfile.</summary>
-    [Output] public string ParentImage { get; set; } = "";
-
-    [Output] public string ParentDockerfilePath { get; set; } = "";
-
-    [Output] public ITaskItem[] ParentContextFiles { get; set; } = [];
-
-    [Output] public string ResolvedImageName { get; set; } = "";
-
-    /// <summary>name:tag items, with Name and Tag metadata.</summary>
-    [Output] public ITaskItem[] ImageReferences { get; set; } = [];
-
-    /// <summary>The build context: items for files on disk with ContextPath and Executable metadata.</summary>
-    [Output] public ITaskItem[] ContextFiles { get; set; } = [];
+    /// <summary>plan.json, for the build task.</summary>
+    [Output] public string PlanPath { get; set; } = "";
 
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
@@ -230,7 +221,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
         if (parent is not null)
         {
-            settings = settings with { BaseImage = parent.Reference };
+            settings = settings with { BaseImage = parent.Reference.ToString() };
         }
 
         var sources = problems.Check(CollectContextSources);
@@ -248,26 +239,27 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         Log.LogMessage(MessageImportance.Normal, written ? "Wrote {0}" : "{0} is up to date", DockerfilePath);
         await AtomicFile.WriteIfChangedAsync(Path.Combine(OutputDirectory, "context.txt"), ContextManifest.Render(plan.Context));
 
-        ResolvedImageName = plan.Name;
-        ImageReferences = plan.References.Select(reference =>
-        {
-            var item = new TaskItem(reference.ToString());
-            item.SetMetadata("Name", reference.Name);
-            item.SetMetadata("Tag", reference.Tag);
-            return (ITaskItem)item;
-        }).ToArray();
-        ContextFiles = plan.Context.Select(entry => ContextItems.ToItem(entry, DockerfilePath)).ToArray();
-        ResolvedBaseImage = plan.BaseImage;
-        if (parent is not null)
-        {
-            ParentImage = parent.Reference;
-            ParentDockerfilePath = parent.DockerfilePath;
-            ParentContextFiles = parent.Context.Select(entry => ContextItems.ToItem(entry, DockerfilePath)).ToArray();
-        }
+        PlanPath = Path.Combine(OutputDirectory, "plan.json");
+        var hashes = FileHashCache.Load(Path.Combine(OutputDirectory, "hashes.tsv"));
+        var planFile = PlanFile.Create(plan, parent, DockerfilePath, new PlannedOptions(
+            BuildNetwork.Validate(Network), BuildPlatform.Validate(Platform), PullPolicies.Parse(Pull).ToString().ToLowerInvariant(), NoCache), hashes.Hash);
+        await hashes.SaveAsync();
+        written = await AtomicFile.WriteIfChangedAsync(PlanPath, planFile.ToJson());
+        Log.LogMessage(MessageImportance.Normal, "{0} {1}: {2} context entries, {3} file(s) read for their hashes, inputs key {4}",
+            written ? "Wrote" : "Up to date:", PlanPath, planFile.Context.Count, hashes.FilesHashed, planFile.InputsKey);
 
+        WarnWithoutEffect("PipelineImagePush", Push && SkipBuild, "PipelineImageSkipBuild=true builds no image to push");
         if (SkipBuild)
         {
             await WriteForHandBuildAsync(plan, parent, cancellationToken);
+        }
+    }
+
+    private void WarnWithoutEffect(string setting, bool isSet, string reason)
+    {
+        if (isSet)
+        {
+            Log.LogWarningWithCodeFromResources(DiagnosticCodes.SettingWithoutEffect, setting, reason);
         }
     }
 
@@ -275,21 +267,12 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     {
         if (ParentDockerfile.Trim().Length == 0)
         {
-            return null;
+            WarnWithoutEffect("PipelineImageParentContext", ParentContext.Trim().Length > 0, "PipelineImageParentDockerfile is not set");
+            WarnWithoutEffect("PipelineImageParentBuildArg", ParentBuildArgs.Length > 0, "PipelineImageParentDockerfile is not set");
         }
 
-        if (BaseImage.Trim().Length > 0)
-        {
-            throw new PipelineImageException(DiagnosticCodes.ParentAndBaseImage, BaseImage, ParentDockerfile);
-        }
-
-        var dockerfile = Path.GetFullPath(Path.Combine(ProjectDirectory, ParentDockerfile.Trim()));
-        var context = ParentContext.Trim().Length > 0
-            ? Path.GetFullPath(Path.Combine(ProjectDirectory, ParentContext.Trim()))
-            : Path.GetDirectoryName(dockerfile)!;
-        return await Planning.ParentImage.PlanAsync(
-            ImagePlanner.ResolveName(app, settings), dockerfile, context, WithMetadata(ParentBuildArgs, "Value"),
-            Engine.BuildPlatform.Validate(Platform), cancellationToken);
+        return await Planning.ParentImage.FromSettingsAsync(() => ImagePlanner.ResolveName(app, settings), ProjectDirectory, ParentDockerfile, ParentContext,
+            BaseImage, WithMetadata(ParentBuildArgs, "Value"), Engine.BuildPlatform.Validate(Platform), cancellationToken);
     }
 
     // The context as the tar we would send, and the commands that build it: the same image, by hand or elsewhere.
@@ -332,10 +315,13 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     private ContextSources CollectContextSources()
     {
         // The ignore files and their patterns are checked on every publish, whether or not anything goes through them.
-        var root = ResolveContextRoot();
+        var root = Planning.ExtraFiles.ContextRoot(ProjectDirectory, ContextRoot, IncludeSourceFiles);
         var rules = IgnoreRules.Load(root, DockerIgnoreFiles.Select(item => (item.ItemSpec, item.GetMetadata("FullPath"))).ToList());
         if (!IncludeSourceFiles && ExtraFiles.Length == 0)
         {
+            const string nothingSent = "no file goes through the build context's ignore rules (PipelineImageIncludeSourceFiles is not true and there is no PipelineImageFile item)";
+            WarnWithoutEffect("PipelineImageContextRoot", ContextRoot.Trim().Length > 0, nothingSent);
+            WarnWithoutEffect("DockerIgnoreFile", DockerIgnoreFiles.Length > 0, nothingSent);
             return ContextSources.None;
         }
 
@@ -347,63 +333,28 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             : [];
         var extraFiles = new List<ExtraFile>();
         var appDirectory = ImageConfiguration.WorkingDirectory(WorkingDirectory).TrimEnd('/');
-        foreach (var item in ExtraFiles)
+        foreach (var item in ExtraFiles.Select(ToExtraFileItem))
         {
-            var fullPath = item.GetMetadata("FullPath");
-            var relativePath = Path.GetRelativePath(root, fullPath).Replace('\\', '/');
-            if (relativePath.StartsWith("../", StringComparison.Ordinal) || relativePath == ".." || Path.IsPathRooted(relativePath))
+            var contextPath = Planning.ExtraFiles.ContextPath(item, root);
+            if (!ContextWalker.IsSent(contextPath, rules.Matcher))
             {
-                throw new PipelineImageException(DiagnosticCodes.FileOutsideContext, item.ItemSpec, fullPath, root);
-            }
-
-            if (!ContextWalker.IsSent(relativePath, rules.Matcher))
-            {
-                Log.LogMessage(MessageImportance.Normal, "PipelineImageFile {0} is excluded by the ignore rules", relativePath);
+                Log.LogWarningWithCodeFromResources(DiagnosticCodes.FileExcludedByIgnoreRules, item.Item, rules.Origin, contextPath);
                 continue;
             }
 
-            if (!File.Exists(fullPath))
+            if (!File.Exists(item.FullPath))
             {
-                throw new PipelineImageException(DiagnosticCodes.PublishFileMissing, fullPath);
+                throw new PipelineImageException(DiagnosticCodes.PublishFileMissing, item.FullPath);
             }
 
-            var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(fullPath) & (UnixFileMode)0x1FF;
-            extraFiles.Add(new ExtraFile(item.ItemSpec, ContextEntry.FromFile(relativePath, fullPath, mode: mode), Destination(item, appDirectory)));
+            var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(item.FullPath) & (UnixFileMode)0x1FF;
+            extraFiles.Add(new ExtraFile(item.Item, ContextEntry.FromFile(contextPath, item.FullPath, mode: mode),
+                Planning.ExtraFiles.Destination(item, ProjectDirectory, appDirectory)));
         }
 
         return new ContextSources(sourceFiles, extraFiles);
     }
 
-    private string ResolveContextRoot()
-    {
-        if (ContextRoot.Trim().Length > 0)
-        {
-            return Path.GetFullPath(Path.Combine(ProjectDirectory, ContextRoot.Trim()));
-        }
-
-        return IncludeSourceFiles ? IgnoreRules.FindRepositoryRoot(ProjectDirectory) ?? ProjectDirectory : ProjectDirectory;
-    }
-
-    // Destination ending in '/': a directory, under which the item's %(RecursiveDir) and file name go. Empty: a
-    // place under the working directory, chosen as below.
-    private string Destination(ITaskItem item, string appDirectory)
-    {
-        var fileName = item.GetMetadata("Filename") + item.GetMetadata("Extension");
-        var destination = item.GetMetadata("Destination").Trim();
-        if (destination.Length == 0)
-        {
-            // As the SDK places files in the output: a Link names the path; a file outside the project directory
-            // goes to its %(RecursiveDir) and name, one inside keeps its path relative to the project.
-            var link = item.GetMetadata("Link").Replace('\\', '/').TrimStart('/');
-            var relative = Path.GetRelativePath(ProjectDirectory, item.GetMetadata("FullPath")).Replace('\\', '/');
-            return link.Length > 0 ? $"{appDirectory}/{link}"
-                : relative.StartsWith("../", StringComparison.Ordinal) || Path.IsPathRooted(relative)
-                    ? $"{appDirectory}/{item.GetMetadata("RecursiveDir").Replace('\\', '/')}{fileName}"
-                    : $"{appDirectory}/{relative}";
-        }
-
-        return destination.EndsWith('/')
-            ? destination + item.GetMetadata("RecursiveDir").Replace('\\', '/') + fileName
-            : destination;
-    }
+    private static ExtraFileItem ToExtraFileItem(ITaskItem item) => new(
+        item.ItemSpec, item.GetMetadata("FullPath"), item.GetMetadata("Destination"), item.GetMetadata("Link"), item.GetMetadata("RecursiveDir"));
 }

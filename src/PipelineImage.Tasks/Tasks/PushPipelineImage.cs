@@ -32,7 +32,7 @@ public sealed class PushPipelineImage : EngineTask
         var (connection, config) = ResolveEngine();
         using var engine = EngineFactory(connection);
         await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        if (!await engine.ImageExistsAsync(record.ImageId, cancellationToken).ConfigureAwait(false))
+        if (await engine.InspectImageAsync(record.ImageId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the image {record.ImageId} of {ImageRecordPath}", "is not on the engine");
         }
@@ -46,7 +46,8 @@ public sealed class PushPipelineImage : EngineTask
             var registry = RegistryHost.Of(record.Name);
             if (!credentials.TryGetValue(registry, out var credential))
             {
-                credential = CredentialResolver.Resolve(registry, config, Environment.GetEnvironmentVariable, CredentialHelperProcess.Get);
+                credential = CredentialResolver.Resolve(registry, config, Environment.GetEnvironmentVariable,
+                    (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
                 credentials[registry] = credential;
                 Log.LogMessage(MessageImportance.Normal, "Credentials for {0}: {1}", registry,
                     credential.Credential is null ? credential.Source : "from " + credential.Source);

@@ -98,12 +98,12 @@ public class DockerIgnoreMatcherTests
     [Theory]
     [MemberData(nameof(MobyMatches))]
     public void MatchesOrParentMatches(string pattern, string text, bool excluded) =>
-        Assert.Equal(excluded, Matcher(pattern).IsExcluded(text));
+        Assert.Equal(excluded, Matcher(pattern).Evaluate(text).IsExcluded);
 
     [Theory]
     [MemberData(nameof(MobyMultiPatternMatches))]
     public void MatchesOrParentMatchesWithSeveralPatterns(string[] patterns, string text, bool excluded) =>
-        Assert.Equal(excluded, Matcher(patterns).IsExcluded(text));
+        Assert.Equal(excluded, Matcher(patterns).Evaluate(text).IsExcluded);
 
     [Theory]
     [MemberData(nameof(MobyMatches))]
@@ -218,7 +218,7 @@ public class DockerIgnoreMatcherTests
     private static bool MatchesCleaned(DockerIgnoreMatcher matcher, string file)
     {
         file = GoStandardLibrary.Clean(file);
-        return file != "." && matcher.IsExcluded(file);
+        return file != "." && matcher.Evaluate(file).IsExcluded;
     }
 
     // TestCompile: how each pattern is matched, and the Go regexp it becomes.
@@ -287,13 +287,13 @@ public class DockerIgnoreMatcherTests
     [InlineData("temporary.txt", false)]
     [InlineData("somedir/subdir/temporary.txt", false)]
     public void DocsExampleOneLevelDown(string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("# comment\n*/temp*").IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("# comment\n*/temp*").Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("somedir/subdir/temporary.txt", true)]
     [InlineData("somedir/temporary.txt", false)]
     public void DocsExampleTwoLevelsDown(string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("*/*/temp*").IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("*/*/temp*").Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("tempa", true)]
@@ -302,14 +302,14 @@ public class DockerIgnoreMatcherTests
     [InlineData("tempab", false)]
     [InlineData("dir/tempa", false)]
     public void DocsExampleQuestionMark(string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("temp?").IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("temp?").Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("main.go", true)]
     [InlineData("a/b/c/main.go", true)]
     [InlineData("main.gox", false)]
     public void DocsExampleDoubleStar(string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("**/*.go").IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("**/*.go").Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("/foo/bar")]
@@ -320,9 +320,9 @@ public class DockerIgnoreMatcherTests
     {
         var matcher = DockerIgnoreMatcher.FromText(line);
 
-        Assert.True(matcher.IsExcluded("foo/bar"));
-        Assert.True(matcher.IsExcluded("foo/bar/x"));
-        Assert.False(matcher.IsExcluded("x/foo/bar"));
+        Assert.True(matcher.Evaluate("foo/bar").IsExcluded);
+        Assert.True(matcher.Evaluate("foo/bar/x").IsExcluded);
+        Assert.False(matcher.Evaluate("x/foo/bar").IsExcluded);
     }
 
     [Theory]
@@ -334,14 +334,14 @@ public class DockerIgnoreMatcherTests
     [InlineData("*.md\nREADME-secret.md\n!README*.md", "README-secret.md", false)]
     [InlineData("*.md\nREADME-secret.md\n!README*.md", "CHANGES.md", true)]
     public void DocsExamplesExceptions(string text, string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText(text).IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText(text).Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("a.txt", false)]
     [InlineData("a.md", true)]
     [InlineData("docs/a.md", false)] // "*.md" only looks at the root
     public void PatternsAreRelativeToTheRoot(string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("*.md").IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("*.md").Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("bin", true)]
@@ -351,7 +351,7 @@ public class DockerIgnoreMatcherTests
     [InlineData("bin/keep/secret", true)]
     [InlineData("binary", false)]
     public void TheLastMatchingPatternWins(string path, bool excluded) =>
-        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("bin\n!bin/keep\nbin/keep/secret").IsExcluded(path));
+        Assert.Equal(excluded, DockerIgnoreMatcher.FromText("bin\n!bin/keep\nbin/keep/secret").Evaluate(path).IsExcluded);
 
     // Moby passes '[', ']' and backslash escapes through to Go's regexp engine, so RE2 syntax leaks into patterns.
     [Theory]
@@ -397,7 +397,7 @@ public class DockerIgnoreMatcherTests
     [InlineData("a\\Ab*", "ab", false)] // \A is the start of the text
     [InlineData("a*\\z", "ab", true)]
     public void RegexpSyntaxLeaksThrough(string pattern, string path, bool excluded) =>
-        Assert.Equal(excluded, Matcher(pattern).IsExcluded(path));
+        Assert.Equal(excluded, Matcher(pattern).Evaluate(path).IsExcluded);
 
     // Differences between Go's regexp and .NET's Regex that the port must not inherit.
     [Theory]
@@ -412,7 +412,7 @@ public class DockerIgnoreMatcherTests
     [InlineData("x\\d", "x١", false)] // .NET's \d would accept an Arabic-Indic digit
     [InlineData("*.TXT", "a.txt", false)] // case-sensitive
     public void GoRegexpSemanticsNotDotNets(string pattern, string path, bool excluded) =>
-        Assert.Equal(excluded, Matcher(pattern).IsExcluded(path));
+        Assert.Equal(excluded, Matcher(pattern).Evaluate(path).IsExcluded);
 
     [Theory]
     [InlineData("**file", "myfile", true)] // a leading "**" is a plain suffix test
@@ -421,7 +421,7 @@ public class DockerIgnoreMatcherTests
     [InlineData("abc**", "abc", true)]
     [InlineData("/", "a", false)] // "/" matches no relative path
     public void PrefixAndSuffixPatterns(string pattern, string path, bool excluded) =>
-        Assert.Equal(excluded, Matcher(pattern).IsExcluded(path));
+        Assert.Equal(excluded, Matcher(pattern).Evaluate(path).IsExcluded);
 
     [Fact]
     public void ParentResultsDifferFromParentMatchingWhenAPatternWasSkippedForTheParent()
@@ -433,7 +433,7 @@ public class DockerIgnoreMatcherTests
         var ab = matcher.Evaluate("a/b", a);
 
         Assert.True(matcher.Evaluate("a/b/c", ab).IsExcluded);
-        Assert.False(matcher.IsExcluded("a/b/c"));
+        Assert.False(matcher.Evaluate("a/b/c").IsExcluded);
     }
 
     // BuildKit's pruning of excluded directories (fsutil filterFS.Walk).

@@ -136,8 +136,8 @@ public class DockerIgnoreTests
         Assert.False(pattern.IsException);
         Assert.Equal("\\!important", pattern.Text);
         var matcher = new DockerIgnoreMatcher([pattern]);
-        Assert.True(matcher.IsExcluded("!important"));
-        Assert.False(matcher.IsExcluded("\\!important"));
+        Assert.True(matcher.Evaluate("!important").IsExcluded);
+        Assert.False(matcher.Evaluate("\\!important").IsExcluded);
     }
 
     [Fact]

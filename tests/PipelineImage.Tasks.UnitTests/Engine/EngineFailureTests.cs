@@ -122,12 +122,28 @@ public sealed class EngineFailureTests : IDisposable
         {
             BuildEngine = engine,
             DockerHost = address,
-            ImageName = "hello",
-            ImageReferences = ["hello:latest"],
-            BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0",
+            PlanPath = WritePlan(),
             ImageRecordPath = Path.Combine(_root, "image.json"),
         };
         return (task, engine);
+    }
+
+    private string WritePlan()
+    {
+        var dockerfile = Path.Combine(_root, "Dockerfile");
+        File.WriteAllText(dockerfile, "FROM scratch\n");
+        var plan = new PipelineImage.Intermediate.PlanFile
+        {
+            Name = "hello",
+            References = [new("hello", "latest")],
+            BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0",
+            Dockerfile = ".pipelineimage/Dockerfile",
+            Options = new PipelineImage.Intermediate.PlannedOptions("", "", "missing", false),
+            Context = [new PipelineImage.Intermediate.PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", dockerfile, "00")],
+        };
+        var path = Path.Combine(_root, "plan.json");
+        File.WriteAllText(path, plan.ToJson());
+        return path;
     }
 
     // A self-signed CA and a client certificate signed by it, as PEM files.

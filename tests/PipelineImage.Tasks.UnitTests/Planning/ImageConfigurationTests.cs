@@ -20,7 +20,7 @@ public class ImageConfigurationTests
     [Fact]
     public void EveryOptionRendersAfterTheLayers()
     {
-        var plan = ImagePlanner.Create(PlannerTestData.App(), Configured);
+        var plan = PlannerTestData.Plan(PlannerTestData.App(), Configured);
 
         GoldenFile.AssertMatches("configured.Dockerfile", plan.Dockerfile);
         Assert.DoesNotContain("s3cret", plan.Dockerfile);
@@ -29,7 +29,7 @@ public class ImageConfigurationTests
     [Fact]
     public void EntrypointNoneLeavesTheCommandToTheOrchestrator()
     {
-        var plan = ImagePlanner.Create(PlannerTestData.App(), new ImageSettings { EntrypointMode = "none", GenerateLabels = false });
+        var plan = PlannerTestData.Plan(PlannerTestData.App(), new ImageSettings { EntrypointMode = "none", GenerateLabels = false });
 
         GoldenFile.AssertMatches("entrypoint-none.Dockerfile", plan.Dockerfile);
     }

@@ -35,7 +35,7 @@ public sealed class ParentImageTests : IDisposable
         var changed = await Plan();
         var withArg = await Plan([KeyValuePair.Create("VERSION", "2")]);
 
-        Assert.Matches("^app-parent:[0-9a-f]{16}$", first.Reference);
+        Assert.Matches("^app-parent:[0-9a-f]{16}$", first.Reference.ToString());
         Assert.Equal(first.Reference, again.Reference);
         Assert.Equal(first.Reference, ignoredChange.Reference);
         Assert.NotEqual(first.Reference, changed.Reference);

@@ -17,7 +17,7 @@ public sealed class PlannerBehaviourTests
             Ports = [KeyValuePair.Create("99999", "")],
         };
 
-        var problems = Assert.Throws<PipelineImageProblemsException>(() => ImagePlanner.Create(PlannerTestData.App(), settings));
+        var problems = Assert.Throws<PipelineImageProblemsException>(() => PlannerTestData.Plan(PlannerTestData.App(), settings));
 
         Assert.Equal(
             [DiagnosticCodes.InvalidImageName, DiagnosticCodes.InvalidUser, DiagnosticCodes.InvalidEnvironmentVariable,
@@ -28,7 +28,7 @@ public sealed class PlannerBehaviourTests
     [Fact]
     public void AnAspNetCoreAppExposesThePortOfMicrosoftsImages()
     {
-        var plan = ImagePlanner.Create(PlannerTestData.App() with { UsesAspNetCore = true }, new ImageSettings());
+        var plan = PlannerTestData.Plan(PlannerTestData.App() with { UsesAspNetCore = true }, new ImageSettings());
 
         Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0\n", plan.Dockerfile);
         Assert.Contains("\nEXPOSE 8080/tcp\n", plan.Dockerfile);
@@ -42,7 +42,7 @@ public sealed class PlannerBehaviourTests
             EnvironmentVariables = [KeyValuePair.Create("ASPNETCORE_HTTP_PORTS", "5000;5001"), KeyValuePair.Create("ASPNETCORE_URLS", "https://+:7443/")],
         };
 
-        var plan = ImagePlanner.Create(PlannerTestData.App() with { UsesAspNetCore = true }, settings);
+        var plan = PlannerTestData.Plan(PlannerTestData.App() with { UsesAspNetCore = true }, settings);
 
         Assert.Contains("\nEXPOSE 5000/tcp 5001/tcp 7443/tcp\n", plan.Dockerfile);
     }
@@ -50,7 +50,7 @@ public sealed class PlannerBehaviourTests
     [Fact]
     public void PortItemsReplaceTheInferredPort()
     {
-        var plan = ImagePlanner.Create(PlannerTestData.App() with { UsesAspNetCore = true }, new ImageSettings { Ports = [KeyValuePair.Create("9000", "")] });
+        var plan = PlannerTestData.Plan(PlannerTestData.App() with { UsesAspNetCore = true }, new ImageSettings { Ports = [KeyValuePair.Create("9000", "")] });
 
         Assert.Contains("\nEXPOSE 9000/tcp\n", plan.Dockerfile);
         Assert.DoesNotContain("8080", plan.Dockerfile);
@@ -63,21 +63,21 @@ public sealed class PlannerBehaviourTests
     {
         var app = PlannerTestData.App() with { UsesAspNetCore = true, TargetFrameworkVersion = framework };
 
-        var plan = ImagePlanner.Create(app, new ImageSettings { BaseImage = baseImage });
+        var plan = PlannerTestData.Plan(app, new ImageSettings { BaseImage = baseImage });
 
         Assert.DoesNotContain("EXPOSE", plan.Dockerfile);
     }
 
     [Fact]
     public void AnAppThatIsNoWebAppExposesNothing() =>
-        Assert.DoesNotContain("EXPOSE", ImagePlanner.Create(PlannerTestData.App(), new ImageSettings()).Dockerfile);
+        Assert.DoesNotContain("EXPOSE", PlannerTestData.Plan(PlannerTestData.App(), new ImageSettings()).Dockerfile);
 
     [Theory]
     [InlineData("1.2.3", "net8.0", "hellopipeline:1.2.3-net8.0", "hellopipeline:net8.0")]
     [InlineData("", "net10.0", "hellopipeline:net10.0", null)]
     public void OneFrameworkOfAMultiTargetedProjectGetsTagsOfItsOwn(string version, string framework, string first, string? second)
     {
-        var plan = ImagePlanner.Create(PlannerTestData.App(), new ImageSettings { Version = version, FrameworkVariant = framework });
+        var plan = PlannerTestData.Plan(PlannerTestData.App(), new ImageSettings { Version = version, FrameworkVariant = framework });
 
         Assert.Equal(second is null ? [first] : [first, second], plan.References.Select(reference => reference.ToString()));
     }
@@ -85,7 +85,7 @@ public sealed class PlannerBehaviourTests
     [Fact]
     public void TagsTheProjectGivesAreKeptForAMultiTargetedProject()
     {
-        var plan = ImagePlanner.Create(PlannerTestData.App(), new ImageSettings { Tags = ["stable"], FrameworkVariant = "net8.0" });
+        var plan = PlannerTestData.Plan(PlannerTestData.App(), new ImageSettings { Tags = ["stable"], FrameworkVariant = "net8.0" });
 
         Assert.Equal(["hellopipeline:stable"], plan.References.Select(reference => reference.ToString()));
     }

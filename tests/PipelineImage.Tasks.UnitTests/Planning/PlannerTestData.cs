@@ -4,6 +4,9 @@ namespace PipelineImage.Tests.Planning;
 
 internal static class PlannerTestData
 {
+    /// <summary>The plan of an app and its settings, with no source tree, extra files or requirements.</summary>
+    public static BuildPlan Plan(PublishedApp app, ImageSettings settings) => ImagePlanner.Create(app, settings, ContextSources.None);
+
     public static PublishedApp App(params PublishedFile[] files) => new()
     {
         AssemblyName = "HelloPipeline",

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
 using PipelineImage.Engine;
+using PipelineImage.Intermediate;
 using PipelineImage.Tasks;
 
 namespace PipelineImage.Tests.Tasks;
@@ -18,10 +19,13 @@ public sealed class EngineTaskTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    private const string BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0";
+    private static readonly string BaseId = "sha256:" + new string('b', 64);
+
     public static TheoryData<string, string> Failures()
     {
         var data = new TheoryData<string, string>();
-        foreach (var operation in new[] { "connect", "exists", "build", "push" })
+        foreach (var operation in new[] { "connect", "inspect", "find", "tag", "build", "push" })
         {
             foreach (var failure in FailureKinds.Keys)
             {
@@ -50,14 +54,20 @@ public sealed class EngineTaskTests : IDisposable
     public void BuildFailsWithOneCodedErrorWhateverTheEngineThrows(string operation, string failure)
     {
         var engine = new FakeContainerEngine { Fail = (operation, FailureKinds[failure]()) };
+        engine.Add(BaseId, null, BaseImage);
         var task = NewBuild(engine);
-        task.Pull = "never"; // so that the base image is looked up: an "exists" call
+        if (operation is "find" or "tag")
+        {
+            // An image of the plan's content key with no tags left: found by its label, then tagged again.
+            engine.Add("sha256:" + new string('c', 64), KeyLabel(task));
+        }
 
         var succeeded = task.Execute();
 
         if (operation == "push")
         {
-            return; // the build never pushes
+            Assert.True(succeeded); // the build never pushes
+            return;
         }
 
         Assert.False(succeeded);
@@ -72,15 +82,14 @@ public sealed class EngineTaskTests : IDisposable
     public void PushFailsWithOneCodedErrorWhateverTheEngineThrows(string operation, string failure)
     {
         var engine = new FakeContainerEngine { Fail = (operation, FailureKinds[failure]()) };
-        engine.Images.Add(engine.ImageId);
-        var record = WriteManifest(engine.ImageId);
+        var record = WriteManifest(engine.Add(ImageId));
         var task = NewPush(engine, record);
 
         var succeeded = task.Execute();
 
-        if (operation == "build")
+        if (operation is "build" or "find" or "tag")
         {
-            Assert.True(succeeded); // a push never builds
+            Assert.True(succeeded); // a push never builds, looks for keys or tags
             return;
         }
 
@@ -94,6 +103,7 @@ public sealed class EngineTaskTests : IDisposable
     public void AnUnexpectedFailureIsPimg4004NamingTheTaskWithTheStackAtLowImportance()
     {
         var engine = new FakeContainerEngine { Fail = ("build", new InvalidOperationException("Sequence contains no elements")) };
+        engine.Add(BaseId, null, BaseImage);
 
         Assert.False(NewBuild(engine).Execute());
 
@@ -104,25 +114,123 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     [Fact]
-    public void BuildTagsThroughTheEngineAndWritesImageJson()
+    public void BuildTagsThroughTheEngineLabelsTheContentKeyAndWritesImageJson()
+    {
+        var engine = new FakeContainerEngine();
+        engine.Add(BaseId, null, BaseImage);
+        var task = NewBuild(engine);
+
+        Assert.True(task.Execute(), Errors());
+
+        var build = Assert.Single(engine.Builds);
+        Assert.Equal(["hello:1.0.0", "hello:latest"], build.References.Select(reference => reference.ToString()));
+        Assert.Equal(KeyLabel(task), build.Labels);
+        Assert.Equal(engine.References["hello:latest"], task.ImageId);
+        Assert.Equal(["hello:1.0.0", "hello:latest"], task.ImageReferences.Select(item => item.ItemSpec));
+        Assert.Equal(task.ImageId, task.ImageReferences[1].GetMetadata("ImageId"));
+        Assert.Contains($"\"imageId\": \"{task.ImageId}\"", File.ReadAllText(task.ImageRecordPath));
+    }
+
+    [Fact]
+    public void AnUnchangedPlanOnTheSameBaseIsNotBuiltAgain()
+    {
+        var engine = new FakeContainerEngine();
+        engine.Add(BaseId, null, BaseImage);
+        var first = NewBuild(engine);
+        Assert.True(first.Execute(), Errors());
+        var record = File.ReadAllText(first.ImageRecordPath);
+
+        var again = NewBuild(engine);
+        Assert.True(again.Execute(), Errors());
+
+        Assert.Single(engine.Builds);
+        Assert.Empty(engine.Tagged);
+        Assert.Equal(first.ImageId, again.ImageId);
+        Assert.Equal(record, File.ReadAllText(again.ImageRecordPath));
+        Assert.Contains(_log.Messages, m => m.Importance == Microsoft.Build.Framework.MessageImportance.Normal
+            && m.Message!.StartsWith("hello is up to date: the engine has " + first.ImageId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ATagRemovedByHandIsPutBackWithoutABuild()
+    {
+        var engine = new FakeContainerEngine();
+        engine.Add(BaseId, null, BaseImage);
+        Assert.True(NewBuild(engine).Execute(), Errors());
+        engine.References.Remove("hello:1.0.0");
+        engine.References.Remove("hello:latest");
+
+        var again = NewBuild(engine);
+        Assert.True(again.Execute(), Errors());
+
+        Assert.Single(engine.Builds);
+        Assert.Equal(["hello:1.0.0", "hello:latest"], engine.Tagged.Select(reference => reference.ToString()));
+        Assert.Equal(again.ImageId, engine.References["hello:1.0.0"]);
+    }
+
+    [Theory]
+    [InlineData("base")]
+    [InlineData("inputs")]
+    [InlineData("noCache")]
+    [InlineData("pullAlways")]
+    public void AChangedInputANewBaseImageOrAnOptionThatAsksForItBuildsAgain(string change)
+    {
+        var engine = new FakeContainerEngine();
+        engine.Add(BaseId, null, BaseImage);
+        Assert.True(NewBuild(engine).Execute(), Errors());
+        var options = new PlannedOptions("", "", change == "pullAlways" ? "always" : "missing", change == "noCache");
+        if (change == "base")
+        {
+            engine.Add("sha256:" + new string('e', 64), null, BaseImage);
+        }
+
+        Assert.True(NewBuild(engine, options, inputsKey: change == "inputs" ? "sha256:changed" : null).Execute(), Errors());
+
+        Assert.Equal(2, engine.Builds.Count);
+    }
+
+    [Fact]
+    public void PullNeverWithoutTheBaseImageIsPimg1006()
+    {
+        var task = NewBuild(new FakeContainerEngine(), new PlannedOptions("", "", "never", false));
+
+        Assert.False(task.Execute());
+
+        Assert.Equal("PIMG1006", Assert.Single(_log.Errors).Code);
+    }
+
+    [Fact]
+    public void TheParentIsBuiltFirstWithItsArgumentsOnlyWhenItsTagIsMissing()
+    {
+        var engine = new FakeContainerEngine();
+        var parent = new PlannedParent(new("hello-parent", "0123456789abcdef"), "Dockerfile",
+            new Dictionary<string, string> { ["A"] = "2" }, [new PlannedEntry("Dockerfile", "file", "0644", WriteFile("Parent.Dockerfile"), "00")]);
+
+        Assert.True(NewBuild(engine, parent: parent).Execute(), Errors());
+        Assert.True(NewBuild(engine, parent: parent).Execute(), Errors());
+
+        Assert.Equal(["hello-parent:0123456789abcdef", "hello:1.0.0"], engine.Builds.Select(build => build.References[0].ToString()));
+        Assert.Equal("2", engine.Builds[0].Options.BuildArgs!["A"]);
+    }
+
+    [Fact]
+    public void AMissingPlanIsPimg4006AndNoEngineIsAsked()
     {
         var engine = new FakeContainerEngine();
         var task = NewBuild(engine);
+        File.Delete(task.PlanPath);
 
-        Assert.True(task.Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
+        Assert.False(task.Execute());
 
-        var build = Assert.Single(engine.Builds);
-        Assert.Equal(["hello:1.0.0", "hello:latest"], build.References);
-        Assert.Equal(engine.ImageId, task.ImageId);
-        Assert.Contains($"\"imageId\": \"{engine.ImageId}\"", File.ReadAllText(task.ImageRecordPath));
+        Assert.Equal("PIMG4006", Assert.Single(_log.Errors).Code);
+        Assert.False(engine.Disposed);
     }
 
     [Fact]
     public void PushPushesEveryTagOfImageJsonAndRecordsTheDigests()
     {
         var engine = new FakeContainerEngine();
-        engine.Images.Add(engine.ImageId);
-        var record = WriteManifest(engine.ImageId);
+        var record = WriteManifest(engine.Add(ImageId));
 
         Assert.True(NewPush(engine, record).Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
 
@@ -130,24 +238,46 @@ public sealed class EngineTaskTests : IDisposable
         Assert.Contains("\"pushed\"", File.ReadAllText(record));
     }
 
-    private BuildPipelineImage NewBuild(FakeContainerEngine engine)
+    private static readonly string ImageId = "sha256:" + new string('a', 64);
+
+    private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
+
+    private string WriteFile(string name)
     {
-        var dockerfile = Path.Combine(_root, "Dockerfile");
-        File.WriteAllText(dockerfile, "FROM scratch\n");
-        var item = new Microsoft.Build.Utilities.TaskItem(dockerfile);
-        item.SetMetadata("ContextPath", ".pipelineimage/Dockerfile");
-        item.SetMetadata("Kind", "File");
+        var path = Path.Combine(_root, name);
+        File.WriteAllText(path, "FROM scratch\n");
+        return path;
+    }
+
+    // A plan as GeneratePipelineDockerfile writes it, with a fixed inputs key.
+    private BuildPipelineImage NewBuild(FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null)
+    {
+        var plan = new PlanFile
+        {
+            Name = "hello",
+            References = [new("hello", "1.0.0"), new("hello", "latest")],
+            BaseImage = parent?.Reference.ToString() ?? BaseImage,
+            Dockerfile = ".pipelineimage/Dockerfile",
+            Options = options ?? new PlannedOptions("", "", "missing", false),
+            Parent = parent,
+            Context = [new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile"), "00")],
+            InputsKey = inputsKey ?? "sha256:inputs",
+        };
+        var planPath = Path.Combine(_root, "plan.json");
+        File.WriteAllText(planPath, plan.ToJson());
         return new BuildPipelineImage
         {
             BuildEngine = _log,
             EngineFactory = _ => engine,
-            ContextFiles = [item],
-            ImageName = "hello",
-            ImageReferences = ["hello:1.0.0", "hello:latest"],
-            BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0",
+            PlanPath = planPath,
             ImageRecordPath = Path.Combine(_root, "image.json"),
         };
     }
+
+    private static Dictionary<string, string> KeyLabel(BuildPipelineImage task) => new()
+    {
+        [ContentKey.Label] = ContentKey.Of(PlanFile.ReadAsync(task.PlanPath, CancellationToken.None).GetAwaiter().GetResult().InputsKey, BaseId),
+    };
 
     private PushPipelineImage NewPush(FakeContainerEngine engine, string record) => new()
     {

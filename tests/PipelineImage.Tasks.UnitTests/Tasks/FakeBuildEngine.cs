@@ -8,6 +8,8 @@ internal sealed class FakeBuildEngine : IBuildEngine
 {
     public List<BuildErrorEventArgs> Errors { get; } = [];
 
+    public List<BuildWarningEventArgs> Warnings { get; } = [];
+
     public List<BuildMessageEventArgs> Messages { get; } = [];
 
     public bool ContinueOnError => false;
@@ -20,7 +22,7 @@ internal sealed class FakeBuildEngine : IBuildEngine
 
     public void LogErrorEvent(BuildErrorEventArgs e) => Errors.Add(e);
 
-    public void LogWarningEvent(BuildWarningEventArgs e) => throw new InvalidOperationException($"Unexpected warning: {e.Message}");
+    public void LogWarningEvent(BuildWarningEventArgs e) => Warnings.Add(e);
 
     public void LogMessageEvent(BuildMessageEventArgs e) => Messages.Add(e);
 

@@ -4,21 +4,42 @@ using PipelineImage.Registry;
 
 namespace PipelineImage.Tests.Tasks;
 
-/// <summary>An engine for the tasks' unit tests: it records what it is asked and throws where a test says.</summary>
+/// <summary>
+/// An engine for the tasks' unit tests: images by id with their labels, references pointing at them; it records what
+/// it is asked and throws where a test says.
+/// </summary>
 internal sealed class FakeContainerEngine : IContainerEngine
 {
-    /// <summary>The operation (connect, exists, build, push) that throws, and what.</summary>
+    private int _built;
+
+    /// <summary>The operation (connect, inspect, find, tag, build, push) that throws, and what.</summary>
     public (string Operation, Exception Failure)? Fail { get; init; }
 
-    public HashSet<string> Images { get; } = new(StringComparer.Ordinal);
+    /// <summary>The images by id.</summary>
+    public Dictionary<string, ImageDetails> Images { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where each reference (name:tag) points.</summary>
+    public Dictionary<string, string> References { get; } = new(StringComparer.Ordinal);
 
     public List<BuildRequest> Builds { get; } = [];
 
+    public List<ImageReference> Tagged { get; } = [];
+
     public List<ImageReference> Pushes { get; } = [];
 
-    public string ImageId { get; init; } = "sha256:" + new string('a', 64);
-
     public bool Disposed { get; private set; }
+
+    /// <summary>Adds an image, tagged with the references.</summary>
+    public string Add(string id, IReadOnlyDictionary<string, string>? labels = null, params string[] references)
+    {
+        Images[id] = new ImageDetails(id, labels ?? new Dictionary<string, string>(), DateTimeOffset.UnixEpoch.AddSeconds(Images.Count));
+        foreach (var reference in references)
+        {
+            References[reference] = id;
+        }
+
+        return id;
+    }
 
     public Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -31,19 +52,33 @@ internal sealed class FakeContainerEngine : IContainerEngine
         Throw("build");
         Builds.Add(request);
         output("Step 1/1 : FROM scratch");
-        foreach (var reference in request.References)
-        {
-            Images.Add(reference);
-        }
-
-        Images.Add(ImageId);
-        return Task.FromResult(new BuildResult(ImageId));
+        var id = Add("sha256:" + (++_built).ToString("x64"), request.Labels, [.. request.References.Select(reference => reference.ToString())]);
+        return Task.FromResult(new BuildResult(id));
     }
 
-    public Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken)
+    public Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken)
     {
-        Throw("exists");
-        return Task.FromResult(Images.Contains(reference));
+        Throw("inspect");
+        var id = References.TryGetValue(reference, out var tagged) ? tagged : reference;
+        return Task.FromResult(Images.GetValueOrDefault(id));
+    }
+
+    public Task<IReadOnlyList<ImageDetails>> FindImagesAsync(string label, string value, CancellationToken cancellationToken)
+    {
+        Throw("find");
+        IReadOnlyList<ImageDetails> found = Images.Values
+            .Where(image => image.Labels.TryGetValue(label, out var v) && v == value)
+            .OrderByDescending(image => image.Created)
+            .ToList();
+        return Task.FromResult(found);
+    }
+
+    public Task TagAsync(string imageId, ImageReference reference, CancellationToken cancellationToken)
+    {
+        Throw("tag");
+        Tagged.Add(reference);
+        References[reference.ToString()] = imageId;
+        return Task.CompletedTask;
     }
 
     public Task<PushResult> PushAsync(ImageReference reference, ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken)

@@ -23,13 +23,15 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         Assert.Equal(
             ".pipelineimage/Dockerfile\t" + new FileInfo(task.DockerfilePath).Length + "\n.pipelineimage/app/HelloPipeline.dll\t17\n.pipelineimage/deps/Newtonsoft.Json.dll\t19\n",
             File.ReadAllText(Path.Combine(_root, "obj", "context.txt")));
-        Assert.Equal("hellopipeline", task.ResolvedImageName);
-        Assert.Equal(["hellopipeline:2.0.0", "hellopipeline:latest"], task.ImageReferences.Select(i => i.ItemSpec));
-        Assert.Equal("2.0.0", task.ImageReferences[0].GetMetadata("Tag"));
+        var plan = ReadPlan(task);
+        Assert.Equal("hellopipeline", plan.Name);
+        Assert.Equal([new("hellopipeline", "2.0.0"), new("hellopipeline", "latest")], plan.References);
         Assert.Equal(
             [(".pipelineimage/Dockerfile", task.DockerfilePath), (".pipelineimage/app/HelloPipeline.dll", Path.Combine(_root, "publish", "HelloPipeline.dll")),
              (".pipelineimage/deps/Newtonsoft.Json.dll", Path.Combine(_root, "publish", "Newtonsoft.Json.dll"))],
-            task.ContextFiles.Select(i => (i.GetMetadata("ContextPath"), i.ItemSpec)));
+            plan.Context.Select(entry => (entry.Path, entry.Source!)));
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(task.DockerfilePath))).ToLowerInvariant(),
+            plan.Context[0].Sha256);
     }
 
     [Fact]
@@ -71,7 +73,7 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
 
         Assert.Equal([".pipelineimage/Dockerfile", ".pipelineimage/app/HelloPipeline", ".pipelineimage/app/HelloPipeline.pdb"],
-            task.ContextFiles.Select(i => i.GetMetadata("ContextPath")));
+            ReadPlan(task).Context.Select(entry => entry.Path));
         Assert.Contains("ENTRYPOINT [\"/app/HelloPipeline\"]", File.ReadAllText(task.DockerfilePath));
     }
 
@@ -119,8 +121,42 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
 
         Assert.Equal(
             [".pipelineimage/files/app/b.json", ".pipelineimage/files/app/config/a.yaml", ".pipelineimage/files/app/settings/c.json"],
-            task.ContextFiles.Select(i => i.GetMetadata("ContextPath")).Where(p => p.StartsWith(".pipelineimage/files/", StringComparison.Ordinal)));
+            ReadPlan(task).Context.Select(entry => entry.Path).Where(p => p.StartsWith(".pipelineimage/files/", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public void AnExcludedPipelineImageFileAndSettingsWithoutEffectAreCodedWarnings()
+    {
+        var task = NewTask(Published("HelloPipeline.dll"));
+        File.WriteAllText(Path.Combine(_root, ".dockerignore"), "**/*.secret\n");
+        task.ExtraFiles = [Extra(Path.Combine(_root, "keys", "a.secret"))];
+        task.ParentContext = "..";
+        task.ParentBuildArgs = [new TaskItem("A")];
+
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
+
+        Assert.Equal(["PIMG2029", "PIMG2029", "PIMG3004"], _engine.Warnings.Select(w => w.Code));
+        Assert.Equal("PipelineImageParentContext is set but has no effect: PipelineImageParentDockerfile is not set. Remove it, or set what it goes with.",
+            _engine.Warnings[0].Message);
+        Assert.StartsWith($"The PipelineImageFile item '{Path.Combine(_root, "keys", "a.secret")}' is not in the image", _engine.Warnings[2].Message);
+        Assert.DoesNotContain(ReadPlan(task).Context, entry => entry.Path.EndsWith("a.secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnIgnoreFileWithNothingToFilterIsAWarningButStillChecked()
+    {
+        var task = NewTask(Published("HelloPipeline.dll"));
+        File.WriteAllText(Path.Combine(_root, "custom.dockerignore"), "obj/\n");
+        task.DockerIgnoreFiles = [new TaskItem(Path.Combine(_root, "custom.dockerignore"))];
+
+        Assert.True(task.Execute());
+
+        Assert.Equal("PIMG2029", Assert.Single(_engine.Warnings).Code);
+        Assert.StartsWith("DockerIgnoreFile is set but has no effect: no file goes through", _engine.Warnings[0].Message);
+    }
+
+    private static PipelineImage.Intermediate.PlanFile ReadPlan(GeneratePipelineDockerfile task) =>
+        PipelineImage.Intermediate.PlanFile.ReadAsync(task.PlanPath, CancellationToken.None).GetAwaiter().GetResult();
 
     private static TaskItem Extra(string path, string link = "")
     {

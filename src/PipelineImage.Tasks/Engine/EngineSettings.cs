@@ -1,10 +1,9 @@
-using PipelineImage.Engine;
 using PipelineImage.Registry;
 
-namespace PipelineImage.Tasks;
+namespace PipelineImage.Engine;
 
 /// <summary>Reads what the docker CLI reads to find the engine and credentials: environment variables and config.json.</summary>
-internal static class EngineSettings
+public static class EngineSettings
 {
     public static (EngineConnection Connection, DockerConfig Config) Resolve(string dockerHostProperty)
     {

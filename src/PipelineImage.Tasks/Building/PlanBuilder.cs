@@ -1,0 +1,101 @@
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Intermediate;
+using PipelineImage.Naming;
+
+namespace PipelineImage.Building;
+
+/// <summary>What a build said, at the importance MSBuild shows it.</summary>
+/// <param name="Normal">The engine's output and what the build decided (shown at normal verbosity).</param>
+/// <param name="High">What a user waits for (shown at minimal verbosity).</param>
+public sealed record BuildLog(Action<string> Normal, Action<string> High);
+
+/// <param name="ImageId">The image every reference now points to.</param>
+/// <param name="Built">Whether the engine built it in this publish (false: it was up to date).</param>
+/// <param name="Retagged">The references that had to be pointed at the image again, without a build.</param>
+public sealed record BuildOutcome(string ImageId, bool Built, IReadOnlyList<ImageReference> Retagged);
+
+/// <summary>
+/// Builds what plan.json says on an engine: the parent image when its tag is missing, then the image itself, unless
+/// the engine already has an image with the plan's content key, in which case only missing tags are put back.
+/// </summary>
+public static class PlanBuilder
+{
+    public static async Task<BuildOutcome> BuildAsync(PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, CancellationToken cancellationToken)
+    {
+        var pull = plan.Options.PullPolicy;
+        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache);
+        if (plan.Parent is { } parent)
+        {
+            await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);
+            options = options with { PullAlways = false }; // our FROM is the local parent, in no registry
+        }
+
+        // The base as the engine has it now: with it, the content key says whether there is anything to build.
+        var baseImage = pull == PullPolicy.Always ? null : await engine.InspectImageAsync(plan.BaseImage, cancellationToken).ConfigureAwait(false);
+        if (pull == PullPolicy.Never && baseImage is null)
+        {
+            throw new PipelineImageException(DiagnosticCodes.BaseImageNotLocal, info.Endpoint, plan.BaseImage);
+        }
+
+        var key = baseImage is null ? null : ContentKey.Of(plan.InputsKey, baseImage.Id);
+        if (key is not null && !plan.Options.NoCache
+            && await FindUpToDateAsync(plan, engine, key, cancellationToken).ConfigureAwait(false) is { } current)
+        {
+            var retagged = new List<ImageReference>();
+            foreach (var reference in plan.References)
+            {
+                if ((await engine.InspectImageAsync(reference.ToString(), cancellationToken).ConfigureAwait(false))?.Id != current.Id)
+                {
+                    await engine.TagAsync(current.Id, reference, cancellationToken).ConfigureAwait(false);
+                    retagged.Add(reference);
+                }
+            }
+
+            log.Normal($"{plan.Name} is up to date: the engine has {current.Id}, built from the same Dockerfile, context and options on "
+                + $"{plan.BaseImage} ({baseImage!.Id}); content key {key}. No build."
+                + (retagged.Count > 0 ? $" Tagged it again as {string.Join(", ", retagged)}." : ""));
+            return new BuildOutcome(current.Id, Built: false, retagged);
+        }
+
+        log.Normal(Reason(plan, baseImage, key));
+        var request = new BuildRequest(plan.ContextEntries(), plan.References, plan.Dockerfile, options,
+            key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
+        var result = await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
+        return new BuildOutcome(result.ImageId, Built: true, []);
+    }
+
+    // An image with the key; the one our first tag points to when several have it (a no-cache rebuild made another).
+    private static async Task<ImageDetails?> FindUpToDateAsync(PlanFile plan, IContainerEngine engine, string key, CancellationToken cancellationToken)
+    {
+        var first = await engine.InspectImageAsync(plan.References[0].ToString(), cancellationToken).ConfigureAwait(false);
+        if (first is not null && first.Labels.TryGetValue(ContentKey.Label, out var label) && label == key)
+        {
+            return first;
+        }
+
+        var found = await engine.FindImagesAsync(ContentKey.Label, key, cancellationToken).ConfigureAwait(false);
+        return found.Count > 0 ? found[0] : null;
+    }
+
+    private static string Reason(PlanFile plan, ImageDetails? baseImage, string? key) =>
+        plan.Options.NoCache ? "Building: PipelineImageNoCache=true builds every step anew."
+        : plan.Options.PullPolicy == PullPolicy.Always ? "Building: PipelineImagePull=always may bring a newer base image."
+        : baseImage is null ? $"Building: the base image {plan.BaseImage} is not on the engine yet."
+        : $"Building: no image on the engine has the content key {key} (a file, an ignore rule, a requirement, a setting or the base image changed, or this is the first build).";
+
+    // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.
+    private static async Task BuildParentAsync(PlannedParent parent, IContainerEngine engine, BuildOptions options, BuildLog log, CancellationToken cancellationToken)
+    {
+        if (!options.NoCache && await engine.InspectImageAsync(parent.Reference.ToString(), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            log.Normal($"Parent image {parent.Reference} is up to date");
+            return;
+        }
+
+        log.High($"Building the parent image {parent.Reference} from {parent.Dockerfile}");
+        var request = new BuildRequest(parent.ContextEntries(), [parent.Reference],
+            parent.Dockerfile, options with { BuildArgs = parent.BuildArgs });
+        await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Docker.DotNet.Models;
+
+namespace PipelineImage.Engine;
+
+/// <summary>
+/// Follows the JSON messages of <c>POST /images/{name}/push</c>: each layer's state and bytes, the error and the
+/// digest. Lines go to the log only when a layer's state changes, not for every progress tick.
+/// </summary>
+internal sealed class PushProgress(Action<string> output) : IProgress<JSONMessage>
+{
+    private readonly Dictionary<string, long> _uploaded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pushed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _present = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _lastStatus = new(StringComparer.Ordinal);
+
+    public string? Error { get; private set; }
+
+    public string? Digest { get; private set; }
+
+    public long BytesUploaded => _pushed.Sum(layer => _uploaded.GetValueOrDefault(layer));
+
+    public int LayersPushed => _pushed.Count;
+
+    public int LayersPresent => _present.Count;
+
+    public void Report(JSONMessage value)
+    {
+        if (value.Error is not null && !string.IsNullOrEmpty(value.Error.Message))
+        {
+            Error = value.Error.Message.TrimEnd();
+            return;
+        }
+
+        if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("Digest", out var digest))
+        {
+            Digest = digest is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : digest?.ToString();
+            return;
+        }
+
+        var status = value.Status ?? "";
+        var layer = value.ID ?? "";
+        if (status.Length == 0)
+        {
+            return;
+        }
+
+        if (layer.Length > 0 && status == "Pushing" && value.Progress is { } progress)
+        {
+            _uploaded[layer] = Math.Max(_uploaded.GetValueOrDefault(layer), progress.Total ?? progress.Current ?? 0);
+        }
+        else if (layer.Length > 0 && status == "Pushed")
+        {
+            _pushed.Add(layer);
+        }
+        else if (layer.Length > 0 && (status.StartsWith("Layer already exists", StringComparison.Ordinal)
+                                      || status.StartsWith("Mounted from", StringComparison.Ordinal)))
+        {
+            _present.Add(layer);
+        }
+
+        if (layer.Length == 0 || !_lastStatus.TryGetValue(layer, out var last) || last != status)
+        {
+            _lastStatus[layer] = status;
+            output(layer.Length == 0 ? status : $"{layer}: {status}");
+        }
+    }
+}

@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PipelineImage.Context;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Naming;
+
+namespace PipelineImage.Intermediate;
+
+/// <summary>
+/// <c>plan.json</c>: everything the build and the push need, written once by the planning task and read by the build
+/// task, so that nothing crosses MSBuild as strings to be parsed back. Versioned by <see cref="Schema"/>; written only
+/// when its text changes. Every path in it is absolute; the context's files are where <see cref="PlannedEntry.Source"/>
+/// says (the generated Dockerfile among them, in obj/).
+/// </summary>
+public sealed record PlanFile
+{
+    /// <summary>The schema this code writes and reads; another is PIMG4006 (a package update mid-build).</summary>
+    public const int CurrentSchema = 1;
+
+    [JsonPropertyName("schema")] public int Schema { get; init; } = CurrentSchema;
+
+    /// <summary>The image's repository name.</summary>
+    [JsonPropertyName("name")] public required string Name { get; init; }
+
+    /// <summary>Name and tag of every reference to tag, in the order the tags were given.</summary>
+    [JsonPropertyName("references")] public required IReadOnlyList<ImageReference> References { get; init; }
+
+    /// <summary>The FROM image of the Dockerfile: the base image, or the parent's reference.</summary>
+    [JsonPropertyName("baseImage")] public required string BaseImage { get; init; }
+
+    /// <summary>The Dockerfile's path in the context.</summary>
+    [JsonPropertyName("dockerfile")] public required string Dockerfile { get; init; }
+
+    [JsonPropertyName("options")] public required PlannedOptions Options { get; init; }
+
+    /// <summary>The parent image to build first, when there is a parent Dockerfile.</summary>
+    [JsonPropertyName("parent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PlannedParent? Parent { get; init; }
+
+    /// <summary>The build context, in the order it is sent.</summary>
+    [JsonPropertyName("context")] public required IReadOnlyList<PlannedEntry> Context { get; init; }
+
+    /// <summary>
+    /// The digest of what the image is built from, as far as it is known without the engine: the Dockerfile's path,
+    /// every context entry (path, kind, mode, content hash, link target), the network and the platform. Tags and
+    /// machine paths are not in it. The image's content key adds the base image's id (<see cref="ContentKey"/>).
+    /// </summary>
+    [JsonPropertyName("inputsKey")] public string InputsKey { get; init; } = "";
+
+    /// <summary>The plan file of a build plan, its inputs key computed.</summary>
+    /// <param name="plan">The plan; its Dockerfile is held in memory.</param>
+    /// <param name="parent">The parent image, when there is a parent Dockerfile.</param>
+    /// <param name="dockerfile">Where the plan's Dockerfile was written: the context takes it from there.</param>
+    /// <param name="options">The build options.</param>
+    /// <param name="hash">A file's content hash (<see cref="FileHashCache.Hash"/>).</param>
+    public static PlanFile Create(Planning.BuildPlan plan, Planning.ParentImage? parent, string dockerfile, PlannedOptions options, Func<string, string> hash)
+    {
+        var regularMode = (UnixFileMode)Convert.ToInt32("644", 8);
+        return new PlanFile
+        {
+            Name = plan.Name,
+            References = plan.References,
+            BaseImage = plan.BaseImage,
+            Dockerfile = Planning.ImagePlanner.DockerfilePath,
+            Options = options,
+            Parent = parent is null ? null : new PlannedParent(parent.Reference, parent.DockerfilePath,
+                new SortedDictionary<string, string>(parent.BuildArgs.ToDictionary(), StringComparer.Ordinal),
+                parent.Context.Select(entry => PlannedEntry.From(entry, hash)).ToList()),
+            Context = plan.Context
+                .Select(entry => entry.Content is not null && entry.ContextPath == Planning.ImagePlanner.DockerfilePath
+                    ? ContextEntry.FromFile(entry.ContextPath, dockerfile, mode: regularMode)
+                    : entry)
+                .Select(entry => PlannedEntry.From(entry, hash))
+                .ToList(),
+        }.WithInputsKey();
+    }
+
+    private PlanFile WithInputsKey()
+    {
+        var text = new StringBuilder("pipelineimage-inputs-v1\n");
+        text.Append("dockerfile ").Append(Dockerfile).Append('\n');
+        text.Append("network ").Append(Options.Network).Append('\n');
+        text.Append("platform ").Append(Options.Platform).Append('\n');
+        foreach (var entry in Context)
+        {
+            text.Append(entry.Kind).Append(' ').Append(entry.Path).Append(' ').Append(entry.Mode)
+                .Append(' ').Append(entry.Sha256 ?? entry.Target ?? "").Append('\n');
+        }
+
+        return this with { InputsKey = "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant() };
+    }
+
+    /// <summary>The context as the tar writer takes it.</summary>
+    public IReadOnlyList<ContextEntry> ContextEntries() => Context.Select(entry => entry.ToEntry()).ToList();
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
+
+    /// <exception cref="PipelineImageException">PIMG4006 when the file is missing, of another schema or no plan.</exception>
+    public static async Task<PlanFile> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new PipelineImageException(DiagnosticCodes.InvalidPlan, path, "does not exist");
+        }
+
+        PlanFile? plan;
+        try
+        {
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+            var schema = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("schema", out var value)
+                && value.TryGetInt32(out var number) ? number : (int?)null;
+            if (schema != CurrentSchema)
+            {
+                throw new PipelineImageException(DiagnosticCodes.InvalidPlan, path,
+                    $"has schema {schema?.ToString(CultureInfo.InvariantCulture) ?? "none"}, and this version of PipelineImage.Tasks reads {CurrentSchema}");
+            }
+
+            plan = document.Deserialize<PlanFile>(JsonOptions) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new PipelineImageException(DiagnosticCodes.InvalidPlan, path, $"is not a plan ({e.Message})");
+        }
+
+        try
+        {
+            _ = plan.ContextEntries();
+            _ = plan.Parent?.ContextEntries();
+            _ = plan.Options.PullPolicy;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or ArgumentException or PipelineImageException)
+        {
+            throw new PipelineImageException(DiagnosticCodes.InvalidPlan, path, $"is not a plan ({e.Message})");
+        }
+
+        return plan;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new ImageReferenceConverter() },
+    };
+
+    // {"name": ..., "tag": ...}: the reference is never joined into a string to be split again.
+    private sealed class ImageReferenceConverter : JsonConverter<ImageReference>
+    {
+        public override ImageReference Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var element = JsonElement.ParseValue(ref reader);
+            return new ImageReference(
+                element.GetProperty("name").GetString() ?? throw new JsonException("a reference without a name"),
+                element.GetProperty("tag").GetString() ?? throw new JsonException("a reference without a tag"));
+        }
+
+        public override void Write(Utf8JsonWriter writer, ImageReference value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", value.Name);
+            writer.WriteString("tag", value.Tag);
+            writer.WriteEndObject();
+        }
+    }
+}
+
+/// <param name="Network">PipelineImageNetwork (validated); empty: the engine's default.</param>
+/// <param name="Platform">PipelineImagePlatform (validated); empty: the engine's own.</param>
+/// <param name="Pull">PipelineImagePull: <c>missing</c>, <c>always</c> or <c>never</c>.</param>
+/// <param name="NoCache">PipelineImageNoCache: build every step anew (and never skip the build).</param>
+public sealed record PlannedOptions(
+    [property: JsonPropertyName("network")] string Network,
+    [property: JsonPropertyName("platform")] string Platform,
+    [property: JsonPropertyName("pull")] string Pull,
+    [property: JsonPropertyName("noCache")] bool NoCache)
+{
+    [JsonIgnore] public PullPolicy PullPolicy => PullPolicies.Parse(Pull);
+}
+
+/// <param name="Reference">The parent's local tag, <c>&lt;name&gt;-parent:&lt;hash of its inputs&gt;</c>.</param>
+/// <param name="Dockerfile">The parent Dockerfile's path in its context.</param>
+/// <param name="BuildArgs">Its build arguments, by name (a later item of one name won).</param>
+/// <param name="Context">Its build context, in the order it is sent.</param>
+public sealed record PlannedParent(
+    [property: JsonPropertyName("reference")] ImageReference Reference,
+    [property: JsonPropertyName("dockerfile")] string Dockerfile,
+    [property: JsonPropertyName("buildArgs")] IReadOnlyDictionary<string, string> BuildArgs,
+    [property: JsonPropertyName("context")] IReadOnlyList<PlannedEntry> Context)
+{
+    public IReadOnlyList<ContextEntry> ContextEntries() => Context.Select(entry => entry.ToEntry()).ToList();
+}
+
+/// <summary>One context entry: what the tar writer sends, with the mode it sends and the file's content hash.</summary>
+/// <param name="Path">The path in the context.</param>
+/// <param name="Kind"><c>file</c>, <c>directory</c> or <c>symlink</c>.</param>
+/// <param name="Mode">The permission bits sent, in octal (<c>0644</c>).</param>
+/// <param name="Source">A file's full path on disk.</param>
+/// <param name="Sha256">A file's content hash, hex.</param>
+/// <param name="Target">A link's target.</param>
+public sealed record PlannedEntry(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("source"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Source = null,
+    [property: JsonPropertyName("sha256"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sha256 = null,
+    [property: JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null)
+{
+    /// <summary>The entry as planned, with the mode the tar writer gives it and, for a file, its hash.</summary>
+    /// <param name="entry">A context entry; a file held in memory must have been written to disk first.</param>
+    /// <param name="hash">The content hash of a file on disk (<see cref="FileHashCache.Hash"/>).</param>
+    public static PlannedEntry From(ContextEntry entry, Func<string, string> hash)
+    {
+        var mode = "0" + Convert.ToString((int)ContextTarWriter.ModeOf(entry), 8);
+        return entry.Kind switch
+        {
+            ContextEntryKind.Directory => new PlannedEntry(entry.ContextPath, "directory", mode),
+            ContextEntryKind.Symlink => new PlannedEntry(entry.ContextPath, "symlink", mode, Target: entry.LinkTarget),
+            _ => new PlannedEntry(entry.ContextPath, "file", mode,
+                entry.SourcePath ?? throw new ArgumentException($"{entry.ContextPath} is held in memory: write it to a file first.", nameof(entry)),
+                hash(entry.SourcePath)),
+        };
+    }
+
+    public ContextEntry ToEntry()
+    {
+        var mode = (UnixFileMode)Convert.ToInt32(Mode, 8);
+        return Kind switch
+        {
+            "directory" => ContextEntry.FromDirectory(Path, mode),
+            "symlink" => ContextEntry.FromSymlink(Path, Target ?? throw new JsonException($"the link {Path} has no target")),
+            "file" => ContextEntry.FromFile(Path, Source ?? throw new JsonException($"the file {Path} has no source"), mode: mode),
+            _ => throw new JsonException($"{Path} is of an unknown kind '{Kind}'"),
+        };
+    }
+}

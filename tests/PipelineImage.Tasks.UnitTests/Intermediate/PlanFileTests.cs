@@ -1,0 +1,76 @@
+using PipelineImage.Context;
+using PipelineImage.Intermediate;
+using PipelineImage.Planning;
+
+namespace PipelineImage.Tests.Intermediate;
+
+public sealed class PlanFileTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pimg-plan-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task APlanReadsBackAsItWasWrittenWithTheSameContextBytes()
+    {
+        var plan = Create();
+        var path = Path.Combine(_root, "plan.json");
+        await File.WriteAllTextAsync(path, plan.ToJson());
+
+        var read = await PlanFile.ReadAsync(path, CancellationToken.None);
+
+        Assert.Equal(plan.ToJson(), read.ToJson());
+        Assert.Equal(await TarAsync(plan.ContextEntries()), await TarAsync(read.ContextEntries()));
+        Assert.Contains("\"references\": [\n    {\n      \"name\": \"hello\",\n      \"tag\": \"1.0.0\"", plan.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheInputsKeyFollowsContentModesAndOptionsButNotTagsOrWhereTheFilesAre()
+    {
+        var key = Create().InputsKey;
+
+        Assert.Matches("^sha256:[0-9a-f]{64}$", key);
+        Assert.Equal(key, Create().InputsKey);
+        Assert.Equal(key, Create(tags: ["2.0.0"]).InputsKey);
+        Assert.Equal(key, Create(moveTo: "elsewhere").InputsKey);
+        Assert.NotEqual(key, Create(content: "changed").InputsKey);
+        Assert.NotEqual(key, Create(executable: true).InputsKey);
+        Assert.NotEqual(key, Create(network: "host").InputsKey);
+    }
+
+    [Theory]
+    [InlineData("not json", "is not a plan")]
+    [InlineData("{\"schema\": 2}", "has schema 2, and this version of PipelineImage.Tasks reads 1")]
+    [InlineData("{\"schema\": 1, \"name\": \"a\", \"references\": [], \"baseImage\": \"b\", \"dockerfile\": \"D\", \"options\": {\"network\": \"\", \"platform\": \"\", \"pull\": \"sometimes\", \"noCache\": false}, \"context\": []}", "is not a plan")]
+    public async Task WhatIsNoPlanOfThisSchemaIsPimg4006(string text, string reason)
+    {
+        var path = Path.Combine(_root, "plan.json");
+        await File.WriteAllTextAsync(path, text);
+
+        var e = await Assert.ThrowsAsync<PipelineImage.Diagnostics.PipelineImageException>(() => PlanFile.ReadAsync(path, CancellationToken.None));
+
+        Assert.Equal("InvalidPlan", e.ResourceName);
+        Assert.StartsWith(reason, (string)e.Arguments[1]);
+    }
+
+    private PlanFile Create(string content = "app", bool executable = false, string network = "", IReadOnlyList<string>? tags = null, string moveTo = "")
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_root, moveTo)).FullName;
+        var app = Path.Combine(directory, "app.dll");
+        var dockerfile = Path.Combine(directory, "Dockerfile");
+        File.WriteAllText(app, content);
+        File.WriteAllText(dockerfile, "FROM scratch\n");
+        var references = (tags ?? ["1.0.0"]).Select(tag => new PipelineImage.Naming.ImageReference("hello", tag)).ToList();
+        var plan = new BuildPlan("hello", references, "scratch", "FROM scratch\n",
+            [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM scratch\n"u8.ToArray()), ContextEntry.FromFile(".pipelineimage/app/app.dll", app, executable)],
+            PipelineImage.Requirements.RequirementPlan.Empty);
+        return PlanFile.Create(plan, null, dockerfile, new PlannedOptions(network, "", "missing", false), FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash);
+    }
+
+    private static async Task<byte[]> TarAsync(IReadOnlyList<ContextEntry> entries)
+    {
+        using var stream = new MemoryStream();
+        await ContextTarWriter.WriteAsync(entries, stream, CancellationToken.None);
+        return stream.ToArray();
+    }
+}
