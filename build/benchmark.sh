@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Publish-time benchmark, as root on a provisioned machine: the sample published without the image step, with it,
-# and two peers doing the same job in the same run: a hand-written Dockerfile built with `docker build` (classic
-# builder) after a plain publish, and the .NET SDK's `dotnet publish -t:PublishContainer`. Each scenario runs
-# warm (nothing changed) and after a one-line code change; the median of N runs is reported, with its ratio to
-# the plain publish. Results are appended to build/benchmark-results.md.
+# Publish-time benchmark, as root on a provisioned machine. A small console app with one NuGet package, consuming the
+# packed PipelineImage.Tasks from a local feed as a user's project does, in five scenarios that each have a copy of
+# the app of their own:
+#   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
+#   ours   dotnet publish with PipelineImage.Tasks
+#   hand   a plain publish, then a hand-written Dockerfile built with `docker build` (classic builder)
+#   sdk    the .NET SDK's `dotnet publish -t:PublishContainer`
+# each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
+# interleaved (plain ours hand sdk, plain ours hand sdk, ...) so that drift of the machine hits every scenario alike;
+# the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
+# image targets alone, from MSBuild's performance summary. Results are appended to build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
+scenarios=(plain ours hand sdk)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -16,69 +23,109 @@ docker push -q localhost:5000/dotnet/runtime:10.0 >/dev/null
 work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
-  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-hand:latest bench-sdk:latest >/dev/null 2>&1 || true
+  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# The sample, with the task assembly built from source once.
-cp -r "$root/samples/HelloPipeline" "$work/app"
-sed -i "s|\$(MSBuildThisFileDirectory)..\\\\..\\\\|$root/|g; s|\"..\\\\..\\\\|\"$root/|g" "$work/app/HelloPipeline.csproj"
-dotnet build "$root/src/PipelineImage.Tasks/PipelineImage.Tasks.csproj" -c Release -nodeReuse:false -v:q >/dev/null
+version="0.1.0-bench.$(date -u +%Y%m%d%H%M%S)"
+dotnet pack "$root/nuget/PipelineImage.Tasks.Package.csproj" -c Release -o "$work/feed" "-p:Version=$version" -nodeReuse:false -v:q >/dev/null
+
+for s in "${scenarios[@]}"; do
+  mkdir -p "$work/$s"
+  cat >"$work/$s/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="pipelineimage-bench" value="$work/feed" />
+  </packageSources>
+  <config>
+    <add key="globalPackagesFolder" value="$work/packages" />
+  </config>
+</configuration>
+CONFIG
+  cat >"$work/$s/App.csproj" <<PROJECT
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <AssemblyName>BenchApp</AssemblyName>
+    <Version>1.0.0</Version>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <PipelineImageName>bench-ours</PipelineImageName>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="PipelineImage.Tasks" Version="$version" PrivateAssets="all" />
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+  </ItemGroup>
+</Project>
+PROJECT
+  echo 'Console.WriteLine(Newtonsoft.Json.JsonConvert.SerializeObject(new { step = "bench", run = 0 }));' >"$work/$s/Program.cs"
+done
 cat >"$work/hand.Dockerfile" <<'DOCKERFILE'
 FROM mcr.microsoft.com/dotnet/runtime:10.0
 WORKDIR /app
 COPY . /app/
 USER app
-ENTRYPOINT ["dotnet", "/app/HelloPipeline.dll"]
+ENTRYPOINT ["dotnet", "/app/BenchApp.dll"]
 DOCKERFILE
 
-publish() { dotnet publish "$work/app/HelloPipeline.csproj" -c Release -nodeReuse:false -v:q "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }; }
-change() { sed -i "s|^// bench:.*||" "$work/app/Program.cs"; echo "// bench: $RANDOM$RANDOM" >>"$work/app/Program.cs"; \
-           sed -i "s|Console.WriteLine(\$\"HelloPipeline ran|Console.WriteLine(\$\"HelloPipeline $RANDOM ran|; s|HelloPipeline [0-9]* ran|HelloPipeline $RANDOM ran|" "$work/app/Program.cs"; }
+publish() { # directory, arguments...
+  local dir=$1; shift
+  dotnet publish "$dir/App.csproj" -c Release -nodeReuse:false -v:q "$@" >"$dir/last.log" 2>&1 || { cat "$dir/last.log"; exit 1; }
+}
+change() { sed -i "s|run = [0-9]*|run = $RANDOM$RANDOM|" "$work/$1/Program.cs"; }
 
-scenario_plain() { publish -p:PipelineImageEnabled=false; }
-scenario_ours() { publish -p:PipelineImageName=bench-ours; }
-scenario_hand() { publish -p:PipelineImageEnabled=false && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/app/bin/Release/net10.0/publish" >/dev/null 2>&1; }
-scenario_sdk() { publish -p:PipelineImageEnabled=false -t:PublishContainer -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRepository=bench-sdk; }
+run_plain() { publish "$work/plain" -p:PipelineImageEnabled=false; }
+run_ours() { publish "$work/ours" -clp:PerformanceSummary; }
+run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
+  && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
+run_sdk() { publish "$work/sdk" -p:PipelineImageEnabled=false -t:PublishContainer \
+  -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRepository=bench-sdk; }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-measure() { # scenario, change?
-  local samples=()
-  "scenario_$1" # warm-up: restore, first build, base layers
-  for _ in $(seq 1 "$runs"); do
-    [ "$2" = change ] && change
-    local start end
-    start=$(date +%s.%N); "scenario_$1"; end=$(date +%s.%N)
-    samples+=("$(echo "$end - $start" | bc)")
-  done
-  printf '%s\n' "${samples[@]}" | median
+# The image targets' own time in the last run of ours: their lines of the target performance summary, in ms.
+image_targets_ms() {
+  awk '/Target Performance Summary/ { on = 1 } /Task Performance Summary/ { on = 0 }
+       on && $2 == "ms" && ($3 ~ /PipelineImage/) { sum += $1 } END { printf "%d\n", sum }' "$work/ours/last.log"
 }
 
-declare -A result
-for mode in warm change; do
-  for s in plain ours hand sdk; do
-    result[$s.$mode]=$(measure "$s" "$mode") || exit 1
-    echo "$s ($mode): ${result[$s.$mode]} s" >&2
+timed() { local start end; start=$(date +%s.%N); "run_$1"; end=$(date +%s.%N); echo "$end - $start" | bc; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+declare -A samples
+for s in "${scenarios[@]}"; do "run_$s"; "run_$s"; done # warm-up: restore, first build, base layers, the hash cache
+for i in $(seq 1 "$runs"); do
+  for mode in noop change; do
+    for s in "${scenarios[@]}"; do
+      [ "$mode" = change ] && change "$s"
+      samples[$s.$mode]+="$(timed "$s") "
+      [ "$s" = ours ] && samples[targets.$mode]+="$(image_targets_ms) "
+    done
   done
+  echo "round $i of $runs done" >&2
 done
+
+declare -A result
+for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}" | grep . | median); done
 
 {
   echo
-  echo "## $(date -u +%Y-%m-%d) on $(nproc) cores, $(docker version --format 'Docker {{.Server.Version}}'), .NET SDK $(dotnet --version), median of $runs"
+  echo "## $(date -u +%Y-%m-%d) on $(nproc) cores, $(docker version --format 'Docker {{.Server.Version}}'), .NET SDK $(dotnet --version), median of $runs interleaved runs"
   echo
-  echo "| scenario | warm (s) | ratio | after a code change (s) | ratio |"
+  echo "| scenario | no-op (s) | ratio | after a code change (s) | ratio |"
   echo "| --- | --- | --- | --- | --- |"
-  for s in plain ours hand sdk; do
+  for s in "${scenarios[@]}"; do
     case $s in
       plain) label='`dotnet publish`, no image (PipelineImageEnabled=false)';;
       ours) label='`dotnet publish` with PipelineImage.Tasks';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
     esac
-    printf '| %s | %.2f | %.2f | %.2f | %.2f |\n' "$label" "${result[$s.warm]}" "$(echo "${result[$s.warm]} / ${result[plain.warm]}" | bc -l)" \
+    printf '| %s | %.2f | %.3f | %.2f | %.3f |\n' "$label" "${result[$s.noop]}" "$(echo "${result[$s.noop]} / ${result[plain.noop]}" | bc -l)" \
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
+  echo
+  echo "The image targets of ours alone (MSBuild's target performance summary, median): ${result[targets.noop]} ms in a no-op publish, ${result[targets.change]} ms after a code change."
 } | tee -a "$root/build/benchmark-results.md"

@@ -32,7 +32,7 @@ public sealed class EngineConnectionTests(PackageFeed feed)
         var publish = await project.PublishAsync($"-p:PipelineImageDockerHost=tcp://127.0.0.1:{port}");
 
         Assert.NotEqual(0, publish.ExitCode);
-        Assert.Contains($"error PIMG1001: Cannot reach a Docker engine at 'tcp://127.0.0.1:{port}/' (from PipelineImageDockerHost): no answer within 5 s", publish.Output);
+        Assert.True(publish.Output.Contains($"error PIMG1001: Cannot reach a Docker engine at 'tcp://127.0.0.1:{port}/' (from PipelineImageDockerHost): no answer within 5 s", StringComparison.Ordinal), publish.ToString());
     }
 
     [EngineFact]

@@ -24,7 +24,9 @@ public static class PlanBuilder
     public static async Task<BuildOutcome> BuildAsync(PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, CancellationToken cancellationToken)
     {
         var pull = plan.Options.PullPolicy;
-        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache);
+        var builder = ImageBuilders.Choose(plan.Options.Builder, info);
+        log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason})");
+        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder);
         if (plan.Parent is { } parent)
         {
             await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);

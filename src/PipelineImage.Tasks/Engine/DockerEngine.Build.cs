@@ -12,13 +12,18 @@ public sealed partial class DockerEngine
 {
     public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
+        if (request.Options.Builder == ImageBuilder.BuildKit)
+        {
+            return await BuildWithBuildKitAsync(request, output, cancellationToken).ConfigureAwait(false);
+        }
+
         var client = Client;
         var parameters = new ImageBuildParameters
         {
             Dockerfile = request.DockerfilePath,
             Tags = [.. request.References.Select(reference => reference.ToString())],
             Labels = request.Labels is { Count: > 0 } labels ? new Dictionary<string, string>(labels) : null,
-            Version = "1", // the classic builder; BuildKit will be its own IContainerEngine
+            Version = "1", // the classic builder (Podman builds with buildah whatever this says)
             Remove = true,
             ForceRemove = true, // no intermediate containers left behind, even when a step fails
             NetworkMode = request.Options.Network.Length > 0 ? request.Options.Network : null,
@@ -75,7 +80,7 @@ public sealed partial class DockerEngine
             throw new ImageBuildFailedException(progress.CurrentStep ?? "the build", progress.Error, progress.StepOutput);
         }
 
-        var imageId = progress.ImageId ?? await InspectIdAsync(client, request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
+        var imageId = progress.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
         return new BuildResult(imageId);
     }
 

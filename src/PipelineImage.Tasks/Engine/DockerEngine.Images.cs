@@ -1,39 +1,36 @@
-using Docker.DotNet;
-using Docker.DotNet.Models;
+using System.Globalization;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
 using PipelineImage.Naming;
 
 namespace PipelineImage.Engine;
 
-/// <summary>The local image store: inspect, find by label, tag.</summary>
+/// <summary>The local image store (inspect, find by label, tag), over our own client: these calls make up the
+/// up-to-date check of every publish, and need none of Docker.DotNet.</summary>
 public sealed partial class DockerEngine
 {
-    public async Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken) =>
-        await InspectAsync(Client, reference, cancellationToken).ConfigureAwait(false) is { } image ? Details(image.ID, image.Config?.Labels, image.Created ?? DateTime.MinValue) : null;
+    public async Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var image = await RequestJsonAsync(HttpMethod.Get, $"v{_apiVersion}/images/{reference}/json", $"inspect {reference}", cancellationToken, allowNotFound: true)
+            .ConfigureAwait(false);
+        return image is null ? null : Details(image.RootElement, image.RootElement.TryGetProperty("Config", out var config) ? config : default);
+    }
 
-    private async Task<string> InspectIdAsync(DockerClient client, string reference, CancellationToken cancellationToken) =>
-        (await InspectAsync(client, reference, cancellationToken).ConfigureAwait(false))?.ID
+    private async Task<string> InspectIdAsync(string reference, CancellationToken cancellationToken) =>
+        (await InspectImageAsync(reference, cancellationToken).ConfigureAwait(false))?.Id
         ?? throw new EngineRequestFailedException($"inspect {reference}", "404 NotFound: the engine has no image with the reference the build tagged");
 
     public async Task<IReadOnlyList<ImageDetails>> FindImagesAsync(string label, string value, CancellationToken cancellationToken)
     {
-        IList<ImagesListResponse> images;
-        try
-        {
-            images = await Client.Images.ListImagesAsync(new ImagesListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new EngineRequestFailedException($"list the images labelled {label}", EngineFailure.Describe(e, _connectTimeout), e);
-        }
+        var filters = Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [$"{label}={value}"] }));
+        using var list = await RequestJsonAsync(HttpMethod.Get, $"v{_apiVersion}/images/json?all=1&filters={filters}", $"list the images labelled {label}", cancellationToken)
+            .ConfigureAwait(false);
 
         // The filter is the engine's; the check is ours too, for an engine that ignores a filter it does not know.
-        return images
-            .Where(image => image.Labels is { } labels && labels.TryGetValue(label, out var v) && v == value)
-            .Select(image => Details(image.ID, image.Labels, image.Created))
+        return list!.RootElement.EnumerateArray()
+            .Select(image => Details(image, image))
+            .Where(image => image.Labels.TryGetValue(label, out var v) && v == value)
             .OrderByDescending(image => image.Created)
             .ThenBy(image => image.Id, StringComparer.Ordinal)
             .ToList();
@@ -41,36 +38,55 @@ public sealed partial class DockerEngine
 
     public async Task TagAsync(string imageId, ImageReference reference, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Client.Images.TagImageAsync(imageId, new ImageTagParameters { RepositoryName = reference.Name, Tag = reference.Tag }, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new EngineRequestFailedException($"tag {imageId} as {reference}", EngineFailure.Describe(e, _connectTimeout), e);
-        }
+        var path = $"v{_apiVersion}/images/{imageId}/tag?repo={Uri.EscapeDataString(reference.Name)}&tag={Uri.EscapeDataString(reference.Tag)}";
+        (await RequestJsonAsync(HttpMethod.Post, path, $"tag {imageId} as {reference}", cancellationToken, allowEmpty: true).ConfigureAwait(false))?.Dispose();
     }
 
-    private static ImageDetails Details(string id, IDictionary<string, string>? labels, DateTime created) => new(
-        id,
-        labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(labels, StringComparer.Ordinal),
-        new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)));
-
-    // GET /images/{name}/json: null when the engine has no such image; any other failure is PIMG1004.
-    private async Task<ImageInspectResponse?> InspectAsync(DockerClient client, string reference, CancellationToken cancellationToken)
+    // A request whose answer is JSON (or, with allowEmpty, nothing); null for 404 with allowNotFound; any other failure
+    // is PIMG1004 naming the operation.
+    private async Task<JsonDocument?> RequestJsonAsync(
+        HttpMethod method, string path, string operation, CancellationToken cancellationToken, bool allowNotFound = false, bool allowEmpty = false)
     {
         try
         {
-            return await client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, path);
+            using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (allowNotFound && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), ApiMessage(body));
+            }
+
+            return allowEmpty && body.Trim().Length == 0 ? null : JsonDocument.Parse(body);
         }
-        catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
         {
-            return null;
+            throw new EngineRequestFailedException(operation, EngineFailure.Describe(e, _connectTimeout), e);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+    }
+
+    // The id, the labels (an inspect has them in Config, a list entry at the top) and the creation time.
+    private static ImageDetails Details(JsonElement image, JsonElement labelsOwner)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (labelsOwner.ValueKind == JsonValueKind.Object && labelsOwner.TryGetProperty("Labels", out var found) && found.ValueKind == JsonValueKind.Object)
         {
-            throw new EngineRequestFailedException($"inspect {reference}", EngineFailure.Describe(e, _connectTimeout), e);
+            foreach (var property in found.EnumerateObject())
+            {
+                labels[property.Name] = property.Value.GetString() ?? "";
+            }
         }
+
+        var created = image.TryGetProperty("Created", out var time)
+            ? time.ValueKind == JsonValueKind.Number ? DateTimeOffset.FromUnixTimeSeconds(time.GetInt64())
+            : DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
+            : DateTimeOffset.MinValue
+            : DateTimeOffset.MinValue;
+        return new ImageDetails(String(image, "Id") ?? "", labels, created);
     }
 }

@@ -1,5 +1,6 @@
+using System.Net.Http;
+using System.Text.Json;
 using Docker.DotNet;
-using Docker.DotNet.Models;
 using Version = System.Version;
 
 namespace PipelineImage.Engine;
@@ -22,6 +23,8 @@ public sealed partial class DockerEngine : IContainerEngine
     private readonly string _source;
     private readonly TimeSpan _connectTimeout;
     private DockerClient? _client;
+    private HttpClient? _http;
+    private string _apiVersion = "";
 
     public DockerEngine(EngineConnection connection, TimeSpan connectTimeout)
     {
@@ -33,15 +36,29 @@ public sealed partial class DockerEngine : IContainerEngine
 
     public async Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
     {
-        VersionResponse version;
-        using (var probe = Builder().WithTimeout(_connectTimeout).Build())
+        _http?.Dispose();
+        _http = EngineHttp.Create(new EngineConnection(_endpoint, _tls, _source), _connectTimeout);
+        string serverVersion, apiVersion, platform;
+        string? builderVersion;
+        bool podman;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(_connectTimeout);
             try
             {
                 // WaitAsync too: a TLS handshake that gets no answer does not heed the token.
-                version = await probe.System.GetVersionAsync(timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
+                using var version = await GetJsonAsync("version", timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
+                var root = version.RootElement;
+                serverVersion = String(root, "Version") ?? "unknown";
+                apiVersion = String(root, "ApiVersion") ?? throw new JsonException("no ApiVersion in the answer to /version");
+                platform = $"{String(root, "Os")}/{String(root, "Arch")}";
+                podman = root.TryGetProperty("Components", out var components) && components.ValueKind == JsonValueKind.Array
+                    && components.EnumerateArray().Any(component => String(component, "Name")?.Contains("Podman", StringComparison.OrdinalIgnoreCase) == true);
+
+                // The ping's headers say which builders the engine has.
+                using var ping = await _http.GetAsync("_ping", timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
+                builderVersion = ping.Headers.TryGetValues("Builder-Version", out var values) ? values.FirstOrDefault() : null;
+                podman |= ping.Headers.Contains("Libpod-Api-Version");
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -50,19 +67,30 @@ public sealed partial class DockerEngine : IContainerEngine
             }
         }
 
-        if (!Version.TryParse(version.APIVersion, out var engineApi) || engineApi < MinimumApiVersion)
+        if (!Version.TryParse(apiVersion, out var engineApi) || engineApi < MinimumApiVersion)
         {
-            throw new EngineApiTooOldException(_endpoint.ToString(), version.APIVersion ?? "unknown", MinimumApiVersion.ToString());
+            throw new EngineApiTooOldException(_endpoint.ToString(), apiVersion, MinimumApiVersion.ToString());
         }
 
-        var negotiated = engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion;
-        _client?.Dispose();
-        _client = Builder()
-            .WithApiVersion(negotiated)
-            .WithTimeout(Timeout.InfiniteTimeSpan) // a build takes as long as its RUN steps; cancellation ends it
-            .Build();
-        return new EngineInfo(_endpoint.ToString(), version.Version ?? "unknown", negotiated.ToString(), $"{version.Os}/{version.Arch}");
+        _apiVersion = (engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion).ToString();
+        return new EngineInfo(_endpoint.ToString(), serverVersion, _apiVersion, platform, builderVersion, podman);
     }
+
+    // GET of a JSON answer; an answer that is not JSON, or not 2xx, is no Engine API's (a JsonException says so).
+    private async Task<JsonDocument> GetJsonAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await Http.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), ApiMessage(body));
+        }
+
+        return JsonDocument.Parse(body);
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     // The endpoint, with a client certificate and the engine's CA check for TLS.
     private DockerClientBuilder Builder()
@@ -71,7 +99,20 @@ public sealed partial class DockerEngine : IContainerEngine
         return _tls is null ? builder : builder.WithAuthProvider(EngineTlsCredentials.Create(_tls, _endpoint.ToString()));
     }
 
-    public void Dispose() => _client?.Dispose();
+    public void Dispose()
+    {
+        _client?.Dispose();
+        _http?.Dispose();
+    }
 
-    private DockerClient Client => _client ?? throw new InvalidOperationException("ConnectAsync first.");
+    private HttpClient Http => _http ?? throw new InvalidOperationException("ConnectAsync first.");
+
+    // Docker.DotNet, for the classic build and the push: made when first needed, so that a publish with nothing to
+    // build loads none of it (its JIT costs more than the whole up-to-date check).
+    private DockerClient Client => _client ??= _apiVersion.Length == 0
+        ? throw new InvalidOperationException("ConnectAsync first.")
+        : Builder()
+            .WithApiVersion(Version.Parse(_apiVersion))
+            .WithTimeout(Timeout.InfiniteTimeSpan) // a build takes as long as its RUN steps; cancellation ends it
+            .Build();
 }

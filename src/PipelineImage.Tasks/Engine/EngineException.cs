@@ -34,3 +34,7 @@ public sealed class PushFailedException(string resourceName, string reference, s
 /// <summary>The engine refused or failed a request.</summary>
 public sealed class EngineRequestFailedException(string operation, string reason, Exception? inner = null)
     : EngineException(inner, DiagnosticCodes.EngineRequestFailed, operation, reason);
+
+/// <summary>The engine answered a request with a status that is not success: its code and the engine's message.</summary>
+public sealed class EngineApiStatusException(int status, string reason, string message)
+    : Exception($"{status} {reason}: {message}");

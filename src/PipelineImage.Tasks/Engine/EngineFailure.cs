@@ -53,13 +53,20 @@ public static class EngineFailure
             return $"{(int)api.StatusCode} {api.StatusCode}: {ApiMessage(api)}";
         }
 
+        if (chain.OfType<EngineApiStatusException>().FirstOrDefault() is { } status)
+        {
+            return status.Message;
+        }
+
         if (chain.OfType<JsonException>().FirstOrDefault() is { } json)
         {
             return $"the answer is not the Docker Engine API's ({json.Message})";
         }
 
-        // Docker.DotNet's HTTP client reads the status line with First(): a connection closed before any answer.
-        if (chain.OfType<InvalidOperationException>().FirstOrDefault(e => e.StackTrace?.Contains("Microsoft.Net.Http.Client", StringComparison.Ordinal) == true) is not null)
+        // Closed before any answer: SocketsHttpHandler says the response ended, Docker.DotNet's client (which reads
+        // the status line with First()) throws InvalidOperationException.
+        if (chain.OfType<System.Net.Http.HttpIOException>().Any(e => e.HttpRequestError == System.Net.Http.HttpRequestError.ResponseEnded)
+            || chain.OfType<InvalidOperationException>().FirstOrDefault(e => e.StackTrace?.Contains("Microsoft.Net.Http.Client", StringComparison.Ordinal) == true) is not null)
         {
             return "the connection was closed before the engine answered (a TLS endpoint spoken to without TLS, or no engine at that port)";
         }

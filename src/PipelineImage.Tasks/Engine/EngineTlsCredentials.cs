@@ -15,6 +15,14 @@ internal static class EngineTlsCredentials
     /// <exception cref="PipelineImageException">PIMG2027 when a certificate file is missing or unreadable.</exception>
     public static CertificateCredentials Create(EngineTls tls, string endpoint)
     {
+        var (client, validate) = Load(tls, endpoint);
+        return new CertificateCredentials(client) { ServerCertificateValidationCallback = validate };
+    }
+
+    /// <summary>The client certificate and the check of the engine's certificate, for any HTTP client.</summary>
+    /// <exception cref="PipelineImageException">PIMG2027 when a certificate file is missing or unreadable.</exception>
+    public static (X509Certificate2 Client, RemoteCertificateValidationCallback Validate) Load(EngineTls tls, string endpoint)
+    {
         X509Certificate2 client;
         X509Certificate2? ca = null;
         try
@@ -30,10 +38,7 @@ internal static class EngineTlsCredentials
             throw new PipelineImageException(e, DiagnosticCodes.EngineTlsFiles, endpoint, tls.CaFile, tls.CertFile, tls.KeyFile, e.Message);
         }
 
-        return new CertificateCredentials(client)
-        {
-            ServerCertificateValidationCallback = ca is null ? (_, _, _, _) => true : (_, certificate, _, errors) => Trusted(ca, certificate, errors),
-        };
+        return (client, ca is null ? (_, _, _, _) => true : (_, certificate, _, errors) => Trusted(ca, certificate, errors));
     }
 
     private static bool Trusted(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)

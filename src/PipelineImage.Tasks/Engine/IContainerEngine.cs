@@ -48,7 +48,9 @@ public sealed record PushResult(string Digest, long BytesUploaded, int LayersPus
 /// <param name="ServerVersion">The engine's version.</param>
 /// <param name="ApiVersion">The API version agreed on.</param>
 /// <param name="Platform">The platform the engine builds for, as <c>os/arch</c> (such as <c>linux/amd64</c>).</param>
-public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform);
+/// <param name="BuilderVersion">The ping's <c>Builder-Version</c> header: <c>2</c> where BuildKit is the default builder.</param>
+/// <param name="IsPodman">Whether the engine is Podman's compatible API (its ping has <c>Libpod-Api-Version</c>).</param>
+public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform, string? BuilderVersion = null, bool IsPodman = false);
 
 /// <param name="Context">The build context, sent as a tar stream in this order; it holds the Dockerfile.</param>
 /// <param name="References">The references to tag the image with.</param>
@@ -72,7 +74,9 @@ public sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string>
 /// <param name="PullAlways">Pull the base image even when it is present locally.</param>
 /// <param name="NoCache">Build every step anew.</param>
 /// <param name="BuildArgs">Values for the Dockerfile's ARG instructions.</param>
+/// <param name="Builder">Which builder of the engine builds.</param>
 public sealed record BuildOptions(
-    string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null);
+    string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null,
+    ImageBuilder Builder = ImageBuilder.Classic);
 
 public sealed record BuildResult(string ImageId);

@@ -174,11 +174,13 @@ public sealed record PlanFile
 /// <param name="Platform">PipelineImagePlatform (validated); empty: the engine's own.</param>
 /// <param name="Pull">PipelineImagePull: <c>missing</c>, <c>always</c> or <c>never</c>.</param>
 /// <param name="NoCache">PipelineImageNoCache: build every step anew (and never skip the build).</param>
+/// <param name="Builder">PipelineImageBuilder (validated): <c>auto</c>, <c>buildkit</c> or <c>classic</c>.</param>
 public sealed record PlannedOptions(
     [property: JsonPropertyName("network")] string Network,
     [property: JsonPropertyName("platform")] string Platform,
     [property: JsonPropertyName("pull")] string Pull,
-    [property: JsonPropertyName("noCache")] bool NoCache)
+    [property: JsonPropertyName("noCache")] bool NoCache,
+    [property: JsonPropertyName("builder")] string Builder = "auto")
 {
     [JsonIgnore] public PullPolicy PullPolicy => PullPolicies.Parse(Pull);
 }

@@ -155,6 +155,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     /// <summary>PipelineImagePush: without a build (SkipBuild) it has nothing to push, which is worth a warning.</summary>
     public bool Push { get; set; }
 
+    /// <summary>PipelineImageBuilder: auto, buildkit or classic.</summary>
+    public string Builder { get; set; } = "";
+
     /// <summary>PipelineImageNoCache: build every step anew.</summary>
     public bool NoCache { get; set; }
 
@@ -209,6 +212,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         problems.Check(() => BuildNetwork.Validate(Network));
         problems.Check(() => PullPolicies.Parse(Pull));
         problems.Check(() => BuildPlatform.Validate(Platform));
+        problems.Check(() => ImageBuilders.Validate(Builder));
         ParentImage? parent = null;
         try
         {
@@ -242,7 +246,8 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         PlanPath = Path.Combine(OutputDirectory, "plan.json");
         var hashes = FileHashCache.Load(Path.Combine(OutputDirectory, "hashes.tsv"));
         var planFile = PlanFile.Create(plan, parent, DockerfilePath, new PlannedOptions(
-            BuildNetwork.Validate(Network), BuildPlatform.Validate(Platform), PullPolicies.Parse(Pull).ToString().ToLowerInvariant(), NoCache), hashes.Hash);
+            BuildNetwork.Validate(Network), BuildPlatform.Validate(Platform), PullPolicies.Parse(Pull).ToString().ToLowerInvariant(), NoCache,
+            ImageBuilders.Validate(Builder)), hashes.Hash);
         await hashes.SaveAsync();
         written = await AtomicFile.WriteIfChangedAsync(PlanPath, planFile.ToJson());
         Log.LogMessage(MessageImportance.Normal, "{0} {1}: {2} context entries, {3} file(s) read for their hashes, inputs key {4}",

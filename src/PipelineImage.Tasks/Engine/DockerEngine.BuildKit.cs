@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using PipelineImage.Diagnostics;
+
+namespace PipelineImage.Engine;
+
+/// <summary>
+/// POST /build?version=2: BuildKit inside the engine, with the tar context as the body and no session. Docker.DotNet
+/// cannot read its progress (it fails on the first trace message), so this one request has a client of its own over
+/// the same address.
+/// </summary>
+public sealed partial class DockerEngine
+{
+    private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
+    {
+        var http = _http ?? throw new InvalidOperationException("ConnectAsync first.");
+        var pipe = new Pipe();
+        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceContextAsync(request.Context, pipe.Writer, producerCancellation.Token);
+        var progress = new BuildKitProgress(output);
+        try
+        {
+            await using var body = pipe.Reader.AsStream();
+            using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{BuildKitQuery(request)}")
+            {
+                Content = new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-tar") } },
+            };
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            if (!response.IsSuccessStatusCode)
+            {
+                var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                throw new EngineRequestFailedException("build", $"{(int)response.StatusCode} {response.StatusCode}: {ApiMessage(text)}");
+            }
+
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    progress.Report(line);
+                }
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
+        }
+        catch
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw;
+        }
+
+        await producer.ConfigureAwait(false);
+        progress.Complete();
+        if (progress.Error is not null)
+        {
+            throw new ImageBuildFailedException(progress.FailedStep ?? "the build", progress.Error, progress.FailedStepOutput);
+        }
+
+        var imageId = progress.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
+        return new BuildResult(imageId);
+    }
+
+    // The query of the Engine API's build endpoint, as the docker CLI sends it.
+    private static string BuildKitQuery(BuildRequest request)
+    {
+        var query = new List<string> { "version=2", "rm=1", "forcerm=1", "dockerfile=" + Uri.EscapeDataString(request.DockerfilePath) };
+        query.AddRange(request.References.Select(reference => "t=" + Uri.EscapeDataString(reference.ToString())));
+        var options = request.Options;
+        if (options.Network.Length > 0)
+        {
+            query.Add("networkmode=" + Uri.EscapeDataString(options.Network));
+        }
+
+        if (options.Platform.Length > 0)
+        {
+            query.Add("platform=" + Uri.EscapeDataString(options.Platform));
+        }
+
+        if (options.PullAlways)
+        {
+            query.Add("pull=1");
+        }
+
+        if (options.NoCache)
+        {
+            query.Add("nocache=1");
+        }
+
+        if (options.BuildArgs is { Count: > 0 } buildArgs)
+        {
+            query.Add("buildargs=" + Uri.EscapeDataString(JsonSerializer.Serialize(buildArgs)));
+        }
+
+        if (request.Labels is { Count: > 0 } labels)
+        {
+            query.Add("labels=" + Uri.EscapeDataString(JsonSerializer.Serialize(labels)));
+        }
+
+        return string.Join('&', query);
+    }
+
+    // {"message": "..."} as the engine answers errors; anything else as it came.
+    private static string ApiMessage(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.TryGetProperty("message", out var message))
+            {
+                return message.GetString() ?? body;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return body.Trim().ToString(CultureInfo.InvariantCulture);
+    }
+}
