@@ -3,17 +3,18 @@
 # packed PipelineImage.Tasks from a local feed as a user's project does, in five scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
-#   ours   dotnet publish with PipelineImage.Tasks
+#   ours   dotnet publish with PipelineImage.Tasks (the builder auto picks: classic on this machine's dockerd 20.10)
+#   bk     the same with PipelineImageBuilder=buildkit
 #   hand   a plain publish, then a hand-written Dockerfile built with `docker build` (classic builder)
 #   sdk    the .NET SDK's `dotnet publish -t:PublishContainer`
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
-# interleaved (plain ours hand sdk, plain ours hand sdk, ...) so that drift of the machine hits every scenario alike;
+# interleaved (plain ours bk hand sdk, plain ours bk hand sdk, ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
 # image targets alone, from MSBuild's performance summary. Results are appended to build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
-scenarios=(plain ours hand sdk)
+scenarios=(plain ours bk hand sdk)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -23,7 +24,7 @@ docker push -q localhost:5000/dotnet/runtime:10.0 >/dev/null
 work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
-  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
+  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -80,6 +81,7 @@ change() { sed -i "s|run = [0-9]*|run = $RANDOM$RANDOM|" "$work/$1/Program.cs"; 
 
 run_plain() { publish "$work/plain" -p:PipelineImageEnabled=false; }
 run_ours() { publish "$work/ours" -clp:PerformanceSummary; }
+run_bk() { publish "$work/bk" -p:PipelineImageName=bench-bk -p:PipelineImageBuilder=buildkit; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
 run_sdk() { publish "$work/sdk" -p:PipelineImageEnabled=false -t:PublishContainer \
@@ -119,7 +121,8 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
   for s in "${scenarios[@]}"; do
     case $s in
       plain) label='`dotnet publish`, no image (PipelineImageEnabled=false)';;
-      ours) label='`dotnet publish` with PipelineImage.Tasks';;
+      ours) label='`dotnet publish` with PipelineImage.Tasks (classic builder)';;
+      bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
     esac
