@@ -50,30 +50,8 @@ public sealed partial class DockerEngine
     private async Task<BuildResult> BuildAsync(
         DockerClient client, ImageBuildParameters parameters, BuildRequest request, ClassicBuildProgress progress, CancellationToken cancellationToken)
     {
-        // The context is streamed: a producer writes the tar into a pipe while the HTTP request reads from it.
-        var pipe = new Pipe();
-        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = ProduceContextAsync(request.Context, pipe.Writer, producerCancellation.Token);
-        try
-        {
-            await using var body = pipe.Reader.AsStream();
-            await client.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, progress, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
-        {
-            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
-            throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
-        }
-        catch
-        {
-            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
-            throw;
-        }
-
-        // A context file that could not be read (deleted under us) surfaces here, before the engine's complaint
-        // about the truncated tar it caused.
-        await producer.ConfigureAwait(false);
+        await SendContextAsync(request.Context, body => client.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, progress, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
         progress.Flush();
         if (progress.Error is not null)
         {
@@ -108,6 +86,33 @@ public sealed partial class DockerEngine
         }
 
         output($"Removed {removed} of the {images.Count} intermediate image(s) the failed build created");
+    }
+
+    // Streams the context as a tar into the request that send makes: a producer writes into a pipe while the request
+    // reads from it. A context file that could not be read (deleted under us) is the error reported, before the
+    // engine's complaint about the truncated tar it caused; any other failure of the request is PIMG1004.
+    private async Task SendContextAsync(IReadOnlyList<ContextEntry> context, Func<Stream, Task> send, CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe();
+        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceContextAsync(context, pipe.Writer, producerCancellation.Token);
+        try
+        {
+            await using var body = pipe.Reader.AsStream();
+            await send(body).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
+        }
+        catch
+        {
+            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
+            throw;
+        }
+
+        await producer.ConfigureAwait(false);
     }
 
     private static async Task ProduceContextAsync(IReadOnlyList<ContextEntry> context, PipeWriter writer, CancellationToken cancellationToken)

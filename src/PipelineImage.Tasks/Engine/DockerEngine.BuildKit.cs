@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.IO.Pipelines;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using PipelineImage.Diagnostics;
 
 namespace PipelineImage.Engine;
 
@@ -17,25 +14,20 @@ public sealed partial class DockerEngine
 {
     private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
-        var http = _http ?? throw new InvalidOperationException("ConnectAsync first.");
-        var pipe = new Pipe();
-        using var producerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = ProduceContextAsync(request.Context, pipe.Writer, producerCancellation.Token);
         var progress = new BuildKitProgress(output);
-        try
+        await SendContextAsync(request.Context, async body =>
         {
-            await using var body = pipe.Reader.AsStream();
             using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{BuildKitQuery(request)}")
             {
                 Content = new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-tar") } },
             };
-            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             if (!response.IsSuccessStatusCode)
             {
                 var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-                throw new EngineRequestFailedException("build", $"{(int)response.StatusCode} {response.StatusCode}: {ApiMessage(text)}");
+                throw new EngineRequestFailedException("build", $"{(int)response.StatusCode} {response.StatusCode}: {EngineFailure.ApiMessage(text)}");
             }
 
             while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
@@ -45,19 +37,8 @@ public sealed partial class DockerEngine
                     progress.Report(line);
                 }
             }
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
-        {
-            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
-            throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
-        }
-        catch
-        {
-            await StopProducerAsync(producer, producerCancellation).ConfigureAwait(false);
-            throw;
-        }
+        }, cancellationToken).ConfigureAwait(false);
 
-        await producer.ConfigureAwait(false);
         progress.Complete();
         if (progress.Error is not null)
         {
@@ -105,23 +86,5 @@ public sealed partial class DockerEngine
         }
 
         return string.Join('&', query);
-    }
-
-    // {"message": "..."} as the engine answers errors; anything else as it came.
-    private static string ApiMessage(string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("message", out var message))
-            {
-                return message.GetString() ?? body;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return body.Trim().ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -59,7 +59,7 @@ public sealed partial class DockerEngine
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), ApiMessage(body));
+                throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), EngineFailure.ApiMessage(body));
             }
 
             return allowEmpty && body.Trim().Length == 0 ? null : JsonDocument.Parse(body);

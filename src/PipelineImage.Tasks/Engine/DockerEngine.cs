@@ -83,7 +83,7 @@ public sealed partial class DockerEngine : IContainerEngine
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), ApiMessage(body));
+            throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), EngineFailure.ApiMessage(body));
         }
 
         return JsonDocument.Parse(body);

@@ -81,26 +81,24 @@ public static class EngineFailure
     }
 
     /// <summary>The engine's own message from an error answer: the <c>message</c> of its JSON body, else the body.</summary>
-    public static string ApiMessage(DockerApiException e)
-    {
-        if (string.IsNullOrEmpty(e.ResponseBody))
-        {
-            return e.Message;
-        }
+    public static string ApiMessage(DockerApiException e) => string.IsNullOrEmpty(e.ResponseBody) ? e.Message : ApiMessage(e.ResponseBody);
 
+    /// <summary>The engine's own message from an error answer's body: its JSON <c>message</c>, else the body.</summary>
+    public static string ApiMessage(string body)
+    {
         try
         {
-            using var document = JsonDocument.Parse(e.ResponseBody);
+            using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("message", out var message))
             {
-                return message.GetString() ?? e.ResponseBody;
+                return message.GetString() ?? body;
             }
         }
         catch (JsonException)
         {
         }
 
-        return e.ResponseBody.Trim();
+        return body.Trim();
     }
 
     private static string Timeout(TimeSpan connectTimeout) =>
