@@ -32,7 +32,9 @@ public static class EngineFailure
                 SocketError.ConnectionRefused => "connection refused: nothing listens at that address (is the engine running, and on that port?)",
                 SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown =>
                     "the connection was reset before the engine answered (a TLS endpoint spoken to without TLS, or no engine at that port)",
-                SocketError.TimedOut => Timeout(connectTimeout),
+                // OperationAborted: the socket was closed under a pending operation, which is how the connect
+                // time-out's cancellation ends a read that never got an answer.
+                SocketError.TimedOut or SocketError.OperationAborted => Timeout(connectTimeout),
                 SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "the host name does not resolve",
                 SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown => "the network or host is unreachable",
                 SocketError.AccessDenied => "permission denied on the socket (add your user to the engine's group, for example 'docker')",

@@ -40,6 +40,18 @@ public sealed class EngineFailureTests : IDisposable
         AssertUnavailable(server.Address, "no answer within 5 s");
     }
 
+    [Fact]
+    public void ASocketAbortedByTheConnectTimeoutIsTheTimeout()
+    {
+        // The time-out's cancellation closes the socket under a pending read; which of the two the client then
+        // reports depends on timing, and both must read the same.
+        var aborted = new HttpRequestException("Operation canceled", new IOException("Unable to read", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.OperationAborted)));
+        var cancelled = new TaskCanceledException("The operation was canceled.", new TimeoutException());
+
+        Assert.Equal("no answer within 5 s", EngineFailure.Describe(aborted, TimeSpan.FromSeconds(5)));
+        Assert.Equal("no answer within 5 s", EngineFailure.Describe(cancelled, TimeSpan.FromSeconds(5)));
+    }
+
     [UnixFact]
     public void NoSuchSocket()
     {
