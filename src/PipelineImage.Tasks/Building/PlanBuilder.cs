@@ -25,7 +25,8 @@ public static class PlanBuilder
     {
         var pull = plan.Options.PullPolicy;
         var builder = ImageBuilders.Choose(plan.Options.Builder, info);
-        log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason})");
+        var dockerfile = plan.DockerfileFor(builder.Builder);
+        log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
         var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder);
         if (plan.Parent is { } parent)
         {
@@ -40,7 +41,7 @@ public static class PlanBuilder
             throw new PipelineImageException(DiagnosticCodes.BaseImageNotLocal, info.Endpoint, plan.BaseImage);
         }
 
-        var key = baseImage is null ? null : ContentKey.Of(plan.InputsKey, baseImage.Id);
+        var key = baseImage is null ? null : ContentKey.Of(plan.InputsKey, dockerfile, baseImage.Id);
         if (key is not null && !plan.Options.NoCache
             && await FindUpToDateAsync(plan, engine, key, cancellationToken).ConfigureAwait(false) is { } current)
         {
@@ -61,7 +62,7 @@ public static class PlanBuilder
         }
 
         log.Normal(Reason(plan, baseImage, key));
-        var request = new BuildRequest(plan.ContextEntries(), plan.References, plan.Dockerfile, options,
+        var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options,
             key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
         var result = await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(result.ImageId, Built: true, []);

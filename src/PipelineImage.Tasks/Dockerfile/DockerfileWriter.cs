@@ -18,7 +18,12 @@ public static class DockerfileWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string Render(DockerfileDefinition definition)
+    /// <param name="definition">The Dockerfile.</param>
+    /// <param name="cacheMounts">
+    /// For a builder with <c>RUN --mount=type=cache</c> (BuildKit, buildah): steps with a <see cref="RunInstruction.Cached"/>
+    /// form are written in it. False: every step in its plain form, which every builder runs.
+    /// </param>
+    public static string Render(DockerfileDefinition definition, bool cacheMounts = false)
     {
         var text = new StringBuilder();
         foreach (var line in definition.Header)
@@ -33,13 +38,17 @@ public static class DockerfileWriter
 
         foreach (var instruction in definition.Instructions)
         {
-            text.Append(Render(instruction)).Append('\n');
+            text.Append(Render(instruction, cacheMounts)).Append('\n');
         }
 
         return text.ToString();
     }
 
-    private static string Render(Instruction instruction) => instruction switch
+    /// <summary>Whether any step has a cached form: only then do the two forms of the Dockerfile differ.</summary>
+    public static bool HasCacheMounts(DockerfileDefinition definition) =>
+        definition.Instructions.Any(instruction => instruction is RunInstruction { Cached: not null });
+
+    private static string Render(Instruction instruction, bool cacheMounts) => instruction switch
     {
         FromInstruction from => $"FROM {SingleToken(from.Image)}",
         WorkdirInstruction workdir => $"WORKDIR {SingleToken(workdir.Path)}",
@@ -49,10 +58,29 @@ public static class DockerfileWriter
         CmdInstruction cmd => $"CMD {Json(cmd.Arguments)}",
         LabelInstruction label => $"LABEL {string.Join(" \\\n      ", label.Labels.Select(pair => $"{Quoted(pair.Key, false)}={Quoted(pair.Value, false)}"))}",
         ExposeInstruction expose => $"EXPOSE {string.Join(" ", expose.Ports.Select(SingleToken))}",
+        RunInstruction { Cached: { } cached } when cacheMounts => $"RUN {Mounts(cached.Mounts)} \\\n    {ShellLines(cached.Lines)}",
         RunInstruction run => $"RUN {ShellLines(run.Lines)}",
         EnvInstruction env => $"ENV {string.Join(" ", env.Variables.Select(EnvPair))}",
         _ => throw new ArgumentOutOfRangeException(nameof(instruction), instruction.GetType().Name, "Unknown instruction."),
     };
+
+    private static string Mounts(IReadOnlyList<CacheMount> mounts)
+    {
+        if (mounts.Count == 0)
+        {
+            throw new ArgumentException("A cached RUN instruction needs a cache mount.", nameof(mounts));
+        }
+
+        return string.Join(" ", mounts.Select(mount =>
+        {
+            if (!mount.Target.StartsWith('/') || mount.Target.Any(c => c is ',' or '=' or '"' or '\\' || char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                throw new ArgumentException($"'{mount.Target}' cannot be written as a cache mount's target.", nameof(mounts));
+            }
+
+            return $"--mount=type=cache,target={mount.Target}" + (mount.Locked ? ",sharing=locked" : "");
+        }));
+    }
 
     // Continuation lines are indented by four spaces. A line that is empty, ends with the escape character, starts
     // with '#' (the parser would drop it as a comment) or holds a control character could change what the engine

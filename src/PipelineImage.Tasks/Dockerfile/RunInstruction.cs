@@ -6,7 +6,22 @@ namespace PipelineImage.Dockerfile;
 /// (<c>;</c>, <c>&amp;&amp;</c>). The writer does not quote anything: whoever builds the lines quotes every value
 /// (see <c>Requirements.Shell.Quote</c>); the writer only refuses lines that would break the Dockerfile's own syntax.
 /// </summary>
-public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction;
+public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction
+{
+    /// <summary>
+    /// The same step for a builder with cache mounts (BuildKit, buildah): its caches mounted and its own lines, which
+    /// keep what the caches hold. Null: the step has no cache, and every builder runs <see cref="Lines"/>.
+    /// </summary>
+    public CachedRun? Cached { get; init; }
+}
+
+/// <param name="Mounts">The caches, mounted as <c>--mount=type=cache</c> for the step only (never in the image).</param>
+/// <param name="Lines">The command with the caches mounted, as <see cref="RunInstruction.Lines"/>.</param>
+public sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<string> Lines);
+
+/// <param name="Target">The absolute directory the cache is mounted at; it is also the cache's id.</param>
+/// <param name="Locked">One build at a time uses it (<c>sharing=locked</c>), for tools that take a lock on it, as apt does.</param>
+public sealed record CacheMount(string Target, bool Locked = false);
 
 /// <summary>ENV with one or more variables on one line, each value written in double quotes.</summary>
 public sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Instruction;

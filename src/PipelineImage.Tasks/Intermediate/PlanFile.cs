@@ -36,6 +36,14 @@ public sealed record PlanFile
     /// <summary>The Dockerfile's path in the context.</summary>
     [JsonPropertyName("dockerfile")] public required string Dockerfile { get; init; }
 
+    /// <summary>
+    /// The classic builder's Dockerfile in the context, when it has its own (<see cref="Dockerfile"/> then has cache
+    /// mounts, for BuildKit and Podman).
+    /// </summary>
+    [JsonPropertyName("classicDockerfile")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClassicDockerfile { get; init; }
+
     [JsonPropertyName("options")] public required PlannedOptions Options { get; init; }
 
     /// <summary>The parent image to build first, when there is a parent Dockerfile.</summary>
@@ -57,24 +65,32 @@ public sealed record PlanFile
     /// <param name="plan">The plan; its Dockerfile is held in memory.</param>
     /// <param name="parent">The parent image, when there is a parent Dockerfile.</param>
     /// <param name="dockerfile">Where the plan's Dockerfile was written: the context takes it from there.</param>
+    /// <param name="classicDockerfile">Where the classic builder's Dockerfile was written, when the plan has one.</param>
     /// <param name="options">The build options.</param>
     /// <param name="hash">A file's content hash (<see cref="FileHashCache.Hash"/>).</param>
-    public static PlanFile Create(Planning.BuildPlan plan, Planning.ParentImage? parent, string dockerfile, PlannedOptions options, Func<string, string> hash)
+    public static PlanFile Create(
+        Planning.BuildPlan plan, Planning.ParentImage? parent, string dockerfile, string? classicDockerfile, PlannedOptions options, Func<string, string> hash)
     {
         var regularMode = (UnixFileMode)Convert.ToInt32("644", 8);
+        var written = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            [Planning.ImagePlanner.DockerfilePath] = dockerfile,
+            [Planning.ImagePlanner.ClassicDockerfilePath] = classicDockerfile,
+        };
         return new PlanFile
         {
             Name = plan.Name,
             References = plan.References,
             BaseImage = plan.BaseImage,
             Dockerfile = Planning.ImagePlanner.DockerfilePath,
+            ClassicDockerfile = plan.ClassicDockerfile is null ? null : Planning.ImagePlanner.ClassicDockerfilePath,
             Options = options,
             Parent = parent is null ? null : new PlannedParent(parent.Reference, parent.DockerfilePath,
                 new SortedDictionary<string, string>(parent.BuildArgs.ToDictionary(), StringComparer.Ordinal),
                 parent.Context.Select(entry => PlannedEntry.From(entry, hash)).ToList()),
             Context = plan.Context
-                .Select(entry => entry.Content is not null && entry.ContextPath == Planning.ImagePlanner.DockerfilePath
-                    ? ContextEntry.FromFile(entry.ContextPath, dockerfile, mode: regularMode)
+                .Select(entry => entry.Content is not null && written.GetValueOrDefault(entry.ContextPath) is { } file
+                    ? ContextEntry.FromFile(entry.ContextPath, file, mode: regularMode)
                     : entry)
                 .Select(entry => PlannedEntry.From(entry, hash))
                 .ToList(),
@@ -95,6 +111,9 @@ public sealed record PlanFile
 
         return this with { InputsKey = "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant() };
     }
+
+    /// <summary>The Dockerfile the builder builds: the classic builder's own when there is one.</summary>
+    public string DockerfileFor(ImageBuilder builder) => builder == ImageBuilder.Classic ? ClassicDockerfile ?? Dockerfile : Dockerfile;
 
     /// <summary>The context as the tar writer takes it.</summary>
     public IReadOnlyList<ContextEntry> ContextEntries() => Context.Select(entry => entry.ToEntry()).ToList();

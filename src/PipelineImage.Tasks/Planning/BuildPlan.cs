@@ -18,4 +18,11 @@ public sealed record BuildPlan(
     string BaseImage,
     string Dockerfile,
     IReadOnlyList<ContextEntry> Context,
-    RequirementPlan Requirements);
+    RequirementPlan Requirements)
+{
+    /// <summary>
+    /// The Dockerfile for the classic builder, when it differs from <see cref="Dockerfile"/> (which then has cache
+    /// mounts) and the engine picks the builder; also in the context, at <see cref="ImagePlanner.ClassicDockerfilePath"/>.
+    /// </summary>
+    public string? ClassicDockerfile { get; init; }
+}

@@ -212,7 +212,6 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         problems.Check(() => BuildNetwork.Validate(Network));
         problems.Check(() => PullPolicies.Parse(Pull));
         problems.Check(() => BuildPlatform.Validate(Platform));
-        problems.Check(() => ImageBuilders.Validate(Builder));
         ParentImage? parent = null;
         try
         {
@@ -231,7 +230,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         var sources = problems.Check(CollectContextSources);
 
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
-        var plan = problems.Check(() => ImagePlanner.Create(app, settings, sources ?? ContextSources.None, baseImage => PlanRequirements(parent?.FinalBase ?? baseImage)));
+        var builder = problems.Check(() => ImageBuilders.Validate(Builder));
+        var plan = problems.Check(() => ImagePlanner.Create(app, settings, sources ?? ContextSources.None,
+            baseImage => PlanRequirements(parent?.FinalBase ?? baseImage), builder ?? "auto"));
         problems.ThrowIfAny();
         foreach (var line in RequirementItems.Describe(plan!.Requirements))
         {
@@ -239,17 +240,18 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         }
 
         DockerfilePath = Path.Combine(OutputDirectory, "Dockerfile");
-        var written = await AtomicFile.WriteIfChangedAsync(DockerfilePath, plan.Dockerfile);
-        Log.LogMessage(MessageImportance.Normal, written ? "Wrote {0}" : "{0} is up to date", DockerfilePath);
+        var classicDockerfilePath = Path.Combine(OutputDirectory, "Dockerfile.classic");
+        await WriteDockerfileAsync(DockerfilePath, plan.Dockerfile);
+        await WriteDockerfileAsync(classicDockerfilePath, plan.ClassicDockerfile);
         await AtomicFile.WriteIfChangedAsync(Path.Combine(OutputDirectory, "context.txt"), ContextManifest.Render(plan.Context));
 
         PlanPath = Path.Combine(OutputDirectory, "plan.json");
         var hashes = FileHashCache.Load(Path.Combine(OutputDirectory, "hashes.tsv"));
-        var planFile = PlanFile.Create(plan, parent, DockerfilePath, new PlannedOptions(
+        var planFile = PlanFile.Create(plan, parent, DockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
             BuildNetwork.Validate(Network), BuildPlatform.Validate(Platform), PullPolicies.Parse(Pull).ToString().ToLowerInvariant(), NoCache,
-            ImageBuilders.Validate(Builder)), hashes.Hash);
+            builder!), hashes.Hash);
         await hashes.SaveAsync();
-        written = await AtomicFile.WriteIfChangedAsync(PlanPath, planFile.ToJson());
+        var written = await AtomicFile.WriteIfChangedAsync(PlanPath, planFile.ToJson());
         Log.LogMessage(MessageImportance.Normal, "{0} {1}: {2} context entries, {3} file(s) read for their hashes, inputs key {4}",
             written ? "Wrote" : "Up to date:", PlanPath, planFile.Context.Count, hashes.FilesHashed, planFile.InputsKey);
 
@@ -258,6 +260,19 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         {
             await WriteForHandBuildAsync(plan, parent, cancellationToken);
         }
+    }
+
+    // A Dockerfile the plan no longer has (the classic builder's, after a change of builder or requirements) is removed.
+    private async System.Threading.Tasks.Task WriteDockerfileAsync(string path, string? text)
+    {
+        if (text is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        var written = await AtomicFile.WriteIfChangedAsync(path, text);
+        Log.LogMessage(MessageImportance.Normal, written ? "Wrote {0}" : "{0} is up to date", path);
     }
 
     private void WarnWithoutEffect(string setting, bool isSet, string reason)
@@ -295,8 +310,18 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         var tar = Path.Combine(OutputDirectory, "context.tar");
         await AtomicFile.WriteAsync(tar, stream => ContextTarWriter.WriteAsync(plan.Context, stream, cancellationToken));
         var tags = string.Concat(plan.References.Select(reference => $" -t {reference}"));
-        commands.Add($"docker build -f {ImagePlanner.DockerfilePath}{tags} - < {tar}");
-        Log.LogMessage(MessageImportance.High, "PipelineImageSkipBuild: no image built. To build it: {0}", string.Join(" && ", commands));
+        var network = BuildNetwork.Validate(Network) is { Length: > 0 } mode ? $" --network {mode}" : "";
+        var build = commands.Count > 0 ? string.Join(" && ", commands) + " && " : "";
+        if (plan.ClassicDockerfile is null)
+        {
+            Log.LogMessage(MessageImportance.High, "PipelineImageSkipBuild: no image built. To build it: {0}",
+                $"{build}docker build -f {ImagePlanner.DockerfilePath}{network}{tags} - < {tar}");
+            return;
+        }
+
+        Log.LogMessage(MessageImportance.High, "PipelineImageSkipBuild: no image built. To build it with BuildKit: {0}; with the classic builder: {1}",
+            $"{build}DOCKER_BUILDKIT=1 docker build -f {ImagePlanner.DockerfilePath}{network}{tags} - < {tar}",
+            $"{build}DOCKER_BUILDKIT=0 docker build -f {ImagePlanner.ClassicDockerfilePath}{network}{tags} - < {tar}");
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> WithMetadata(ITaskItem[] items, string metadata) =>

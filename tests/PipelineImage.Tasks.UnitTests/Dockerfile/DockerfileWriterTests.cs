@@ -19,6 +19,35 @@ public class DockerfileWriterTests
     }
 
     [Fact]
+    public void ACachedRunIsWrittenWithItsMountsOnlyForABuilderWithCacheMounts()
+    {
+        var definition = new DockerfileDefinition([], [
+            new RunInstruction(["tool --no-cache", "--fetch"])
+            {
+                Cached = new CachedRun([new CacheMount("/var/cache/tool", Locked: true), new CacheMount("/root/.cache")], ["tool", "--fetch"]),
+            },
+        ]);
+
+        Assert.True(DockerfileWriter.HasCacheMounts(definition));
+        Assert.Equal("RUN tool --no-cache \\\n    --fetch\n", DockerfileWriter.Render(definition));
+        Assert.Equal(
+            "RUN --mount=type=cache,target=/var/cache/tool,sharing=locked --mount=type=cache,target=/root/.cache \\\n    tool \\\n    --fetch\n",
+            DockerfileWriter.Render(definition, cacheMounts: true));
+        Assert.False(DockerfileWriter.HasCacheMounts(new DockerfileDefinition([], [new RunInstruction(["true"])])));
+    }
+
+    [Theory]
+    [InlineData("relative/dir")]
+    [InlineData("/a,target=/etc")]
+    [InlineData("/with space")]
+    public void RefusesACacheMountTargetThatWouldChangeTheMount(string target)
+    {
+        var definition = new DockerfileDefinition([], [new RunInstruction(["true"]) { Cached = new CachedRun([new CacheMount(target)], ["true"]) }]);
+
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(definition, cacheMounts: true));
+    }
+
+    [Fact]
     public void HeaderLinesAreComments()
     {
         var text = DockerfileWriter.Render(new DockerfileDefinition(["one", "two"], [new FromInstruction("base")]));

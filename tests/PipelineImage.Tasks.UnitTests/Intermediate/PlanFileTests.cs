@@ -38,6 +38,30 @@ public sealed class PlanFileTests : IDisposable
         Assert.NotEqual(key, Create(network: "host").InputsKey);
     }
 
+    [Fact]
+    public void TheClassicBuildersOwnDockerfileIsRecordedAndTakenFromWhereItWasWritten()
+    {
+        var written = Path.Combine(_root, "Dockerfile.classic");
+        File.WriteAllText(written, "FROM scratch\n# classic\n");
+        File.WriteAllText(Path.Combine(_root, "Dockerfile"), "FROM scratch\n");
+        var plan = new BuildPlan("hello", [new("hello", "1.0.0")], "scratch", "FROM scratch\n",
+            [
+                ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM scratch\n"u8.ToArray()),
+                ContextEntry.FromContent(ImagePlanner.ClassicDockerfilePath, "FROM scratch\n# classic\n"u8.ToArray()),
+            ],
+            PipelineImage.Requirements.RequirementPlan.Empty) { ClassicDockerfile = "FROM scratch\n# classic\n" };
+
+        var file = PlanFile.Create(plan, null, Path.Combine(_root, "Dockerfile"), written, new PlannedOptions("", "", "missing", false), FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
+
+        Assert.Equal(".pipelineimage/Dockerfile.classic", file.ClassicDockerfile);
+        Assert.Equal(written, file.Context.Single(entry => entry.Path == ImagePlanner.ClassicDockerfilePath).Source);
+        Assert.Equal(".pipelineimage/Dockerfile.classic", file.DockerfileFor(PipelineImage.Engine.ImageBuilder.Classic));
+        Assert.Equal(".pipelineimage/Dockerfile", file.DockerfileFor(PipelineImage.Engine.ImageBuilder.BuildKit));
+        Assert.Equal(".pipelineimage/Dockerfile", file.DockerfileFor(PipelineImage.Engine.ImageBuilder.Podman));
+        Assert.Contains("\"classicDockerfile\": \".pipelineimage/Dockerfile.classic\"", file.ToJson(), StringComparison.Ordinal);
+        Assert.DoesNotContain("classicDockerfile", Create().ToJson(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not json", "is not a plan")]
     [InlineData("{\"schema\": 2}", "has schema 2, and this version of PipelineImage.Tasks reads 1")]
@@ -64,7 +88,7 @@ public sealed class PlanFileTests : IDisposable
         var plan = new BuildPlan("hello", references, "scratch", "FROM scratch\n",
             [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM scratch\n"u8.ToArray()), ContextEntry.FromFile(".pipelineimage/app/app.dll", app, executable)],
             PipelineImage.Requirements.RequirementPlan.Empty);
-        return PlanFile.Create(plan, null, dockerfile, new PlannedOptions(network, "", "missing", false), FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash);
+        return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions(network, "", "missing", false), FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash);
     }
 
     private static async Task<byte[]> TarAsync(IReadOnlyList<ContextEntry> entries)

@@ -58,9 +58,45 @@ public class ImagePlannerTests
 
         Assert.Equal("mcr.microsoft.com/dotnet/runtime:10.0", askedFor);
         GoldenFile.AssertMatches("with-requirements.Dockerfile", plan.Dockerfile);
+        GoldenFile.AssertMatches("with-requirements.classic.Dockerfile", plan.ClassicDockerfile!);
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(plan.ClassicDockerfile!),
+            plan.Context.Single(entry => entry.ContextPath == ImagePlanner.ClassicDockerfilePath).Content);
         Assert.Contains(plan.Context, entry => entry.ContextPath == ".pipelineimage/requirements/1-requirements.txt"
                                                && entry.SourcePath == "/src/App/requirements.txt");
         Assert.Equal(["ffmpeg", "python3", "python3-venv"], plan.Requirements.OsPackages);
+    }
+
+    [Theory]
+    [InlineData("auto", true, true)]
+    [InlineData("buildkit", true, false)]
+    [InlineData("classic", false, false)]
+    public void CacheMountsGoWhereTheBuilderHasThemAndAutoWritesADockerfileForEach(string builder, bool mounts, bool classicToo)
+    {
+        var requirements = new RequirementItem[] { new() { Include = "jq", ProjectFile = "/src/App/App.csproj" } };
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), builder);
+
+        Assert.Equal(mounts, plan.Dockerfile.Contains("RUN --mount=type=cache,target=/var/cache/apt,sharing=locked ", StringComparison.Ordinal));
+        Assert.Equal(classicToo, plan.ClassicDockerfile is not null);
+        Assert.Equal(classicToo, plan.Context.Any(entry => entry.ContextPath == ImagePlanner.ClassicDockerfilePath));
+        Assert.DoesNotContain("--mount=", plan.ClassicDockerfile ?? "", StringComparison.Ordinal);
+        Assert.Contains(mounts ? "# For BuildKit and Podman (buildah): " : "# For Docker's classic builder, which has no RUN --mount", plan.Dockerfile);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("classic")]
+    public void WithoutACachedStepOneDockerfileIsForEveryBuilder(string builder)
+    {
+        var requirements = new RequirementItem[] { new() { Include = "curl", ProjectFile = "/src/App/App.csproj" } };
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults with { BaseImage = "alpine:3.20" }, ContextSources.None,
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), builder);
+
+        Assert.Null(plan.ClassicDockerfile);
+        Assert.Contains("# For any builder: BuildKit, Podman (buildah) or Docker's classic builder.\n", plan.Dockerfile);
+        Assert.Contains("apk add --no-cache", plan.Dockerfile);
     }
 
     [Fact]

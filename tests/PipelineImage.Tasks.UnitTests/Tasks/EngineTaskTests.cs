@@ -132,6 +132,24 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     [Fact]
+    public void TheClassicBuilderBuildsItsOwnDockerfileAndAnotherBuilderIsAnotherContentKey()
+    {
+        var engine = new FakeContainerEngine();
+        engine.Add(BaseId, null, BaseImage);
+
+        var classic = NewBuild(engine, classicDockerfile: true);
+        Assert.True(classic.Execute(), Errors());
+        var buildKit = NewBuild(engine, new PlannedOptions("", "", "missing", false, "buildkit"), classicDockerfile: true);
+        Assert.True(buildKit.Execute(), Errors());
+
+        Assert.Equal([".pipelineimage/Dockerfile.classic", ".pipelineimage/Dockerfile"], engine.Builds.Select(build => build.DockerfilePath));
+        Assert.Equal([ImageBuilder.Classic, ImageBuilder.BuildKit], engine.Builds.Select(build => build.Options.Builder));
+        Assert.NotEqual(engine.Builds[0].Labels![ContentKey.Label], engine.Builds[1].Labels![ContentKey.Label]);
+        Assert.Contains(_log.Messages, m => m.Message == "Builder: classic (the engine does not advertise BuildKit (no Builder-Version: 2); "
+            + "PipelineImageBuilder=buildkit asks for it); it builds .pipelineimage/Dockerfile.classic");
+    }
+
+    [Fact]
     public void AnUnchangedPlanOnTheSameBaseIsNotBuiltAgain()
     {
         var engine = new FakeContainerEngine();
@@ -250,7 +268,8 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     // A plan as GeneratePipelineDockerfile writes it, with a fixed inputs key.
-    private BuildPipelineImage NewBuild(FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null)
+    private BuildPipelineImage NewBuild(
+        FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null, bool classicDockerfile = false)
     {
         var plan = new PlanFile
         {
@@ -260,7 +279,11 @@ public sealed class EngineTaskTests : IDisposable
             Dockerfile = ".pipelineimage/Dockerfile",
             Options = options ?? new PlannedOptions("", "", "missing", false),
             Parent = parent,
-            Context = [new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile"), "00")],
+            ClassicDockerfile = classicDockerfile ? ".pipelineimage/Dockerfile.classic" : null,
+            Context = [
+                new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile"), "00"),
+                .. classicDockerfile ? [new PlannedEntry(".pipelineimage/Dockerfile.classic", "file", "0644", WriteFile("Dockerfile.classic"), "01")] : Array.Empty<PlannedEntry>(),
+            ],
             InputsKey = inputsKey ?? "sha256:inputs",
         };
         var planPath = Path.Combine(_root, "plan.json");
@@ -274,10 +297,11 @@ public sealed class EngineTaskTests : IDisposable
         };
     }
 
-    private static Dictionary<string, string> KeyLabel(BuildPipelineImage task) => new()
+    private static Dictionary<string, string> KeyLabel(BuildPipelineImage task)
     {
-        [ContentKey.Label] = ContentKey.Of(PlanFile.ReadAsync(task.PlanPath, CancellationToken.None).GetAwaiter().GetResult().InputsKey, BaseId),
-    };
+        var plan = PlanFile.ReadAsync(task.PlanPath, CancellationToken.None).GetAwaiter().GetResult();
+        return new() { [ContentKey.Label] = ContentKey.Of(plan.InputsKey, plan.Dockerfile, BaseId) };
+    }
 
     private PushPipelineImage NewPush(FakeContainerEngine engine, string record) => new()
     {
