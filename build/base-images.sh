@@ -16,8 +16,12 @@ minbase=pipelineimage/bookworm-minbase:stand-in
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
-if have "$repo/runtime-deps:$channel" && have "$repo/runtime:$channel" && have "$repo/aspnet:$channel"; then
-  log "stand-ins for $repo/*:$channel already present"
+# Bumped when the stand-ins change, so that a machine with older ones builds them again.
+revision=2
+current() { [ "$(docker image inspect -f '{{ index .Config.Labels "org.pipelineimage.stand-in.revision" }}' "$1" 2>/dev/null)" = "$revision" ]; }
+
+if current "$repo/runtime-deps:$channel" && current "$repo/runtime:$channel" && current "$repo/aspnet:$channel"; then
+  log "stand-ins for $repo/*:$channel (revision $revision) already present"
   exit 0
 fi
 
@@ -45,15 +49,23 @@ if ! have "$minbase"; then
 fi
 
 mkdir -p "$work/deps"
+# Debian's images (and so .NET's) delete every package apt downloads, through this file of debuerreotype's.
+cat >"$work/deps/docker-clean" <<'APTCONF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APTCONF
 cat >"$work/deps/Dockerfile" <<DOCKERFILE
 FROM $minbase
+COPY docker-clean /etc/apt/apt.conf.d/docker-clean
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends ca-certificates libc6 libgcc-s1 libicu72 libssl3 libstdc++6 tzdata zlib1g \\
  && rm -rf /var/lib/apt/lists/* \\
  && groupadd --gid 1654 app \\
  && useradd --uid 1654 --gid 1654 --no-create-home --shell /bin/false app
 ENV APP_UID=1654 ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true
-LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.for=$repo/runtime-deps:$channel
+LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.revision=$revision org.pipelineimage.stand-in.for=$repo/runtime-deps:$channel
 DOCKERFILE
 log "building $repo/runtime-deps:$channel"
 docker build -q --network host -t "$repo/runtime-deps:$channel" "$work/deps" >/dev/null
@@ -66,7 +78,7 @@ FROM $repo/runtime-deps:$channel
 ENV DOTNET_VERSION=$runtime_version
 COPY dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
-LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.for=$repo/runtime:$channel
+LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.revision=$revision org.pipelineimage.stand-in.for=$repo/runtime:$channel
 DOCKERFILE
 log "building $repo/runtime:$channel (.NET $runtime_version)"
 docker build -q -t "$repo/runtime:$channel" "$work/runtime" >/dev/null
@@ -77,7 +89,7 @@ cat >"$work/aspnet/Dockerfile" <<DOCKERFILE
 FROM $repo/runtime:$channel
 ENV ASPNET_VERSION=$aspnet_version
 COPY shared /usr/share/dotnet/shared
-LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.for=$repo/aspnet:$channel
+LABEL org.pipelineimage.stand-in=true org.pipelineimage.stand-in.revision=$revision org.pipelineimage.stand-in.for=$repo/aspnet:$channel
 DOCKERFILE
 log "building $repo/aspnet:$channel (ASP.NET Core $aspnet_version)"
 docker build -q -t "$repo/aspnet:$channel" "$work/aspnet" >/dev/null

@@ -37,9 +37,8 @@ public sealed class BuildKitTests(PackageFeed feed)
         Assert.NotEqual(0, publish.ExitCode);
         var errors = publish.Output.Split('\n').Where(line => line.Contains("error PIMG1003: ", StringComparison.Ordinal)).Distinct().ToList();
         var error = Assert.Single(errors);
-        Assert.Contains("failed at Step ", error);
-        Assert.Contains("RUN", error);
-        Assert.Contains("pimg-no-such-package", error);
+        Assert.True(error.Contains("failed at Step ", StringComparison.Ordinal) && error.Contains("RUN", StringComparison.Ordinal)
+            && error.Contains("pimg-no-such-package", StringComparison.Ordinal), error);
         Assert.DoesNotContain("\u001b", publish.Output, StringComparison.Ordinal);
     }
 }

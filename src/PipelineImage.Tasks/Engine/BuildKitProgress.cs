@@ -10,7 +10,7 @@ namespace PipelineImage.Engine;
 /// Steps are logged as the classic builder logs them (<c>Step 2/5 : RUN ...</c>, <c> ---> Using cache</c>, then the
 /// step's output), so a log reads alike whichever builder ran; BuildKit's own steps (<c>[internal] ...</c>) are not.
 /// </summary>
-internal sealed class BuildKitProgress(Action<string> output)
+internal sealed partial class BuildKitProgress(Action<string> output)
 {
     private const int MaxStepOutputLines = 60;
     private readonly Dictionary<string, Step> _steps = new(StringComparer.Ordinal);
@@ -87,25 +87,36 @@ internal sealed class BuildKitProgress(Action<string> output)
 
         foreach (var log in status.Logs)
         {
-            if (!_steps.TryGetValue(log.Vertex, out var step))
+            if (_steps.TryGetValue(log.Vertex, out var step))
+            {
+                // A log message is a chunk of the step's output, not a line: a line can come in several.
+                step.Partial.Append(log.Msg.ToString(Encoding.UTF8));
+                var text = step.Partial.ToString();
+                var end = text.LastIndexOf('\n');
+                if (end >= 0)
+                {
+                    step.Partial.Clear().Append(text[(end + 1)..]);
+                    Lines(step, text[..end]);
+                }
+            }
+        }
+    }
+
+    private void Lines(Step step, string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            var clean = BuildFailure.Clean(line);
+            if (clean.Length == 0)
             {
                 continue;
             }
 
-            foreach (var line in log.Msg.ToString(Encoding.UTF8).Split('\n'))
+            output(clean);
+            step.Output.Enqueue(clean);
+            if (step.Output.Count > MaxStepOutputLines)
             {
-                var clean = BuildFailure.Clean(line);
-                if (clean.Length == 0)
-                {
-                    continue;
-                }
-
-                output(clean);
-                step.Output.Enqueue(clean);
-                if (step.Output.Count > MaxStepOutputLines)
-                {
-                    step.Output.Dequeue();
-                }
+                step.Output.Dequeue();
             }
         }
     }
@@ -113,25 +124,28 @@ internal sealed class BuildKitProgress(Action<string> output)
     /// <summary>Once the response ended: the failed step's output includes what it logged after its error came.</summary>
     public void Complete()
     {
+        foreach (var step in _steps.Values.Where(step => step.Partial.Length > 0))
+        {
+            Lines(step, step.Partial.ToString());
+            step.Partial.Clear();
+        }
+
         if (FailedStep is not null && _steps.Values.FirstOrDefault(step => step.Name == FailedStep) is { } failed)
         {
             FailedStepOutput = [.. failed.Output];
         }
     }
 
-    // "[2/5] RUN x" reads as the classic builder's "Step 2/5 : RUN x".
+    // "[2/5] RUN x" (or "[stage-0 2/5] RUN x", as the Dockerfile frontend names a step with a mount) reads as the
+    // classic builder's "Step 2/5 : RUN x".
     private static string StepName(string name)
     {
-        if (name.StartsWith('[') && name.IndexOf("] ", StringComparison.Ordinal) is var end and > 1)
-        {
-            var position = name[1..end];
-            return position.Contains('/') && position.Split('/').All(part => part.All(char.IsAsciiDigit))
-                ? $"Step {position} : {name[(end + 2)..]}"
-                : name;
-        }
-
-        return name;
+        var match = StepPosition().Match(name);
+        return match.Success ? $"Step {match.Groups["position"].Value} : {name[match.Length..]}" : name;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\[(?:[^\] ]+ )?(?<position>[0-9]+/[0-9]+)\] ")]
+    private static partial System.Text.RegularExpressions.Regex StepPosition();
 
     private sealed class Step(string name)
     {
@@ -144,5 +158,7 @@ internal sealed class BuildKitProgress(Action<string> output)
         public bool CacheAnnounced { get; set; }
 
         public Queue<string> Output { get; } = new();
+
+        public StringBuilder Partial { get; } = new();
     }
 }

@@ -12,6 +12,8 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class LocalPackageIndex : IAsyncDisposable
 {
+    private const string WheelType = "application/octet-stream";
+
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, (string FileName, byte[] Bytes)> _wheels = new(StringComparer.Ordinal);
     private readonly Task _serving;
@@ -69,6 +71,12 @@ public sealed class LocalPackageIndex : IAsyncDisposable
             var body = Respond(context.Request.Url!.AbsolutePath, out var contentType);
             response.StatusCode = body is null ? 404 : 200;
             response.ContentType = contentType;
+            if (contentType == WheelType)
+            {
+                // As PyPI serves its files: pip's cache keeps a wheel only with a lifetime.
+                response.Headers["Cache-Control"] = "max-age=365000000, immutable, public";
+            }
+
             if (body is not null)
             {
                 await response.OutputStream.WriteAsync(body);
@@ -90,7 +98,7 @@ public sealed class LocalPackageIndex : IAsyncDisposable
 
         if (segments is ["files", var file] && _wheels.Values.FirstOrDefault(w => w.FileName == file) is { Bytes: not null } served)
         {
-            contentType = "application/octet-stream";
+            contentType = WheelType;
             Downloads++;
             return served.Bytes;
         }

@@ -8,6 +8,7 @@ public sealed class TestProject : IAsyncDisposable
 {
     private readonly PackageFeed _feed;
     private readonly HashSet<string> _builtImageIds = [];
+    private readonly string _sdk;
 
     public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null)
     {
@@ -22,21 +23,8 @@ public sealed class TestProject : IAsyncDisposable
               </packageSources>
             </configuration>
             """);
-        File.WriteAllText(ProjectPath, $"""
-            <Project Sdk="{sdk}">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <AssemblyName>{AssemblyName}</AssemblyName>
-                <ImplicitUsings>enable</ImplicitUsings>
-                {properties}
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="PipelineImage.Tasks" Version="{feed.Version}" PrivateAssets="all" />
-                {items}
-              </ItemGroup>
-            </Project>
-            """);
+        _sdk = sdk;
+        WriteProject(properties, items);
         WriteProgram(program ?? """Console.WriteLine($"step ran as {Environment.UserName}: {Environment.GetEnvironmentVariable("PIPELINE_STEP")}");""");
     }
 
@@ -50,6 +38,23 @@ public sealed class TestProject : IAsyncDisposable
     public string ProjectPath => Path.Combine(Directory, "App.csproj");
 
     public string OutputDirectory => Path.Combine(Directory, "obj", "Release", "net10.0", "pipelineimage");
+
+    /// <summary>Writes App.csproj with these properties and items, as a user's edit would.</summary>
+    public void WriteProject(string properties, string items) => File.WriteAllText(ProjectPath, $"""
+        <Project Sdk="{_sdk}">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>net10.0</TargetFramework>
+            <AssemblyName>{AssemblyName}</AssemblyName>
+            <ImplicitUsings>enable</ImplicitUsings>
+            {properties}
+          </PropertyGroup>
+          <ItemGroup>
+            <PackageReference Include="PipelineImage.Tasks" Version="{_feed.Version}" PrivateAssets="all" />
+            {items}
+          </ItemGroup>
+        </Project>
+        """);
 
     public void WriteProgram(string code) => File.WriteAllText(Path.Combine(Directory, "Program.cs"), code);
 
