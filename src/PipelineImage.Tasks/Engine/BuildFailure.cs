@@ -24,13 +24,9 @@ public static partial class BuildFailure
     /// <summary>The last non-empty lines of the step's output, joined into one line with " | ".</summary>
     public static string LastLines(IEnumerable<string> output)
     {
-        var lines = output.Select(Clean).Where(line => line.Trim().Length > 0 && !IsBuilderBookkeeping(line)).TakeLast(QuotedLines).ToList();
+        var lines = output.Select(Clean).Where(line => line.Trim().Length > 0).TakeLast(QuotedLines).ToList();
         return lines.Count == 0 ? "(the step printed nothing)" : string.Join(" | ", lines);
     }
-
-    // The classic builder's own lines about its containers, not the step's output.
-    private static bool IsBuilderBookkeeping(string line) =>
-        line.TrimStart().StartsWith("---> ", StringComparison.Ordinal) || line.StartsWith("Removing intermediate container", StringComparison.Ordinal);
 
     /// <summary>A hint for a known cause, starting with a space; empty when none fits.</summary>
     /// <param name="step">The step line (<c>Step 3/9 : RUN ...</c>).</param>

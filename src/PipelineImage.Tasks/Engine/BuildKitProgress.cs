@@ -1,29 +1,20 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PipelineImage.Engine.BuildKit;
 
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// Follows the JSON messages of <c>POST /build?version=2</c>: BuildKit's progress as base64 protobuf
-/// (<c>moby.buildkit.trace</c>, a <see cref="StatusResponse"/>), the image id (<c>moby.image.id</c>) and the error.
-/// Steps are logged as the classic builder logs them (<c>Step 2/5 : RUN ...</c>, <c> ---> Using cache</c>, then the
-/// step's output), so a log reads alike whichever builder ran; BuildKit's own steps (<c>[internal] ...</c>) are not.
+/// Reads the JSON messages of <c>POST /build?version=2</c> into <see cref="BuildEvent"/>s: BuildKit's progress as base64
+/// protobuf (<c>moby.buildkit.trace</c>, a <see cref="StatusResponse"/> of vertexes and their logs), the image id
+/// (<c>moby.image.id</c>) and the error. A vertex <c>[2/5] RUN x</c> (or <c>[stage-0 2/5] RUN x</c>) is the step
+/// <c>Step 2/5 : RUN x</c>; BuildKit's own vertexes (<c>[internal] ...</c>) are no step and not logged. A vertex's log
+/// comes in chunks, not lines: they are joined into lines per vertex.
 /// </summary>
-internal sealed partial class BuildKitProgress(Action<string> output)
+internal sealed partial class BuildKitProgress(BuildEventLog log)
 {
-    private const int MaxStepOutputLines = 60;
-    private readonly Dictionary<string, Step> _steps = new(StringComparer.Ordinal);
-
-    public string? Error { get; private set; }
-
-    public string? ImageId { get; private set; }
-
-    /// <summary>The step that failed (as the log names it), when one did.</summary>
-    public string? FailedStep { get; private set; }
-
-    /// <summary>The last lines of the failed step's output.</summary>
-    public IReadOnlyList<string> FailedStepOutput { get; private set; } = [];
+    private readonly Dictionary<string, Vertex> _vertexes = new(StringComparer.Ordinal);
 
     /// <summary>One line of the response.</summary>
     public void Report(string json)
@@ -35,129 +26,119 @@ internal sealed partial class BuildKitProgress(Action<string> output)
         {
             Trace(StatusResponse.Parser.ParseFrom(Convert.FromBase64String(trace.GetString()!)));
         }
-        else if (id == "moby.image.id" && root.TryGetProperty("aux", out var aux) && aux.TryGetProperty("ID", out var imageId))
+        else if (id == "moby.image.id" && root.TryGetProperty("aux", out var aux) && aux.TryGetProperty("ID", out var imageId)
+                 && imageId.GetString() is { } built)
         {
-            ImageId = imageId.GetString();
+            log.Add(new ImageBuilt(built));
         }
-        else if (root.TryGetProperty("errorDetail", out var detail) && detail.TryGetProperty("message", out var message))
+        else if (root.TryGetProperty("errorDetail", out var detail) && detail.TryGetProperty("message", out var message) && message.GetString() is { } error)
         {
-            Error = message.GetString()?.TrimEnd();
+            log.Add(new BuildError(error.TrimEnd()));
         }
-        else if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+        else if (root.TryGetProperty("error", out var plain) && plain.ValueKind == JsonValueKind.String)
         {
-            Error = error.GetString()?.TrimEnd();
+            log.Add(new BuildError(plain.GetString()!.TrimEnd()));
         }
         else if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.String)
         {
-            foreach (var line in stream.GetString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var line in stream.GetString()!.Split('\n').Select(BuildFailure.Clean).Where(line => line.Length > 0))
             {
-                output(BuildFailure.Clean(line));
+                log.Add(new StepOutput(null, line));
             }
+        }
+    }
+
+    /// <summary>The response ended: what each vertex logged after its last line end.</summary>
+    public void Complete()
+    {
+        foreach (var vertex in _vertexes.Values.Where(vertex => vertex.Partial.Length > 0))
+        {
+            Lines(vertex, vertex.Partial.ToString());
+            vertex.Partial.Clear();
         }
     }
 
     private void Trace(StatusResponse status)
     {
-        foreach (var vertex in status.Vertexes)
+        foreach (var update in status.Vertexes)
         {
-            if (!_steps.TryGetValue(vertex.Digest, out var step))
+            if (!_vertexes.TryGetValue(update.Digest, out var vertex))
             {
-                step = new Step(StepName(vertex.Name));
-                _steps[vertex.Digest] = step;
+                vertex = new Vertex(update.Name, StepName(update.Name));
+                _vertexes[update.Digest] = vertex;
             }
 
-            if (!step.Announced && (vertex.Started is not null || vertex.Cached) && !step.Internal)
+            // A step cancelled because another failed is not the failure; BuildKit's own vertexes fail too (a base
+            // image it cannot resolve fails "[internal] load metadata for ...").
+            if (update.Error.Length > 0 && !update.Error.Contains("context canceled", StringComparison.Ordinal))
             {
-                step.Announced = true;
-                output(step.Name);
+                log.Add(new StepFailed(vertex.Step ?? vertex.Name));
             }
 
-            if (vertex.Cached && !step.CacheAnnounced && !step.Internal)
+            if (vertex.Step is not { } step)
             {
-                step.CacheAnnounced = true;
-                output(" ---> Using cache");
+                continue;
             }
 
-            if (vertex.Error.Length > 0 && FailedStep is null && !vertex.Error.Contains("context canceled", StringComparison.Ordinal))
+            if (!vertex.Announced && (update.Started is not null || update.Cached))
             {
-                FailedStep = step.Name;
-                FailedStepOutput = [.. step.Output];
+                vertex.Announced = true;
+                log.Add(new StepStarted(step));
+            }
+
+            if (update.Cached && !vertex.CacheAnnounced)
+            {
+                vertex.CacheAnnounced = true;
+                log.Add(new StepCached(step));
             }
         }
 
-        foreach (var log in status.Logs)
+        foreach (var chunk in status.Logs)
         {
-            if (_steps.TryGetValue(log.Vertex, out var step))
+            if (_vertexes.TryGetValue(chunk.Vertex, out var vertex))
             {
-                // A log message is a chunk of the step's output, not a line: a line can come in several.
-                step.Partial.Append(log.Msg.ToString(Encoding.UTF8));
-                var text = step.Partial.ToString();
+                vertex.Partial.Append(chunk.Msg.ToString(Encoding.UTF8));
+                var text = vertex.Partial.ToString();
                 var end = text.LastIndexOf('\n');
                 if (end >= 0)
                 {
-                    step.Partial.Clear().Append(text[(end + 1)..]);
-                    Lines(step, text[..end]);
+                    vertex.Partial.Clear().Append(text[(end + 1)..]);
+                    Lines(vertex, text[..end]);
                 }
             }
         }
     }
 
-    private void Lines(Step step, string text)
+    private void Lines(Vertex vertex, string text)
     {
-        foreach (var line in text.Split('\n'))
+        foreach (var line in text.Split('\n').Select(BuildFailure.Clean).Where(line => line.Length > 0))
         {
-            var clean = BuildFailure.Clean(line);
-            if (clean.Length == 0)
-            {
-                continue;
-            }
-
-            output(clean);
-            step.Output.Enqueue(clean);
-            if (step.Output.Count > MaxStepOutputLines)
-            {
-                step.Output.Dequeue();
-            }
+            log.Add(new StepOutput(vertex.Step, line));
         }
     }
 
-    /// <summary>Once the response ended: the failed step's output includes what it logged after its error came.</summary>
-    public void Complete()
-    {
-        foreach (var step in _steps.Values.Where(step => step.Partial.Length > 0))
-        {
-            Lines(step, step.Partial.ToString());
-            step.Partial.Clear();
-        }
-
-        if (FailedStep is not null && _steps.Values.FirstOrDefault(step => step.Name == FailedStep) is { } failed)
-        {
-            FailedStepOutput = [.. failed.Output];
-        }
-    }
-
-    // "[2/5] RUN x" (or "[stage-0 2/5] RUN x", as the Dockerfile frontend names a step with a mount) reads as the
-    // classic builder's "Step 2/5 : RUN x".
-    private static string StepName(string name)
+    // "[2/5] RUN x" and "[stage-0 2/5] RUN x" are the step "Step 2/5 : RUN x"; "[internal] ..." and the like are none.
+    private static string? StepName(string name)
     {
         var match = StepPosition().Match(name);
-        return match.Success ? $"Step {match.Groups["position"].Value} : {name[match.Length..]}" : name;
+        return match.Success ? $"Step {match.Groups["position"].Value} : {name[match.Length..]}"
+            : name.StartsWith('[') ? null
+            : name;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\[(?:[^\] ]+ )?(?<position>[0-9]+/[0-9]+)\] ")]
-    private static partial System.Text.RegularExpressions.Regex StepPosition();
+    [GeneratedRegex(@"^\[(?:[^\] ]+ )?(?<position>[0-9]+/[0-9]+)\] ")]
+    private static partial Regex StepPosition();
 
-    private sealed class Step(string name)
+    // Step: null for BuildKit's own vertexes, which are no step of the Dockerfile.
+    private sealed class Vertex(string name, string? step)
     {
         public string Name { get; } = name;
 
-        public bool Internal => Name.StartsWith('[');
+        public string? Step { get; } = step;
 
         public bool Announced { get; set; }
 
         public bool CacheAnnounced { get; set; }
-
-        public Queue<string> Output { get; } = new();
 
         public StringBuilder Partial { get; } = new();
     }

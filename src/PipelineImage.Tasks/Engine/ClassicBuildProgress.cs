@@ -1,31 +1,25 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Docker.DotNet.Models;
 
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// Follows the JSON messages of <c>POST /build</c>: output lines, the current step and its output, the error
-/// and the built image's id. Called synchronously in stream order.
+/// Reads the JSON messages of <c>POST /build</c> from the classic builder and from Podman (buildah), which answer
+/// the same messages with their own lines (<c>Step 2/5 : RUN x</c>, <c> ---> Using cache</c>, <c> ---> 3f2a…</c>;
+/// <c>STEP 2/5: RUN x</c>, <c>--> Using cache 3f2a…</c>, <c>--> 3f2a…</c>), into <see cref="BuildEvent"/>s. Steps run
+/// one after another, so every line belongs to the last step started. Called synchronously in stream order.
 /// </summary>
-internal sealed partial class ClassicBuildProgress(Action<string> output) : IProgress<JSONMessage>
+internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgress<JSONMessage>
 {
-    private const int MaxStepOutputLines = 60;
-    private readonly Queue<string> _stepOutput = new();
     private string _partialLine = "";
+    private string? _step;
     private bool _cached;
     private bool _fromStep;
     private bool _built;
 
-    public string? CurrentStep { get; private set; }
-
-    public string? Error { get; private set; }
-
-    public string? ImageId { get; private set; }
-
-    public IReadOnlyList<string> StepOutput => [.. _stepOutput];
-
     /// <summary>The engine said the image is built (its last step committed).</summary>
-    public bool Built => ImageId is not null || _built;
+    public bool Built => log.ImageId is not null || _built;
 
     /// <summary>The images the steps committed, oldest first; not the ones they took from the cache.</summary>
     public List<string> CreatedImages { get; } = [];
@@ -38,7 +32,7 @@ internal sealed partial class ClassicBuildProgress(Action<string> output) : IPro
             var lines = text.Split('\n');
             for (var i = 0; i < lines.Length - 1; i++)
             {
-                Line(lines[i].TrimEnd('\r'));
+                Line(lines[i]);
             }
 
             _partialLine = lines[^1];
@@ -51,21 +45,22 @@ internal sealed partial class ClassicBuildProgress(Action<string> output) : IPro
 
         if (value.Error is not null && !string.IsNullOrEmpty(value.Error.Message))
         {
-            Error = value.Error.Message.TrimEnd();
+            if (_step is not null)
+            {
+                log.Add(new StepFailed(_step));
+            }
+
+            log.Add(new BuildError(value.Error.Message.TrimEnd()));
         }
 
-        if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("ID", out var id))
+        if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("ID", out var id)
+            && (id is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : id?.ToString()) is { } imageId)
         {
-            ImageId = id is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : id?.ToString();
+            log.Add(new ImageBuilt(imageId));
         }
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\A\s*---> ([0-9a-f]{12,64})\z")]
-    private static partial System.Text.RegularExpressions.Regex StepImage();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\AStep [0-9]+/[0-9]+ : FROM ", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex FromStep();
-
+    /// <summary>The response ended: its last line, if it had no line end.</summary>
     public void Flush()
     {
         if (_partialLine.Length > 0)
@@ -78,13 +73,37 @@ internal sealed partial class ClassicBuildProgress(Action<string> output) : IPro
     private void Line(string raw)
     {
         var line = BuildFailure.Clean(raw);
-        output(line);
-        if (line.StartsWith("Step ", StringComparison.Ordinal))
+        if (line.Length == 0)
         {
-            CurrentStep = line;
-            _stepOutput.Clear();
+            return;
+        }
+
+        if (Step().Match(line) is { Success: true } step)
+        {
+            _step = $"Step {step.Groups["position"].Value} : {step.Groups["instruction"].Value}";
             _cached = false;
-            _fromStep = FromStep().IsMatch(line);
+            _fromStep = step.Groups["instruction"].Value.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase);
+            log.Add(new StepStarted(_step));
+            return;
+        }
+
+        // " ---> Using cache" then " ---> <id>" for a cached step (Podman: "--> Using cache <id>", "--> <id>"), and
+        // " ---> <id>" alone for a committed one; after FROM, the id is the base image's, never ours to remove.
+        if (UsingCache().IsMatch(line) && _step is not null)
+        {
+            _cached = true;
+            log.Add(new StepCached(_step));
+            return;
+        }
+
+        if (StepImage().Match(line) is { Success: true } committed)
+        {
+            if (!_cached && !_fromStep && _step is not null)
+            {
+                CreatedImages.Add(committed.Groups["id"].Value);
+            }
+
+            _cached = false;
             return;
         }
 
@@ -93,26 +112,22 @@ internal sealed partial class ClassicBuildProgress(Action<string> output) : IPro
             _built = true;
         }
 
-        // " ---> Using cache" then " ---> <id>" for a cached step, " ---> <id>" alone for a committed one; after
-        // FROM, " ---> <id>" is the base image, which is never ours to remove.
-        if (line.Trim() == "---> Using cache")
+        // Bookkeeping of the builders' own, which no other builder prints.
+        if (line.StartsWith("Removing intermediate container ", StringComparison.Ordinal)
+            || line.StartsWith(" ---> Running in ", StringComparison.Ordinal) || line.StartsWith("COMMIT ", StringComparison.Ordinal))
         {
-            _cached = true;
-        }
-        else if (StepImage().Match(line) is { Success: true } committed)
-        {
-            if (!_cached && !_fromStep)
-            {
-                CreatedImages.Add(committed.Groups[1].Value);
-            }
-
-            _cached = false;
+            return;
         }
 
-        _stepOutput.Enqueue(line);
-        if (_stepOutput.Count > MaxStepOutputLines)
-        {
-            _stepOutput.Dequeue();
-        }
+        log.Add(new StepOutput(_step, line));
     }
+
+    [GeneratedRegex(@"\A(?:Step|STEP) (?<position>[0-9]+/[0-9]+) ?: (?<instruction>.+)\z")]
+    private static partial Regex Step();
+
+    [GeneratedRegex(@"\A\s*-{2,3}> Using cache(?: [0-9a-f]+)?\z")]
+    private static partial Regex UsingCache();
+
+    [GeneratedRegex(@"\A\s*-{2,3}> (?<id>[0-9a-f]{11,64})\z")]
+    private static partial Regex StepImage();
 }

@@ -7,7 +7,7 @@ using PipelineImage.Diagnostics;
 
 namespace PipelineImage.Engine;
 
-/// <summary>POST /build with the classic builder: the context streamed as a tar, the progress followed, leftovers removed.</summary>
+/// <summary>POST /build with the classic builder (or Podman's): the context streamed as a tar, the progress followed, leftovers removed.</summary>
 public sealed partial class DockerEngine
 {
     public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
@@ -33,10 +33,11 @@ public sealed partial class DockerEngine
             BuildArgs = request.Options.BuildArgs is { Count: > 0 } buildArgs ? new Dictionary<string, string>(buildArgs) : null,
         };
 
-        var progress = new ClassicBuildProgress(output);
+        var log = new BuildEventLog(output);
+        var progress = new ClassicBuildProgress(log);
         try
         {
-            return await BuildAsync(client, parameters, request, progress, cancellationToken).ConfigureAwait(false);
+            return await BuildAsync(client, parameters, request, progress, log, cancellationToken).ConfigureAwait(false);
         }
         catch when (!progress.Built)
         {
@@ -48,17 +49,17 @@ public sealed partial class DockerEngine
     }
 
     private async Task<BuildResult> BuildAsync(
-        DockerClient client, ImageBuildParameters parameters, BuildRequest request, ClassicBuildProgress progress, CancellationToken cancellationToken)
+        DockerClient client, ImageBuildParameters parameters, BuildRequest request, ClassicBuildProgress progress, BuildEventLog log, CancellationToken cancellationToken)
     {
         await SendContextAsync(request.Context, body => client.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, progress, cancellationToken),
             cancellationToken).ConfigureAwait(false);
         progress.Flush();
-        if (progress.Error is not null)
+        if (log.Failure() is { } failure)
         {
-            throw new ImageBuildFailedException(progress.CurrentStep ?? "the build", progress.Error, progress.StepOutput);
+            throw failure;
         }
 
-        var imageId = progress.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
+        var imageId = log.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
         return new BuildResult(imageId);
     }
 

@@ -14,7 +14,8 @@ public sealed partial class DockerEngine
 {
     private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
-        var progress = new BuildKitProgress(output);
+        var log = new BuildEventLog(output);
+        var progress = new BuildKitProgress(log);
         await SendContextAsync(request.Context, async body =>
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{BuildKitQuery(request)}")
@@ -40,12 +41,12 @@ public sealed partial class DockerEngine
         }, cancellationToken).ConfigureAwait(false);
 
         progress.Complete();
-        if (progress.Error is not null)
+        if (log.Failure() is { } failure)
         {
-            throw new ImageBuildFailedException(progress.FailedStep ?? "the build", progress.Error, progress.FailedStepOutput);
+            throw failure;
         }
 
-        var imageId = progress.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
+        var imageId = log.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
         return new BuildResult(imageId);
     }
 

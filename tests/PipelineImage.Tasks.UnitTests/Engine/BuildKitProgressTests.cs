@@ -4,7 +4,7 @@ using PipelineImage.Engine.BuildKit;
 
 namespace PipelineImage.Tests.Engine;
 
-/// <summary>BuildKit's progress stream as POST /build?version=2 sends it, read into the log the classic builder's reads like.</summary>
+/// <summary>BuildKit's progress stream as POST /build?version=2 sends it, read into the same events as the classic builder's.</summary>
 public sealed class BuildKitProgressTests
 {
     private readonly List<string> _log = [];
@@ -12,7 +12,7 @@ public sealed class BuildKitProgressTests
     [Fact]
     public void StepsReadAsTheClassicBuildersWithOrWithoutAStageNameAndInternalStepsAreNotLogged()
     {
-        var progress = new BuildKitProgress(_log.Add);
+        var progress = new BuildKitProgress(new BuildEventLog(_log.Add));
 
         progress.Report(Trace(Vertex("a", "[internal] load build definition from Dockerfile")));
         progress.Report(Trace(Vertex("b", "[1/3] FROM base", cached: true)));
@@ -24,7 +24,8 @@ public sealed class BuildKitProgressTests
     [Fact]
     public void OutputChunksBecomeWholeLinesAndTheFailedStepKeepsItsLastLines()
     {
-        var progress = new BuildKitProgress(_log.Add);
+        var log = new BuildEventLog(_log.Add);
+        var progress = new BuildKitProgress(log);
         progress.Report(Trace(Vertex("c", "[2/3] RUN apt-get install x")));
 
         progress.Report(Trace(Log("c", "Reading package lists...\nE")));
@@ -36,9 +37,24 @@ public sealed class BuildKitProgressTests
         progress.Complete();
 
         Assert.Equal(["Step 2/3 : RUN apt-get install x", "Reading package lists...", "E: Unable to locate package x", "last words"], _log);
-        Assert.Equal("Step 2/3 : RUN apt-get install x", progress.FailedStep);
-        Assert.Equal(["Reading package lists...", "E: Unable to locate package x", "last words"], progress.FailedStepOutput);
-        Assert.Equal("executor failed: exit code: 100", progress.Error);
+        var failure = log.Failure()!;
+        Assert.Equal("PIMG1003: The image build failed at Step 2/3 : RUN apt-get install x: executor failed: exit code: 100. "
+            + "Its last output: Reading package lists... | E: Unable to locate package x | last words. The whole output is in the build log at normal verbosity (-v:n).",
+            failure.Message);
+    }
+
+    [Fact]
+    public void ABaseImageBuildKitCannotResolveFailsItsOwnStepAndGetsTheHint()
+    {
+        var log = new BuildEventLog(_log.Add);
+        var progress = new BuildKitProgress(log);
+
+        progress.Report(Trace(Vertex("m", "[internal] load metadata for docker.io/library/nope:1", error: "pull access denied")));
+        progress.Report("""{"errorDetail":{"message":"failed to solve: nope:1: pull access denied"}}""");
+        progress.Complete();
+
+        Assert.StartsWith("PIMG1003: The image build failed at [internal] load metadata for docker.io/library/nope:1: failed to solve: nope:1: pull access denied.", log.Failure()!.Message);
+        Assert.Empty(_log);
     }
 
     private static PipelineImage.Engine.BuildKit.Vertex Vertex(string digest, string name, bool cached = false, string error = "") => new()

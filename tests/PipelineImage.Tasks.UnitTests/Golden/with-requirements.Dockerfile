@@ -4,7 +4,7 @@
 FROM mcr.microsoft.com/dotnet/runtime:10.0
 WORKDIR /app
 USER root
-RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt/lists \
     set -eu; \
     export DEBIAN_FRONTEND=noninteractive; \
     if [ -e /etc/apt/apt.conf.d/docker-clean ]; then mv /etc/apt/apt.conf.d/docker-clean /etc/apt/docker-clean.pipelineimage; fi; \
