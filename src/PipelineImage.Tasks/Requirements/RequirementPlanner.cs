@@ -419,7 +419,9 @@ public static class RequirementPlanner
                 return new RunInstruction(["set -eu;", "export DEBIAN_FRONTEND=noninteractive;", .. install, "rm -rf /var/lib/apt/lists/*"])
                 {
                     Cached = new CachedRun(
-                        [new CacheMount("/var/cache/apt", Locked: true), new CacheMount("/var/lib/apt/lists", Locked: true)],
+                        // One lock serializes the step (and so apt's use of both caches) across concurrent builds;
+                        // buildah 1.28 (Podman 4.3) hangs on a later build when one RUN locks two mounts.
+                        [new CacheMount("/var/cache/apt", Locked: true), new CacheMount("/var/lib/apt/lists")],
                         [
                             "set -eu;",
                             "export DEBIAN_FRONTEND=noninteractive;",
