@@ -3,7 +3,9 @@
 #   - a Docker Engine (Debian's docker.io) with no bridge network and no NAT, started and answering, on its socket
 #     and with TLS on 127.0.0.1:2376 (client certificates in /etc/pipelineimage/engine-tls/client);
 #   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins;
-#   - two registries on 127.0.0.1 (build/registries.sh): open on :5000, htpasswd auth on :5001.
+#   - two registries on 127.0.0.1 (build/registries.sh): open on :5000, htpasswd auth on :5001;
+#   - Podman (Debian's podman 4.3, buildah behind its Docker-compatible API), rootful, serving on
+#     unix:///run/podman/podman.sock, with the stand-ins in its own store.
 # A second run only checks that everything is there (a few seconds).
 set -euo pipefail
 
@@ -18,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- packages -------------------------------------------------------------------------------------------------
 # clang and zlib1g-dev: the native AOT publish shape links with them.
-"$here/install-packages.sh" docker.io debootstrap curl openssl clang zlib1g-dev
+"$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev
 
 # ---- engine ---------------------------------------------------------------------------------------------------
 # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
@@ -61,3 +63,52 @@ log "engine answers: $(docker version --format 'server {{.Server.Version}}, API 
 # ---- base image stand-ins and registries -----------------------------------------------------------------------
 "$here/base-images.sh"
 "$here/registries.sh"
+
+# ---- Podman ---------------------------------------------------------------------------------------------------
+# runc cannot raise the default rlimits on these machines ("error setting rlimits"), and containers get no network
+# unless a build asks for one (RUN steps that download use network host). Changing this restarts the service.
+podman_sock=/run/podman/podman.sock
+containers_conf='[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "none"'
+# Podman speaks plain HTTP to a registry only when registries.conf says so (dockerd does to 127.0.0.0/8 by itself).
+registries_conf='[[registry]]
+location = "127.0.0.1:5000"
+insecure = true
+
+[[registry]]
+location = "127.0.0.1:5001"
+insecure = true'
+restart_podman=false
+mkdir -p /etc/containers/registries.conf.d
+if [ "$(cat /etc/containers/containers.conf 2>/dev/null)" != "$containers_conf" ]; then
+  printf '%s\n' "$containers_conf" > /etc/containers/containers.conf
+  restart_podman=true
+fi
+if [ "$(cat /etc/containers/registries.conf.d/50-pipelineimage-loopback.conf 2>/dev/null)" != "$registries_conf" ]; then
+  printf '%s\n' "$registries_conf" > /etc/containers/registries.conf.d/50-pipelineimage-loopback.conf
+  restart_podman=true
+fi
+podman_answers() { curl -s -o /dev/null --max-time 5 --unix-socket "$podman_sock" http://podman/_ping; }
+if $restart_podman || ! podman_answers; then
+  pkill -f "podman system service" || true
+  for _ in $(seq 1 30); do pgrep -f "podman system service" >/dev/null || break; sleep 1; done
+  log "starting podman system service on $podman_sock (log: /var/log/pipelineimage-podman.log)"
+  mkdir -p "$(dirname "$podman_sock")"
+  nohup podman system service --time=0 "unix://$podman_sock" >/var/log/pipelineimage-podman.log 2>&1 &
+  for _ in $(seq 1 30); do podman_answers && break; sleep 1; done
+  podman_answers || { tail -n 30 /var/log/pipelineimage-podman.log >&2; log "podman did not answer within 30 s"; exit 1; }
+fi
+
+# The stand-ins, copied from dockerd's store when Podman's has none of this revision.
+revision_of() { "$1" image inspect --format '{{ index .Config.Labels "org.pipelineimage.stand-in.revision" }}' "$2" 2>/dev/null || true; }
+stand_ins=$(docker image ls --filter label=org.pipelineimage.stand-in.for --format '{{.Repository}}:{{.Tag}}' | sort)
+missing=()
+for image in $stand_ins; do
+  [ "$(revision_of podman "$image")" = "$(revision_of docker "$image")" ] || missing+=("$image")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "loading ${missing[*]} into Podman's store"
+  docker save "${missing[@]}" | podman load >/dev/null 2>&1
+fi
+log "podman answers: $(curl -s --unix-socket "$podman_sock" http://podman/version | grep -o '"ApiVersion":"[^"]*"' | head -n 1)"

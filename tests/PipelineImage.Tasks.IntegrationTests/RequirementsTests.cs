@@ -49,6 +49,9 @@ public sealed class RequirementsTests(PackageFeed feed)
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("PipelineImage OS packages (apt): jq python3 python3-venv", first.Output);
+        // auto on this dockerd is the classic builder, which builds the Dockerfile without cache mounts.
+        Assert.Contains("Builder: classic (the engine does not advertise BuildKit", first.Output);
+        Assert.Contains("it builds .pipelineimage/Dockerfile.classic", first.Output);
         Assert.Contains("PipelineImage pip requirements: pimg-demo==1.0.0 -r ", first.Output);
         Assert.Equal(2, index.Downloads);
         var run = await Docker.RunImageAsync($"{project.ImageName}:latest");

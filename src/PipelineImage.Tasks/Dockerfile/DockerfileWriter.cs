@@ -78,7 +78,7 @@ public static class DockerfileWriter
                 throw new ArgumentException($"'{mount.Target}' cannot be written as a cache mount's target.", nameof(mounts));
             }
 
-            return $"--mount=type=cache,target={mount.Target}" + (mount.Locked ? ",sharing=locked" : "");
+            return $"--mount=type=cache,target={mount.Target}";
         }));
     }
 

@@ -20,8 +20,7 @@ public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction
 public sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<string> Lines);
 
 /// <param name="Target">The absolute directory the cache is mounted at; it is also the cache's id.</param>
-/// <param name="Locked">One build at a time uses it (<c>sharing=locked</c>), for tools that take a lock on it, as apt does.</param>
-public sealed record CacheMount(string Target, bool Locked = false);
+public sealed record CacheMount(string Target);
 
 /// <summary>ENV with one or more variables on one line, each value written in double quotes.</summary>
 public sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Instruction;

@@ -42,6 +42,11 @@ public static partial class BuildFailure
             return $" Hint: the base image '{image}' is not on the engine and could not be pulled: check the reference (PipelineImageBase, or the parent Dockerfile's FROM), log in to its registry, or make it local (docker pull, docker load) and keep PipelineImagePull=missing.";
         }
 
+        if (error.Contains("network bridge not found", StringComparison.Ordinal))
+        {
+            return " Hint: the engine has no bridge network for RUN steps (BuildKit uses it by default): set PipelineImageNetwork=host for steps that download, or none.";
+        }
+
         if (PipCannotReachIndex().IsMatch(text))
         {
             return " Hint: pip could not reach its package index: point PipelineImagePipIndexUrl (or PipelineImagePipExtraIndexUrls, PipelineImagePipFindLinks) at an index the build can reach, and if RUN steps have no network on this engine, set PipelineImageNetwork=host.";

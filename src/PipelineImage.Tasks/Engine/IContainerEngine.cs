@@ -42,7 +42,8 @@ public interface IContainerEngine : IDisposable
 /// </param>
 /// <param name="LayersPushed">How many layers were uploaded.</param>
 /// <param name="LayersPresent">How many layers the registry already had (in this repository, or mounted from another).</param>
-public sealed record PushResult(string Digest, long BytesUploaded, int LayersPushed, int LayersPresent);
+/// <param name="LayersReported">Whether the engine said which layers it pushed (Podman does not: the counts are then 0).</param>
+public sealed record PushResult(string Digest, long BytesUploaded, int LayersPushed, int LayersPresent, bool LayersReported = true);
 
 /// <param name="Endpoint">The engine's address.</param>
 /// <param name="ServerVersion">The engine's version.</param>

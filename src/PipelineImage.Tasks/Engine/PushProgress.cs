@@ -5,9 +5,10 @@ namespace PipelineImage.Engine;
 
 /// <summary>
 /// Follows the JSON messages of <c>POST /images/{name}/push</c>: each layer's state and bytes, the error and the
-/// digest. Lines go to the log only when a layer's state changes, not for every progress tick.
+/// digest. Lines go to the log only when a layer's state changes, not for every progress tick. Podman sends no layer
+/// states and no <c>aux</c>, only the status <c>1.0.0: digest: sha256:… size: 1214</c>, which dockerd sends too.
 /// </summary>
-internal sealed class PushProgress(Action<string> output) : IProgress<JSONMessage>
+internal sealed partial class PushProgress(Action<string> output) : IProgress<JSONMessage>
 {
     private readonly Dictionary<string, long> _uploaded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pushed = new(StringComparer.Ordinal);
@@ -23,6 +24,9 @@ internal sealed class PushProgress(Action<string> output) : IProgress<JSONMessag
     public int LayersPushed => _pushed.Count;
 
     public int LayersPresent => _present.Count;
+
+    /// <summary>Whether the engine said anything about layers (Podman does not).</summary>
+    public bool LayersReported => _lastStatus.Keys.Any(layer => layer.Length > 0);
 
     public void Report(JSONMessage value)
     {
@@ -59,10 +63,18 @@ internal sealed class PushProgress(Action<string> output) : IProgress<JSONMessag
             _present.Add(layer);
         }
 
+        if (layer.Length == 0 && Digest is null && DigestStatus().Match(status) is { Success: true } match)
+        {
+            Digest = match.Groups["digest"].Value;
+        }
+
         if (layer.Length == 0 || !_lastStatus.TryGetValue(layer, out var last) || last != status)
         {
             _lastStatus[layer] = status;
             output(layer.Length == 0 ? status : $"{layer}: {status}");
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@": digest: (?<digest>sha256:[0-9a-f]{64}) size: [0-9]+\z")]
+    private static partial System.Text.RegularExpressions.Regex DigestStatus();
 }

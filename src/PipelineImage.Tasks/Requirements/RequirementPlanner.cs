@@ -418,13 +418,16 @@ public static class RequirementPlanner
                 install[^1] += ";";
                 return new RunInstruction(["set -eu;", "export DEBIAN_FRONTEND=noninteractive;", .. install, "rm -rf /var/lib/apt/lists/*"])
                 {
+                    // apt locks its directories but fails, not waits, when another build holds them: the step first
+                    // waits for a lock of its own on the cache (util-linux's flock, which Debian and Ubuntu always
+                    // have), as BuildKit's sharing=locked would; buildah 1.28 (Podman 4.3) never releases that one.
                     Cached = new CachedRun(
-                        // One lock serializes the step (and so apt's use of both caches) across concurrent builds;
-                        // buildah 1.28 (Podman 4.3) hangs on a later build when one RUN locks two mounts.
-                        [new CacheMount("/var/cache/apt", Locked: true), new CacheMount("/var/lib/apt/lists")],
+                        [new CacheMount("/var/cache/apt"), new CacheMount("/var/lib/apt/lists")],
                         [
                             "set -eu;",
                             "export DEBIAN_FRONTEND=noninteractive;",
+                            "exec 9>/var/cache/apt/pipelineimage.lock;",
+                            "if command -v flock >/dev/null; then flock 9; fi;",
                             $"if [ -e {DockerClean} ]; then mv {DockerClean} {DockerCleanAside}; fi;",
                             .. install,
                             $"if [ -e {DockerCleanAside} ]; then mv {DockerCleanAside} {DockerClean}; fi",

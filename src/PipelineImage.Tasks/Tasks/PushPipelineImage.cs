@@ -55,8 +55,16 @@ public sealed class PushPipelineImage : EngineTask
 
             var result = await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
                 .ConfigureAwait(false);
-            Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3} before compression), {4} layer(s) already in the registry",
-                reference, result.Digest, result.LayersPushed, Bytes(result.BytesUploaded), result.LayersPresent);
+            if (result.LayersReported)
+            {
+                Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3} before compression), {4} layer(s) already in the registry",
+                    reference, result.Digest, result.LayersPushed, Bytes(result.BytesUploaded), result.LayersPresent);
+            }
+            else
+            {
+                Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}); the engine does not say which layers it uploaded", reference, result.Digest);
+            }
+
             pushed[reference.ToString()] = result.Digest;
             var item = new TaskItem(reference.ToString());
             item.SetMetadata("Digest", result.Digest);

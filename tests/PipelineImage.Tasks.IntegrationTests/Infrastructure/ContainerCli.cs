@@ -2,14 +2,23 @@ using System.Text.Json;
 
 namespace PipelineImage.IntegrationTests.Infrastructure;
 
-/// <summary>The docker CLI, as a user would check what a publish produced.</summary>
-public static class Docker
+/// <summary>The engines' CLIs, as a user would check what a publish produced: <c>Docker.RunImageAsync(...)</c> in every test.</summary>
+public static class Cli
 {
-    public static async Task<ProcessResult> RunAsync(params string[] arguments) =>
-        await ProcessRunner.RunAsync("docker", arguments, Path.GetTempPath(), timeout: TimeSpan.FromMinutes(3));
+    public static ContainerCli Docker { get; } = new("docker");
+
+    /// <summary>Podman's own CLI, on the store its service (unix:///run/podman/podman.sock) builds into.</summary>
+    public static ContainerCli Podman { get; } = new("podman");
+}
+
+/// <summary>The docker CLI or Podman's, which takes the same commands.</summary>
+public sealed class ContainerCli(string binary)
+{
+    public async Task<ProcessResult> RunAsync(params string[] arguments) =>
+        await ProcessRunner.RunAsync(binary, arguments, Path.GetTempPath(), timeout: TimeSpan.FromMinutes(3));
 
     /// <summary><c>docker image inspect</c>, or null when there is no such image.</summary>
-    public static async Task<JsonElement?> InspectImageAsync(string reference)
+    public async Task<JsonElement?> InspectImageAsync(string reference)
     {
         var result = await RunAsync("image", "inspect", reference);
         if (result.ExitCode != 0)
@@ -21,22 +30,22 @@ public static class Docker
         return document.RootElement[0].Clone();
     }
 
-    public static async Task<IReadOnlyList<string>> LayersAsync(string reference)
+    public async Task<IReadOnlyList<string>> LayersAsync(string reference)
     {
         var image = await InspectImageAsync(reference) ?? throw new InvalidOperationException($"No image {reference}");
         return image.GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
     }
 
     /// <summary>Runs the image with no network, as the tests' images must never reach out.</summary>
-    public static Task<ProcessResult> RunImageAsync(string reference, params string[] arguments) =>
+    public Task<ProcessResult> RunImageAsync(string reference, params string[] arguments) =>
         RunAsync(["run", "--rm", "--network", "none", .. arguments, reference]);
 
     /// <summary>Runs the image with no network and a command (or the entrypoint's arguments) after the image.</summary>
-    public static Task<ProcessResult> RunCommandAsync(string reference, params string[] command) =>
+    public Task<ProcessResult> RunCommandAsync(string reference, params string[] command) =>
         RunAsync(["run", "--rm", "--network", "none", reference, .. command]);
 
     /// <summary>Removes every tag of the repository; untagged parents (build steps) go with it.</summary>
-    public static async Task RemoveRepositoryAsync(string name)
+    public async Task RemoveRepositoryAsync(string name)
     {
         var list = await RunAsync("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", name);
         var references = list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

@@ -9,10 +9,13 @@ public sealed class TestProject : IAsyncDisposable
     private readonly PackageFeed _feed;
     private readonly HashSet<string> _builtImageIds = [];
     private readonly string _sdk;
+    private readonly ContainerCli _engine;
 
-    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null)
+    /// <param name="engine">The CLI of the engine the project builds on, which its images are removed from: docker unless given.</param>
+    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null, ContainerCli? engine = null)
     {
         _feed = feed;
+        _engine = engine ?? Cli.Docker;
         AssemblyName = $"E2e{Guid.NewGuid():N}"[..15];
         Directory = System.IO.Directory.CreateTempSubdirectory("pimg-project-").FullName;
         File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
@@ -97,11 +100,11 @@ public sealed class TestProject : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Docker.RemoveRepositoryAsync(ImageName);
-        await Docker.RemoveRepositoryAsync(ImageName + "-parent");
+        await _engine.RemoveRepositoryAsync(ImageName);
+        await _engine.RemoveRepositoryAsync(ImageName + "-parent");
         if (_builtImageIds.Count > 0)
         {
-            await Docker.RunAsync(["image", "rm", "--force", .. _builtImageIds]);
+            await _engine.RunAsync(["image", "rm", "--force", .. _builtImageIds]);
         }
 
         System.IO.Directory.Delete(Directory, recursive: true);

@@ -24,14 +24,14 @@ public class DockerfileWriterTests
         var definition = new DockerfileDefinition([], [
             new RunInstruction(["tool --no-cache", "--fetch"])
             {
-                Cached = new CachedRun([new CacheMount("/var/cache/tool", Locked: true), new CacheMount("/root/.cache")], ["tool", "--fetch"]),
+                Cached = new CachedRun([new CacheMount("/var/cache/tool"), new CacheMount("/root/.cache")], ["tool", "--fetch"]),
             },
         ]);
 
         Assert.True(DockerfileWriter.HasCacheMounts(definition));
         Assert.Equal("RUN tool --no-cache \\\n    --fetch\n", DockerfileWriter.Render(definition));
         Assert.Equal(
-            "RUN --mount=type=cache,target=/var/cache/tool,sharing=locked --mount=type=cache,target=/root/.cache \\\n    tool \\\n    --fetch\n",
+            "RUN --mount=type=cache,target=/var/cache/tool --mount=type=cache,target=/root/.cache \\\n    tool \\\n    --fetch\n",
             DockerfileWriter.Render(definition, cacheMounts: true));
         Assert.False(DockerfileWriter.HasCacheMounts(new DockerfileDefinition([], [new RunInstruction(["true"])])));
     }

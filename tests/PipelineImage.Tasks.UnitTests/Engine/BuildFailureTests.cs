@@ -82,4 +82,12 @@ public sealed class BuildFailureTests
     [Fact]
     public void AnUnknownCauseHasNoHint() =>
         Assert.Equal("", BuildFailure.Hint("Step 3/9 : RUN apt-get install -y x", "returned a non-zero code: 100", ["E: Unable to locate package x"]));
+
+    [Fact]
+    public void ARunStepWithoutTheBridgeNetworkHintsAtPipelineImageNetwork()
+    {
+        var hint = BuildFailure.Hint("Step 2/2 : RUN echo hi", "executor failed running [/bin/sh -c echo hi]: network bridge not found", []);
+
+        Assert.Contains("set PipelineImageNetwork=host", hint);
+    }
 }

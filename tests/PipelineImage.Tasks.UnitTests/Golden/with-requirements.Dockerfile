@@ -4,9 +4,11 @@
 FROM mcr.microsoft.com/dotnet/runtime:10.0
 WORKDIR /app
 USER root
-RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt/lists \
+RUN --mount=type=cache,target=/var/cache/apt --mount=type=cache,target=/var/lib/apt/lists \
     set -eu; \
     export DEBIAN_FRONTEND=noninteractive; \
+    exec 9>/var/cache/apt/pipelineimage.lock; \
+    if command -v flock >/dev/null; then flock 9; fi; \
     if [ -e /etc/apt/apt.conf.d/docker-clean ]; then mv /etc/apt/apt.conf.d/docker-clean /etc/apt/docker-clean.pipelineimage; fi; \
     apt-get update; \
     apt-get install -y --no-install-recommends \

@@ -1,0 +1,212 @@
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// The core scenarios on every builder: Docker's classic builder and BuildKit on this machine's dockerd, and Podman
+/// (buildah) through its service. Each publishes a real project and checks the image with that engine's own CLI.
+/// The rest of the suite runs on PipelineImageBuilder=auto, which is the classic builder on this dockerd.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed partial class BuilderMatrixTests(PackageFeed feed)
+{
+    [EngineTheory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothing(string builder) => PublishAndRunAsync(BuilderUnderTest.Named(builder));
+
+    [PodmanFact]
+    public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothingOnPodman() => PublishAndRunAsync(BuilderUnderTest.Named("podman"));
+
+    [EngineTheory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public Task AddingOnePipAndOneAptRequirementDownloadsOnlyThoseWhereTheBuilderHasCacheMounts(string builder) => RequirementsAsync(BuilderUnderTest.Named(builder));
+
+    [PodmanFact]
+    public Task AddingOnePipAndOneAptRequirementDownloadsOnlyThoseOnPodman() => RequirementsAsync(BuilderUnderTest.Named("podman"));
+
+    [EngineTheory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput(string builder) => FailedStepAsync(BuilderUnderTest.Named(builder));
+
+    [PodmanFact]
+    public Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutputOnPodman() => FailedStepAsync(BuilderUnderTest.Named("podman"));
+
+    [EngineTheory]
+    [InlineData("buildkit")]
+    public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistry(string builder) => ParentAndPushAsync(BuilderUnderTest.Named(builder));
+
+    [PodmanFact]
+    public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistryOnPodman() => ParentAndPushAsync(BuilderUnderTest.Named("podman"));
+
+    private async Task PublishAndRunAsync(BuilderUnderTest builder)
+    {
+        await using var project = new TestProject(feed, engine: builder.Engine,
+            properties: builder.Properties + "<PipelineImageIncludeSourceFiles>true</PipelineImageIncludeSourceFiles>",
+            items: """<DockerIgnoreFile Include=".dockerignore" />""",
+            program: """Console.WriteLine(string.Join(",", Directory.GetFiles("/src/data").Select(Path.GetFileName).Order()));""");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "data"));
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "data", "keep.txt"), "kept\n");
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "data", "run.log"), "ignored\n");
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, ".dockerignore"), "bin/\nobj/\n**/*.log\n");
+
+        var first = await project.PublishAsync("-v:n");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains($"Builder: {builder.Name} (", first.Output);
+        Assert.Matches(@"Step [0-9]+/[0-9]+ : COPY ", first.Output);
+        var run = await builder.Engine.RunImageAsync($"{project.ImageName}:latest");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("keep.txt", run.Output.Trim());
+
+        var again = await project.PublishAsync("-v:n");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains(" is up to date: the engine has ", again.Output);
+    }
+
+    private static string RequirementsProgram => """
+        using System.Diagnostics;
+
+        static string Run(string file, params string[] arguments)
+        {
+            var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return output;
+        }
+
+        Console.WriteLine(Run("jq", "-n", "-c", "{step: 1}"));
+        Console.WriteLine(Run("python", "-c", "import pimg_demo; print(pimg_demo.GREETING)"));
+        Console.WriteLine(Run("tree", "--version").Split(' ')[1]);
+        Console.WriteLine(Run("python", "-c", "import pimg_extra; print(pimg_extra.VALUE)"));
+        """;
+
+    // After one pip requirement and one apt package are added, a builder with cache mounts fetches those two and
+    // nothing else (pip's downloads counted by the local index, apt's from its own "Get:" lines); the classic
+    // builder fetches everything again. The builders' caches outlive the test, so apt may have every package already:
+    // what is asserted is that nothing of the first build is fetched again.
+    private async Task RequirementsAsync(BuilderUnderTest builder)
+    {
+        await using var index = new LocalPackageIndex(
+            ("pimg-demo", "1.0.0", "GREETING = 'hello from a wheel'\n"),
+            ("pimg-extra", "2.0.0", "VALUE = 42\n"));
+        // A working directory no other build has: no step after its WORKDIR is in the builder's layer cache.
+        var properties = builder.Properties + $"""
+            <PipelineImageWorkingDirectory>/w{Guid.NewGuid():N}</PipelineImageWorkingDirectory>
+            <PipelineImageNetwork>host</PipelineImageNetwork>
+            <PipelineImagePipIndexUrl>{index.Url}</PipelineImagePipIndexUrl>
+            """;
+        const string first = """
+            <PipelineRequirement Include="jq" />
+            <PipelineRequirement Include="pimg-demo" Version="1.0.0" Manager="pip" />
+            """;
+        await using var project = new TestProject(feed, engine: builder.Engine, properties: properties, items: first, program: RequirementsProgram);
+
+        var before = await project.PublishAsync("-v:n");
+
+        Assert.True(before.ExitCode == 0, before.ToString());
+        Assert.Equal(1, index.Downloads);
+        Assert.Contains("Setting up jq ", before.Output);
+        Assert.Contains($"Builder: {builder.Name} (", before.Output);
+        Assert.Contains("it builds .pipelineimage/Dockerfile\n", before.Output.ReplaceLineEndings("\n"));
+        Assert.Equal(builder.HasCacheMounts, (await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile"))).Contains("RUN --mount=type=cache,", StringComparison.Ordinal));
+
+        project.WriteProject(properties, first + """
+            <PipelineRequirement Include="tree" />
+            <PipelineRequirement Include="pimg-extra" Version="2.0.0" Manager="pip" />
+            """);
+        var after = await project.PublishAsync("-v:n");
+
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Contains("Setting up tree ", after.Output);
+        if (builder.HasCacheMounts)
+        {
+            Assert.Equal(2, index.Downloads);
+            Assert.Empty(AptDownloads(after.Output).Except(["tree"]));
+        }
+        else
+        {
+            Assert.Equal(3, index.Downloads);
+            Assert.Contains("jq", AptDownloads(after.Output));
+        }
+
+        var run = await builder.Engine.RunImageAsync($"{project.ImageName}:latest");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["{\"step\":1}", "hello from a wheel", "v2.1.0", "42"], run.Output.Trim().Split('\n').Select(line => line.Trim()));
+
+        // The caches stay with the builder: no package, list or wheel of theirs is in the image, and apt's clean-up
+        // configuration is back in place.
+        var inImage = await builder.Engine.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "sh", $"{project.ImageName}:latest", "-c",
+            "ls /var/cache/apt/archives/*.deb /var/lib/apt/lists/*_Packages* /root/.cache/pip 2>/dev/null | wc -l; ls /etc/apt/apt.conf.d/docker-clean");
+        Assert.Equal(["0", "/etc/apt/apt.conf.d/docker-clean"], inImage.Output.Trim().Split('\n').Select(line => line.Trim()));
+    }
+
+    private async Task FailedStepAsync(BuilderUnderTest builder)
+    {
+        await using var project = new TestProject(feed, engine: builder.Engine,
+            properties: builder.Properties + "<PipelineImageNetwork>host</PipelineImageNetwork>",
+            items: """<PipelineRequirement Include="pimg-no-such-package" />""");
+
+        var publish = await project.PublishAsync();
+
+        Assert.NotEqual(0, publish.ExitCode);
+        var errors = publish.Output.Split('\n').Where(line => line.Contains("error PIMG1003: ", StringComparison.Ordinal)).Distinct().ToList();
+        var error = Assert.Single(errors);
+        Assert.Matches(@"error PIMG1003: The image build failed at Step [0-9]+/[0-9]+ : RUN ", error);
+        Assert.Contains("Its last output: ", error);
+        Assert.Contains("Unable to locate package pimg-no-such-package", error);
+        Assert.DoesNotContain("\u001b", publish.Output, StringComparison.Ordinal);
+        Assert.Null(await builder.Engine.InspectImageAsync($"{project.ImageName}:latest"));
+    }
+
+    private async Task ParentAndPushAsync(BuilderUnderTest builder)
+    {
+        const string registry = "127.0.0.1:5000";
+        await using var project = new TestProject(feed, engine: builder.Engine,
+            properties: builder.Properties + $"""
+                <PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile>
+                <PipelineImageNetwork>none</PipelineImageNetwork>
+                <PipelineImageRegistry>{registry}</PipelineImageRegistry>
+                <PipelineImagePush>true</PipelineImagePush>
+                """,
+            items: """<PipelineImageParentBuildArg Include="GREETING" Value="hello" />""",
+            program: """Console.WriteLine(File.ReadAllText("/etc/pipeline-greeting").Trim());""");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), """
+            FROM mcr.microsoft.com/dotnet/runtime:10.0
+            ARG GREETING
+            USER root
+            RUN echo "$GREETING from the parent" > /etc/pipeline-greeting
+            """);
+        var name = $"{registry}/{project.ImageName}";
+
+        try
+        {
+            var publish = await project.PublishAsync("-v:n");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            Assert.Contains($"Building the parent image {name}-parent:", publish.Output);
+            Assert.Contains($"Pushed {name}:1.0.0 (sha256:", publish.Output);
+            Assert.Equal("hello from the parent", (await builder.Engine.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+            using var http = new HttpClient();
+            var tags = await http.GetStringAsync($"http://{registry}/v2/{project.ImageName}/tags/list");
+            Assert.Contains("\"1.0.0\"", tags);
+            Assert.Contains("\"latest\"", tags);
+        }
+        finally
+        {
+            await builder.Engine.RemoveRepositoryAsync($"{name}-parent");
+        }
+    }
+
+    // The packages apt fetched: "Get:3 http://mirror/debian bookworm/main amd64 tree amd64 2.1.0-1 [54.5 kB]".
+    private static List<string> AptDownloads(string output) =>
+        AptGet().Matches(output).Select(match => match.Groups["name"].Value).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex(@"Get:\d+ \S+ \S+ \S+ (?<name>[a-z0-9][a-z0-9+.-]*) \S+ \S+ \[")]
+    private static partial Regex AptGet();
+}
