@@ -15,6 +15,14 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
     [EngineTheory]
     [InlineData("classic")]
     [InlineData("buildkit")]
+    public Task TheSampleBuildsAndRuns(string builder) => SampleAsync(BuilderUnderTest.Named(builder));
+
+    [PodmanFact]
+    public Task TheSampleBuildsAndRunsOnPodman() => SampleAsync(BuilderUnderTest.Named("podman"));
+
+    [EngineTheory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
     public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothing(string builder) => PublishAndRunAsync(BuilderUnderTest.Named(builder));
 
     [PodmanFact]
@@ -43,6 +51,37 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
     [PodmanFact]
     public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistryOnPodman() => ParentAndPushAsync(BuilderUnderTest.Named("podman"));
 
+    // samples/HelloPipeline as it is, copied out of the tree with its paths to the repository made absolute, under an
+    // image name of its own.
+    private static async Task SampleAsync(BuilderUnderTest builder)
+    {
+        var sample = Path.Combine(PackageFeed.RepositoryRoot, "samples", "HelloPipeline");
+        var directory = Directory.CreateTempSubdirectory("pimg-sample-").FullName;
+        var name = $"pimg-sample-{Guid.NewGuid():N}"[..24];
+        try
+        {
+            File.Copy(Path.Combine(sample, "Program.cs"), Path.Combine(directory, "Program.cs"));
+            var project = (await File.ReadAllTextAsync(Path.Combine(sample, "HelloPipeline.csproj")))
+                .Replace(@"$(MSBuildThisFileDirectory)..\..\", PackageFeed.RepositoryRoot + "/", StringComparison.Ordinal)
+                .Replace(@"..\..\", PackageFeed.RepositoryRoot + "/", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(directory, "HelloPipeline.csproj"), project);
+
+            var publish = await ProcessRunner.RunAsync("dotnet",
+                ["publish", Path.Combine(directory, "HelloPipeline.csproj"), "-c", "Release", "-nodeReuse:false", $"-p:PipelineImageName={name}", .. builder.Arguments],
+                directory, timeout: TimeSpan.FromMinutes(5));
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            var run = await builder.Engine.RunImageAsync($"{name}:1.0.0", "-e", "PIPELINE_STEP=train");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Matches(@"^HelloPipeline ran on \.NET 10\.[0-9.]+ as user 'app', step 'train'$", run.Output.Trim());
+        }
+        finally
+        {
+            await builder.Engine.RemoveRepositoryAsync(name);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private async Task PublishAndRunAsync(BuilderUnderTest builder)
     {
         await using var project = new TestProject(feed, engine: builder.Engine,
@@ -68,22 +107,12 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
         Assert.Contains(" is up to date: the engine has ", again.Output);
     }
 
-    private static string RequirementsProgram => """
-        using System.Diagnostics;
-
-        static string Run(string file, params string[] arguments)
-        {
-            var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
-            var output = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return output;
-        }
-
+    private static string RequirementsProgram => TestSources.ShellingOutProgram("""
         Console.WriteLine(Run("jq", "-n", "-c", "{step: 1}"));
         Console.WriteLine(Run("python", "-c", "import pimg_demo; print(pimg_demo.GREETING)"));
         Console.WriteLine(Run("tree", "--version").Split(' ')[1]);
         Console.WriteLine(Run("python", "-c", "import pimg_extra; print(pimg_extra.VALUE)"));
-        """;
+        """);
 
     // After one pip requirement and one apt package are added, a builder with cache mounts fetches those two and
     // nothing else (pip's downloads counted by the local index, apt's from its own "Get:" lines); the classic
@@ -176,12 +205,7 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
             items: """<PipelineImageParentBuildArg Include="GREETING" Value="hello" />""",
             program: """Console.WriteLine(File.ReadAllText("/etc/pipeline-greeting").Trim());""");
         Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
-        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), """
-            FROM mcr.microsoft.com/dotnet/runtime:10.0
-            ARG GREETING
-            USER root
-            RUN echo "$GREETING from the parent" > /etc/pipeline-greeting
-            """);
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), TestSources.GreetingParentDockerfile);
         var name = $"{registry}/{project.ImageName}";
 
         try

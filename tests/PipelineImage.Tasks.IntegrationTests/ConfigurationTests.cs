@@ -96,12 +96,7 @@ public sealed class ConfigurationTests(PackageFeed feed)
             items: """<PipelineImageParentBuildArg Include="GREETING" Value="hello" />""",
             program: """Console.WriteLine(File.ReadAllText("/etc/pipeline-greeting").Trim() + " v1");""");
         Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
-        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), """
-            FROM mcr.microsoft.com/dotnet/runtime:10.0
-            ARG GREETING
-            USER root
-            RUN echo "$GREETING from the parent" > /etc/pipeline-greeting
-            """);
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), TestSources.GreetingParentDockerfile);
 
         var first = await project.PublishAsync("-v:n");
 

@@ -56,7 +56,9 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         var second = await project.PublishAsync();
 
         Assert.True(second.ExitCode == 0, second.ToString());
-        Assert.Matches($@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): 1 layer\(s\) uploaded \([0-9.]+ (KiB|B|MiB) before compression\), [1-9][0-9]* layer\(s\) already in the registry", second.Output);
+        // The app's layer; and WORKDIR's, when removing the image above took the classic builder's cache of that step
+        // with it (unless another image still stands on it): the step makes its directory again, with a new time.
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(second.Output, $@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): [12] layer\(s\) uploaded \([0-9.]+ (KiB|B|MiB) before compression\), [1-9][0-9]* layer\(s\) already in the registry"), second.Output);
     }
 
     [EngineFact]

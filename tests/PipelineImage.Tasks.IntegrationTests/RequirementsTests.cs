@@ -10,21 +10,11 @@ namespace PipelineImage.IntegrationTests;
 public sealed class RequirementsTests(PackageFeed feed)
 {
     // A pipeline step that shells out to an OS tool and to Python, as steps do.
-    private static string StepProgram(int version) => $$"""
-        using System.Diagnostics;
-
-        static string Run(string file, params string[] arguments)
-        {
-            var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
-            var output = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return output;
-        }
-
+    private static string StepProgram(int version) => TestSources.ShellingOutProgram($$"""
         Console.WriteLine(Run("jq", "-n", "-c", "{step: \"train\"}"));
         Console.WriteLine(Run("python", "-c", "import pimg_demo, pimg_extra; print(pimg_demo.GREETING, pimg_extra.VALUE)"));
         Console.WriteLine("app version {{version}} as {0}", Environment.UserName);
-        """;
+        """);
 
     [EngineFact]
     public async Task OsAndPipRequirementsAreUsableInTheImageAndACodeChangeReusesTheirLayers()

@@ -19,6 +19,9 @@ public sealed record BuilderUnderTest(string Name, string Properties, ContainerC
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "classic, buildkit or podman"),
     };
 
+    /// <summary>The same choice as <c>dotnet publish</c> arguments.</summary>
+    public string[] Arguments => Name == "podman" ? [$"-p:PipelineImageDockerHost={PodmanSocket}"] : [$"-p:PipelineImageBuilder={Name}"];
+
     /// <summary>Whether the builder has <c>RUN --mount=type=cache</c>.</summary>
     public bool HasCacheMounts => Name != "classic";
 
