@@ -51,10 +51,12 @@ internal sealed partial class BuildKitProgress(BuildEventLog log)
     /// <summary>The response ended: what each vertex logged after its last line end.</summary>
     public void Complete()
     {
-        foreach (var vertex in _vertexes.Values.Where(vertex => vertex.Partial.Length > 0))
+        foreach (var vertex in _vertexes.Values)
         {
-            Lines(vertex, vertex.Partial.ToString());
-            vertex.Partial.Clear();
+            if (vertex.Output.Flush() is { } last)
+            {
+                Lines(vertex, [last]);
+            }
         }
     }
 
@@ -97,21 +99,14 @@ internal sealed partial class BuildKitProgress(BuildEventLog log)
         {
             if (_vertexes.TryGetValue(chunk.Vertex, out var vertex))
             {
-                vertex.Partial.Append(chunk.Msg.ToString(Encoding.UTF8));
-                var text = vertex.Partial.ToString();
-                var end = text.LastIndexOf('\n');
-                if (end >= 0)
-                {
-                    vertex.Partial.Clear().Append(text[(end + 1)..]);
-                    Lines(vertex, text[..end]);
-                }
+                Lines(vertex, vertex.Output.Add(chunk.Msg.ToString(Encoding.UTF8)));
             }
         }
     }
 
-    private void Lines(Vertex vertex, string text)
+    private void Lines(Vertex vertex, IEnumerable<string> lines)
     {
-        foreach (var line in text.Split('\n').Select(BuildFailure.Clean).Where(line => line.Length > 0))
+        foreach (var line in lines.Select(BuildFailure.Clean).Where(line => line.Length > 0))
         {
             log.Add(new StepOutput(vertex.Step, line));
         }
@@ -140,6 +135,6 @@ internal sealed partial class BuildKitProgress(BuildEventLog log)
 
         public bool CacheAnnounced { get; set; }
 
-        public StringBuilder Partial { get; } = new();
+        public LineBuffer Output { get; } = new();
     }
 }

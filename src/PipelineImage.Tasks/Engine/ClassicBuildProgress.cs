@@ -12,7 +12,7 @@ namespace PipelineImage.Engine;
 /// </summary>
 internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgress<JSONMessage>
 {
-    private string _partialLine = "";
+    private readonly LineBuffer _lines = new();
     private string? _step;
     private bool _cached;
     private bool _fromStep;
@@ -28,14 +28,10 @@ internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgres
     {
         if (!string.IsNullOrEmpty(value.Stream))
         {
-            var text = _partialLine + value.Stream;
-            var lines = text.Split('\n');
-            for (var i = 0; i < lines.Length - 1; i++)
+            foreach (var line in _lines.Add(value.Stream))
             {
-                Line(lines[i]);
+                Line(line);
             }
-
-            _partialLine = lines[^1];
         }
 
         if (!string.IsNullOrEmpty(value.Status))
@@ -63,10 +59,9 @@ internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgres
     /// <summary>The response ended: its last line, if it had no line end.</summary>
     public void Flush()
     {
-        if (_partialLine.Length > 0)
+        if (_lines.Flush() is { } last)
         {
-            Line(_partialLine);
-            _partialLine = "";
+            Line(last);
         }
     }
 
