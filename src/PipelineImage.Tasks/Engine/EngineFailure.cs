@@ -30,7 +30,9 @@ public static class EngineFailure
             return socket.SocketErrorCode switch
             {
                 SocketError.ConnectionRefused => "connection refused: nothing listens at that address (is the engine running, and on that port?)",
-                SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown =>
+                // NotConnected: the peer's reset arrived between connect(2) and the request's send, so the send
+                // finds the socket no longer connected; it is the same reset.
+                SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.NotConnected =>
                     "the connection was reset before the engine answered (a TLS endpoint spoken to without TLS, or no engine at that port)",
                 // OperationAborted: the socket was closed under a pending operation, which is how the connect
                 // time-out's cancellation ends a read that never got an answer.

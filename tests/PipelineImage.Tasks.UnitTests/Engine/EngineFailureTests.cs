@@ -33,6 +33,18 @@ public sealed class EngineFailureTests : IDisposable
     }
 
     [Fact]
+    public void AResetThatArrivesBeforeTheRequestIsSentIsTheReset()
+    {
+        // Which error the client sees after the peer's reset depends on timing: the send fails ENOTCONN when the
+        // reset came first, the read ECONNRESET when it came after; both must read the same.
+        var beforeSend = new HttpRequestException("Transport endpoint is not connected", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NotConnected));
+        var afterSend = new HttpRequestException("Connection reset by peer", new IOException("Unable to read", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
+
+        Assert.Equal(EngineFailure.Describe(afterSend, TimeSpan.FromSeconds(5)), EngineFailure.Describe(beforeSend, TimeSpan.FromSeconds(5)));
+        Assert.StartsWith("the connection was reset", EngineFailure.Describe(beforeSend, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public void NoAnswerWithinTheConnectTimeout()
     {
         using var server = LoopbackServer.Silent();
