@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http;
+using System.Security.Cryptography;
+using PipelineImage.Engine.Session.Protocol;
+
+namespace PipelineImage.Engine.Session;
+
+/// <summary>
+/// A BuildKit session served over the engine's <c>POST /session</c>: the request upgrades to h2c, the engine becomes
+/// the HTTP/2 client on that connection, and we answer its gRPC calls (health, secrets, registry credentials) for as
+/// long as the build that names the session runs. Disposing ends the connection, and with it the session.
+/// </summary>
+internal sealed class BuildSession : IAsyncDisposable
+{
+    private readonly Http2Server _server;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _serving;
+
+    private BuildSession(string id, Http2Server server, CancellationTokenSource stop)
+    {
+        Id = id;
+        _server = server;
+        _stop = stop;
+        _serving = server.ServeAsync(stop.Token);
+    }
+
+    /// <summary>The session's id, for the build's <c>session</c> parameter.</summary>
+    public string Id { get; }
+
+    /// <summary>Completes when the engine ends the session (or breaks its protocol: the task then faults).</summary>
+    public Task Serving => _serving;
+
+    /// <param name="http">A client of the engine's address.</param>
+    /// <param name="apiVersion">The API version agreed on (<c>1.41</c>).</param>
+    /// <param name="name">What the engine shows as the session's name (the project).</param>
+    /// <param name="sharedKey">
+    /// Stable for one project directory: BuildKit keys what it keeps of a session's local files by it.
+    /// </param>
+    /// <param name="services">The methods served.</param>
+    /// <param name="cancellationToken">Ends the upgrade request.</param>
+    public static async Task<BuildSession> OpenAsync(
+        HttpClient http, string apiVersion, string name, string sharedKey, SessionServices services, CancellationToken cancellationToken)
+    {
+        var id = NewId();
+        var grpc = services.Server();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"v{apiVersion}/session");
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("h2c"));
+        request.Headers.Add("X-Docker-Expose-Session-Uuid", id);
+        request.Headers.Add("X-Docker-Expose-Session-Name", name);
+        request.Headers.Add("X-Docker-Expose-Session-Sharedkey", sharedKey);
+        foreach (var method in grpc.Methods)
+        {
+            request.Headers.Add("X-Docker-Expose-Session-Grpc-Method", method);
+        }
+
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
+        {
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                throw new EngineRequestFailedException("session", $"{(int)response.StatusCode} {response.StatusCode}: {EngineFailure.ApiMessage(text)}");
+            }
+        }
+
+        // After 101 the content is the connection itself, both ways.
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var server = new Http2Server(stream, grpc.HandleAsync);
+        return new BuildSession(id, server, new CancellationTokenSource());
+    }
+
+    // 25 characters of base-36, as long as BuildKit's own identity.NewID().
+    private static string NewId()
+    {
+        const string alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+        return new string(RandomNumberGenerator.GetItems<char>(alphabet, 25));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _server.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _serving.ConfigureAwait(false);
+        }
+        catch (Exception failure) when (failure is OperationCanceledException or IOException or HpackException)
+        {
+            // Ending the session ends its connection under the reader.
+        }
+
+        _stop.Dispose();
+    }
+}
+
+/// <summary>What one session serves: the health check BuildKit polls, the build's secrets, registry credentials.</summary>
+internal sealed class SessionServices
+{
+    private readonly IReadOnlyDictionary<string, byte[]> _secrets;
+    private readonly Func<string, CancellationToken, Task<(string Username, string Secret)?>>? _credentials;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _asked = new();
+
+    /// <param name="secrets">Each secret's value by its id.</param>
+    /// <param name="credentials">A registry host's credentials, or null for anonymous; null: the service is not offered.</param>
+    public SessionServices(
+        IReadOnlyDictionary<string, byte[]> secrets,
+        Func<string, CancellationToken, Task<(string Username, string Secret)?>>? credentials = null)
+    {
+        _secrets = secrets;
+        _credentials = credentials;
+    }
+
+    /// <summary>The secret ids the builder asked for, in the order asked, known or not.</summary>
+    public IReadOnlyCollection<string> SecretsAsked => _asked;
+
+    public GrpcServer Server()
+    {
+        var methods = new Dictionary<string, Func<GrpcCall, Task>>(StringComparer.Ordinal)
+        {
+            ["/grpc.health.v1.Health/Check"] = CheckAsync,
+            ["/moby.buildkit.secrets.v1.Secrets/GetSecret"] = GetSecretAsync,
+        };
+        if (_credentials is not null)
+        {
+            methods["/moby.filesync.v1.Auth/Credentials"] = CredentialsAsync;
+        }
+
+        return new GrpcServer(methods);
+    }
+
+    private static async Task CheckAsync(GrpcCall call)
+    {
+        await call.ReadSingleAsync(HealthCheckRequest.Parser).ConfigureAwait(false);
+        await call.WriteAsync(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.Serving }).ConfigureAwait(false);
+    }
+
+    private async Task GetSecretAsync(GrpcCall call)
+    {
+        var request = await call.ReadSingleAsync(GetSecretRequest.Parser).ConfigureAwait(false);
+        _asked.Enqueue(request.ID);
+        if (!_secrets.TryGetValue(request.ID, out var value))
+        {
+            // BuildKit's secret provider answers NotFound; the builder then fails the step (or skips an optional mount).
+            throw new GrpcStatusException(GrpcStatus.NotFound, $"secret {request.ID} not found");
+        }
+
+        await call.WriteAsync(new GetSecretResponse { Data = Google.Protobuf.ByteString.CopyFrom(value) }).ConfigureAwait(false);
+    }
+
+    private async Task CredentialsAsync(GrpcCall call)
+    {
+        var request = await call.ReadSingleAsync(CredentialsRequest.Parser).ConfigureAwait(false);
+        var found = await _credentials!(request.Host, call.Cancelled).ConfigureAwait(false);
+        await call.WriteAsync(found is { } credential
+            ? new CredentialsResponse { Username = credential.Username, Secret = credential.Secret }
+            : new CredentialsResponse()).ConfigureAwait(false);
+    }
+}
