@@ -21,13 +21,28 @@ public sealed record BuildOutcome(string ImageId, bool Built, IReadOnlyList<Imag
 /// </summary>
 public static class PlanBuilder
 {
-    public static async Task<BuildOutcome> BuildAsync(PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, CancellationToken cancellationToken)
+    /// <param name="plan">What to build.</param>
+    /// <param name="engine">The engine.</param>
+    /// <param name="info">What the engine said of itself.</param>
+    /// <param name="log">Where the build's lines go.</param>
+    /// <param name="secrets">The values of the plan's secrets (<see cref="PlanFile.Secrets"/>), read by the caller.</param>
+    /// <param name="credentials">A registry host's credential for pulling base images; null: anonymous.</param>
+    /// <param name="cancellationToken">Ends the build.</param>
+    public static async Task<BuildOutcome> BuildAsync(
+        PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, IReadOnlyList<BuildSecret> secrets,
+        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken)
     {
         var pull = plan.Options.PullPolicy;
-        var builder = ImageBuilders.Choose(plan.Options.Builder, info);
+        var builder = ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList());
         var dockerfile = plan.DockerfileFor(builder.Builder);
         log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
-        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder);
+        if (secrets.Count > 0)
+        {
+            log.Normal($"Secrets for the build: {string.Join(", ", secrets.Select(secret => secret.Id))} (their values go to the builder only, through its session)");
+        }
+
+        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder,
+            Secrets: secrets, Credentials: credentials);
         if (plan.Parent is { } parent)
         {
             await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);

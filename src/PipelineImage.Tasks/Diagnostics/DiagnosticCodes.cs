@@ -19,6 +19,7 @@ public static class DiagnosticCodes
     public const string CredentialHelperFailed = nameof(CredentialHelperFailed);                     // PIMG1010
     public const string PushFailed = nameof(PushFailed);                                             // PIMG1011
     public const string BuilderNotSupported = nameof(BuilderNotSupported);                           // PIMG1012
+    public const string SecretsNeedSession = nameof(SecretsNeedSession);                             // PIMG1013
     public const string AssemblyNameNotUsableAsImageName = nameof(AssemblyNameNotUsableAsImageName); // PIMG2001
     public const string InvalidImageName = nameof(InvalidImageName);                                 // PIMG2002
     public const string InvalidTag = nameof(InvalidTag);                                             // PIMG2003
@@ -50,6 +51,8 @@ public static class DiagnosticCodes
     public const string EngineTlsFiles = nameof(EngineTlsFiles);                                     // PIMG2028
     public const string SettingWithoutEffect = nameof(SettingWithoutEffect);                         // PIMG2029 (warning)
     public const string InvalidBuilder = nameof(InvalidBuilder);                                     // PIMG2030
+    public const string InvalidSecret = nameof(InvalidSecret);                                       // PIMG2031
+    public const string SecretMissing = nameof(SecretMissing);                                       // PIMG2032
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -76,8 +76,22 @@ public sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string>
 /// <param name="NoCache">Build every step anew.</param>
 /// <param name="BuildArgs">Values for the Dockerfile's ARG instructions.</param>
 /// <param name="Builder">Which builder of the engine builds.</param>
+/// <param name="Secrets">What the Dockerfile's secret mounts read (BuildKit and Podman only).</param>
+/// <param name="Credentials">
+/// A registry host's credential for pulling base images (BuildKit asks through its session); null: anonymous.
+/// </param>
 public sealed record BuildOptions(
     string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null,
-    ImageBuilder Builder = ImageBuilder.Classic);
+    ImageBuilder Builder = ImageBuilder.Classic, IReadOnlyList<BuildSecret>? Secrets = null,
+    Func<string, Registry.RegistryCredential?>? Credentials = null);
+
+/// <summary>A build secret's value, for <c>RUN --mount=type=secret,id=ID</c>; never logged.</summary>
+/// <param name="Id">The id the mount names.</param>
+/// <param name="Value">The value's bytes.</param>
+public sealed record BuildSecret(string Id, byte[] Value)
+{
+    /// <summary>The id only: a record's default would print the value.</summary>
+    public override string ToString() => Id;
+}
 
 public sealed record BuildResult(string ImageId);

@@ -34,30 +34,65 @@ public static class ImageBuilders
 
     /// <summary>
     /// The builder for the setting on this engine. <c>auto</c>: Podman's own on Podman, BuildKit where the engine
-    /// advertises it (<c>Builder-Version: 2</c>, the default of Docker 23 and later), else classic.
+    /// advertises it (<c>Builder-Version: 2</c>, the default of Docker 23 and later) or where the build has secrets
+    /// (only BuildKit's session passes them), else classic.
     /// </summary>
-    /// <exception cref="PipelineImageException">PIMG1012 when <c>buildkit</c> is asked of an engine without it.</exception>
-    public static BuilderChoice Choose(string setting, EngineInfo engine)
+    /// <param name="setting">PipelineImageBuilder.</param>
+    /// <param name="engine">The engine connected to.</param>
+    /// <param name="secrets">The ids of the build's secrets (none: any builder will do).</param>
+    /// <exception cref="PipelineImageException">
+    /// PIMG1012 when <c>buildkit</c> is asked of an engine without it; PIMG1013 when the build has secrets and the
+    /// builder would be the classic one.
+    /// </exception>
+    public static BuilderChoice Choose(string setting, EngineInfo engine, IReadOnlyCollection<string>? secrets = null)
     {
         var validated = Validate(setting);
+        var hasSecrets = secrets is { Count: > 0 };
+        var noBuildKit = engine.IsPodman ? "it is Podman, which builds with buildah"
+            : !engine.Platform.StartsWith("linux/", StringComparison.Ordinal) ? $"it builds for {engine.Platform}"
+            : Version.TryParse(engine.ApiVersion, out var api) && api < new Version(1, 39) ? $"its API {engine.ApiVersion} is older than 1.39"
+            : null;
+        if (engine.IsPodman)
+        {
+            if (hasSecrets)
+            {
+                throw new PipelineImageException(DiagnosticCodes.SecretsNeedSession, string.Join(", ", secrets!), $"the engine at {engine.Endpoint}",
+                    "it is Podman, and passing secrets to its builder is not supported yet");
+            }
+
+            return validated == "buildkit"
+                ? throw new PipelineImageException(DiagnosticCodes.BuilderNotSupported, engine.Endpoint, noBuildKit!)
+                : new(ImageBuilder.Podman, validated == "classic" ? "PipelineImageBuilder=classic" : "the engine is Podman: its own builder (buildah)");
+        }
+
         if (validated == "classic")
         {
-            return new(engine.IsPodman ? ImageBuilder.Podman : ImageBuilder.Classic, "PipelineImageBuilder=classic");
+            return hasSecrets
+                ? throw new PipelineImageException(DiagnosticCodes.SecretsNeedSession, string.Join(", ", secrets!), "the classic builder",
+                    "PipelineImageBuilder=classic, and only BuildKit's session passes secrets")
+                : new(ImageBuilder.Classic, "PipelineImageBuilder=classic");
         }
 
         if (validated == "buildkit")
         {
-            var cannot = engine.IsPodman ? "it is Podman, which builds with buildah"
-                : !engine.Platform.StartsWith("linux/", StringComparison.Ordinal) ? $"it builds for {engine.Platform}"
-                : Version.TryParse(engine.ApiVersion, out var api) && api < new Version(1, 39) ? $"its API {engine.ApiVersion} is older than 1.39"
-                : null;
-            return cannot is null
+            return noBuildKit is null
                 ? new(ImageBuilder.BuildKit, "PipelineImageBuilder=buildkit")
-                : throw new PipelineImageException(DiagnosticCodes.BuilderNotSupported, engine.Endpoint, cannot);
+                : throw new PipelineImageException(DiagnosticCodes.BuilderNotSupported, engine.Endpoint, noBuildKit);
         }
 
-        return engine.IsPodman ? new(ImageBuilder.Podman, "the engine is Podman: its own builder (buildah)")
-            : engine.BuilderVersion == "2" ? new(ImageBuilder.BuildKit, "the engine advertises BuildKit (Builder-Version: 2)")
-            : new(ImageBuilder.Classic, "the engine does not advertise BuildKit (no Builder-Version: 2); PipelineImageBuilder=buildkit asks for it");
+        if (engine.BuilderVersion == "2")
+        {
+            return new(ImageBuilder.BuildKit, "the engine advertises BuildKit (Builder-Version: 2)");
+        }
+
+        if (hasSecrets)
+        {
+            return noBuildKit is null
+                ? new(ImageBuilder.BuildKit, "the build has secrets, which only BuildKit's session passes")
+                : throw new PipelineImageException(DiagnosticCodes.SecretsNeedSession, string.Join(", ", secrets!), $"the engine at {engine.Endpoint}",
+                    $"it has only the classic builder ({noBuildKit})");
+        }
+
+        return new(ImageBuilder.Classic, "the engine does not advertise BuildKit (no Builder-Version: 2); PipelineImageBuilder=buildkit asks for it");
     }
 }

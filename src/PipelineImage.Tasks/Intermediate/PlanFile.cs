@@ -55,6 +55,14 @@ public sealed record PlanFile
     [JsonPropertyName("context")] public required IReadOnlyList<PlannedEntry> Context { get; init; }
 
     /// <summary>
+    /// The build's secrets: where each value is, never the value. Not in the inputs key: as with BuildKit's own cache,
+    /// a changed secret does not make a step build again.
+    /// </summary>
+    [JsonPropertyName("secrets")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Planning.PlannedSecret>? Secrets { get; init; }
+
+    /// <summary>
     /// The digest of what the image is built from, as far as it is known without the engine: the Dockerfile's path,
     /// every context entry (path, kind, mode, content hash, link target), the network and the platform. Tags and
     /// machine paths are not in it. The image's content key adds the base image's id (<see cref="ContentKey"/>).
@@ -68,8 +76,10 @@ public sealed record PlanFile
     /// <param name="classicDockerfile">Where the classic builder's Dockerfile was written, when the plan has one.</param>
     /// <param name="options">The build options.</param>
     /// <param name="hash">A file's content hash (<see cref="FileHashCache.Hash"/>).</param>
+    /// <param name="secrets">The build's secrets.</param>
     public static PlanFile Create(
-        Planning.BuildPlan plan, Planning.ParentImage? parent, string dockerfile, string? classicDockerfile, PlannedOptions options, Func<string, string> hash)
+        Planning.BuildPlan plan, Planning.ParentImage? parent, string dockerfile, string? classicDockerfile, PlannedOptions options, Func<string, string> hash,
+        IReadOnlyList<Planning.PlannedSecret>? secrets = null)
     {
         var regularMode = (UnixFileMode)Convert.ToInt32("644", 8);
         var written = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -94,6 +104,7 @@ public sealed record PlanFile
                     : entry)
                 .Select(entry => PlannedEntry.From(entry, hash))
                 .ToList(),
+            Secrets = secrets is { Count: > 0 } ? secrets : null,
         }.WithInputsKey();
     }
 

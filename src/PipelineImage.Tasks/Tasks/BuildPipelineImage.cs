@@ -4,6 +4,7 @@ using PipelineImage.Building;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Tasks;
 
@@ -27,7 +28,10 @@ public sealed class BuildPipelineImage : EngineTask
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
-        var (connection, _) = ResolveEngine();
+        var (connection, config) = ResolveEngine();
+        var secrets = (plan.Secrets ?? [])
+            .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
+            .ToList();
 
         using var engine = EngineFactory(connection);
         var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -43,7 +47,8 @@ public sealed class BuildPipelineImage : EngineTask
             "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken).ConfigureAwait(false);
         var outcome = await PlanBuilder.BuildAsync(plan, engine, info, new BuildLog(
             line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-            line => Log.LogMessage(MessageImportance.High, "{0}", line)), cancellationToken).ConfigureAwait(false);
+            line => Log.LogMessage(MessageImportance.High, "{0}", line)), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
 
         ImageId = outcome.ImageId;
         ImageReferences = plan.References.Select(reference =>
@@ -73,5 +78,23 @@ public sealed class BuildPipelineImage : EngineTask
         }
 
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, record.ToJson()).ConfigureAwait(false);
+    }
+
+    // What the builder pulls base images with: config.json and its helpers for any registry, as the docker CLI
+    // gives them; the PIPELINEIMAGE_REGISTRY_* variables only for the registry the image is pushed to, whose they are.
+    private Func<string, RegistryCredential?> PullCredentials(PlanFile plan, DockerConfig config, CancellationToken cancellationToken)
+    {
+        var ours = RegistryHost.Of(plan.Name);
+        return host =>
+        {
+            var registry = RegistryHost.Of(host + "/x");
+            var resolved = CredentialResolver.Resolve(registry, config,
+                name => registry == ours || (name != CredentialResolver.UsernameVariable && name != CredentialResolver.PasswordVariable)
+                    ? Environment.GetEnvironmentVariable(name) : null,
+                (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
+            Log.LogMessage(MessageImportance.Normal, "The builder asked for credentials for {0}: {1}", host,
+                resolved.Credential is null ? resolved.Source : "from " + resolved.Source);
+            return resolved.Credential;
+        };
     }
 }

@@ -140,6 +140,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     /// <summary>@(PipelineImageParentBuildArg), with Value metadata.</summary>
     public ITaskItem[] ParentBuildArgs { get; set; } = [];
 
+    /// <summary>@(PipelineImageSecret), with Environment or File metadata: secrets for RUN steps' secret mounts.</summary>
+    public ITaskItem[] Secrets { get; set; } = [];
+
     /// <summary>PipelineImageNetwork, checked here with every other setting (the build uses it).</summary>
     public string Network { get; set; } = "";
 
@@ -212,6 +215,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         problems.Check(() => BuildNetwork.Validate(Network));
         problems.Check(() => PullPolicies.Parse(Pull));
         problems.Check(() => BuildPlatform.Validate(Platform));
+        var secrets = problems.Check(() => BuildSecrets.Plan(Secrets.Select(ToSecretItem).ToList(), Environment.GetEnvironmentVariable));
         ParentImage? parent = null;
         try
         {
@@ -249,7 +253,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         var hashes = FileHashCache.Load(Path.Combine(OutputDirectory, "hashes.tsv"));
         var planFile = PlanFile.Create(plan, parent, DockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
             BuildNetwork.Validate(Network), BuildPlatform.Validate(Platform), PullPolicies.Parse(Pull).ToString().ToLowerInvariant(), NoCache,
-            builder!), hashes.Hash);
+            builder!), hashes.Hash, secrets);
         await hashes.SaveAsync();
         var written = await AtomicFile.WriteIfChangedAsync(PlanPath, planFile.ToJson());
         Log.LogMessage(MessageImportance.Normal, "{0} {1}: {2} context entries, {3} file(s) read for their hashes, inputs key {4}",
@@ -384,6 +388,10 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
         return new ContextSources(sourceFiles, extraFiles);
     }
+
+    private SecretItem ToSecretItem(ITaskItem item) => new(
+        item.ItemSpec, item.GetMetadata("Environment"),
+        item.GetMetadata("File").Trim() is { Length: > 0 } file ? Path.GetFullPath(Path.Combine(ProjectDirectory, file)) : "");
 
     private static ExtraFileItem ToExtraFileItem(ITaskItem item) => new(
         item.ItemSpec, item.GetMetadata("FullPath"), item.GetMetadata("Destination"), item.GetMetadata("Link"), item.GetMetadata("RecursiveDir"));

@@ -27,6 +27,7 @@ public sealed class ImageBuilderTests
         Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("auto", podman).Builder);
         Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("classic", podman).Builder);
         Assert.Equal("BuilderNotSupported", Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("buildkit", podman)).ResourceName);
+        Assert.Equal("SecretsNeedSession", Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("auto", podman, ["pip-index"])).ResourceName);
     }
 
     [Theory]
@@ -43,5 +44,29 @@ public sealed class ImageBuilderTests
     public void AnythingElseIsPimg2030()
     {
         Assert.Equal("InvalidBuilder", Assert.Throws<PipelineImageException>(() => ImageBuilders.Validate("kaniko")).ResourceName);
+    }
+
+    [Fact]
+    public void SecretsTakeBuildKitUnderAutoEvenWhereTheEngineDoesNotAdvertiseIt()
+    {
+        var choice = ImageBuilders.Choose("auto", Docker(), ["pip-index"]);
+
+        Assert.Equal(ImageBuilder.BuildKit, choice.Builder);
+        Assert.Contains("secrets", choice.Reason, StringComparison.Ordinal);
+        Assert.Equal(ImageBuilder.BuildKit, ImageBuilders.Choose("buildkit", Docker(), ["pip-index"]).Builder);
+        Assert.Equal(ImageBuilder.Classic, ImageBuilders.Choose("auto", Docker(), []).Builder);
+    }
+
+    [Theory]
+    [InlineData("classic", "1.41", "linux/amd64", "PipelineImageBuilder=classic")]
+    [InlineData("auto", "1.38", "linux/amd64", "older than 1.39")]
+    [InlineData("", "1.41", "windows/amd64", "windows/amd64")]
+    public void SecretsWhereTheBuilderWouldBeClassicArePimg1013NamingThem(string setting, string api, string platform, string reason)
+    {
+        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(setting, Docker(api: api, platform: platform), ["pip-index", "netrc"]));
+
+        Assert.Equal("SecretsNeedSession", e.ResourceName);
+        Assert.Equal("pip-index, netrc", e.Arguments[0]);
+        Assert.Contains(reason, (string)e.Arguments[2], StringComparison.Ordinal);
     }
 }

@@ -62,6 +62,23 @@ public sealed class PlanFileTests : IDisposable
         Assert.DoesNotContain("classicDockerfile", Create().ToJson(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SecretsAreRecordedByWhereTheyAreNeverByValueAndChangeNoInputsKey()
+    {
+        var plain = Create();
+        var plan = Create(secrets: [new("pip-index", SecretSource.Environment, "PIP_INDEX_TOKEN"), new("netrc", SecretSource.File, "/home/u/.netrc")]);
+        var path = Path.Combine(_root, "plan.json");
+        await File.WriteAllTextAsync(path, plan.ToJson());
+
+        var read = await PlanFile.ReadAsync(path, CancellationToken.None);
+
+        Assert.Equal(plan.Secrets, read.Secrets);
+        Assert.Contains("\"secrets\": [\n    {\n      \"id\": \"pip-index\",\n      \"source\": \"Environment\",\n      \"location\": \"PIP_INDEX_TOKEN\"", plan.ToJson(), StringComparison.Ordinal);
+        Assert.DoesNotContain("secrets", plain.ToJson(), StringComparison.Ordinal);
+        Assert.Equal(plain.InputsKey, plan.InputsKey);
+        Assert.DoesNotContain("secrets", Create(secrets: []).ToJson(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not json", "is not a plan")]
     [InlineData("{\"schema\": 2}", "has schema 2, and this version of PipelineImage.Tasks reads 1")]
@@ -77,7 +94,7 @@ public sealed class PlanFileTests : IDisposable
         Assert.StartsWith(reason, (string)e.Arguments[1]);
     }
 
-    private PlanFile Create(string content = "app", bool executable = false, string network = "", IReadOnlyList<string>? tags = null, string moveTo = "")
+    private PlanFile Create(string content = "app", bool executable = false, string network = "", IReadOnlyList<string>? tags = null, string moveTo = "", IReadOnlyList<PlannedSecret>? secrets = null)
     {
         var directory = Directory.CreateDirectory(Path.Combine(_root, moveTo)).FullName;
         var app = Path.Combine(directory, "app.dll");
@@ -88,7 +105,7 @@ public sealed class PlanFileTests : IDisposable
         var plan = new BuildPlan("hello", references, "scratch", "FROM scratch\n",
             [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM scratch\n"u8.ToArray()), ContextEntry.FromFile(".pipelineimage/app/app.dll", app, executable)],
             PipelineImage.Requirements.RequirementPlan.Empty);
-        return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions(network, "", "missing", false), FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash);
+        return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions(network, "", "missing", false), FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash, secrets);
     }
 
     private static async Task<byte[]> TarAsync(IReadOnlyList<ContextEntry> entries)

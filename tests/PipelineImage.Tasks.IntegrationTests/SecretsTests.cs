@@ -1,0 +1,128 @@
+using System.IO.Compression;
+using System.Text;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// PipelineImageSecret: a value RUN steps read through a secret mount, passed by BuildKit's session, and found in no
+/// layer, no history, no console output and no binlog.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed class SecretsTests(PackageFeed feed)
+{
+    private const string Value = "pimg-s3cr3t-Zq7w";
+
+    // The step checks the value by its hash, so that the Dockerfile (and the log of the step) never holds it.
+    private static readonly string ParentDockerfile = $"""
+        FROM mcr.microsoft.com/dotnet/runtime:10.0
+        RUN --mount=type=secret,id=api-token test "$(sha256sum < /run/secrets/api-token | cut -c1-64)" = "{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Value)))}" \
+            && echo "token bytes: $(wc -c < /run/secrets/api-token)" > /etc/pipeline-token-check
+        """;
+
+    [EngineFact]
+    public async Task AParentDockerfileReadsASecretThatEndsUpInNoLayerHistoryLogOrBinlog()
+    {
+        await using var project = ProjectWithSecret("""<PipelineImageSecret Include="api-token" Environment="PIMG_TEST_API_TOKEN" />""");
+        var binlog = Path.Combine(project.Directory, "publish.binlog");
+
+        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_API_TOKEN"] = Value }, "-v:d", "-bl:" + binlog);
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("Builder: buildkit (the build has secrets, which only BuildKit's session passes)", publish.Output);
+        Assert.Contains("Secrets for the build: api-token", publish.Output);
+        Assert.Equal("token bytes: 16", await TokenCheckAsync(project));
+        Assert.DoesNotContain(Value, publish.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Value, ReadBinlog(binlog), StringComparison.Ordinal);
+        var parent = (await Docker.RunAsync("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", $"{project.ImageName}-parent")).Output.Trim();
+        Assert.StartsWith($"{project.ImageName}-parent:", parent);
+        foreach (var image in new[] { $"{project.ImageName}:latest", parent })
+        {
+            var history = await Docker.RunAsync("history", "--no-trunc", image);
+            Assert.True(history.ExitCode == 0, history.ToString());
+            Assert.Contains("/run/secrets/api-token", history.Output);
+            Assert.DoesNotContain(Value, history.Output, StringComparison.Ordinal);
+            Assert.False(await SavedImageContainsAsync(image, Value), $"{image}'s saved layers hold the secret's value");
+        }
+    }
+
+    [EngineFact]
+    public async Task ASecretFromAFileIsReadAndAMissingOneIsPimg2032NamingTheItem()
+    {
+        await using var project = ProjectWithSecret("""<PipelineImageSecret Include="api-token" File="secrets/token.txt" />""");
+
+        var missing = await project.PublishAsync();
+
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("error PIMG2032: PipelineImageSecret 'api-token': its file " + Path.Combine(project.Directory, "secrets", "token.txt") + " does not exist.", missing.Output);
+
+        Directory.CreateDirectory(Path.Combine(project.Directory, "secrets"));
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "secrets", "token.txt"), Value);
+        var publish = await project.PublishAsync();
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Equal("token bytes: 16", await TokenCheckAsync(project));
+    }
+
+    [EngineFact]
+    public async Task AnUnsetVariableAnInvalidItemAndTheClassicBuilderAreClearErrors()
+    {
+        await using var project = ProjectWithSecret("""
+            <PipelineImageSecret Include="api-token" Environment="PIMG_TEST_UNSET_TOKEN" />
+            <PipelineImageSecret Include="both" Environment="HOME" File="x" />
+            """);
+
+        var invalid = await project.PublishAsync();
+
+        Assert.NotEqual(0, invalid.ExitCode);
+        Assert.Contains("error PIMG2032: PipelineImageSecret 'api-token': its environment variable PIMG_TEST_UNSET_TOKEN is not set.", invalid.Output);
+        Assert.Contains("error PIMG2031: PipelineImageSecret 'both' is not valid: it sets both Environment and File.", invalid.Output);
+
+        project.WriteProject("<PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile><PipelineImageNetwork>none</PipelineImageNetwork>",
+            """<PipelineImageSecret Include="api-token" Environment="PIMG_TEST_API_TOKEN" />""");
+        var classic = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_API_TOKEN"] = Value }, "-p:PipelineImageBuilder=classic");
+
+        Assert.NotEqual(0, classic.ExitCode);
+        Assert.Contains("error PIMG1013: the build has secrets (api-token), but the classic builder cannot pass them", classic.Output);
+        Assert.DoesNotContain(Value, classic.Output, StringComparison.Ordinal);
+    }
+
+    private TestProject ProjectWithSecret(string items)
+    {
+        var project = new TestProject(feed,
+            properties: "<PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile><PipelineImageNetwork>none</PipelineImageNetwork>",
+            items: items);
+        Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
+        File.WriteAllText(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), ParentDockerfile);
+        return project;
+    }
+
+    private static async Task<string> TokenCheckAsync(TestProject project) =>
+        (await Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "cat", $"{project.ImageName}:latest", "/etc/pipeline-token-check")).Output.Trim();
+
+    // A binlog is a gzip stream of records; the value would appear in it as UTF-8 (strings are not further encoded).
+    private static string ReadBinlog(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var text = new MemoryStream();
+        gzip.CopyTo(text);
+        return Encoding.UTF8.GetString(text.ToArray());
+    }
+
+    private static async Task<bool> SavedImageContainsAsync(string image, string value)
+    {
+        var tar = Path.Combine(Path.GetTempPath(), $"pimg-save-{Guid.NewGuid():N}.tar");
+        try
+        {
+            var save = await Docker.RunAsync("save", "-o", tar, image);
+            Assert.True(save.ExitCode == 0, save.ToString());
+            var bytes = await File.ReadAllBytesAsync(tar);
+            return bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(value)) >= 0;
+        }
+        finally
+        {
+            File.Delete(tar);
+        }
+    }
+}
