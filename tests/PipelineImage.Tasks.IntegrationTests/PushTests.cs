@@ -140,6 +140,46 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         await AssertPullsBackAsync($"{AuthRegistry}/{project.ImageName}:variables", $"{User}:{Password}");
     }
 
+    [EngineFact]
+    public async Task APrivateBaseImageIsPulledWithConfigJsonCredentialsThroughTheSessionWithoutDockerLogin()
+    {
+        // The base: an image of ours in the auth registry, removed here, so that the build must pull it.
+        var auths = $$"""{ "auths": { "{{AuthRegistry}}": { "auth": "{{Base64($"{User}:{Password}")}}" } } }""";
+        WriteConfig(auths);
+        await using var baseProject = new TestProject(feed, properties: $"""
+            <PipelineImageRegistry>{AuthRegistry}</PipelineImageRegistry>
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageTags>base</PipelineImageTags>
+            """);
+        var pushed = await baseProject.PublishAsync(ConfigEnvironment());
+        Assert.True(pushed.ExitCode == 0, pushed.ToString());
+        var baseImage = $"{AuthRegistry}/{baseProject.ImageName}:base";
+        await Docker.RunAsync("image", "rm", "--force", (await Docker.InspectImageAsync(baseImage))!.Value.GetProperty("Id").GetString()!);
+        Assert.Null(await Docker.InspectImageAsync(baseImage));
+
+        await using var project = new TestProject(feed, properties: $"""
+            <PipelineImageBase>{baseImage}</PipelineImageBase>
+            <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+            """, program: """Console.WriteLine("built on the private base");""");
+        WriteConfig("{}");
+        var anonymous = await project.PublishAsync(ConfigEnvironment(), "-v:n");
+
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.Contains($"The builder asked for credentials for {AuthRegistry}: none found", anonymous.Output);
+        Assert.Contains("error PIMG1003", anonymous.Output);
+        Assert.Contains(baseImage, anonymous.Output);
+
+        WriteConfig(auths);
+        var binlog = Path.Combine(project.Directory, "publish.binlog");
+        var publish = await project.PublishAsync(ConfigEnvironment(), "-v:n", $"-bl:{binlog}");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains($"The builder asked for credentials for {AuthRegistry}: from auths of {Path.Combine(_home, "config.json")}", publish.Output);
+        Assert.DoesNotContain(Password, publish.Output);
+        Assert.DoesNotContain(Password, BinlogText(binlog));
+        Assert.Equal("built on the private base", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
+    }
+
     private Dictionary<string, string?> ConfigEnvironment() => new() { ["DOCKER_CONFIG"] = _home };
 
     private void WriteConfig(string json) => File.WriteAllText(Path.Combine(_home, "config.json"), json);

@@ -21,28 +21,37 @@ public sealed class SecretsTests(PackageFeed feed)
         """;
 
     [EngineFact]
-    public async Task AParentDockerfileReadsASecretThatEndsUpInNoLayerHistoryLogOrBinlog()
+    public Task AParentDockerfileReadsASecretThatEndsUpInNoLayerHistoryLogOrBinlog() =>
+        SecretInNothingButTheStepAsync(null, "Builder: buildkit (the build has secrets, which only BuildKit's session passes)");
+
+    [PodmanFact]
+    public Task OnPodmanTheSecretGoesThroughItsSecretsParameterAndEndsUpInNoLayerHistoryLogOrBinlog() =>
+        SecretInNothingButTheStepAsync(BuilderUnderTest.Named("podman"), "Builder: podman (the engine is Podman: its own builder (buildah))");
+
+    // builder: null for auto on docker.
+    private async Task SecretInNothingButTheStepAsync(BuilderUnderTest? builder, string chosen)
     {
-        await using var project = ProjectWithSecret("""<PipelineImageSecret Include="api-token" Environment="PIMG_TEST_API_TOKEN" />""");
+        var engine = builder?.Engine ?? Cli.Docker;
+        await using var project = ProjectWithSecret("""<PipelineImageSecret Include="api-token" Environment="PIMG_TEST_API_TOKEN" />""", engine);
         var binlog = Path.Combine(project.Directory, "publish.binlog");
 
-        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_API_TOKEN"] = Value }, "-v:d", "-bl:" + binlog);
+        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_API_TOKEN"] = Value }, [.. builder?.Arguments ?? [], "-v:d", "-bl:" + binlog]);
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
-        Assert.Contains("Builder: buildkit (the build has secrets, which only BuildKit's session passes)", publish.Output);
+        Assert.Contains(chosen, publish.Output);
         Assert.Contains("Secrets for the build: api-token", publish.Output);
-        Assert.Equal("token bytes: 16", await TokenCheckAsync(project));
+        Assert.Equal("token bytes: 16", await TokenCheckAsync(project, engine));
         Assert.DoesNotContain(Value, publish.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Value, ReadBinlog(binlog), StringComparison.Ordinal);
-        var parent = (await Docker.RunAsync("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", $"{project.ImageName}-parent")).Output.Trim();
-        Assert.StartsWith($"{project.ImageName}-parent:", parent);
+        var parent = (await engine.RunAsync("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", $"{project.ImageName}-parent")).Output.Trim();
+        Assert.Contains($"{project.ImageName}-parent:", parent);
         foreach (var image in new[] { $"{project.ImageName}:latest", parent })
         {
-            var history = await Docker.RunAsync("history", "--no-trunc", image);
+            var history = await engine.RunAsync("history", "--no-trunc", image);
             Assert.True(history.ExitCode == 0, history.ToString());
             Assert.Contains("/run/secrets/api-token", history.Output);
             Assert.DoesNotContain(Value, history.Output, StringComparison.Ordinal);
-            Assert.False(await SavedImageContainsAsync(image, Value), $"{image}'s saved layers hold the secret's value");
+            Assert.False(await SavedImageContainsAsync(engine, image, Value), $"{image}'s saved layers hold the secret's value");
         }
     }
 
@@ -87,18 +96,58 @@ public sealed class SecretsTests(PackageFeed feed)
         Assert.DoesNotContain(Value, classic.Output, StringComparison.Ordinal);
     }
 
-    private TestProject ProjectWithSecret(string items)
+    [EngineFact]
+    public async Task APipRequirementFromAnIndexBehindBasicAuthInstallsWithANetrcSecretAndFailsClearlyWithout()
+    {
+        const string password = "pimg-index-pa55-Kx3";
+        await using var index = new LocalPackageIndex(("pipeline-ci", password), ("pimg-private", "1.0.0", "SOURCE = 'from the private index'\n"));
+        await using var project = new TestProject(feed,
+            properties: $"""
+                <PipelineImageNetwork>host</PipelineImageNetwork>
+                <PipelineImagePipIndexUrl>{index.Url}</PipelineImagePipIndexUrl>
+                <PipelineImagePipNetrcSecret>pip-netrc</PipelineImagePipNetrcSecret>
+                """,
+            items: """
+                <PipelineRequirement Include="pimg-private" Version="1.0.0" Manager="pip" />
+                <PipelineImageSecret Include="pip-netrc" Environment="PIMG_TEST_NETRC" />
+                """,
+            program: TestSources.ShellingOutProgram("""Console.WriteLine(Run("python", "-c", "import pimg_private; print(pimg_private.SOURCE)"));"""));
+        static string Netrc(string secret) => $"machine 127.0.0.1 login pipeline-ci password {secret}\n";
+
+        var refused = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_NETRC"] = Netrc("wrong-" + password) });
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("error PIMG1003", refused.Output);
+        Assert.Contains("pimg-private", refused.Output);
+        Assert.True(index.Refused > 0, refused.ToString());
+        Assert.Equal(0, index.Downloads);
+        Assert.DoesNotContain(password, refused.Output, StringComparison.Ordinal);
+
+        var binlog = Path.Combine(project.Directory, "publish.binlog");
+        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_NETRC"] = Netrc(password) }, "-v:d", "-bl:" + binlog);
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Equal(1, index.Downloads);
+        Assert.Contains("--mount=type=secret,id=pip-netrc", await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile")));
+        Assert.Equal("from the private index", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
+        Assert.DoesNotContain(password, publish.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, ReadBinlog(binlog), StringComparison.Ordinal);
+        Assert.DoesNotContain(password, (await Docker.RunAsync("history", "--no-trunc", $"{project.ImageName}:latest")).Output, StringComparison.Ordinal);
+        Assert.False(await SavedImageContainsAsync(Cli.Docker, $"{project.ImageName}:latest", password), "the saved layers hold the index password");
+    }
+
+    private TestProject ProjectWithSecret(string items, ContainerCli? engine = null)
     {
         var project = new TestProject(feed,
             properties: "<PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile><PipelineImageNetwork>none</PipelineImageNetwork>",
-            items: items);
+            items: items, engine: engine);
         Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
         File.WriteAllText(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), ParentDockerfile);
         return project;
     }
 
-    private static async Task<string> TokenCheckAsync(TestProject project) =>
-        (await Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "cat", $"{project.ImageName}:latest", "/etc/pipeline-token-check")).Output.Trim();
+    private static async Task<string> TokenCheckAsync(TestProject project, ContainerCli? engine = null) =>
+        (await (engine ?? Cli.Docker).RunAsync("run", "--rm", "--network", "none", "--entrypoint", "cat", $"{project.ImageName}:latest", "/etc/pipeline-token-check")).Output.Trim();
 
     // A binlog is a gzip stream of records; the value would appear in it as UTF-8 (strings are not further encoded).
     private static string ReadBinlog(string path)
@@ -110,12 +159,12 @@ public sealed class SecretsTests(PackageFeed feed)
         return Encoding.UTF8.GetString(text.ToArray());
     }
 
-    private static async Task<bool> SavedImageContainsAsync(string image, string value)
+    private static async Task<bool> SavedImageContainsAsync(ContainerCli engine, string image, string value)
     {
         var tar = Path.Combine(Path.GetTempPath(), $"pimg-save-{Guid.NewGuid():N}.tar");
         try
         {
-            var save = await Docker.RunAsync("save", "-o", tar, image);
+            var save = await engine.RunAsync("save", "-o", tar, image);
             Assert.True(save.ExitCode == 0, save.ToString());
             var bytes = await File.ReadAllBytesAsync(tar);
             return bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(value)) >= 0;

@@ -53,6 +53,7 @@ public static class DiagnosticCodes
     public const string InvalidBuilder = nameof(InvalidBuilder);                                     // PIMG2030
     public const string InvalidSecret = nameof(InvalidSecret);                                       // PIMG2031
     public const string SecretMissing = nameof(SecretMissing);                                       // PIMG2032
+    public const string UnknownSecret = nameof(UnknownSecret);                                       // PIMG2033
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -48,6 +48,10 @@ public static class DockerfileWriter
     public static bool HasCacheMounts(DockerfileDefinition definition) =>
         definition.Instructions.Any(instruction => instruction is RunInstruction { Cached: not null });
 
+    /// <summary>The secrets the steps read (in order, once each): a Dockerfile with any has only its mounted form.</summary>
+    public static IReadOnlyList<string> Secrets(DockerfileDefinition definition) =>
+        definition.Instructions.OfType<RunInstruction>().SelectMany(run => run.Cached?.Secrets ?? []).Distinct(StringComparer.Ordinal).ToList();
+
     private static string Render(Instruction instruction, bool cacheMounts) => instruction switch
     {
         FromInstruction from => $"FROM {SingleToken(from.Image)}",
@@ -58,28 +62,28 @@ public static class DockerfileWriter
         CmdInstruction cmd => $"CMD {Json(cmd.Arguments)}",
         LabelInstruction label => $"LABEL {string.Join(" \\\n      ", label.Labels.Select(pair => $"{Quoted(pair.Key, false)}={Quoted(pair.Value, false)}"))}",
         ExposeInstruction expose => $"EXPOSE {string.Join(" ", expose.Ports.Select(SingleToken))}",
-        RunInstruction { Cached: { } cached } when cacheMounts => $"RUN {Mounts(cached.Mounts)} \\\n    {ShellLines(cached.Lines)}",
+        RunInstruction { Cached: { } cached } when cacheMounts => $"RUN {Mounts(cached)} \\\n    {ShellLines(cached.Lines)}",
+        RunInstruction { Cached.Secrets.Count: > 0 } => throw new ArgumentException("A RUN instruction with secrets has only its mounted form.", nameof(instruction)),
         RunInstruction run => $"RUN {ShellLines(run.Lines)}",
         EnvInstruction env => $"ENV {string.Join(" ", env.Variables.Select(EnvPair))}",
         _ => throw new ArgumentOutOfRangeException(nameof(instruction), instruction.GetType().Name, "Unknown instruction."),
     };
 
-    private static string Mounts(IReadOnlyList<CacheMount> mounts)
+    private static string Mounts(CachedRun run)
     {
-        if (mounts.Count == 0)
+        if (run.Mounts.Count == 0 && run.Secrets.Count == 0)
         {
-            throw new ArgumentException("A cached RUN instruction needs a cache mount.", nameof(mounts));
+            throw new ArgumentException("A cached RUN instruction needs a mount.", nameof(run));
         }
 
-        return string.Join(" ", mounts.Select(mount =>
-        {
-            if (!mount.Target.StartsWith('/') || mount.Target.Any(c => c is ',' or '=' or '"' or '\\' || char.IsWhiteSpace(c) || char.IsControl(c)))
-            {
-                throw new ArgumentException($"'{mount.Target}' cannot be written as a cache mount's target.", nameof(mounts));
-            }
-
-            return $"--mount=type=cache,target={mount.Target}";
-        }));
+        static bool Plain(string value) => value.Length > 0 && !value.Any(c => c is ',' or '=' or '"' or '\\' || char.IsWhiteSpace(c) || char.IsControl(c));
+        var caches = run.Mounts.Select(mount => mount.Target.StartsWith('/') && Plain(mount.Target)
+            ? $"--mount=type=cache,target={mount.Target}"
+            : throw new ArgumentException($"'{mount.Target}' cannot be written as a cache mount's target.", nameof(run)));
+        var secrets = run.Secrets.Select(id => Plain(id) && !id.Contains('/')
+            ? $"--mount=type=secret,id={id}"
+            : throw new ArgumentException($"'{id}' cannot be written as a secret mount's id.", nameof(run)));
+        return string.Join(" ", caches.Concat(secrets).ToList());
     }
 
     // Continuation lines are indented by four spaces. A line that is empty, ends with the escape character, starts

@@ -17,7 +17,14 @@ public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction
 
 /// <param name="Mounts">The caches, mounted as <c>--mount=type=cache</c> for the step only (never in the image).</param>
 /// <param name="Lines">The command with the caches mounted, as <see cref="RunInstruction.Lines"/>.</param>
-public sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<string> Lines);
+public sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<string> Lines)
+{
+    /// <summary>
+    /// Build secrets the step reads, by id, mounted as <c>--mount=type=secret</c> at <c>/run/secrets/ID</c>. A step
+    /// with secrets has no plain form: <see cref="RunInstruction.Lines"/> cannot be built without them.
+    /// </summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+}
 
 /// <param name="Target">The absolute directory the cache is mounted at; it is also the cache's id.</param>
 public sealed record CacheMount(string Target);

@@ -24,6 +24,9 @@ internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgres
     /// <summary>The images the steps committed, oldest first; not the ones they took from the cache.</summary>
     public List<string> CreatedImages { get; } = [];
 
+    /// <summary>One line of the answer: a JSON message.</summary>
+    public void Report(string line) => Report(JsonSerializer.Deserialize<JSONMessage>(line) ?? new JSONMessage());
+
     public void Report(JSONMessage value)
     {
         if (!string.IsNullOrEmpty(value.Stream))

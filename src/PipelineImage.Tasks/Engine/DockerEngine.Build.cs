@@ -1,5 +1,8 @@
 using System.IO.Pipelines;
 using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using PipelineImage.Context;
@@ -7,7 +10,10 @@ using PipelineImage.Diagnostics;
 
 namespace PipelineImage.Engine;
 
-/// <summary>POST /build with the classic builder (or Podman's): the context streamed as a tar, the progress followed, leftovers removed.</summary>
+/// <summary>
+/// POST /build with the classic builder (or Podman's): the context streamed as a tar, the progress followed, leftovers
+/// removed. Every builder goes through the one request (<see cref="PostBuildAsync"/>) and its one query.
+/// </summary>
 public sealed partial class DockerEngine
 {
     public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
@@ -17,50 +23,108 @@ public sealed partial class DockerEngine
             return await BuildWithBuildKitAsync(request, output, cancellationToken).ConfigureAwait(false);
         }
 
-        var client = Client;
-        var parameters = new ImageBuildParameters
+        // Podman takes secrets as podman-remote sends them: each value in the context, named by the secrets
+        // parameter, and moved out of the context before the build starts (so no COPY sees it). ImageBuilders.Choose
+        // lets secrets reach only Podman here.
+        var secrets = request.Options.Secrets ?? [];
+        var context = secrets.Count == 0 ? request.Context
+            : [.. request.Context, .. secrets.Select(secret => ContextEntry.FromContent(PodmanSecretPath(secret), secret.Value))];
+        var query = BuildQuery(request, "1"); // the classic builder (Podman builds with buildah whatever this says)
+        if (secrets.Count > 0)
         {
-            Dockerfile = request.DockerfilePath,
-            Tags = [.. request.References.Select(reference => reference.ToString())],
-            Labels = request.Labels is { Count: > 0 } labels ? new Dictionary<string, string>(labels) : null,
-            Version = "1", // the classic builder (Podman builds with buildah whatever this says)
-            Remove = true,
-            ForceRemove = true, // no intermediate containers left behind, even when a step fails
-            NetworkMode = request.Options.Network.Length > 0 ? request.Options.Network : null,
-            Platform = request.Options.Platform.Length > 0 ? request.Options.Platform : null,
-            Pull = request.Options.PullAlways ? "true" : null,
-            NoCache = request.Options.NoCache,
-            BuildArgs = request.Options.BuildArgs is { Count: > 0 } buildArgs ? new Dictionary<string, string>(buildArgs) : null,
-        };
+            query += "&secrets=" + Uri.EscapeDataString(JsonSerializer.Serialize(secrets.Select(secret => $"id={secret.Id},src={PodmanSecretPath(secret)}")));
+        }
 
         var log = new BuildEventLog(output);
         var progress = new ClassicBuildProgress(log);
         try
         {
-            return await BuildAsync(client, parameters, request, progress, log, cancellationToken).ConfigureAwait(false);
+            await PostBuildAsync(context, query, progress.Report, cancellationToken).ConfigureAwait(false);
+            progress.Flush();
+            if (log.Failure() is { } failure)
+            {
+                throw failure;
+            }
+
+            var imageId = log.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
+            return new BuildResult(imageId);
         }
         catch when (!progress.Built)
         {
             // Failed or cancelled: the images of the steps that did run are nobody's (and only those, not the ones
             // the steps found in the cache, which other images stand on).
-            await RemoveAsync(client, progress.CreatedImages, output).ConfigureAwait(false);
+            await RemoveAsync(Client, progress.CreatedImages, output).ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task<BuildResult> BuildAsync(
-        DockerClient client, ImageBuildParameters parameters, BuildRequest request, ClassicBuildProgress progress, BuildEventLog log, CancellationToken cancellationToken)
+    private static string PodmanSecretPath(BuildSecret secret) => ".pipelineimage-secret-" + secret.Id;
+
+    // POST /build with the context as the body; each line of the answer goes to read, in order.
+    private async Task PostBuildAsync(IReadOnlyList<ContextEntry> context, string query, Action<string> read, CancellationToken cancellationToken)
     {
-        await SendContextAsync(request.Context, body => client.Images.BuildImageFromDockerfileAsync(parameters, body, null, null, progress, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
-        progress.Flush();
-        if (log.Failure() is { } failure)
+        await SendContextAsync(context, async body =>
         {
-            throw failure;
+            using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{query}")
+            {
+                Content = new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-tar") } },
+            };
+            using var response = await Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            if (!response.IsSuccessStatusCode)
+            {
+                var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                throw new EngineRequestFailedException("build", $"{(int)response.StatusCode} {response.StatusCode}: {EngineFailure.ApiMessage(text)}");
+            }
+
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    read(line);
+                }
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The query of the Engine API's build endpoint, as the docker CLI sends it.
+    private static string BuildQuery(BuildRequest request, string version)
+    {
+        var query = new List<string> { "version=" + version, "rm=1", "forcerm=1", "dockerfile=" + Uri.EscapeDataString(request.DockerfilePath) };
+        query.AddRange(request.References.Select(reference => "t=" + Uri.EscapeDataString(reference.ToString())));
+        var options = request.Options;
+        if (options.Network.Length > 0)
+        {
+            query.Add("networkmode=" + Uri.EscapeDataString(options.Network));
         }
 
-        var imageId = log.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
-        return new BuildResult(imageId);
+        if (options.Platform.Length > 0)
+        {
+            query.Add("platform=" + Uri.EscapeDataString(options.Platform));
+        }
+
+        if (options.PullAlways)
+        {
+            query.Add("pull=1");
+        }
+
+        if (options.NoCache)
+        {
+            query.Add("nocache=1");
+        }
+
+        if (options.BuildArgs is { Count: > 0 } buildArgs)
+        {
+            query.Add("buildargs=" + Uri.EscapeDataString(JsonSerializer.Serialize(buildArgs)));
+        }
+
+        if (request.Labels is { Count: > 0 } labels)
+        {
+            query.Add("labels=" + Uri.EscapeDataString(JsonSerializer.Serialize(labels)));
+        }
+
+        return string.Join('&', query);
     }
 
     // Removes each image by itself (no pruning of its parents), newest first, within a bound of its own: the build's

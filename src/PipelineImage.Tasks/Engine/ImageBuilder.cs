@@ -35,14 +35,14 @@ public static class ImageBuilders
     /// <summary>
     /// The builder for the setting on this engine. <c>auto</c>: Podman's own on Podman, BuildKit where the engine
     /// advertises it (<c>Builder-Version: 2</c>, the default of Docker 23 and later) or where the build has secrets
-    /// (only BuildKit's session passes them), else classic.
+    /// (only BuildKit's session passes them on Docker), else classic.
     /// </summary>
     /// <param name="setting">PipelineImageBuilder.</param>
     /// <param name="engine">The engine connected to.</param>
     /// <param name="secrets">The ids of the build's secrets (none: any builder will do).</param>
     /// <exception cref="PipelineImageException">
     /// PIMG1012 when <c>buildkit</c> is asked of an engine without it; PIMG1013 when the build has secrets and the
-    /// builder would be the classic one.
+    /// builder would be the classic one, or Podman older than 4.0.
     /// </exception>
     public static BuilderChoice Choose(string setting, EngineInfo engine, IReadOnlyCollection<string>? secrets = null)
     {
@@ -54,10 +54,11 @@ public static class ImageBuilders
             : null;
         if (engine.IsPodman)
         {
-            if (hasSecrets)
+            // Podman's compatible API takes secrets (the secrets parameter) from Podman 4.0 on.
+            if (hasSecrets && !(Version.TryParse(engine.ServerVersion, out var podman) && podman.Major >= 4))
             {
                 throw new PipelineImageException(DiagnosticCodes.SecretsNeedSession, string.Join(", ", secrets!), $"the engine at {engine.Endpoint}",
-                    "it is Podman, and passing secrets to its builder is not supported yet");
+                    $"it is Podman {engine.ServerVersion}, whose API takes secrets from 4.0 on");
             }
 
             return validated == "buildkit"

@@ -155,6 +155,15 @@ public static class ImagePlanner
         {
             Header = [generated, cached, builder == "auto" ? "The classic builder builds Dockerfile.classic, beside this one." : "PipelineImageBuilder=buildkit."],
         }, cacheMounts: true);
+        if (DockerfileWriter.Secrets(definition) is { Count: > 0 } secrets)
+        {
+            // A step that reads a secret cannot run on the classic builder: there is no Dockerfile for it.
+            return builder == "classic"
+                ? throw new PipelineImageException(DiagnosticCodes.SecretsNeedSession, string.Join(", ", secrets), "the classic builder",
+                    "PipelineImageBuilder=classic, and only BuildKit's session or Podman passes secrets")
+                : (DockerfileWriter.Render(definition with { Header = [generated, cached, "A step reads a build secret: BuildKit and Podman only."] }, cacheMounts: true), null);
+        }
+
         var withoutCache = DockerfileWriter.Render(definition with
         {
             Header = [generated, plain, builder == "auto" ? "BuildKit and Podman build Dockerfile, beside this one, with cache mounts." : "PipelineImageBuilder=classic."],

@@ -177,7 +177,7 @@ public static class RequirementPlanner
 
             var fileArguments = context.Select(entry =>
                 $"-r {Shell.Quote(RequirementsImageDirectory + entry.ContextPath[RequirementsContextDirectory.Length..])}");
-            instructions.Add(PipInstall(pipOptions, specifiers.Select(Shell.Quote).Concat(fileArguments).ToList()));
+            instructions.Add(PipInstall(pipOptions, specifiers.Select(Shell.Quote).Concat(fileArguments).ToList(), settings.PipNetrcSecret.Trim()));
             instructions.Add(new EnvInstruction([
                 new EnvVariable("VIRTUAL_ENV", VenvDirectory),
                 new EnvVariable("PATH", VenvDirectory + "/bin:$PATH", Expand: true),
@@ -443,20 +443,26 @@ public static class RequirementPlanner
         }
     }
 
-    // pip's cache where the builder has cache mounts (wheels it downloaded and built), else none at all.
-    private static RunInstruction PipInstall(IReadOnlyList<string> options, IReadOnlyList<string> arguments)
+    // pip's cache where the builder has cache mounts (wheels it downloaded and built), else none at all. With a netrc
+    // secret, pip (through requests, which honours NETRC) reads the indexes' credentials from its mount, for this step
+    // only; the step then has only its mounted form.
+    private static RunInstruction PipInstall(IReadOnlyList<string> options, IReadOnlyList<string> arguments, string netrcSecret)
     {
-        IEnumerable<string> Lines(string cacheOption) =>
+        IEnumerable<string> Lines(string cacheOption, bool netrc) =>
         [
             "set -eu;",
+            .. netrc ? [$"export NETRC=/run/secrets/{netrcSecret};"] : Array.Empty<string>(),
             $"python3 -m venv {VenvDirectory};",
             $"{VenvDirectory}/bin/pip install {cacheOption}",
             .. options.Concat(arguments).Select(argument => "    " + argument),
         ];
 
-        return new RunInstruction(Lines("--no-cache-dir").ToList())
+        return new RunInstruction(Lines("--no-cache-dir", false).ToList())
         {
-            Cached = new CachedRun([new CacheMount(PipCacheDirectory)], Lines($"--cache-dir {PipCacheDirectory}").ToList()),
+            Cached = new CachedRun([new CacheMount(PipCacheDirectory)], Lines($"--cache-dir {PipCacheDirectory}", netrcSecret.Length > 0).ToList())
+            {
+                Secrets = netrcSecret.Length > 0 ? [netrcSecret] : [],
+            },
         };
     }
 

@@ -23,4 +23,10 @@ public sealed record RequirementSettings
 
     /// <summary>PipelineImagePipFindLinks: each one a pip <c>--find-links</c>.</summary>
     public IReadOnlyList<string> PipFindLinks { get; init; } = [];
+
+    /// <summary>
+    /// PipelineImagePipNetrcSecret: the id of a build secret that holds a netrc file (<c>machine HOST login USER
+    /// password TOKEN</c>), which pip reads its indexes' credentials from; empty: none.
+    /// </summary>
+    public string PipNetrcSecret { get; init; } = "";
 }

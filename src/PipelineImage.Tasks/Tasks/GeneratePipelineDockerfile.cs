@@ -131,6 +131,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
 
     public string[] PipFindLinks { get; set; } = [];
 
+    /// <summary>PipelineImagePipNetrcSecret: the id of the PipelineImageSecret pip reads its netrc from.</summary>
+    public string PipNetrcSecret { get; set; } = "";
+
     /// <summary>PipelineImageParentDockerfile, relative to the project directory.</summary>
     public string ParentDockerfile { get; set; } = "";
 
@@ -216,6 +219,11 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         problems.Check(() => PullPolicies.Parse(Pull));
         problems.Check(() => BuildPlatform.Validate(Platform));
         var secrets = problems.Check(() => BuildSecrets.Plan(Secrets.Select(ToSecretItem).ToList(), Environment.GetEnvironmentVariable));
+        if (PipNetrcSecret.Trim() is { Length: > 0 } netrc && !Secrets.Any(item => item.ItemSpec.Trim() == netrc))
+        {
+            problems.Add(new PipelineImageException(DiagnosticCodes.UnknownSecret, "PipelineImagePipNetrcSecret", netrc));
+        }
+
         ParentImage? parent = null;
         try
         {
@@ -340,6 +348,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             PipIndexUrl = PipIndexUrl,
             PipExtraIndexUrls = PipExtraIndexUrls,
             PipFindLinks = PipFindLinks,
+            PipNetrcSecret = PipNetrcSecret,
         };
         var integrations = IntegrationCatalog.Detect(Integrations.Select(RequirementItems.ToIntegration), PublishedFiles.Select(RequirementItems.PackageOf));
         return RequirementPlanner.Plan(Requirements.Select(RequirementItems.ToRequirement).ToList(), settings, baseImage,

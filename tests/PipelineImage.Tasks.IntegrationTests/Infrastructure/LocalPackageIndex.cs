@@ -17,10 +17,19 @@ public sealed class LocalPackageIndex : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, (string FileName, byte[] Bytes)> _wheels = new(StringComparer.Ordinal);
     private readonly Task _serving;
+    private readonly string? _authorization;
 
     /// <param name="wheels">Each wheel: distribution name, version and the text of its one module.</param>
     public LocalPackageIndex(params (string Name, string Version, string Module)[] wheels)
+        : this(null, wheels)
     {
+    }
+
+    /// <param name="basicAuth">The user and password every request must bring (HTTP basic), or null for none.</param>
+    /// <param name="wheels">Each wheel: distribution name, version and the text of its one module.</param>
+    public LocalPackageIndex((string User, string Password)? basicAuth, params (string Name, string Version, string Module)[] wheels)
+    {
+        _authorization = basicAuth is { } auth ? "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.User}:{auth.Password}")) : null;
         foreach (var (name, version, module) in wheels)
         {
             var fileName = $"{name.Replace('-', '_')}-{version}-py3-none-any.whl";
@@ -39,6 +48,9 @@ public sealed class LocalPackageIndex : IAsyncDisposable
 
     /// <summary>How many wheel downloads the index served.</summary>
     public int Downloads { get; private set; }
+
+    /// <summary>How many requests it refused for want of the right credentials.</summary>
+    public int Refused { get; private set; }
 
     public async ValueTask DisposeAsync()
     {
@@ -68,6 +80,14 @@ public sealed class LocalPackageIndex : IAsyncDisposable
             }
 
             using var response = context.Response;
+            if (_authorization is not null && context.Request.Headers["Authorization"] != _authorization)
+            {
+                Refused++;
+                response.StatusCode = 401;
+                response.Headers["WWW-Authenticate"] = "Basic realm=\"pimg-test-index\"";
+                continue;
+            }
+
             var body = Respond(context.Request.Url!.AbsolutePath, out var contentType);
             response.StatusCode = body is null ? 404 : 200;
             response.ContentType = contentType;

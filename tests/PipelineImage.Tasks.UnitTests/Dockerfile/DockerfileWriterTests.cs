@@ -146,4 +146,28 @@ public class DockerfileWriterShellTests
     {
         Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(new DockerfileDefinition([], [new EnvInstruction([new EnvVariable(name, value)])])));
     }
+
+    [Fact]
+    public void ASecretIsMountedByIdAfterTheCachesAndItsStepHasNoPlainForm()
+    {
+        var definition = new DockerfileDefinition([], [
+            new RunInstruction(["tool"]) { Cached = new CachedRun([new CacheMount("/root/.cache")], ["tool"]) { Secrets = ["pip-netrc"] } },
+        ]);
+
+        Assert.Equal(["pip-netrc"], DockerfileWriter.Secrets(definition));
+        Assert.Equal("RUN --mount=type=cache,target=/root/.cache --mount=type=secret,id=pip-netrc \\\n    tool\n", DockerfileWriter.Render(definition, cacheMounts: true));
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(definition));
+    }
+
+    [Theory]
+    [InlineData("a,target=/etc/passwd")]
+    [InlineData("a b")]
+    [InlineData("../x")]
+    [InlineData("")]
+    public void RefusesASecretIdThatWouldChangeTheMount(string id)
+    {
+        var definition = new DockerfileDefinition([], [new RunInstruction(["true"]) { Cached = new CachedRun([], ["true"]) { Secrets = [id] } }]);
+
+        Assert.Throws<ArgumentException>(() => DockerfileWriter.Render(definition, cacheMounts: true));
+    }
 }

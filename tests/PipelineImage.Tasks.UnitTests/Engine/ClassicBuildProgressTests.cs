@@ -69,4 +69,38 @@ public sealed class ClassicBuildProgressTests
         Assert.Equal("sha256:abc", log.ImageId);
         Assert.Null(log.Failure());
     }
+
+    [Theory]
+    [InlineData("""{"stream":"Step 2/2 : RUN echo hi \u0026\u0026 false"}""", """{"errorDetail":{"code":1,"message":"The command '/bin/sh -c echo hi \u0026\u0026 false' returned a non-zero code: 1"},"error":"The command '/bin/sh -c echo hi \u0026\u0026 false' returned a non-zero code: 1"}""",
+        "Step 2/2 : RUN echo hi && false", "The command '/bin/sh -c echo hi && false' returned a non-zero code: 1")]
+    [InlineData("""{"stream":"STEP 2/2: RUN echo hi \u0026\u0026 false\n"}""", """{"errorDetail":{"message":"building at STEP \"RUN echo hi \u0026\u0026 false\": while running runtime: exit status 1\n"},"error":"building at STEP \"RUN echo hi \u0026\u0026 false\": while running runtime: exit status 1\n"}""",
+        "Step 2/2 : RUN echo hi && false", "building at STEP \"RUN echo hi && false\": while running runtime: exit status 1")]
+    public void TheEnginesLinesAsSentReadAsTheirMessages(string step, string error, string stepName, string message)
+    {
+        var lines = new List<string>();
+        var log = new BuildEventLog(lines.Add);
+        var progress = new ClassicBuildProgress(log);
+
+        progress.Report(step);
+        progress.Report("""{"stream":"\n"}""");
+        progress.Report("""{"stream":"hi\n"}""");
+        progress.Report(error);
+        progress.Flush();
+
+        Assert.Equal([stepName, "hi"], lines);
+        Assert.StartsWith($"PIMG1003: The image build failed at {stepName}: {message}. Its last output: hi.", log.Failure()!.Message);
+    }
+
+    [Fact]
+    public void PodmansImageIdComesFromItsAuxLine()
+    {
+        var log = new BuildEventLog(_ => { });
+        var progress = new ClassicBuildProgress(log);
+
+        progress.Report("""{"stream":"COMMIT docker.io/library/psec:1\n"}""");
+        progress.Report("""{"aux":{"ID":"sha256:2c32678259aea5412b39825faf8121b8534b4150cde5e9ab0240983c4516234a"}}""");
+
+        Assert.Equal("sha256:2c32678259aea5412b39825faf8121b8534b4150cde5e9ab0240983c4516234a", log.ImageId);
+        Assert.True(progress.Built);
+    }
 }

@@ -27,7 +27,18 @@ public sealed class ImageBuilderTests
         Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("auto", podman).Builder);
         Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("classic", podman).Builder);
         Assert.Equal("BuilderNotSupported", Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("buildkit", podman)).ResourceName);
-        Assert.Equal("SecretsNeedSession", Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("auto", podman, ["pip-index"])).ResourceName);
+    }
+
+    [Fact]
+    public void PodmanPassesSecretsFromVersion4On()
+    {
+        var podman = Docker() with { IsPodman = true, ServerVersion = "4.3.1" };
+
+        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("auto", podman, ["pip-index"]).Builder);
+        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("classic", podman, ["pip-index"]).Builder);
+        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("auto", podman with { ServerVersion = "3.4.4" }, ["pip-index"]));
+        Assert.Equal("SecretsNeedSession", e.ResourceName);
+        Assert.Contains("Podman 3.4.4", (string)e.Arguments[2], StringComparison.Ordinal);
     }
 
     [Theory]

@@ -297,4 +297,23 @@ public class ImagePlannerTests
         Assert.Equal(DiagnosticCodes.InvalidBaseImage,
             Assert.Throws<PipelineImageException>(() => PlannerTestData.Plan(PlannerTestData.App(), new ImageSettings { BaseImage = "x y" })).ResourceName);
     }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("buildkit")]
+    public void AStepThatReadsASecretGetsOnlyTheMountedDockerfileAndTheClassicBuilderIsPimg1013(string builder)
+    {
+        var requirements = new RequirementItem[] { new() { Include = "pandas", Manager = "pip", ProjectFile = "/src/App/App.csproj" } };
+        RequirementPlan Requirements(string baseImage) =>
+            RequirementPlanner.Plan(requirements, new RequirementSettings { PipNetrcSecret = "pip-netrc" }, baseImage, _ => null);
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, Requirements, builder);
+
+        Assert.Null(plan.ClassicDockerfile);
+        Assert.Contains("--mount=type=secret,id=pip-netrc", plan.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("# A step reads a build secret: BuildKit and Podman only.\n", plan.Dockerfile, StringComparison.Ordinal);
+        var e = Assert.Throws<PipelineImageException>(() => ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, Requirements, "classic"));
+        Assert.Equal("SecretsNeedSession", e.ResourceName);
+        Assert.Equal("pip-netrc", e.Arguments[0]);
+    }
 }

@@ -347,4 +347,16 @@ public class RequirementPlannerTests
             Assert.True(process.ExitCode == 0, command + "\n" + error);
         }
     }
+
+    [Fact]
+    public void WithANetrcSecretPipReadsItFromItsMountForThatStepOnly()
+    {
+        var plan = Plan([Pip("pandas")], settings: PrivateIndexes with { PipNetrcSecret = " pip-netrc " });
+
+        var text = DockerfileWriter.Render(new DockerfileDefinition([], plan.Instructions), cacheMounts: true);
+
+        Assert.Contains("RUN --mount=type=cache,target=/root/.cache/pip --mount=type=secret,id=pip-netrc \\\n    set -eu; \\\n    export NETRC=/run/secrets/pip-netrc; \\\n", text, StringComparison.Ordinal);
+        Assert.Equal(["pip-netrc"], DockerfileWriter.Secrets(new DockerfileDefinition([], plan.Instructions)));
+        Assert.DoesNotContain("NETRC", Render(Plan([Pip("pandas")], settings: PrivateIndexes)), StringComparison.Ordinal);
+    }
 }
