@@ -26,6 +26,36 @@ public sealed class BuildKitTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task TheContextGoesThroughTheSessionAndTheNextBuildIsSentOnlyTheFileThatChangedEvenAtTheSameSize()
+    {
+        await using var project = new TestProject(feed, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
+            items: """<PipelineImageFile Include="data.txt" Destination="/app/data.txt" />""");
+        var data = Path.Combine(project.Directory, "data.txt");
+        await File.WriteAllTextAsync(data, "first");
+
+        var publish = await project.PublishAsync("-v:n");
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        await File.WriteAllTextAsync(data, "secnd");
+        var again = await project.PublishAsync("-v:n");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var first = Sent(publish.Output);
+        var second = Sent(again.Output);
+        Assert.True(first.Files > 1 && first.Bytes > 5, publish.Output);
+        Assert.True(second == (1, 5), again.Output);
+        var inImage = await Cli.Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "cat", $"{project.ImageName}:latest", "/app/data.txt");
+        Assert.Equal("secnd", inImage.Output.Trim());
+    }
+
+    // What the log says the session sent: files and bytes.
+    private static (int Files, long Bytes) Sent(string output)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"Context through the session: sent ([0-9]+) of [0-9]+ file\(s\), ([0-9]+) bytes");
+        Assert.True(match.Success, output);
+        return (int.Parse(match.Groups[1].Value), long.Parse(match.Groups[2].Value));
+    }
+
+    [EngineFact]
     public async Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput()
     {
         await using var project = new TestProject(feed,

@@ -19,9 +19,10 @@ public sealed class RemoteEngineTests(PackageFeed feed) : IDisposable
     public void Dispose() => Directory.Delete(_config, recursive: true);
 
     [EngineFact]
-    public async Task BuildsThroughDockerHostWithTls()
+    public async Task BuildsThroughDockerHostWithTlsWithBuildKitsSessionOverTlsToo()
     {
-        await using var project = new TestProject(feed, program: """Console.WriteLine("built over TLS");""");
+        await using var project = new TestProject(feed, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
+            program: """Console.WriteLine("built over TLS");""");
 
         var publish = await project.PublishAsync(
             new Dictionary<string, string?> { ["DOCKER_HOST"] = TlsEndpoint, ["DOCKER_TLS_VERIFY"] = "1", ["DOCKER_CERT_PATH"] = ClientCertificates },
@@ -29,6 +30,7 @@ public sealed class RemoteEngineTests(PackageFeed feed) : IDisposable
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Contains($"with the engine at {TlsEndpoint}/ from DOCKER_HOST with TLS from {ClientCertificates}", publish.Output);
+        Assert.Contains("Context through the session: sent ", publish.Output);
         Assert.Equal("built over TLS", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
     }
 

@@ -41,6 +41,9 @@ public sealed record ContextEntry
     /// </summary>
     public UnixFileMode? Mode { get; private init; }
 
+    /// <summary>For a file: its content hash as the plan recorded it (<c>sha256:…</c>), when known.</summary>
+    public string? ContentHash { get; init; }
+
     public static ContextEntry FromFile(string contextPath, string sourcePath, bool executable = false, UnixFileMode? mode = null) =>
         new(contextPath, ContextEntryKind.File) { SourcePath = sourcePath, Executable = executable, Mode = mode };
 
@@ -56,6 +59,6 @@ public sealed record ContextEntry
     /// <summary>This entry at another path in the context.</summary>
     public ContextEntry At(string contextPath) => new(contextPath, Kind)
     {
-        SourcePath = SourcePath, Content = Content, LinkTarget = LinkTarget, Executable = Executable, Mode = Mode,
+        SourcePath = SourcePath, Content = Content, LinkTarget = LinkTarget, Executable = Executable, Mode = Mode, ContentHash = ContentHash,
     };
 }

@@ -60,15 +60,13 @@ public sealed partial class DockerEngine
 
     private static string PodmanSecretPath(BuildSecret secret) => ".pipelineimage-secret-" + secret.Id;
 
-    // POST /build with the context as the body; each line of the answer goes to read, in order.
-    private async Task PostBuildAsync(IReadOnlyList<ContextEntry> context, string query, Action<string> read, CancellationToken cancellationToken)
+    // POST /build with the context as the body (none: the builder takes it from the session); each line of the
+    // answer goes to read, in order.
+    private async Task PostBuildAsync(IReadOnlyList<ContextEntry>? context, string query, Action<string> read, CancellationToken cancellationToken)
     {
-        await SendContextAsync(context, async body =>
+        async Task SendAsync(HttpContent? content)
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{query}")
-            {
-                Content = new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-tar") } },
-            };
+            using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{query}") { Content = content };
             using var response = await Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
@@ -85,7 +83,23 @@ public sealed partial class DockerEngine
                     read(line);
                 }
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (context is not null)
+        {
+            await SendContextAsync(context, body => SendAsync(new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-tar") } }),
+                cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await SendAsync(null).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
+        {
+            throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
+        }
     }
 
     // The query of the Engine API's build endpoint, as the docker CLI sends it.

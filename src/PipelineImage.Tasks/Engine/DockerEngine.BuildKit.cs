@@ -3,8 +3,9 @@ using System.Text;
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// POST /build?version=2: BuildKit inside the engine, with the tar context as the body and our session (secrets,
-/// registry credentials) attached. Docker.DotNet cannot read its progress (it fails on the first trace message), so
+/// POST /build?version=2: BuildKit inside the engine, with our session attached: it serves the context (FileSync, so
+/// the builder asks only for files that changed since its last build under the same shared key), secrets and registry
+/// credentials. Docker.DotNet cannot read its progress (it fails on the first trace message), so
 /// every build is our own request over the same address.
 /// </summary>
 public sealed partial class DockerEngine
@@ -17,12 +18,15 @@ public sealed partial class DockerEngine
                 ? found.IdentityToken.Length > 0 ? ("", found.IdentityToken) : (found.Username, found.Password)
                 : ((string, string)?)null)
             : null;
-        await using var session = await Session.BuildSession.OpenAsync(Http, _apiVersion, request.References[0].Name,
-            SharedKey(request), new Session.SessionServices(secrets, credentials), cancellationToken).ConfigureAwait(false);
+        var files = new Session.FileSync(request.Context);
+        await using var session = await Session.BuildSession.OpenAsync(new EngineConnection(_endpoint, _tls, _source), _apiVersion, request.References[0].Name,
+            SharedKey(request), new Session.SessionServices(secrets, credentials, files), cancellationToken).ConfigureAwait(false);
         var log = new BuildEventLog(output);
         var progress = new BuildKitProgress(log);
-        await PostBuildAsync(request.Context, $"{BuildQuery(request, "2")}&session={session.Id}", progress.Report, cancellationToken).ConfigureAwait(false);
+        await PostBuildAsync(null, $"{BuildQuery(request, "2")}&session={session.Id}&remote=client-session", progress.Report, cancellationToken).ConfigureAwait(false);
         progress.Complete();
+        output($"Context through the session: sent {files.FilesSent} of {files.FilesOffered} file(s), {files.BytesSent} bytes; "
+            + "the builder kept the others from its last build of this image.");
         if (log.Failure() is { } failure)
         {
             throw failure;

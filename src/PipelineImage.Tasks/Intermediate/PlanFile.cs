@@ -266,7 +266,7 @@ public sealed record PlannedEntry(
         {
             "directory" => ContextEntry.FromDirectory(Path, mode),
             "symlink" => ContextEntry.FromSymlink(Path, Target ?? throw new JsonException($"the link {Path} has no target")),
-            "file" => ContextEntry.FromFile(Path, Source ?? throw new JsonException($"the file {Path} has no source"), mode: mode),
+            "file" => ContextEntry.FromFile(Path, Source ?? throw new JsonException($"the file {Path} has no source"), mode: mode) with { ContentHash = Sha256 },
             _ => throw new JsonException($"{Path} is of an unknown kind '{Kind}'"),
         };
     }

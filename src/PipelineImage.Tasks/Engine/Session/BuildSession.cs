@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http;
 using System.Security.Cryptography;
 using PipelineImage.Engine.Session.Protocol;
 
@@ -30,7 +28,7 @@ internal sealed class BuildSession : IAsyncDisposable
     /// <summary>Completes when the engine ends the session (or breaks its protocol: the task then faults).</summary>
     public Task Serving => _serving;
 
-    /// <param name="http">A client of the engine's address.</param>
+    /// <param name="connection">The engine's address; the session has a connection of its own.</param>
     /// <param name="apiVersion">The API version agreed on (<c>1.41</c>).</param>
     /// <param name="name">What the engine shows as the session's name (the project).</param>
     /// <param name="sharedKey">
@@ -39,33 +37,21 @@ internal sealed class BuildSession : IAsyncDisposable
     /// <param name="services">The methods served.</param>
     /// <param name="cancellationToken">Ends the upgrade request.</param>
     public static async Task<BuildSession> OpenAsync(
-        HttpClient http, string apiVersion, string name, string sharedKey, SessionServices services, CancellationToken cancellationToken)
+        EngineConnection connection, string apiVersion, string name, string sharedKey, SessionServices services, CancellationToken cancellationToken)
     {
         var id = NewId();
         var grpc = services.Server();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"v{apiVersion}/session");
-        request.Headers.Connection.Add("Upgrade");
-        request.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("h2c"));
-        request.Headers.Add("X-Docker-Expose-Session-Uuid", id);
-        request.Headers.Add("X-Docker-Expose-Session-Name", name);
-        request.Headers.Add("X-Docker-Expose-Session-Sharedkey", sharedKey);
-        foreach (var method in grpc.Methods)
+        // One header per method: the engine reads the methods a session serves from the repeated header's values.
+        var headers = new List<KeyValuePair<string, string>>
         {
-            request.Headers.Add("X-Docker-Expose-Session-Grpc-Method", method);
-        }
+            new("X-Docker-Expose-Session-Uuid", id),
+            new("X-Docker-Expose-Session-Name", name),
+            new("X-Docker-Expose-Session-Sharedkey", sharedKey),
+        };
+        headers.AddRange(grpc.Methods.Select(method => new KeyValuePair<string, string>("X-Docker-Expose-Session-Grpc-Method", method)));
 
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
-        {
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw new EngineRequestFailedException("session", $"{(int)response.StatusCode} {response.StatusCode}: {EngineFailure.ApiMessage(text)}");
-            }
-        }
-
-        // After 101 the content is the connection itself, both ways.
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        // After 101 the connection carries HTTP/2, with the engine as its client.
+        var stream = await EngineHttp.UpgradeAsync(connection, $"v{apiVersion}/session", "h2c", headers, cancellationToken).ConfigureAwait(false);
         var server = new Http2Server(stream, grpc.HandleAsync);
         return new BuildSession(id, server, new CancellationTokenSource());
     }
@@ -100,15 +86,19 @@ internal sealed class SessionServices
     private readonly IReadOnlyDictionary<string, byte[]> _secrets;
     private readonly Func<string, CancellationToken, Task<(string Username, string Secret)?>>? _credentials;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _asked = new();
+    private readonly FileSync? _files;
 
     /// <param name="secrets">Each secret's value by its id.</param>
     /// <param name="credentials">A registry host's credentials, or null for anonymous; null: the service is not offered.</param>
+    /// <param name="files">The build context, for FileSync; null: the service is not offered.</param>
     public SessionServices(
         IReadOnlyDictionary<string, byte[]> secrets,
-        Func<string, CancellationToken, Task<(string Username, string Secret)?>>? credentials = null)
+        Func<string, CancellationToken, Task<(string Username, string Secret)?>>? credentials = null,
+        FileSync? files = null)
     {
         _secrets = secrets;
         _credentials = credentials;
+        _files = files;
     }
 
     /// <summary>The secret ids the builder asked for, in the order asked, known or not.</summary>
@@ -124,6 +114,11 @@ internal sealed class SessionServices
         if (_credentials is not null)
         {
             methods["/moby.filesync.v1.Auth/Credentials"] = CredentialsAsync;
+        }
+
+        if (_files is not null)
+        {
+            methods["/moby.filesync.v1.FileSync/DiffCopy"] = _files.DiffCopyAsync;
         }
 
         return new GrpcServer(methods);

@@ -65,10 +65,7 @@ internal sealed class GrpcCall
     /// <summary>Cancelled when the client cancels the call or the session ends.</summary>
     public CancellationToken Cancelled => _request.Aborted;
 
-    /// <summary>A metadata value (the request's header of that lower-case name); null when absent.</summary>
-    public string? Metadata(string name) => _request.Header(name);
-
-    /// <summary>All values of a metadata key, in order.</summary>
+    /// <summary>All values of a metadata key (the request's headers of that lower-case name), in order.</summary>
     public IEnumerable<string> MetadataValues(string name) => _request.HeaderValues(name);
 
     /// <summary>The next request message; null when the client has sent its last.</summary>
@@ -173,6 +170,7 @@ internal enum GrpcStatus
     PermissionDenied = 7,
     ResourceExhausted = 8,
     FailedPrecondition = 9,
+    Aborted = 10,
     Unimplemented = 12,
     Internal = 13,
     Unavailable = 14,

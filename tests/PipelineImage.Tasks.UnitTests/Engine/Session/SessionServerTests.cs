@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
+using PipelineImage.Context;
 using PipelineImage.Engine.Session;
 using PipelineImage.Engine.Session.Protocol;
 
@@ -18,9 +19,21 @@ public sealed class SessionServerTests : IAsyncDisposable
     private readonly HttpClient _client = new(new SocketsHttpHandler());
     private Task? _serving;
 
-    private readonly SessionServices _services = new(
+    private readonly FileSync _files = new(
+    [
+        ContextEntry.FromContent("app/big.bin", Big),
+        ContextEntry.FromContent("app/small.txt", "small"u8.ToArray()),
+        ContextEntry.FromContent("other.txt", "other"u8.ToArray()),
+    ]);
+
+    private readonly SessionServices _services;
+
+    public SessionServerTests() => _services = new(
         new Dictionary<string, byte[]> { ["pip-index"] = "machine index login u password p\n"u8.ToArray(), ["big"] = Enumerable.Range(0, 3 << 20).Select(i => (byte)i).ToArray() },
-        (host, _) => Task.FromResult<(string, string)?>(host == "127.0.0.1:5001" ? ("user", "pass") : null));
+        (host, _) => Task.FromResult<(string, string)?>(host == "127.0.0.1:5001" ? ("user", "pass") : null),
+        _files);
+
+    private static readonly byte[] Big = Enumerable.Range(0, 100 * 1024).Select(i => (byte)(i * 7)).ToArray();
 
     public async ValueTask DisposeAsync()
     {
@@ -97,7 +110,7 @@ public sealed class SessionServerTests : IAsyncDisposable
         var server = Start();
 
         var unknown = await CallAsync(server, "/moby.buildkit.secrets.v1.Secrets/GetSecret", new GetSecretRequest { ID = "nope" });
-        var unimplemented = await CallAsync(server, "/moby.filesync.v1.FileSync/DiffCopy", new HealthCheckRequest());
+        var unimplemented = await CallAsync(server, "/moby.filesync.v1.FileSync/TarStream", new HealthCheckRequest());
         var after = await CallAsync(server, "/grpc.health.v1.Health/Check", new HealthCheckRequest());
 
         Assert.Equal("5", Status(unknown.Response));
@@ -115,5 +128,94 @@ public sealed class SessionServerTests : IAsyncDisposable
         var calls = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => CallAsync(server, "/moby.buildkit.secrets.v1.Secrets/GetSecret", new GetSecretRequest { ID = "big" })));
 
         Assert.All(calls, call => Assert.Equal(Enumerable.Range(0, 3 << 20).Select(i => (byte)i), Single(call.Body, GetSecretResponse.Parser).Data.ToByteArray()));
+    }
+
+    [Fact]
+    public async Task DiffCopyStatesWhatThePatternsSelectThenSendsOnlyTheFileAskedForAndEndsWithFin()
+    {
+        var server = Start();
+        var requests = new DuplexContent();
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(server, "/moby.filesync.v1.FileSync/DiffCopy"))
+        {
+            Content = requests, Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        message.Content.Headers.ContentType = new("application/grpc");
+        message.Headers.TryAddWithoutValidation("te", "trailers");
+        message.Headers.TryAddWithoutValidation("include-patterns", "app");
+        message.Headers.TryAddWithoutValidation("dir-name", "context");
+
+        // The builder's side: read the STATs to the empty one, ask for one file, take its DATA to the empty one, FIN.
+        using var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
+        var answers = await response.Content.ReadAsStreamAsync(_stop.Token);
+        var stated = new List<string>();
+        for (var packet = await ReadPacketAsync(answers); packet.Stat?.Path is { Length: > 0 } path; packet = await ReadPacketAsync(answers))
+        {
+            Assert.Equal(Packet.Types.PacketType.PacketStat, packet.Type);
+            stated.Add(path);
+        }
+
+        var asked = (uint)stated.IndexOf("app/big.bin");
+        await requests.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketReq, ID = asked });
+        var received = new MemoryStream();
+        int chunks = 0;
+        for (var packet = await ReadPacketAsync(answers); packet.Data.Length > 0; packet = await ReadPacketAsync(answers), chunks++)
+        {
+            Assert.Equal((Packet.Types.PacketType.PacketData, asked), (packet.Type, packet.ID));
+            packet.Data.WriteTo(received);
+        }
+
+        await requests.WriteAsync(new Packet { Type = Packet.Types.PacketType.PacketFin });
+        Assert.Equal(Packet.Types.PacketType.PacketFin, (await ReadPacketAsync(answers)).Type);
+        requests.Complete();
+        Assert.Equal(-1, answers.ReadByte());
+
+        Assert.Equal(["app", "app/big.bin", "app/small.txt"], stated);
+        Assert.Equal(Big, received.ToArray());
+        Assert.True(chunks > 1, "a file over the chunk size comes in several DATA packets");
+        Assert.Equal("0", Status(response));
+        Assert.Equal((1, 2, Big.LongLength), (_files.FilesSent, _files.FilesOffered, _files.BytesSent));
+    }
+
+    private static async Task<Packet> ReadPacketAsync(Stream stream)
+    {
+        var prefix = new byte[5];
+        await stream.ReadExactlyAsync(prefix);
+        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix.AsSpan(1))];
+        await stream.ReadExactlyAsync(body);
+        return Packet.Parser.ParseFrom(body);
+    }
+
+    // A request body written while the answer is read, each message flushed as it is written (the builder's side of a
+    // bidirectional stream).
+    private sealed class DuplexContent : HttpContent
+    {
+        private readonly System.Threading.Channels.Channel<byte[]> _messages = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+
+        public ValueTask WriteAsync(IMessage message)
+        {
+            var bytes = message.ToByteArray();
+            var frame = new byte[5 + bytes.Length];
+            BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(1), bytes.Length);
+            bytes.CopyTo(frame, 5);
+            return _messages.Writer.WriteAsync(frame);
+        }
+
+        public void Complete() => _messages.Writer.Complete();
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.FlushAsync(); // the headers go out before the first message
+            await foreach (var frame in _messages.Reader.ReadAllAsync())
+            {
+                await stream.WriteAsync(frame);
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
