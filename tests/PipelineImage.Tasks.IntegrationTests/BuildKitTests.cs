@@ -47,6 +47,44 @@ public sealed class BuildKitTests(PackageFeed feed)
         Assert.Equal("secnd", inImage.Output.Trim());
     }
 
+    [EngineFact]
+    public async Task ABuildThroughTheControlApiOfDockerdIsPushedPulledBackAndRuns()
+    {
+        await using var project = new TestProject(feed,
+            properties: """
+                <PipelineImageBuildKitHost>unix:///var/run/docker.sock</PipelineImageBuildKitHost>
+                <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+                <PipelineImagePush>true</PipelineImagePush>
+                <PipelineImageNetwork>host</PipelineImageNetwork>
+                """,
+            program: """Console.WriteLine("built by the Control API");""");
+        var name = $"localhost:5000/{project.ImageName}";
+
+        var publish = await project.PublishAsync("-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("Builder: buildkit (PipelineImageBuildKitHost=unix:///var/run/docker.sock: BuildKit's Control API there)", publish.Output);
+        Assert.Contains("Building through the BuildKit Control API of the Docker engine at unix:///var/run/docker.sock", publish.Output);
+        Assert.Matches(@"Step [0-9]+/[0-9]+ : COPY", publish.Output);
+        Assert.Contains($"Pushed {name}:1.0.0 (sha256:", publish.Output);
+        await Cli.Docker.RunAsync("image", "rm", "--force", (await Cli.Docker.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!);
+        var pull = await Cli.Docker.RunAsync("pull", $"{name}:1.0.0");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("built by the Control API", (await Cli.Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+    }
+
+    [EngineFact]
+    public async Task ABuildKitHostWithNothingThereIsPimg1014()
+    {
+        await using var project = new TestProject(feed, properties: "<PipelineImageBuildKitHost>unix:///run/pimg-no-buildkitd.sock</PipelineImageBuildKitHost>");
+
+        var publish = await project.PublishAsync();
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.Contains("error PIMG1014: Cannot build with the BuildKit at 'unix:///run/pimg-no-buildkitd.sock' (from PipelineImageBuildKitHost)", publish.Output);
+        Assert.DoesNotContain("MSB4018", publish.Output);
+    }
+
     // What the log says the session sent: files and bytes.
     private static (int Files, long Bytes) Sent(string output)
     {
@@ -55,11 +93,13 @@ public sealed class BuildKitTests(PackageFeed feed)
         return (int.Parse(match.Groups[1].Value), long.Parse(match.Groups[2].Value));
     }
 
-    [EngineFact]
-    public async Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput()
+    [EngineTheory]
+    [InlineData("<PipelineImageBuilder>buildkit</PipelineImageBuilder>")]
+    [InlineData("<PipelineImageBuildKitHost>unix:///var/run/docker.sock</PipelineImageBuildKitHost>")]
+    public async Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput(string builder)
     {
         await using var project = new TestProject(feed,
-            properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder><PipelineImageNetwork>host</PipelineImageNetwork>",
+            properties: builder + "<PipelineImageNetwork>host</PipelineImageNetwork>",
             items: """<PipelineRequirement Include="pimg-no-such-package" />""");
 
         var publish = await project.PublishAsync();

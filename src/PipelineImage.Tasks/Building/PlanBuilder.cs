@@ -28,12 +28,15 @@ public static class PlanBuilder
     /// <param name="secrets">The values of the plan's secrets (<see cref="PlanFile.Secrets"/>), read by the caller.</param>
     /// <param name="credentials">A registry host's credential for pulling base images; null: anonymous.</param>
     /// <param name="cancellationToken">Ends the build.</param>
+    /// <param name="buildKitHost">PipelineImageBuildKitHost: the BuildKit that builds; null: the engine's builder.</param>
     public static async Task<BuildOutcome> BuildAsync(
         PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, IReadOnlyList<BuildSecret> secrets,
-        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken)
+        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken, EngineConnection? buildKitHost = null)
     {
         var pull = plan.Options.PullPolicy;
-        var builder = ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList());
+        var builder = buildKitHost is null
+            ? ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList())
+            : ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKitHost);
         var dockerfile = plan.DockerfileFor(builder.Builder);
         log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
         if (secrets.Count > 0)
@@ -42,7 +45,7 @@ public static class PlanBuilder
         }
 
         var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder,
-            Secrets: secrets, Credentials: credentials);
+            Secrets: secrets, Credentials: credentials, BuildKitHost: buildKitHost);
         if (plan.Parent is { } parent)
         {
             await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);

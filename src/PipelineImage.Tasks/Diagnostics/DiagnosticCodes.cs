@@ -20,6 +20,7 @@ public static class DiagnosticCodes
     public const string PushFailed = nameof(PushFailed);                                             // PIMG1011
     public const string BuilderNotSupported = nameof(BuilderNotSupported);                           // PIMG1012
     public const string SecretsNeedSession = nameof(SecretsNeedSession);                             // PIMG1013
+    public const string BuildKitUnavailable = nameof(BuildKitUnavailable);                           // PIMG1014
     public const string AssemblyNameNotUsableAsImageName = nameof(AssemblyNameNotUsableAsImageName); // PIMG2001
     public const string InvalidImageName = nameof(InvalidImageName);                                 // PIMG2002
     public const string InvalidTag = nameof(InvalidTag);                                             // PIMG2003
@@ -54,6 +55,7 @@ public static class DiagnosticCodes
     public const string InvalidSecret = nameof(InvalidSecret);                                       // PIMG2031
     public const string SecretMissing = nameof(SecretMissing);                                       // PIMG2032
     public const string UnknownSecret = nameof(UnknownSecret);                                       // PIMG2033
+    public const string InvalidBuildKitHost = nameof(InvalidBuildKitHost);                           // PIMG2034
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

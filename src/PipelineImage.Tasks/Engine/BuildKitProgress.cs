@@ -60,7 +60,8 @@ internal sealed partial class BuildKitProgress(BuildEventLog log)
         }
     }
 
-    private void Trace(StatusResponse status)
+    /// <summary>One status message of the build (from the Engine API's trace or the Control API's Status).</summary>
+    public void Trace(StatusResponse status)
     {
         foreach (var update in status.Vertexes)
         {

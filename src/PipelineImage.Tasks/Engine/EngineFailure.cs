@@ -109,7 +109,7 @@ public static class EngineFailure
         $"no answer within {connectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
 
     // The exception and everything inside it, outermost first; an AggregateException contributes each of its own.
-    private static IEnumerable<Exception> Chain(Exception failure)
+    internal static IEnumerable<Exception> Chain(Exception failure)
     {
         var pending = new Queue<Exception>([failure]);
         while (pending.TryDequeue(out var e))

@@ -82,8 +82,8 @@ internal static class EngineHttp
         ? new Uri("http://localhost/")
         : new UriBuilder(connection.Tls is null ? "http" : "https", connection.Endpoint.Host, connection.Endpoint.Port).Uri;
 
-    // The connection with the docker CLI's TLS where the address has it.
-    private static async Task<Stream> ConnectAsync(EngineConnection connection, CancellationToken cancellationToken)
+    /// <summary>A connection with the docker CLI's TLS where the address has it, offering the protocol (ALPN) given.</summary>
+    public static async Task<Stream> ConnectAsync(EngineConnection connection, CancellationToken cancellationToken, SslApplicationProtocol? protocol = null)
     {
         var stream = await OpenAsync(connection.Endpoint, cancellationToken).ConfigureAwait(false);
         if (connection.Tls is not { } tls)
@@ -100,6 +100,7 @@ internal static class EngineHttp
                 TargetHost = connection.Endpoint.Host,
                 ClientCertificates = [client],
                 RemoteCertificateValidationCallback = validate,
+                ApplicationProtocols = protocol is { } offered ? [offered] : null,
             }, cancellationToken).ConfigureAwait(false);
             return ssl;
         }

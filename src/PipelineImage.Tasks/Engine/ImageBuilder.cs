@@ -96,4 +96,11 @@ public static class ImageBuilders
 
         return new(ImageBuilder.Classic, "the engine does not advertise BuildKit (no Builder-Version: 2); PipelineImageBuilder=buildkit asks for it");
     }
+
+    /// <summary>The builder when PipelineImageBuildKitHost names one: BuildKit there, through its Control API.</summary>
+    /// <exception cref="PipelineImageException">PIMG2034 when PipelineImageBuilder=classic asks for another.</exception>
+    public static BuilderChoice ForBuildKitHost(string setting, EngineConnection host) => Validate(setting) == "classic"
+        ? throw new PipelineImageException(DiagnosticCodes.InvalidBuildKitHost, host.Endpoint.ToString(),
+            "PipelineImageBuilder=classic asks for the engine's classic builder; set PipelineImageBuilder=auto or buildkit")
+        : new(ImageBuilder.BuildKit, $"PipelineImageBuildKitHost={host.Endpoint}: BuildKit's Control API there");
 }

@@ -20,6 +20,12 @@ public sealed class BuildPipelineImage : EngineTask
     /// <summary>Where image.json goes.</summary>
     [Required] public string ImageRecordPath { get; set; } = "";
 
+    /// <summary>PipelineImageBuildKitHost: a BuildKit (buildkitd, or a Docker engine) whose Control API builds.</summary>
+    public string BuildKitHost { get; set; } = "";
+
+    /// <summary>PipelineImageBuildKitCertPath: ca.pem, cert.pem and key.pem for a tcp:// BuildKitHost.</summary>
+    public string BuildKitCertPath { get; set; } = "";
+
     [Output] public string ImageId { get; set; } = "";
 
     /// <summary>name:tag items, with Name, Tag and ImageId metadata.</summary>
@@ -29,6 +35,7 @@ public sealed class BuildPipelineImage : EngineTask
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
+        var buildKitHost = Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath);
         var secrets = (plan.Secrets ?? [])
             .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
             .ToList();
@@ -47,8 +54,8 @@ public sealed class BuildPipelineImage : EngineTask
             "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken).ConfigureAwait(false);
         var outcome = await PlanBuilder.BuildAsync(plan, engine, info, new BuildLog(
             line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-            line => Log.LogMessage(MessageImportance.High, "{0}", line)), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken)
-            .ConfigureAwait(false);
+            line => Log.LogMessage(MessageImportance.High, "{0}", line)), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
+            buildKitHost).ConfigureAwait(false);
 
         ImageId = outcome.ImageId;
         ImageReferences = plan.References.Select(reference =>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using PipelineImage.Engine.BuildKit;
 using PipelineImage.Engine.Session.Protocol;
 
 namespace PipelineImage.Engine.Session;
@@ -56,8 +57,32 @@ internal sealed class BuildSession : IAsyncDisposable
         return new BuildSession(id, server, new CancellationTokenSource());
     }
 
-    // 25 characters of base-36, as long as BuildKit's own identity.NewID().
-    private static string NewId()
+    /// <summary>
+    /// A session carried by BuildKit's Control API (<c>Control/Session</c>, as buildctl's): the call's metadata says
+    /// what the session's headers say over <c>POST /session</c>, and its messages carry the HTTP/2 connection.
+    /// </summary>
+    /// <remarks>
+    /// gRPC metadata goes out as HTTP/2 headers, and .NET joins the values of a repeated header into one, which BuildKit
+    /// would read as one unknown method. So only FileSync is announced: it is the one service BuildKit looks up in the
+    /// announced methods before calling (secrets, credentials and the health check it calls whatever was announced).
+    /// </remarks>
+    public static BuildSession OverControl(Control.ControlClient control, string name, string sharedKey, SessionServices services)
+    {
+        var id = NewId();
+        var grpc = services.Server();
+        var stop = new CancellationTokenSource();
+        var call = control.Session(new Grpc.Core.Metadata
+        {
+            { "x-docker-expose-session-uuid", id },
+            { "x-docker-expose-session-name", name },
+            { "x-docker-expose-session-sharedkey", sharedKey },
+            { "x-docker-expose-session-grpc-method", FileSync.Method },
+        }, cancellationToken: stop.Token);
+        return new BuildSession(id, new Http2Server(new CallStream(call), grpc.HandleAsync), stop);
+    }
+
+    /// <summary>25 characters of base-36, as BuildKit's own identity.NewID() (session ids, build refs).</summary>
+    internal static string NewId()
     {
         const string alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
         return new string(RandomNumberGenerator.GetItems<char>(alphabet, 25));
@@ -118,7 +143,7 @@ internal sealed class SessionServices
 
         if (_files is not null)
         {
-            methods["/moby.filesync.v1.FileSync/DiffCopy"] = _files.DiffCopyAsync;
+            methods[FileSync.Method] = _files.DiffCopyAsync;
         }
 
         return new GrpcServer(methods);

@@ -20,6 +20,9 @@ namespace PipelineImage.Engine.Session;
 /// </remarks>
 internal sealed class FileSync
 {
+    /// <summary>The method served.</summary>
+    public const string Method = "/moby.filesync.v1.FileSync/DiffCopy";
+
     private const int ChunkSize = 32 * 1024;
     private const uint GoModeDirectory = 1u << 31;
     private const uint GoModeSymlink = 1u << 27;

@@ -1,0 +1,179 @@
+using System.Net.Http;
+using System.Net.Security;
+using Grpc.Core;
+using Grpc.Net.Client;
+using PipelineImage.Engine.Session;
+
+namespace PipelineImage.Engine.BuildKit;
+
+/// <summary>
+/// A client of BuildKit's Control API (Grpc.Net.Client over .NET's HTTP/2). A Docker engine serves it on
+/// <c>POST /grpc</c> upgraded to h2c, buildkitd on its socket directly; the first connection tells which.
+/// </summary>
+internal sealed class BuildKitControl : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private Stream? _upgraded;
+
+    private BuildKitControl(EngineConnection host, bool isEngine, Stream? upgraded, TimeSpan timeout)
+    {
+        Host = host;
+        IsEngine = isEngine;
+        _upgraded = upgraded;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = timeout,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            ConnectCallback = async (_, cancellationToken) => Interlocked.Exchange(ref _upgraded, null)
+                ?? (isEngine ? await EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], cancellationToken).ConfigureAwait(false)
+                    : await EngineHttp.ConnectAsync(host, cancellationToken, SslApplicationProtocol.Http2).ConfigureAwait(false)),
+        };
+
+        // The connection is TLS already where it needs to be: HTTP/2 goes over it as over plain tcp.
+        _channel = GrpcChannel.ForAddress("http://buildkit", new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
+        Client = new Control.ControlClient(_channel);
+    }
+
+    public EngineConnection Host { get; }
+
+    /// <summary>Whether the host is a Docker engine (its images land in its store), not a buildkitd.</summary>
+    public bool IsEngine { get; }
+
+    public Control.ControlClient Client { get; }
+
+    /// <summary>Reaches the host: a Docker engine answers <c>POST /grpc</c> with 101, buildkitd speaks HTTP/2 at once.</summary>
+    /// <exception cref="Diagnostics.PipelineImageException">PIMG1014 when nothing answers there.</exception>
+    public static async Task<BuildKitControl> ConnectAsync(EngineConnection host, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            var upgraded = await EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false);
+            return new BuildKitControl(host, isEngine: true, upgraded, timeout);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsNotAnEngine(e))
+        {
+            // Not HTTP/1.1 (a gRPC server answers with its HTTP/2 settings, or closes on our request line).
+            return new BuildKitControl(host, isEngine: false, null, timeout);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
+        {
+            throw Unavailable(host, EngineFailure.Describe(e, timeout, host.Tls?.CaFile, host.Endpoint), e);
+        }
+    }
+
+    public static Diagnostics.PipelineImageException Unavailable(EngineConnection host, string reason, Exception? inner = null) =>
+        new(inner, Diagnostics.DiagnosticCodes.BuildKitUnavailable, host.Endpoint.ToString(), host.Source, reason);
+
+    private static bool IsNotAnEngine(Exception e) => e is EngineRequestFailedException
+        || (e is HttpRequestException or IOException && EngineFailure.Chain(e).OfType<System.Net.Sockets.SocketException>().FirstOrDefault() is not
+            { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.AddressNotAvailable
+                or System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TimedOut });
+
+    /// <summary>
+    /// Solves the request's Dockerfile with the dockerfile frontend, the session attached (the context through
+    /// FileSync, secrets, credentials), each status message to <paramref name="status"/>. A Docker engine stores the
+    /// image under the request's references (its <c>moby</c> exporter); buildkitd pushes it to their registry.
+    /// </summary>
+    /// <returns>The exporter's response (<c>containerimage.digest</c> and the like).</returns>
+    /// <exception cref="RpcException">The build failed: its status says why.</exception>
+    public async Task<IReadOnlyDictionary<string, string>> SolveAsync(
+        BuildRequest request, string sharedKey, SessionServices services, Action<StatusResponse> status, CancellationToken cancellationToken)
+    {
+        var solve = Request(request, BuildSession.NewId(), IsEngine);
+        await using var session = BuildSession.OverControl(Client, request.References[0].Name, sharedKey, services);
+        solve.Session = session.Id;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var statusCall = Client.Status(new StatusRequest { Ref = solve.Ref }, cancellationToken: stop.Token);
+        var following = FollowAsync(statusCall, status, stop.Token);
+        try
+        {
+            var response = await Client.SolveAsync(solve, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await following.ConfigureAwait(false);
+            return response.ExporterResponse;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await following.ConfigureAwait(false);
+        }
+    }
+
+    // Status messages until the build's end (or the call's).
+    private static async Task FollowAsync(AsyncServerStreamingCall<StatusResponse> call, Action<StatusResponse> status, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                status(call.ResponseStream.Current);
+            }
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException)
+        {
+            // The solve's own answer says how the build ended.
+        }
+    }
+
+    /// <summary>The Solve request for a build, as buildctl's dockerfile frontend options say it.</summary>
+    internal static SolveRequest Request(BuildRequest request, string reference, bool engine)
+    {
+        var solve = new SolveRequest { Ref = reference, Frontend = "dockerfile.v0" };
+        var attributes = solve.FrontendAttrs;
+        attributes["filename"] = request.DockerfilePath;
+        var options = request.Options;
+        if (options.Network.Length > 0)
+        {
+            attributes["force-network-mode"] = options.Network;
+            if (options.Network == "host")
+            {
+                solve.Entitlements.Add("network.host");
+            }
+        }
+
+        if (options.Platform.Length > 0)
+        {
+            attributes["platform"] = options.Platform;
+        }
+
+        if (options.PullAlways)
+        {
+            attributes["image-resolve-mode"] = "pull";
+        }
+
+        if (options.NoCache)
+        {
+            attributes["no-cache"] = "";
+        }
+
+        foreach (var (name, value) in options.BuildArgs ?? new Dictionary<string, string>())
+        {
+            attributes["build-arg:" + name] = value;
+        }
+
+        foreach (var (name, value) in request.Labels ?? new Dictionary<string, string>())
+        {
+            attributes["label:" + name] = value;
+        }
+
+        // BuildKit before 0.13 (dockerd 20.10's) reads only the deprecated pair; later ones Exporters first.
+        var exporter = new Exporter { Type = engine ? "moby" : "image" };
+        exporter.Attrs["name"] = string.Join(',', request.References.Select(r => r.ToString()));
+        if (!engine)
+        {
+            exporter.Attrs["push"] = "true";
+        }
+
+        solve.Exporters.Add(exporter);
+        solve.ExporterDeprecated = exporter.Type;
+        solve.ExporterAttrsDeprecated.Add(exporter.Attrs);
+        return solve;
+    }
+
+    public void Dispose()
+    {
+        _channel.Dispose();
+        Interlocked.Exchange(ref _upgraded, null)?.Dispose();
+    }
+}
