@@ -28,15 +28,15 @@ public static class PlanBuilder
     /// <param name="secrets">The values of the plan's secrets (<see cref="PlanFile.Secrets"/>), read by the caller.</param>
     /// <param name="credentials">A registry host's credential for pulling base images; null: anonymous.</param>
     /// <param name="cancellationToken">Ends the build.</param>
-    /// <param name="buildKitHost">PipelineImageBuildKitHost: the BuildKit that builds; null: the engine's builder.</param>
+    /// <param name="buildKit">PipelineImageBuildKitHost's Control API, a Docker engine's; null: the engine's builder.</param>
     public static async Task<BuildOutcome> BuildAsync(
         PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, IReadOnlyList<BuildSecret> secrets,
-        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken, EngineConnection? buildKitHost = null)
+        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken, Engine.BuildKit.BuildKitControl? buildKit = null)
     {
         var pull = plan.Options.PullPolicy;
-        var builder = buildKitHost is null
+        var builder = buildKit is null
             ? ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList())
-            : ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKitHost);
+            : ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKit.Host);
         var dockerfile = plan.DockerfileFor(builder.Builder);
         log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
         if (secrets.Count > 0)
@@ -45,7 +45,7 @@ public static class PlanBuilder
         }
 
         var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder,
-            Secrets: secrets, Credentials: credentials, BuildKitHost: buildKitHost);
+            Secrets: secrets, Credentials: credentials, BuildKit: buildKit);
         if (plan.Parent is { } parent)
         {
             await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);
@@ -84,6 +84,49 @@ public static class PlanBuilder
             key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
         var result = await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(result.ImageId, Built: true, []);
+    }
+
+    /// <summary>
+    /// Builds the plan on a standalone buildkitd, which pushes every tag to its registry as it exports. No engine
+    /// holds the image to compare content keys with, so every publish solves: BuildKit's own cache makes an unchanged
+    /// build cheap, and the push uploads only what the registry lacks.
+    /// </summary>
+    /// <returns>The image's config digest (its id) and the manifest digest each reference was pushed with.</returns>
+    /// <exception cref="PipelineImageException">
+    /// PIMG2035 without PipelineImagePush or with a parent Dockerfile; PIMG1003 when the build failed.
+    /// </exception>
+    public static async Task<(string ImageId, string Digest)> BuildOnBuildKitAsync(
+        PlanFile plan, Engine.BuildKit.BuildKitControl buildKit, bool push, BuildLog log, IReadOnlyList<BuildSecret> secrets,
+        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken)
+    {
+        var host = buildKit.Host.Endpoint.ToString();
+        if (!push)
+        {
+            throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
+                "the image it builds lands in a registry: set PipelineImagePush=true and PipelineImageRegistry");
+        }
+
+        if (plan.Parent is not null)
+        {
+            throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
+                "a parent Dockerfile (PipelineImageParentDockerfile) is built into an engine's local image, which buildkitd cannot build on: "
+                + "push the parent to a registry and set PipelineImageBase to it");
+        }
+
+        var builder = ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKit.Host);
+        var dockerfile = plan.DockerfileFor(builder.Builder);
+        log.Normal($"Builder: buildkit ({builder.Reason}); it builds {dockerfile}");
+        log.Normal("Building: a standalone buildkitd keeps no image here to compare the content key with; its cache makes an unchanged build cheap, "
+            + "and its push uploads only what the registry lacks.");
+        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, plan.Options.PullPolicy == PullPolicy.Always, plan.Options.NoCache,
+            Builder: builder.Builder, Secrets: secrets, Credentials: credentials);
+        // No content-key label: the key stands for a base image id, which only an engine here would know.
+        var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options);
+        var (_, exported) = await buildKit.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
+        return exported.TryGetValue("containerimage.config.digest", out var id) && exported.TryGetValue("containerimage.digest", out var digest)
+            ? (id, digest)
+            : throw Engine.BuildKit.BuildKitControl.Unavailable(buildKit.Host,
+                $"it built the image but did not say what it pushed (its answer has {string.Join(", ", exported.Keys.Order(StringComparer.Ordinal))})");
     }
 
     // An image with the key; the one our first tag points to when several have it (a no-cache rebuild made another).

@@ -56,6 +56,7 @@ public static class DiagnosticCodes
     public const string SecretMissing = nameof(SecretMissing);                                       // PIMG2032
     public const string UnknownSecret = nameof(UnknownSecret);                                       // PIMG2033
     public const string InvalidBuildKitHost = nameof(InvalidBuildKitHost);                           // PIMG2034
+    public const string StandaloneBuildKit = nameof(StandaloneBuildKit);                             // PIMG2035
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -80,11 +80,14 @@ public sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string>
 /// <param name="Credentials">
 /// A registry host's credential for pulling base images (BuildKit asks through its session); null: anonymous.
 /// </param>
-/// <param name="BuildKitHost">PipelineImageBuildKitHost: BuildKit's Control API there builds; null: the engine's own builder.</param>
+/// <param name="BuildKit">
+/// The Control API of PipelineImageBuildKitHost, when it is a Docker engine's (whose store then holds the image); null:
+/// the engine's own builder.
+/// </param>
 public sealed record BuildOptions(
     string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null,
     ImageBuilder Builder = ImageBuilder.Classic, IReadOnlyList<BuildSecret>? Secrets = null,
-    Func<string, Registry.RegistryCredential?>? Credentials = null, EngineConnection? BuildKitHost = null);
+    Func<string, Registry.RegistryCredential?>? Credentials = null, BuildKit.BuildKitControl? BuildKit = null);
 
 /// <summary>A build secret's value, for <c>RUN --mount=type=secret,id=ID</c>; never logged.</summary>
 /// <param name="Id">The id the mount names.</param>

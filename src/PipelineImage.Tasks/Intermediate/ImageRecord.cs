@@ -18,6 +18,14 @@ public sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string>? Pushed { get; init; }
 
+    /// <summary>
+    /// The builder that pushed every tag as it built them (a standalone buildkitd at PipelineImageBuildKitHost); null
+    /// when the image is in the engine and the push target pushes it.
+    /// </summary>
+    [JsonPropertyName("pushedBy")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PushedBy { get; init; }
+
     /// <summary>Reads image.json as <see cref="ToJson"/> writes it.</summary>
     /// <exception cref="Diagnostics.PipelineImageException">PIMG4003 when it is not such a file.</exception>
     public static ImageRecord Parse(string json, string path)

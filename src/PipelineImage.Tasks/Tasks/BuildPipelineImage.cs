@@ -26,6 +26,9 @@ public sealed class BuildPipelineImage : EngineTask
     /// <summary>PipelineImageBuildKitCertPath: ca.pem, cert.pem and key.pem for a tcp:// BuildKitHost.</summary>
     public string BuildKitCertPath { get; set; } = "";
 
+    /// <summary>PipelineImagePush: a standalone buildkitd pushes as it builds, and needs it.</summary>
+    public bool Push { get; set; }
+
     [Output] public string ImageId { get; set; } = "";
 
     /// <summary>name:tag items, with Name, Tag and ImageId metadata.</summary>
@@ -39,6 +42,28 @@ public sealed class BuildPipelineImage : EngineTask
         var secrets = (plan.Secrets ?? [])
             .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
             .ToList();
+        using var buildKit = buildKitHost is null ? null
+            : await Engine.BuildKit.BuildKitControl.ConnectAsync(buildKitHost, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
+        if (buildKit is { IsEngine: false })
+        {
+            // No engine here: the builder pushes, and image.json says so for the push target.
+            using var daemonLock = await AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+            var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Push, Lines(), secrets, PullCredentials(plan, config, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            foreach (var reference in plan.References)
+            {
+                Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}) from the buildkitd at {2}", reference, digest, buildKitHost!.Endpoint);
+            }
+
+            Record(plan, imageId);
+            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (new ImageRecord(plan.Name, plan.References.Select(r => r.Tag).ToList(), imageId)
+            {
+                Pushed = plan.References.ToDictionary(r => r.ToString(), _ => digest, StringComparer.Ordinal),
+                PushedBy = $"the buildkitd at {buildKitHost!.Endpoint}",
+            }).ToJson()).ConfigureAwait(false);
+            return;
+        }
 
         using var engine = EngineFactory(connection);
         var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -49,23 +74,10 @@ public sealed class BuildPipelineImage : EngineTask
             throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, plan.Options.Platform);
         }
 
-        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
-        using var buildLock = await BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(MessageImportance.High,
-            "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken).ConfigureAwait(false);
-        var outcome = await PlanBuilder.BuildAsync(plan, engine, info, new BuildLog(
-            line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-            line => Log.LogMessage(MessageImportance.High, "{0}", line)), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
-            buildKitHost).ConfigureAwait(false);
-
-        ImageId = outcome.ImageId;
-        ImageReferences = plan.References.Select(reference =>
-        {
-            var item = new TaskItem(reference.ToString());
-            item.SetMetadata("Name", reference.Name);
-            item.SetMetadata("Tag", reference.Tag);
-            item.SetMetadata("ImageId", outcome.ImageId);
-            return (ITaskItem)item;
-        }).ToArray();
+        using var buildLock = await AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+        var outcome = await PlanBuilder.BuildAsync(plan, engine, info, Lines(), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
+            buildKit).ConfigureAwait(false);
+        Record(plan, outcome.ImageId);
 
         // A record of an earlier push stays true only for the image it pushed.
         var record = new ImageRecord(plan.Name, plan.References.Select(reference => reference.Tag).ToList(), ImageId);
@@ -85,6 +97,25 @@ public sealed class BuildPipelineImage : EngineTask
         }
 
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, record.ToJson()).ConfigureAwait(false);
+    }
+
+    private Task<BuildLock> AcquireAsync(string lockPath, CancellationToken cancellationToken) => BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(
+        MessageImportance.High, "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken);
+
+    private BuildLog Lines() => new(line => Log.LogMessage(MessageImportance.Normal, "{0}", line), line => Log.LogMessage(MessageImportance.High, "{0}", line));
+
+    // The outputs: the image and each of its references.
+    private void Record(PlanFile plan, string imageId)
+    {
+        ImageId = imageId;
+        ImageReferences = plan.References.Select(reference =>
+        {
+            var item = new TaskItem(reference.ToString());
+            item.SetMetadata("Name", reference.Name);
+            item.SetMetadata("Tag", reference.Tag);
+            item.SetMetadata("ImageId", imageId);
+            return (ITaskItem)item;
+        }).ToArray();
     }
 
     // What the builder pulls base images with: config.json and its helpers for any registry, as the docker CLI

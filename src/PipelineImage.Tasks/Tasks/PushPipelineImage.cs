@@ -29,6 +29,16 @@ public sealed class PushPipelineImage : EngineTask
         }
 
         var record = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
+        if (record is { PushedBy: { } builder, Pushed: { } done } && record.Tags.All(tag => done.ContainsKey(new ImageReference(record.Name, tag).ToString())))
+        {
+            // A standalone buildkitd pushed as it built; no engine here holds the image.
+            Log.LogMessage(MessageImportance.Normal, "Every tag of {0} was pushed by {1} as it built the image", record.Name, builder);
+            PushedReferences = record.Tags.Select(tag => new ImageReference(record.Name, tag).ToString())
+                .Select(reference => (ITaskItem)new TaskItem(reference, new Dictionary<string, string> { ["Digest"] = done[reference] }))
+                .ToArray();
+            return;
+        }
+
         var (connection, config) = ResolveEngine();
         using var engine = EngineFactory(connection);
         await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);

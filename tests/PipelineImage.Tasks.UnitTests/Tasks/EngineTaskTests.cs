@@ -5,6 +5,7 @@ using Docker.DotNet;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Tasks;
+using PipelineImage.Tests.Engine;
 
 namespace PipelineImage.Tests.Tasks;
 
@@ -257,6 +258,59 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     private static readonly string ImageId = "sha256:" + new string('a', 64);
+
+    [Fact]
+    public async Task OnAStandaloneBuildkitdTheBuilderPushesAsItBuildsAndNoEngineIsUsed()
+    {
+        await using var daemon = new FakeBuildKitDaemon();
+        var build = NewBuild(new FakeContainerEngine());
+        build.EngineFactory = _ => throw new InvalidOperationException("no engine may be used");
+        build.BuildKitHost = daemon.Address;
+        build.Push = true;
+
+        var built = build.Execute();
+        var push = new PushPipelineImage { BuildEngine = _log, EngineFactory = _ => throw new InvalidOperationException("no engine"), ImageRecordPath = build.ImageRecordPath };
+        var pushed = push.Execute();
+
+        Assert.True(built && pushed, Errors());
+        var solve = Assert.Single(daemon.Solves);
+        Assert.Equal(("dockerfile.v0", ".pipelineimage/Dockerfile"), (solve.Frontend, solve.FrontendAttrs["filename"]));
+        Assert.Equal("image", solve.ExporterDeprecated);
+        Assert.Equal(new Dictionary<string, string> { ["name"] = "hello:1.0.0,hello:latest", ["push"] = "true" }, solve.ExporterAttrsDeprecated);
+        var session = Assert.Single(daemon.Sessions);
+        Assert.Equal(session.Id, solve.Session);
+        Assert.Equal(["/moby.filesync.v1.FileSync/DiffCopy"], session.Methods);
+        Assert.Contains(_log.Messages, m => m.Message == "Step 1/2 : FROM docker.io/library/app-base:1");
+        Assert.Contains(_log.Messages, m => m.Message == $"Pushed hello:latest ({FakeBuildKitDaemon.ManifestDigest}) from the buildkitd at {daemon.Address}");
+        var record = ImageRecord.Parse(File.ReadAllText(build.ImageRecordPath), build.ImageRecordPath);
+        Assert.Equal(FakeBuildKitDaemon.ConfigDigest, record.ImageId);
+        Assert.Equal(new Dictionary<string, string> { ["hello:1.0.0"] = FakeBuildKitDaemon.ManifestDigest, ["hello:latest"] = FakeBuildKitDaemon.ManifestDigest }, record.Pushed);
+        Assert.Equal($"the buildkitd at {daemon.Address}", record.PushedBy);
+        Assert.Equal([FakeBuildKitDaemon.ManifestDigest, FakeBuildKitDaemon.ManifestDigest], push.PushedReferences.Select(item => item.GetMetadata("Digest")));
+    }
+
+    [Fact]
+    public async Task AStandaloneBuildkitdNeedsAPushAndAFailedSolveIsPimg1003()
+    {
+        await using var daemon = new FakeBuildKitDaemon(failWith: "process \"/bin/sh -c apt-get install nope\" did not complete successfully: exit code: 100");
+        var withoutPush = NewBuild(new FakeContainerEngine());
+        withoutPush.BuildKitHost = daemon.Address;
+
+        Assert.False(withoutPush.Execute());
+        Assert.Equal("PIMG2035", Assert.Single(_log.Errors).Code);
+        Assert.StartsWith($"PipelineImageBuildKitHost '{daemon.Address}' is a standalone buildkitd, and the image it builds lands in a registry", Errors());
+        Assert.Empty(daemon.Solves);
+
+        _log.Errors.Clear();
+        var failing = NewBuild(new FakeContainerEngine());
+        failing.BuildKitHost = daemon.Address;
+        failing.Push = true;
+        Assert.False(failing.Execute());
+        var error = Assert.Single(_log.Errors);
+        Assert.Equal("PIMG1003", error.Code);
+        Assert.Contains("exit code: 100", error.Message);
+        Assert.False(File.Exists(failing.ImageRecordPath));
+    }
 
     private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
 

@@ -10,7 +10,7 @@ namespace PipelineImage.Engine.BuildKit;
 /// A client of BuildKit's Control API (Grpc.Net.Client over .NET's HTTP/2). A Docker engine serves it on
 /// <c>POST /grpc</c> upgraded to h2c, buildkitd on its socket directly; the first connection tells which.
 /// </summary>
-internal sealed class BuildKitControl : IDisposable
+public sealed class BuildKitControl : IDisposable
 {
     private readonly GrpcChannel _channel;
     private Stream? _upgraded;
@@ -39,7 +39,7 @@ internal sealed class BuildKitControl : IDisposable
     /// <summary>Whether the host is a Docker engine (its images land in its store), not a buildkitd.</summary>
     public bool IsEngine { get; }
 
-    public Control.ControlClient Client { get; }
+    internal Control.ControlClient Client { get; }
 
     /// <summary>Reaches the host: a Docker engine answers <c>POST /grpc</c> with 101, buildkitd speaks HTTP/2 at once.</summary>
     /// <exception cref="Diagnostics.PipelineImageException">PIMG1014 when nothing answers there.</exception>
@@ -72,32 +72,47 @@ internal sealed class BuildKitControl : IDisposable
                 or System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TimedOut });
 
     /// <summary>
-    /// Solves the request's Dockerfile with the dockerfile frontend, the session attached (the context through
-    /// FileSync, secrets, credentials), each status message to <paramref name="status"/>. A Docker engine stores the
+    /// Builds the request's Dockerfile with the dockerfile frontend, our session attached (the context through
+    /// FileSync, secrets, credentials), its progress logged as every BuildKit build's. A Docker engine stores the
     /// image under the request's references (its <c>moby</c> exporter); buildkitd pushes it to their registry.
     /// </summary>
-    /// <returns>The exporter's response (<c>containerimage.digest</c> and the like).</returns>
-    /// <exception cref="RpcException">The build failed: its status says why.</exception>
-    public async Task<IReadOnlyDictionary<string, string>> SolveAsync(
-        BuildRequest request, string sharedKey, SessionServices services, Action<StatusResponse> status, CancellationToken cancellationToken)
+    /// <returns>The build's events and the exporter's response (<c>containerimage.digest</c> and the like).</returns>
+    /// <exception cref="Diagnostics.PipelineImageException">PIMG1003 when the build failed, PIMG1014 when BuildKit went away.</exception>
+    internal async Task<(BuildEventLog Log, IReadOnlyDictionary<string, string> Exported)> BuildAsync(
+        BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
-        var solve = Request(request, BuildSession.NewId(), IsEngine);
-        await using var session = BuildSession.OverControl(Client, request.References[0].Name, sharedKey, services);
-        solve.Session = session.Id;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var statusCall = Client.Status(new StatusRequest { Ref = solve.Ref }, cancellationToken: stop.Token);
-        var following = FollowAsync(statusCall, status, stop.Token);
-        try
+        IReadOnlyDictionary<string, string> exported = new Dictionary<string, string>();
+        output($"Building through the BuildKit Control API of the {(IsEngine ? "Docker engine" : "buildkitd")} at {Host.Endpoint} (from {Host.Source})");
+        var log = await BuildKitBuild.RunAsync(request, output, async (services, progress, log) =>
         {
-            var response = await Client.SolveAsync(solve, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await following.ConfigureAwait(false);
-            return response.ExporterResponse;
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await following.ConfigureAwait(false);
-        }
+            var solve = Request(request, BuildSession.NewId(), IsEngine);
+            await using var session = BuildSession.OverControl(Client, request.References[0].Name, BuildKitBuild.SharedKey(request), services);
+            solve.Session = session.Id;
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var statusCall = Client.Status(new StatusRequest { Ref = solve.Ref }, cancellationToken: stop.Token);
+            var following = FollowAsync(statusCall, progress.Trace, stop.Token);
+            try
+            {
+                var response = await Client.SolveAsync(solve, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await following.ConfigureAwait(false);
+                exported = response.ExporterResponse;
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (e.StatusCode is StatusCode.Unavailable or StatusCode.Unimplemented)
+                {
+                    throw Unavailable(Host, e.Status.Detail, e);
+                }
+
+                log.Add(new BuildError(e.Status.Detail.TrimEnd()));
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await following.ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+        return (log, exported);
     }
 
     // Status messages until the build's end (or the call's).
