@@ -85,6 +85,37 @@ public sealed class BuildKitTests(PackageFeed feed)
         Assert.DoesNotContain("MSB4018", publish.Output);
     }
 
+    [EngineTheory]
+    [InlineData("<PipelineImageBuilder>buildkit</PipelineImageBuilder>", 311)]
+    [InlineData("<PipelineImageBuildKitHost>unix:///var/run/docker.sock</PipelineImageBuildKitHost>", 312)]
+    public async Task CtrlCDuringALongRunStepEndsTheBuildAndItsStepWithinSecondsAndTheNextPublishWorks(string builder, int seconds)
+    {
+        await using var project = new TestProject(feed, properties: builder + "<PipelineImageNetwork>none</PipelineImageNetwork><PipelineImageParentDockerfile>Parent.Dockerfile</PipelineImageParentDockerfile>");
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"), $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo pimg-$((0+{seconds}))-started && sleep {seconds}\n");
+
+        // Interrupted once the step's own output says it runs (the command's text says it differently).
+        var interrupted = await project.PublishAndInterruptAsync($"pimg-{seconds}-started", "-v:n");
+
+        Assert.NotEqual(0, interrupted.ExitCode);
+        Assert.True(interrupted.AfterInterrupt < TimeSpan.FromSeconds(15), $"{interrupted.AfterInterrupt}\n{interrupted}");
+        Assert.Contains("BuildPipelineImage was canceled", interrupted.Output);
+        Assert.DoesNotContain("MSB4018", interrupted.Output);
+        Assert.DoesNotContain("PIMG4004", interrupted.Output);
+        // BuildKit ends the step's process when the build's request goes; give it the seconds a kill takes.
+        for (var wait = 0; wait < 20 && await StepRunningAsync(seconds); wait++)
+        {
+            await Task.Delay(500);
+        }
+
+        Assert.False(await StepRunningAsync(seconds), $"sleep {seconds} still runs after the publish ended");
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"), "FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN true\n");
+        var again = await project.PublishAsync();
+        Assert.True(again.ExitCode == 0, again.ToString());
+    }
+
+    private static async Task<bool> StepRunningAsync(int seconds) =>
+        (await ProcessRunner.RunAsync("pgrep", ["-f", $"^sleep {seconds}$"], Path.GetTempPath())).ExitCode == 0;
+
     // What the log says the session sent: files and bytes.
     private static (int Files, long Bytes) Sent(string output)
     {

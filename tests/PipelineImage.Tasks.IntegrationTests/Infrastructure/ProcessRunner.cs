@@ -3,7 +3,8 @@ using System.Text;
 
 namespace PipelineImage.IntegrationTests.Infrastructure;
 
-public sealed record ProcessResult(int ExitCode, string Output)
+/// <param name="AfterInterrupt">How long the process took to exit after its SIGINT, when it was sent one.</param>
+public sealed record ProcessResult(int ExitCode, string Output, TimeSpan? AfterInterrupt = null)
 {
     public override string ToString() => $"exit code {ExitCode}\n{Output}";
 }
@@ -16,7 +17,7 @@ public static class ProcessRunner
 
     public static async Task<ProcessResult> RunAsync(
         string fileName, IEnumerable<string> arguments, string workingDirectory,
-        IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null, string? interruptAt = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -44,7 +45,24 @@ public static class ProcessRunner
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        Stopwatch? sinceInterrupt = null;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                    // Ctrl+C as a terminal sends it, once the line that says the moment has come is out.
+                    if (interruptAt is not null && sinceInterrupt is null && e.Data.Contains(interruptAt, StringComparison.Ordinal))
+                    {
+                        sinceInterrupt = Stopwatch.StartNew();
+                        using var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                        kill.WaitForExit();
+                    }
+                }
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.Start();
         process.BeginOutputReadLine();
@@ -63,7 +81,7 @@ public static class ProcessRunner
         process.WaitForExit(); // drains the output events
         lock (output)
         {
-            return new ProcessResult(process.ExitCode, output.ToString());
+            return new ProcessResult(process.ExitCode, output.ToString(), sinceInterrupt?.Elapsed);
         }
     }
 }

@@ -66,11 +66,15 @@ public sealed class TestProject : IAsyncDisposable
     public Task<ProcessResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
         DotnetAsync(environment, ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments]);
 
+    /// <summary>Publishes, and sends the publish SIGINT (Ctrl+C) when a line of its output has the text.</summary>
+    public Task<ProcessResult> PublishAndInterruptAsync(string interruptAt, params string[] arguments) =>
+        DotnetAsync(null, ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments], interruptAt);
+
     /// <summary>Calls the PushPipelineImage target on its own, as a CI step after the publish would.</summary>
     public Task<ProcessResult> PushTargetAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
         DotnetAsync(environment, ["msbuild", ProjectPath, "-t:PushPipelineImage", "-p:Configuration=Release", "-nodeReuse:false", .. arguments]);
 
-    private async Task<ProcessResult> DotnetAsync(IReadOnlyDictionary<string, string?>? environment, string[] arguments)
+    private async Task<ProcessResult> DotnetAsync(IReadOnlyDictionary<string, string?>? environment, string[] arguments, string? interruptAt = null)
     {
         var variables = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = _feed.PackagesDirectory };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
@@ -78,7 +82,7 @@ public sealed class TestProject : IAsyncDisposable
             variables[key] = value;
         }
 
-        var result = await ProcessRunner.RunAsync("dotnet", arguments, Directory, variables);
+        var result = await ProcessRunner.RunAsync("dotnet", arguments, Directory, variables, interruptAt: interruptAt);
         RememberBuiltImages();
         return result;
     }

@@ -30,7 +30,12 @@ public sealed class BuildKitControl : IDisposable
         };
 
         // The connection is TLS already where it needs to be: HTTP/2 goes over it as over plain tcp.
-        _channel = GrpcChannel.ForAddress("http://buildkit", new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
+        _channel = GrpcChannel.ForAddress("http://buildkit", new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            MaxReceiveMessageSize = 64 << 20,
+            ThrowOperationCanceledOnCancellation = true, // Ctrl+C ends the build as a cancellation, not as a failed call
+        });
         Client = new Control.ControlClient(_channel);
     }
 
