@@ -136,6 +136,46 @@ public sealed class SecretsTests(PackageFeed feed)
         Assert.False(await SavedImageContainsAsync(Cli.Docker, $"{project.ImageName}:latest", password), "the saved layers hold the index password");
     }
 
+    [EngineFact]
+    public async Task AnAptPackageFromARepositoryBehindBasicAuthInstallsWithAnAuthSecretAndFailsClearlyWithWrongOnes()
+    {
+        const string password = "pimg-apt-pa55-Qz7";
+        await using var index = new LocalPackageIndex(("apt-ci", password));
+        var repository = await AptRepository.ServeAsync(index, "pimg-private-tool", "1.0", "#!/bin/sh\necho from the private apt repository\n");
+        await using var project = new TestProject(feed,
+            properties: """
+                <PipelineImageNetwork>host</PipelineImageNetwork>
+                <PipelineImageParentDockerfile>Parent.Dockerfile</PipelineImageParentDockerfile>
+                <PipelineImageAptAuthSecret>apt-auth</PipelineImageAptAuthSecret>
+                """,
+            items: """
+                <PipelineRequirement Include="pimg-private-tool" />
+                <PipelineImageSecret Include="apt-auth" Environment="PIMG_TEST_APT_AUTH" />
+                """);
+        // The base knows only the private repository, as a company's base image knows its mirror.
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"),
+            $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN rm -rf /etc/apt/sources.list /etc/apt/sources.list.d/* && echo 'deb [trusted=yes] {repository} ./' > /etc/apt/sources.list.d/private.list\n");
+        // apt uses auth.conf for plain http only where the machine names the scheme.
+        string Auth(string secret) => $"machine {repository} login apt-ci password {secret}\n";
+
+        var refused = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_APT_AUTH"] = Auth("wrong-" + password) });
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("error PIMG1003", refused.Output);
+        Assert.True(index.Refused > 0, refused.ToString());
+        Assert.DoesNotContain(password, refused.Output, StringComparison.Ordinal);
+
+        var publish = await project.PublishAsync(new Dictionary<string, string?> { ["PIMG_TEST_APT_AUTH"] = Auth(password) }, "-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("apt-get -o Dir::Etc::netrc=/run/secrets/apt-auth", await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile")));
+        Assert.Equal("from the private apt repository",
+            (await Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "pimg-private-tool", $"{project.ImageName}:latest")).Output.Trim());
+        Assert.DoesNotContain(password, publish.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, (await Docker.RunAsync("history", "--no-trunc", $"{project.ImageName}:latest")).Output, StringComparison.Ordinal);
+        Assert.False(await SavedImageContainsAsync(Cli.Docker, $"{project.ImageName}:latest", password), "the saved layers hold the repository password");
+    }
+
     private TestProject ProjectWithSecret(string items, ContainerCli? engine = null)
     {
         var project = new TestProject(feed,

@@ -165,7 +165,7 @@ public static class RequirementPlanner
         var instructions = new List<Instruction> { new UserInstruction("root") };
         if (osPackages.Count > 0)
         {
-            instructions.Add(OsInstall(manager!.Value, osPackages));
+            instructions.Add(OsInstall(manager!.Value, osPackages, settings.AptAuthSecret.Trim()));
         }
 
         if (needsPip)
@@ -408,14 +408,23 @@ public static class RequirementPlanner
     // apt's lists and archives are cached where the builder has cache mounts: the step keeps them (no docker-clean
     // hook, which Debian's and Ubuntu's images install to delete every download, and no removal of the lists), so
     // the next build downloads only what changed. apk and tdnf run as they do without a cache.
-    private static RunInstruction OsInstall(OsPackageManager manager, IReadOnlyList<OsPackage> packages)
+    private static RunInstruction OsInstall(OsPackageManager manager, IReadOnlyList<OsPackage> packages, string aptAuthSecret)
     {
         var arguments = packages.Select(package => "    " + Shell.Quote(Pinned(manager, package))).ToList();
         switch (manager)
         {
             case OsPackageManager.Apt:
-                string[] install = ["apt-get update;", "apt-get install -y --no-install-recommends", .. arguments];
-                install[^1] += ";";
+                string[] Install(string options)
+                {
+                    string[] install = [$"apt-get{options} update;", $"apt-get{options} install -y --no-install-recommends", .. arguments];
+                    install[^1] += ";";
+                    return install;
+                }
+
+                // A secret auth.conf for this step alone: apt reads it where Dir::Etc::netrc says, in its download
+                // methods, which must then stay root (its _apt user cannot read a secret mount).
+                var authOptions = aptAuthSecret.Length == 0 ? "" : $" -o Dir::Etc::netrc=/run/secrets/{aptAuthSecret} -o APT::Sandbox::User=root";
+                var install = Install("");
                 return new RunInstruction(["set -eu;", "export DEBIAN_FRONTEND=noninteractive;", .. install, "rm -rf /var/lib/apt/lists/*"])
                 {
                     // apt locks its directories but fails, not waits, when another build holds them: the step first
@@ -429,9 +438,12 @@ public static class RequirementPlanner
                             "exec 9>/var/cache/apt/pipelineimage.lock;",
                             "if command -v flock >/dev/null; then flock 9; fi;",
                             $"if [ -e {DockerClean} ]; then mv {DockerClean} {DockerCleanAside}; fi;",
-                            .. install,
+                            .. Install(authOptions),
                             $"if [ -e {DockerCleanAside} ]; then mv {DockerCleanAside} {DockerClean}; fi",
-                        ]),
+                        ])
+                    {
+                        Secrets = aptAuthSecret.Length > 0 ? [aptAuthSecret] : [],
+                    },
                 };
             case OsPackageManager.Apk:
                 return new RunInstruction(["set -eu;", "apk add --no-cache", .. arguments]);

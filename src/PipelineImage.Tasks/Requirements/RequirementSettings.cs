@@ -29,4 +29,10 @@ public sealed record RequirementSettings
     /// password TOKEN</c>), which pip reads its indexes' credentials from; empty: none.
     /// </summary>
     public string PipNetrcSecret { get; init; } = "";
+
+    /// <summary>
+    /// PipelineImageAptAuthSecret: the id of a build secret that holds an apt auth.conf (netrc lines, <c>machine HOST
+    /// login USER password TOKEN</c>), which the apt step reads its repositories' credentials from; empty: none.
+    /// </summary>
+    public string AptAuthSecret { get; init; } = "";
 }

@@ -134,6 +134,9 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
     /// <summary>PipelineImagePipNetrcSecret: the id of the PipelineImageSecret pip reads its netrc from.</summary>
     public string PipNetrcSecret { get; set; } = "";
 
+    /// <summary>PipelineImageAptAuthSecret: the id of the PipelineImageSecret apt reads its auth.conf from.</summary>
+    public string AptAuthSecret { get; set; } = "";
+
     /// <summary>PipelineImageParentDockerfile, relative to the project directory.</summary>
     public string ParentDockerfile { get; set; } = "";
 
@@ -219,9 +222,12 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         problems.Check(() => PullPolicies.Parse(Pull));
         problems.Check(() => BuildPlatform.Validate(Platform));
         var secrets = problems.Check(() => BuildSecrets.Plan(Secrets.Select(ToSecretItem).ToList(), Environment.GetEnvironmentVariable));
-        if (PipNetrcSecret.Trim() is { Length: > 0 } netrc && !Secrets.Any(item => item.ItemSpec.Trim() == netrc))
+        foreach (var (property, id) in new[] { ("PipelineImagePipNetrcSecret", PipNetrcSecret.Trim()), ("PipelineImageAptAuthSecret", AptAuthSecret.Trim()) })
         {
-            problems.Add(new PipelineImageException(DiagnosticCodes.UnknownSecret, "PipelineImagePipNetrcSecret", netrc));
+            if (id.Length > 0 && !Secrets.Any(item => item.ItemSpec.Trim() == id))
+            {
+                problems.Add(new PipelineImageException(DiagnosticCodes.UnknownSecret, property, id));
+            }
         }
 
         ParentImage? parent = null;
@@ -246,6 +252,8 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
         var plan = problems.Check(() => ImagePlanner.Create(app, settings, sources ?? ContextSources.None,
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage), builder ?? "auto"));
         problems.ThrowIfAny();
+        WarnWithoutEffect("PipelineImageAptAuthSecret", AptAuthSecret.Trim().Length > 0 && plan!.Requirements.Manager != PipelineImage.Requirements.OsPackageManager.Apt,
+            "no apt step installs OS packages");
         foreach (var line in RequirementItems.Describe(plan!.Requirements))
         {
             Log.LogMessage(MessageImportance.Normal, "{0}", line);
@@ -349,6 +357,7 @@ public sealed class GeneratePipelineDockerfile : PipelineImageTask
             PipExtraIndexUrls = PipExtraIndexUrls,
             PipFindLinks = PipFindLinks,
             PipNetrcSecret = PipNetrcSecret,
+            AptAuthSecret = AptAuthSecret,
         };
         var integrations = IntegrationCatalog.Detect(Integrations.Select(RequirementItems.ToIntegration), PublishedFiles.Select(RequirementItems.PackageOf));
         return RequirementPlanner.Plan(Requirements.Select(RequirementItems.ToRequirement).ToList(), settings, baseImage,

@@ -16,6 +16,7 @@ public sealed class LocalPackageIndex : IAsyncDisposable
 
     private readonly HttpListener _listener = new();
     private readonly Dictionary<string, (string FileName, byte[] Bytes)> _wheels = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private readonly Task _serving;
     private readonly string? _authorization;
 
@@ -38,6 +39,7 @@ public sealed class LocalPackageIndex : IAsyncDisposable
 
         var port = FreePort();
         Url = $"http://127.0.0.1:{port}/simple/";
+        Root = $"http://127.0.0.1:{port}/";
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
         _serving = Task.Run(ServeAsync);
@@ -45,6 +47,12 @@ public sealed class LocalPackageIndex : IAsyncDisposable
 
     /// <summary>The index URL, for pip's <c>--index-url</c>.</summary>
     public string Url { get; }
+
+    /// <summary>The server's root, where <see cref="Serve"/>'s files are.</summary>
+    public string Root { get; }
+
+    /// <summary>Serves the bytes at the path (under the same credentials), beside the index: an apt repository, say.</summary>
+    public void Serve(string path, byte[] bytes) => _files[path] = bytes;
 
     /// <summary>How many wheel downloads the index served.</summary>
     public int Downloads { get; private set; }
@@ -104,10 +112,16 @@ public sealed class LocalPackageIndex : IAsyncDisposable
         }
     }
 
-    // /simple/<normalized name>/ lists the wheel; /files/<wheel> serves it.
+    // /simple/<normalized name>/ lists the wheel; /files/<wheel> serves it; other paths are Serve's.
     private byte[]? Respond(string path, out string contentType)
     {
         contentType = "text/html";
+        if (_files.TryGetValue(path, out var served))
+        {
+            contentType = "application/octet-stream";
+            return served;
+        }
+
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments is ["simple", var name] && _wheels.TryGetValue(Normalize(name), out var wheel))
         {
@@ -116,11 +130,11 @@ public sealed class LocalPackageIndex : IAsyncDisposable
                 $"<!DOCTYPE html><html><body><a href=\"/files/{wheel.FileName}#sha256={hash}\">{wheel.FileName}</a></body></html>");
         }
 
-        if (segments is ["files", var file] && _wheels.Values.FirstOrDefault(w => w.FileName == file) is { Bytes: not null } served)
+        if (segments is ["files", var file] && _wheels.Values.FirstOrDefault(w => w.FileName == file) is { Bytes: not null } wheelFile)
         {
             contentType = WheelType;
             Downloads++;
-            return served.Bytes;
+            return wheelFile.Bytes;
         }
 
         return null;

@@ -359,4 +359,18 @@ public class RequirementPlannerTests
         Assert.Equal(["pip-netrc"], DockerfileWriter.Secrets(new DockerfileDefinition([], plan.Instructions)));
         Assert.DoesNotContain("NETRC", Render(Plan([Pip("pandas")], settings: PrivateIndexes)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void WithAnAuthSecretAptReadsItsCredentialsFromItsMountInTheCachedStepOnly()
+    {
+        var plan = Plan([Item("libgomp1")], settings: new RequirementSettings { AptAuthSecret = " apt-auth " });
+
+        var text = DockerfileWriter.Render(new DockerfileDefinition([], plan.Instructions), cacheMounts: true);
+
+        Assert.Contains("--mount=type=secret,id=apt-auth \\\n", text, StringComparison.Ordinal);
+        Assert.Contains("    apt-get -o Dir::Etc::netrc=/run/secrets/apt-auth -o APT::Sandbox::User=root update; \\\n", text, StringComparison.Ordinal);
+        Assert.Contains("    apt-get -o Dir::Etc::netrc=/run/secrets/apt-auth -o APT::Sandbox::User=root install -y --no-install-recommends \\\n", text, StringComparison.Ordinal);
+        Assert.Equal(["apt-auth"], DockerfileWriter.Secrets(new DockerfileDefinition([], plan.Instructions)));
+        Assert.DoesNotContain("netrc", DockerfileWriter.Render(new DockerfileDefinition([], Plan([Item("libgomp1")]).Instructions), cacheMounts: true), StringComparison.Ordinal);
+    }
 }
