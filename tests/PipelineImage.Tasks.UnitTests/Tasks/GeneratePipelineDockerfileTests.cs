@@ -155,6 +155,24 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         Assert.StartsWith("DockerIgnoreFile is set but has no effect: no file goes through", _engine.Warnings[0].Message);
     }
 
+    [Fact]
+    public void AnAptAuthSecretWithoutAnAptStepIsAWarningAndOneNoItemHasAnError()
+    {
+        var warned = NewTask(Published("HelloPipeline.dll"));
+        warned.AptAuthSecret = "apt-auth";
+        warned.Secrets = [new TaskItem("apt-auth", new Dictionary<string, string> { ["Environment"] = "PATH" })];
+
+        Assert.True(warned.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
+        Assert.Equal("PIMG2029", Assert.Single(_engine.Warnings).Code);
+        Assert.StartsWith("PipelineImageAptAuthSecret is set but has no effect: no apt step installs OS packages", _engine.Warnings[0].Message);
+
+        var unknown = NewTask(Published("HelloPipeline.dll"));
+        unknown.AptAuthSecret = "apt-auth";
+        Assert.False(unknown.Execute());
+        Assert.Equal("PIMG2033", Assert.Single(_engine.Errors).Code);
+        Assert.StartsWith("PipelineImageAptAuthSecret names the secret 'apt-auth', but no PipelineImageSecret item has that id", _engine.Errors[0].Message);
+    }
+
     private static PipelineImage.Intermediate.PlanFile ReadPlan(GeneratePipelineDockerfile task) =>
         PipelineImage.Intermediate.PlanFile.ReadAsync(task.PlanPath, CancellationToken.None).GetAwaiter().GetResult();
 
