@@ -35,6 +35,20 @@ public sealed class RemoteEngineTests(PackageFeed feed) : IDisposable
     }
 
     [EngineFact]
+    public async Task BuildsThroughTheControlApiOfAnEngineBehindTls()
+    {
+        await using var project = new TestProject(feed,
+            properties: $"<PipelineImageBuildKitHost>{TlsEndpoint}</PipelineImageBuildKitHost><PipelineImageBuildKitCertPath>{ClientCertificates}</PipelineImageBuildKitCertPath>",
+            program: """Console.WriteLine("built by the Control API over TLS");""");
+
+        var publish = await project.PublishAsync("-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains($"Building through the BuildKit Control API of the Docker engine at {TlsEndpoint}/ (from PipelineImageBuildKitHost with TLS from {ClientCertificates})", publish.Output);
+        Assert.Equal("built by the Control API over TLS", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
+    }
+
+    [EngineFact]
     public async Task BuildsThroughADockerContextTheDockerCliCreated()
     {
         await using var project = new TestProject(feed, program: """Console.WriteLine("built through a context");""");

@@ -40,9 +40,15 @@ internal static class EngineHttp
     /// </summary>
     /// <exception cref="EngineRequestFailedException">The engine answered with another status.</exception>
     public static async Task<Stream> UpgradeAsync(
-        EngineConnection connection, string path, string protocol, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+        EngineConnection connection, string path, string protocol, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken) =>
+        await UpgradeAsync(await ConnectAsync(connection, cancellationToken).ConfigureAwait(false), connection, path, protocol, headers, cancellationToken)
+            .ConfigureAwait(false);
+
+    /// <summary>The same upgrade over a connection already made (which it disposes when the upgrade fails).</summary>
+    public static async Task<Stream> UpgradeAsync(
+        Stream stream, EngineConnection connection, string path, string protocol, IEnumerable<KeyValuePair<string, string>> headers,
+        CancellationToken cancellationToken)
     {
-        var stream = await ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
             var request = new StringBuilder()
@@ -82,8 +88,9 @@ internal static class EngineHttp
         ? new Uri("http://localhost/")
         : new UriBuilder(connection.Tls is null ? "http" : "https", connection.Endpoint.Host, connection.Endpoint.Port).Uri;
 
-    /// <summary>A connection with the docker CLI's TLS where the address has it, offering the protocol (ALPN) given.</summary>
-    public static async Task<Stream> ConnectAsync(EngineConnection connection, CancellationToken cancellationToken, SslApplicationProtocol? protocol = null)
+    /// <summary>A connection with the docker CLI's TLS where the address has it, offering the protocols (ALPN) given.</summary>
+    public static async Task<Stream> ConnectAsync(
+        EngineConnection connection, CancellationToken cancellationToken, IReadOnlyList<SslApplicationProtocol>? protocols = null)
     {
         var stream = await OpenAsync(connection.Endpoint, cancellationToken).ConfigureAwait(false);
         if (connection.Tls is not { } tls)
@@ -100,7 +107,7 @@ internal static class EngineHttp
                 TargetHost = connection.Endpoint.Host,
                 ClientCertificates = [client],
                 RemoteCertificateValidationCallback = validate,
-                ApplicationProtocols = protocol is { } offered ? [offered] : null,
+                ApplicationProtocols = protocols?.ToList(),
             }, cancellationToken).ConfigureAwait(false);
             return ssl;
         }

@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using PipelineImage.Engine.BuildKit;
 using PipelineImage.Engine.Session;
 
@@ -14,20 +18,43 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
     public const string ConfigDigest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
     public const string ManifestDigest = "sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
 
-    private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"pimg-buildkitd-{Guid.NewGuid():N}.sock");
+    private readonly X509Certificate2? _serverCertificate;
     private readonly Task _accepting;
 
-    public FakeBuildKitDaemon(string? failWith = null)
+    /// <param name="failWith">A Solve fails with this message.</param>
+    /// <param name="tls">
+    /// Listen on tcp 127.0.0.1 with TLS as buildkitd does with <c>--tlscert</c>: only h2 (ALPN), a client certificate
+    /// required; <see cref="CertPath"/> holds the client's ca.pem, cert.pem and key.pem.
+    /// </param>
+    public FakeBuildKitDaemon(string? failWith = null, bool tls = false)
     {
         FailWith = failWith;
-        _listener.Bind(new UnixDomainSocketEndPoint(_path));
+        if (tls)
+        {
+            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            Directory.CreateDirectory(_path);
+            _serverCertificate = WriteCertificates(_path);
+            Address = $"tcp://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}";
+        }
+        else
+        {
+            _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            _listener.Bind(new UnixDomainSocketEndPoint(_path));
+            Address = "unix://" + _path;
+        }
+
         _listener.Listen();
         _accepting = AcceptAsync();
     }
 
-    public string Address => "unix://" + _path;
+    public string Address { get; }
+
+    /// <summary>The client's certificates, with TLS.</summary>
+    public string CertPath => _path;
 
     /// <summary>A Solve fails with this message (as a failed RUN step's).</summary>
     public string? FailWith { get; }
@@ -60,9 +87,23 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
 
             _ = Task.Run(async () =>
             {
-                await using var http2 = new Http2Server(new NetworkStream(socket, ownsSocket: true), grpc.HandleAsync);
+                Stream stream = new NetworkStream(socket, ownsSocket: true);
                 try
                 {
+                    if (_serverCertificate is not null)
+                    {
+                        var ssl = new SslStream(stream);
+                        stream = ssl;
+                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificate = _serverCertificate,
+                            ApplicationProtocols = [SslApplicationProtocol.Http2],
+                            ClientCertificateRequired = true,
+                            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
+                        }, _stop.Token);
+                    }
+
+                    await using var http2 = new Http2Server(stream, grpc.HandleAsync);
                     await http2.ServeAsync(_stop.Token);
                 }
                 catch (Exception)
@@ -112,11 +153,55 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
         }
     }
 
+    // A CA, the server's certificate for 127.0.0.1 signed by it, and a client certificate: the client's files in
+    // the docker CLI's layout, the server's certificate returned.
+    private static X509Certificate2 WriteCertificates(string directory)
+    {
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=pimg-test-ca", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+
+        X509Certificate2 Issue(string subject, Action<CertificateRequest> extend, out RSA key)
+        {
+            key = RSA.Create(2048);
+            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            extend(request);
+            return request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(8));
+        }
+
+        using var server = Issue("CN=127.0.0.1", request =>
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+        }, out var serverKey);
+        using var client = Issue("CN=pimg-test-client", _ => { }, out var clientKey);
+        File.WriteAllText(Path.Combine(directory, "ca.pem"), ca.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "cert.pem"), client.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "key.pem"), clientKey.ExportPkcs8PrivateKeyPem());
+        using (serverKey)
+        using (clientKey)
+        {
+            return X509Certificate2.CreateFromPem(server.ExportCertificatePem(), serverKey.ExportPkcs8PrivateKeyPem());
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         _listener.Dispose();
         await _accepting;
-        File.Delete(_path);
+        if (Directory.Exists(_path))
+        {
+            Directory.Delete(_path, recursive: true);
+        }
+        else
+        {
+            File.Delete(_path);
+        }
+
+        _serverCertificate?.Dispose();
     }
 }

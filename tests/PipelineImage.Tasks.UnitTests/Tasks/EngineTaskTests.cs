@@ -259,13 +259,16 @@ public sealed class EngineTaskTests : IDisposable
 
     private static readonly string ImageId = "sha256:" + new string('a', 64);
 
-    [Fact]
-    public async Task OnAStandaloneBuildkitdTheBuilderPushesAsItBuildsAndNoEngineIsUsed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OnAStandaloneBuildkitdTheBuilderPushesAsItBuildsAndNoEngineIsUsed(bool tls)
     {
-        await using var daemon = new FakeBuildKitDaemon();
+        await using var daemon = new FakeBuildKitDaemon(tls: tls);
         var build = NewBuild(new FakeContainerEngine());
         build.EngineFactory = _ => throw new InvalidOperationException("no engine may be used");
         build.BuildKitHost = daemon.Address;
+        build.BuildKitCertPath = tls ? daemon.CertPath : "";
         build.Push = true;
 
         var built = build.Execute();
@@ -281,11 +284,11 @@ public sealed class EngineTaskTests : IDisposable
         Assert.Equal(session.Id, solve.Session);
         Assert.Equal(["/moby.filesync.v1.FileSync/DiffCopy"], session.Methods);
         Assert.Contains(_log.Messages, m => m.Message == "Step 1/2 : FROM docker.io/library/app-base:1");
-        Assert.Contains(_log.Messages, m => m.Message == $"Pushed hello:latest ({FakeBuildKitDaemon.ManifestDigest}) from the buildkitd at {daemon.Address}");
+        Assert.Contains(_log.Messages, m => m.Message == $"Pushed hello:latest ({FakeBuildKitDaemon.ManifestDigest}) from the buildkitd at {new Uri(daemon.Address)}");
         var record = ImageRecord.Parse(File.ReadAllText(build.ImageRecordPath), build.ImageRecordPath);
         Assert.Equal(FakeBuildKitDaemon.ConfigDigest, record.ImageId);
         Assert.Equal(new Dictionary<string, string> { ["hello:1.0.0"] = FakeBuildKitDaemon.ManifestDigest, ["hello:latest"] = FakeBuildKitDaemon.ManifestDigest }, record.Pushed);
-        Assert.Equal($"the buildkitd at {daemon.Address}", record.PushedBy);
+        Assert.Equal($"the buildkitd at {new Uri(daemon.Address)}", record.PushedBy);
         Assert.Equal([FakeBuildKitDaemon.ManifestDigest, FakeBuildKitDaemon.ManifestDigest], push.PushedReferences.Select(item => item.GetMetadata("Digest")));
     }
 

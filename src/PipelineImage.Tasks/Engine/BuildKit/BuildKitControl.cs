@@ -26,7 +26,7 @@ public sealed class BuildKitControl : IDisposable
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectCallback = async (_, cancellationToken) => Interlocked.Exchange(ref _upgraded, null)
                 ?? (isEngine ? await EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], cancellationToken).ConfigureAwait(false)
-                    : await EngineHttp.ConnectAsync(host, cancellationToken, SslApplicationProtocol.Http2).ConfigureAwait(false)),
+                    : await EngineHttp.ConnectAsync(host, cancellationToken, [SslApplicationProtocol.Http2]).ConfigureAwait(false)),
         };
 
         // The connection is TLS already where it needs to be: HTTP/2 goes over it as over plain tcp.
@@ -46,7 +46,10 @@ public sealed class BuildKitControl : IDisposable
 
     internal Control.ControlClient Client { get; }
 
-    /// <summary>Reaches the host: a Docker engine answers <c>POST /grpc</c> with 101, buildkitd speaks HTTP/2 at once.</summary>
+    /// <summary>
+    /// Reaches the host: a Docker engine answers <c>POST /grpc</c> with 101, buildkitd speaks HTTP/2 at once. Over TLS,
+    /// the protocol the server picks from h2 and http/1.1 (ALPN) tells first: buildkitd's gRPC server takes only h2.
+    /// </summary>
     /// <exception cref="Diagnostics.PipelineImageException">PIMG1014 when nothing answers there.</exception>
     public static async Task<BuildKitControl> ConnectAsync(EngineConnection host, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -54,7 +57,13 @@ public sealed class BuildKitControl : IDisposable
         bounded.CancelAfter(timeout);
         try
         {
-            var upgraded = await EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false);
+            var stream = await EngineHttp.ConnectAsync(host, bounded.Token, [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]).ConfigureAwait(false);
+            if (stream is SslStream { NegotiatedApplicationProtocol: var chosen } && chosen == SslApplicationProtocol.Http2)
+            {
+                return new BuildKitControl(host, isEngine: false, stream, timeout);
+            }
+
+            var upgraded = await EngineHttp.UpgradeAsync(stream, host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false);
             return new BuildKitControl(host, isEngine: true, upgraded, timeout);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsNotAnEngine(e))
