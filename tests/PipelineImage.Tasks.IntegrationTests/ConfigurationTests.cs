@@ -59,6 +59,34 @@ public sealed class ConfigurationTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task APublishProfileSetsThePipelineImagePropertiesAsTheCommandLineWould()
+    {
+        await using var project = new TestProject(feed, program: """Console.WriteLine("published by profile");""");
+        var profiles = Path.Combine(project.Directory, "Properties", "PublishProfiles");
+        Directory.CreateDirectory(profiles);
+        // As Visual Studio's Publish dialog writes a folder profile, with the image's settings added.
+        await File.WriteAllTextAsync(Path.Combine(profiles, "PipelineImage.pubxml"), """
+            <Project>
+              <PropertyGroup>
+                <Configuration>Release</Configuration>
+                <PublishProvider>FileSystem</PublishProvider>
+                <PublishDir>bin\Release\pipeline-image\</PublishDir>
+                <PipelineImageTags>from-profile</PipelineImageTags>
+                <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+              </PropertyGroup>
+            </Project>
+            """);
+
+        var publish = await project.PublishAsync("-p:PublishProfile=PipelineImage", "-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("Builder: buildkit (PipelineImageBuilder=buildkit)", publish.Output);
+        Assert.True(publish.Output.Contains($"App -> {project.ImageName}:from-profile (sha256:", StringComparison.Ordinal), publish.Output);
+        Assert.True(File.Exists(Path.Combine(project.Directory, "bin", "Release", "pipeline-image", project.AssemblyName + ".dll")), publish.Output);
+        Assert.Equal("published by profile", (await Docker.RunImageAsync($"{project.ImageName}:from-profile")).Output.Trim());
+    }
+
+    [EngineFact]
     public async Task EachEntrypointModeStartsTheStepAsDocumented()
     {
         await using var project = new TestProject(feed,
