@@ -37,15 +37,7 @@ public static class PlanBuilder
         var builder = buildKit is null
             ? ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList())
             : ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKit.Host);
-        var dockerfile = plan.DockerfileFor(builder.Builder);
-        log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
-        if (secrets.Count > 0)
-        {
-            log.Normal($"Secrets for the build: {string.Join(", ", secrets.Select(secret => secret.Id))} (their values go to the builder only, through its session)");
-        }
-
-        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, pull == PullPolicy.Always, plan.Options.NoCache, Builder: builder.Builder,
-            Secrets: secrets, Credentials: credentials, BuildKit: buildKit);
+        var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit);
         if (plan.Parent is { } parent)
         {
             await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);
@@ -114,12 +106,9 @@ public static class PlanBuilder
         }
 
         var builder = ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKit.Host);
-        var dockerfile = plan.DockerfileFor(builder.Builder);
-        log.Normal($"Builder: buildkit ({builder.Reason}); it builds {dockerfile}");
+        var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit: null);
         log.Normal("Building: a standalone buildkitd keeps no image here to compare the content key with; its cache makes an unchanged build cheap, "
             + "and its push uploads only what the registry lacks.");
-        var options = new BuildOptions(plan.Options.Network, plan.Options.Platform, plan.Options.PullPolicy == PullPolicy.Always, plan.Options.NoCache,
-            Builder: builder.Builder, Secrets: secrets, Credentials: credentials);
         // No content-key label: the key stands for a base image id, which only an engine here would know.
         var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options);
         var (_, exported) = await buildKit.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
@@ -127,6 +116,21 @@ public static class PlanBuilder
             ? (id, digest)
             : throw Engine.BuildKit.BuildKitControl.Unavailable(buildKit.Host,
                 $"it built the image but did not say what it pushed (its answer has {string.Join(", ", exported.Keys.Order(StringComparer.Ordinal))})");
+    }
+
+    // The chosen builder's Dockerfile and the plan's options for it, said in the log.
+    private static (string Dockerfile, BuildOptions Options) Prepare(PlanFile plan, BuilderChoice builder, BuildLog log, IReadOnlyList<BuildSecret> secrets,
+        Func<string, Registry.RegistryCredential?>? credentials, Engine.BuildKit.BuildKitControl? buildKit)
+    {
+        var dockerfile = plan.DockerfileFor(builder.Builder);
+        log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
+        if (secrets.Count > 0)
+        {
+            log.Normal($"Secrets for the build: {string.Join(", ", secrets.Select(secret => secret.Id))} (their values go to the builder only, through its session)");
+        }
+
+        return (dockerfile, new BuildOptions(plan.Options.Network, plan.Options.Platform, plan.Options.PullPolicy == PullPolicy.Always, plan.Options.NoCache,
+            Builder: builder.Builder, Secrets: secrets, Credentials: credentials, BuildKit: buildKit));
     }
 
     // An image with the key; the one our first tag points to when several have it (a no-cache rebuild made another).
