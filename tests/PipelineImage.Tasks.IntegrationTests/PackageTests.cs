@@ -25,6 +25,8 @@ public sealed class PackageTests(PackageFeed feed)
                 "build/PipelineImage.Integrations.props",
                 "build/PipelineImage.Tasks.props",
                 "build/PipelineImage.Tasks.targets",
+                "docs/README.md",
+                "tasks/net472/PipelineImage.ToolTasks.dll",
                 "tasks/net8.0/Docker.DotNet.Handler.Abstractions.dll",
                 "tasks/net8.0/Docker.DotNet.LegacyHttp.dll",
                 "tasks/net8.0/Docker.DotNet.NPipe.dll",
@@ -42,8 +44,53 @@ public sealed class PackageTests(PackageFeed feed)
                 "tasks/net8.0/PipelineImage.Tasks.deps.json",
                 "tasks/net8.0/PipelineImage.Tasks.dll",
                 "tasks/net8.0/System.IO.Pipelines.dll",
+                "tool/Docker.DotNet.Handler.Abstractions.dll",
+                "tool/Docker.DotNet.LegacyHttp.dll",
+                "tool/Docker.DotNet.NPipe.dll",
+                "tool/Docker.DotNet.NativeHttp.dll",
+                "tool/Docker.DotNet.Unix.dll",
+                "tool/Docker.DotNet.X509.dll",
+                "tool/Docker.DotNet.dll",
+                "tool/Google.Protobuf.dll",
+                "tool/Grpc.Core.Api.dll",
+                "tool/Grpc.Net.Client.dll",
+                "tool/Grpc.Net.Common.dll",
+                "tool/Microsoft.Build.Framework.dll",
+                "tool/Microsoft.Build.Utilities.Core.dll",
+                "tool/Microsoft.Extensions.DependencyInjection.Abstractions.dll",
+                "tool/Microsoft.Extensions.Logging.Abstractions.dll",
+                "tool/Microsoft.NET.StringTools.dll",
+                "tool/Microsoft.Net.Http.Client.dll",
+                "tool/PipelineImage.Tasks.dll",
+                "tool/PipelineImage.Tool.deps.json",
+                "tool/PipelineImage.Tool.dll",
+                "tool/PipelineImage.Tool.runtimeconfig.json",
+                "tool/System.Configuration.ConfigurationManager.dll",
+                "tool/System.Diagnostics.EventLog.dll",
+                "tool/System.IO.Pipelines.dll",
+                "tool/System.Security.Cryptography.ProtectedData.dll",
+                "tool/runtimes/win/lib/net8.0/System.Diagnostics.EventLog.Messages.dll",
+                "tool/runtimes/win/lib/net8.0/System.Diagnostics.EventLog.dll",
             ],
             entries);
+    }
+
+    [Fact]
+    public void TheToolTasksForVisualStudioLoadNothingButMsBuildAndTheFramework()
+    {
+        using var package = ZipFile.OpenRead(Path.Combine(feed.FeedDirectory, $"PipelineImage.Tasks.{feed.Version}.nupkg"));
+        using var stream = new MemoryStream();
+        using (var entry = package.GetEntry("tasks/net472/PipelineImage.ToolTasks.dll")!.Open())
+        {
+            entry.CopyTo(stream);
+        }
+
+        stream.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var references = metadata.AssemblyReferences.Select(handle => metadata.GetString(metadata.GetAssemblyReference(handle).Name)).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["Microsoft.Build.Framework", "Microsoft.Build.Utilities.Core", "System", "System.Core", "System.Xml", "System.Xml.Linq", "mscorlib"], references);
     }
 
     [Fact]

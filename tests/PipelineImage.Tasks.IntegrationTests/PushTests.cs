@@ -187,7 +187,7 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     // A binlog is a gzip stream of records whose strings are UTF-8.
-    private static string BinlogText(string path)
+    internal static string BinlogText(string path)
     {
         using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
         using var buffer = new MemoryStream();

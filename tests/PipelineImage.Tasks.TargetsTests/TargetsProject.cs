@@ -11,6 +11,9 @@ namespace PipelineImage.TargetsTests;
 /// </summary>
 internal sealed class TargetsProject : IDisposable
 {
+    /// <summary>The test collection of every class that builds: MSBuild's default BuildManager takes one build at a time.</summary>
+    public const string Collection = "MSBuild builds";
+
     private static readonly string RepositoryRoot = FindRepositoryRoot();
 
     public TargetsProject(string properties = "", string items = "")
@@ -20,6 +23,8 @@ internal sealed class TargetsProject : IDisposable
         File.WriteAllText(Path.Combine(publish, "App.dll"), "not really an assembly");
         var build = Path.Combine(RepositoryRoot, "nuget", "build");
         var tasks = Path.Combine(RepositoryRoot, "src", "PipelineImage.Tasks", "bin", "Release", "net8.0", "PipelineImage.Tasks.dll");
+        var toolTasks = Path.Combine(RepositoryRoot, "src", "PipelineImage.ToolTasks", "bin", "Release", "net472", "PipelineImage.ToolTasks.dll");
+        var tool = Path.Combine(RepositoryRoot, "src", "PipelineImage.Tool", "bin", "Release", "net8.0", "PipelineImage.Tool.dll");
         File.WriteAllText(ProjectPath, $"""
             <Project>
               <PropertyGroup>
@@ -33,6 +38,8 @@ internal sealed class TargetsProject : IDisposable
                 <IntermediateOutputPath>obj/</IntermediateOutputPath>
                 <PublishDir>bin/publish/</PublishDir>
                 <PipelineImageTasksAssembly>{tasks}</PipelineImageTasksAssembly>
+                <PipelineImageToolTasksAssembly>{toolTasks}</PipelineImageToolTasksAssembly>
+                <PipelineImageToolAssembly>{tool}</PipelineImageToolAssembly>
                 <PipelineImageDockerHost>tcp://127.0.0.1:1</PipelineImageDockerHost>
                 {properties}
               </PropertyGroup>
@@ -79,6 +86,9 @@ internal sealed class TargetsProject : IDisposable
 
         return directory;
     }
+
+    /// <summary>The dotnet host these tests run in (testhost runs as dotnet testhost.dll), for the tool.</summary>
+    public static string DotNetHost => Environment.ProcessPath!;
 
     private sealed class RecordingLogger : ILogger
     {

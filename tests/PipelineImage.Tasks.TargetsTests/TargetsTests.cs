@@ -1,6 +1,7 @@
 namespace PipelineImage.TargetsTests;
 
 /// <summary>What the targets do without an engine, in-process and in milliseconds rather than end-to-end publishes.</summary>
+[Collection(TargetsProject.Collection)]
 public sealed class TargetsTests
 {
     [Fact]

@@ -142,7 +142,7 @@ public sealed partial class DockerEngine
     }
 
     // Removes each image by itself (no pruning of its parents), newest first, within a bound of its own: the build's
-    // token may be the cancelled one. What cannot be removed (another image came to stand on it) is left.
+    // token may be the cancelled one. What cannot be removed (another image came to stand on it) is left after the bound.
     private static async Task RemoveAsync(DockerClient client, IReadOnlyList<string> images, Action<string> output)
     {
         if (images.Count == 0)
@@ -154,13 +154,31 @@ public sealed partial class DockerEngine
         var removed = 0;
         foreach (var image in images.Reverse())
         {
-            try
+            // A cancelled build's step container still stands on its parent image until the engine has ended it
+            // (it does so once it sees the build's request go): a conflict is retried within the bound.
+            while (true)
             {
-                await client.Images.DeleteImageAsync(image, new ImageDeleteParameters { NoPrune = true }, bound.Token).ConfigureAwait(false);
-                removed++;
-            }
-            catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
-            {
+                try
+                {
+                    await client.Images.DeleteImageAsync(image, new ImageDeleteParameters { NoPrune = true }, bound.Token).ConfigureAwait(false);
+                    removed++;
+                    break;
+                }
+                catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && !bound.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(250), bound.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+                {
+                    break;
+                }
             }
         }
 

@@ -29,11 +29,12 @@ public sealed record ParentImage(
     /// <param name="baseImage">PipelineImageBase, which a parent excludes.</param>
     /// <param name="buildArgs">Name and value of each build argument; a later one wins.</param>
     /// <param name="platform">The target platform.</param>
+    /// <param name="scratchDirectory">Our own obj/.../pipelineimage/, never part of the parent's context.</param>
     /// <param name="cancellationToken">Stops reading the context.</param>
     /// <exception cref="PipelineImageException">PIMG2024 when PipelineImageBase is set too; as <see cref="PlanAsync"/>.</exception>
     public static async Task<ParentImage?> FromSettingsAsync(
         Func<string> imageName, string projectDirectory, string parentDockerfile, string parentContext, string baseImage,
-        IReadOnlyList<KeyValuePair<string, string>> buildArgs, string platform, CancellationToken cancellationToken)
+        IReadOnlyList<KeyValuePair<string, string>> buildArgs, string platform, string scratchDirectory, CancellationToken cancellationToken)
     {
         if (parentDockerfile.Trim().Length == 0)
         {
@@ -49,7 +50,7 @@ public sealed record ParentImage(
         var context = parentContext.Trim().Length > 0
             ? Path.GetFullPath(Path.Combine(projectDirectory, parentContext.Trim()))
             : Path.GetDirectoryName(dockerfile)!;
-        return await PlanAsync(imageName(), dockerfile, context, buildArgs, platform, cancellationToken).ConfigureAwait(false);
+        return await PlanAsync(imageName(), dockerfile, context, buildArgs, platform, cancellationToken, scratchDirectory).ConfigureAwait(false);
     }
 
     /// <summary>Plans the parent build: reads its context through its ignore file and hashes it.</summary>
@@ -59,10 +60,14 @@ public sealed record ParentImage(
     /// <param name="buildArgs">Name and value of each build argument; a later one wins.</param>
     /// <param name="platform">The target platform, part of what the tag stands for.</param>
     /// <param name="cancellationToken">Stops reading the context.</param>
+    /// <param name="scratchDirectory">
+    /// Our own obj/.../pipelineimage/ when the context holds the project: left out, as its files (the build's lock,
+    /// the plan, image.json) change with every publish and would give the parent a new tag each time.
+    /// </param>
     /// <exception cref="PipelineImageException">PIMG2021, PIMG2022 or PIMG2023.</exception>
     public static async Task<ParentImage> PlanAsync(
         string imageName, string dockerfile, string contextDirectory, IReadOnlyList<KeyValuePair<string, string>> buildArgs, string platform,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? scratchDirectory = null)
     {
         if (!File.Exists(dockerfile))
         {
@@ -87,7 +92,10 @@ public sealed record ParentImage(
         // root; the Dockerfile itself is always sent.
         var ignoreFile = new[] { dockerfile + ".dockerignore", Path.Combine(contextDirectory, DockerIgnore.FileName) }.FirstOrDefault(File.Exists);
         var matcher = ignoreFile is null ? new DockerIgnoreMatcher([]) : DockerIgnoreMatcher.FromText(await File.ReadAllTextAsync(ignoreFile, cancellationToken), ignoreFile);
-        var context = ContextWalker.Walk(contextDirectory, matcher, []).ToList();
+        var scratch = scratchDirectory is null ? null : ContextPaths.RelativeInside(contextDirectory, Path.TrimEndingDirectorySeparator(scratchDirectory));
+        var context = ContextWalker.Walk(contextDirectory, matcher, [])
+            .Where(entry => scratch is null || (entry.ContextPath != scratch && !entry.ContextPath.StartsWith(scratch + "/", StringComparison.Ordinal)))
+            .ToList();
         if (!context.Any(entry => entry.ContextPath == dockerfilePath))
         {
             context.Add(ContextEntry.FromFile(dockerfilePath, dockerfile));

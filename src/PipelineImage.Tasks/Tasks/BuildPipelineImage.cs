@@ -12,28 +12,8 @@ namespace PipelineImage.Tasks;
 /// Builds what plan.json says (<see cref="PlanBuilder"/>): nothing when the engine has an image of the same content
 /// key, and writes image.json. Takes turns with other publishes of the project on build.lock.
 /// </summary>
-public sealed class BuildPipelineImage : EngineTask
+public sealed partial class BuildPipelineImage : EngineTask
 {
-    /// <summary>plan.json, written by GeneratePipelineDockerfile.</summary>
-    [Required] public string PlanPath { get; set; } = "";
-
-    /// <summary>Where image.json goes.</summary>
-    [Required] public string ImageRecordPath { get; set; } = "";
-
-    /// <summary>PipelineImageBuildKitHost: a BuildKit (buildkitd, or a Docker engine) whose Control API builds.</summary>
-    public string BuildKitHost { get; set; } = "";
-
-    /// <summary>PipelineImageBuildKitCertPath: ca.pem, cert.pem and key.pem for a tcp:// BuildKitHost.</summary>
-    public string BuildKitCertPath { get; set; } = "";
-
-    /// <summary>PipelineImagePush: a standalone buildkitd pushes as it builds, and needs it.</summary>
-    public bool Push { get; set; }
-
-    [Output] public string ImageId { get; set; } = "";
-
-    /// <summary>name:tag items, with Name, Tag and ImageId metadata.</summary>
-    [Output] public ITaskItem[] ImageReferences { get; set; } = [];
-
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace PipelineImage.Tasks;
 /// MSBuild's cancellation (Ctrl+C) triggers, and a <see cref="PipelineImageException"/> becomes one MSBuild error
 /// with its PIMG code.
 /// </summary>
-public abstract class PipelineImageTask : Task, ICancelableTask
+public abstract partial class PipelineImageTask : Task, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new();
 
@@ -28,13 +28,13 @@ public abstract class PipelineImageTask : Task, ICancelableTask
         }
         catch (PipelineImageException e)
         {
-            Log.LogErrorWithCodeFromResources(e.ResourceName, e.Arguments);
+            LogError(e.ResourceName, e.Arguments);
         }
         catch (PipelineImageProblemsException problems)
         {
             foreach (var e in problems.Problems)
             {
-                Log.LogErrorWithCodeFromResources(e.ResourceName, e.Arguments);
+                LogError(e.ResourceName, e.Arguments);
             }
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
@@ -44,7 +44,7 @@ public abstract class PipelineImageTask : Task, ICancelableTask
         catch (Exception e)
         {
             // Never MSB4018: whatever escaped the mapping above is still one coded error, with the stack for a report.
-            Log.LogErrorWithCodeFromResources(DiagnosticCodes.UnexpectedFailure, GetType().Name, e.GetType().FullName, e.Message);
+            LogError(DiagnosticCodes.UnexpectedFailure, GetType().Name, e.GetType().FullName, e.Message);
             Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
         }
 
@@ -52,4 +52,18 @@ public abstract class PipelineImageTask : Task, ICancelableTask
     }
 
     protected abstract System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken);
+
+    /// <summary>A PIMG error from Strings.resx, with its help link (the guide's error table).</summary>
+    protected void LogError(string resourceName, params object?[] arguments)
+    {
+        var code = Log.ExtractMessageCode(Log.FormatResourceString(resourceName, arguments), out var text);
+        Log.LogError(null, code, null, HelpLinks.For(code), null, 0, 0, 0, 0, "{0}", text);
+    }
+
+    /// <summary>A PIMG warning from Strings.resx, with its help link.</summary>
+    protected void LogWarning(string resourceName, params object?[] arguments)
+    {
+        var code = Log.ExtractMessageCode(Log.FormatResourceString(resourceName, arguments), out var text);
+        Log.LogWarning(null, code, null, HelpLinks.For(code), null, 0, 0, 0, 0, "{0}", text);
+    }
 }

@@ -13,14 +13,8 @@ namespace PipelineImage.Tasks;
 /// later, separate call of the PushPipelineImage target), with credentials found as the docker CLI finds them, and
 /// records each pushed digest in image.json.
 /// </summary>
-public sealed class PushPipelineImage : EngineTask
+public sealed partial class PushPipelineImage : EngineTask
 {
-    /// <summary>image.json, written by the build.</summary>
-    [Required] public string ImageRecordPath { get; set; } = "";
-
-    /// <summary>name:tag items with Digest metadata.</summary>
-    [Output] public ITaskItem[] PushedReferences { get; set; } = [];
-
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(ImageRecordPath))

@@ -45,7 +45,8 @@ public partial class ResourceTests
     {
         var readme = File.ReadAllText(RepositoryFiles.Path("README.md"));
 
-        Assert.All(Entries().Values.Select(value => value[..8]).Concat(TargetsCodes()), code => Assert.Contains($"| {code} |", readme));
+        Assert.All(Entries().Values.Select(value => value[..8]).Concat(TargetsCodes()).Append("PIMG0004"),
+            code => Assert.Matches($@"(?m)^\| {code} \|.* <a id=""{code.ToLowerInvariant()}""></a> \|$", readme));
     }
 
     [Fact]

@@ -46,6 +46,22 @@ public sealed class ParentImageTests : IDisposable
     }
 
     [Fact]
+    public async Task OurOwnScratchDirectoryIsNeverInTheContextSoItsChangesKeepTheTag()
+    {
+        Write("Parent.Dockerfile", "FROM debian:bookworm\n");
+        Write("obj/Release/net10.0/pipelineimage/image.json", "{}");
+        var scratch = Path.Combine(_root, "obj", "Release", "net10.0", "pipelineimage") + Path.DirectorySeparatorChar;
+
+        var first = await ParentImage.PlanAsync("app", Path.Combine(_root, "Parent.Dockerfile"), _root, [], "", CancellationToken.None, scratch);
+        Write("obj/Release/net10.0/pipelineimage/build.lock", "");
+        Write("obj/Release/net10.0/pipelineimage/image.json", "{\"imageId\": \"sha256:1\"}");
+        var second = await ParentImage.PlanAsync("app", Path.Combine(_root, "Parent.Dockerfile"), _root, [], "", CancellationToken.None, scratch);
+
+        Assert.Equal(["Parent.Dockerfile", "obj", "obj/Release", "obj/Release/net10.0"], first.Context.Select(entry => entry.ContextPath));
+        Assert.Equal(first.Reference, second.Reference);
+    }
+
+    [Fact]
     public async Task TheDockerfileIsSentEvenWhenItsIgnoreFileExcludesIt()
     {
         Write("docker/Parent.Dockerfile", "FROM debian:bookworm\n");

@@ -1,0 +1,23 @@
+namespace PipelineImage.Tasks;
+
+// The ToolTasks: each has the parameters of its in-process task (Tasks/Parameters/) and runs it in the tool.
+
+/// <summary>GeneratePipelineDockerfile, in the tool.</summary>
+public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
+{
+}
+
+/// <summary>The engine tasks' shared parameters, in the tool.</summary>
+public abstract partial class EngineTask : PipelineImageTask
+{
+}
+
+/// <summary>BuildPipelineImage, in the tool.</summary>
+public sealed partial class BuildPipelineImage : EngineTask
+{
+}
+
+/// <summary>PushPipelineImage, in the tool.</summary>
+public sealed partial class PushPipelineImage : EngineTask
+{
+}
