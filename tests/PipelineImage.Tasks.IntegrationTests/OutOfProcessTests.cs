@@ -88,11 +88,13 @@ public sealed class OutOfProcessTests(PackageFeed feed) : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp, "pipelineimage-*"));
     }
 
-    [EngineFact]
-    public async Task AFailedStepIsOnePimg1003InTheCanonicalFormWithTheTargetsFileAndPosition()
+    [EngineTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AFailedStepIsOnePimg1003InTheCanonicalFormWithTheTargetsFileAndPositionInAndOutOfProcess(bool outOfProcess)
     {
         await using var project = new TestProject(feed,
-            properties: OutOfProcess + "<PipelineImageNetwork>host</PipelineImageNetwork>",
+            properties: (outOfProcess ? OutOfProcess : "") + "<PipelineImageNetwork>host</PipelineImageNetwork>",
             items: """<PipelineRequirement Include="pimg-no-such-package" />""");
 
         var publish = await project.PublishAsync(Environment());

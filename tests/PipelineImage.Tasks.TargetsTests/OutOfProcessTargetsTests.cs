@@ -66,6 +66,8 @@ public sealed class OutOfProcessTargetsTests
         Assert.Equal(expected.Errors.Select(e => (e.Code, e.File, e.LineNumber, e.ColumnNumber, e.Message)),
             actual.Errors.Select(e => (e.Code, e.File, e.LineNumber, e.ColumnNumber, e.Message)));
         Assert.Equal(expected.Errors.Select(e => e.HelpLink), actual.Errors.Select(e => e.HelpLink));
+        Assert.Equal(new Uri(TargetsProject.Guide).AbsoluteUri + "#pimg2020", actual.Errors[0].HelpLink);
+        Assert.Equal(new Uri(TargetsProject.Guide).AbsoluteUri + "#pimg2029", actualWarning.HelpLink);
         Assert.Equal((expectedWarning.Code, expectedWarning.File, expectedWarning.LineNumber, expectedWarning.Message),
             (actualWarning.Code, actualWarning.File, actualWarning.LineNumber, actualWarning.Message));
         Assert.EndsWith("PipelineImage.Tasks.targets", actual.Errors[0].File, StringComparison.Ordinal);

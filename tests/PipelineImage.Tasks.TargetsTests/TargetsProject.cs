@@ -16,15 +16,41 @@ internal sealed class TargetsProject : IDisposable
 
     private static readonly string RepositoryRoot = FindRepositoryRoot();
 
+    // The package's layout (tasks/net8.0, tasks/net472, tool, docs/README.md) made from the build outputs, once.
+    private static readonly Lazy<string> Package = new(() =>
+    {
+        var root = System.IO.Directory.CreateTempSubdirectory("pimg-targets-package-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(root, recursive: true);
+        Copy(Path.Combine(RepositoryRoot, "src", "PipelineImage.Tasks", "bin", "Release", "net8.0"), Path.Combine(root, "tasks", "net8.0"));
+        Copy(Path.Combine(RepositoryRoot, "src", "PipelineImage.ToolTasks", "bin", "Release", "net472"), Path.Combine(root, "tasks", "net472"));
+        Copy(Path.Combine(RepositoryRoot, "src", "PipelineImage.Tool", "bin", "Release", "net8.0"), Path.Combine(root, "tool"));
+        System.IO.Directory.CreateDirectory(Path.Combine(root, "docs"));
+        File.Copy(Path.Combine(RepositoryRoot, "README.md"), Path.Combine(root, "docs", "README.md"));
+        return root;
+    });
+
+    /// <summary>The guide in the package layout, which help links point into.</summary>
+    public static string Guide => Path.Combine(Package.Value, "docs", "README.md");
+
+    private static void Copy(string from, string to)
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     public TargetsProject(string properties = "", string items = "")
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("pimg-targets-").FullName;
         var publish = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "bin", "publish")).FullName;
         File.WriteAllText(Path.Combine(publish, "App.dll"), "not really an assembly");
         var build = Path.Combine(RepositoryRoot, "nuget", "build");
-        var tasks = Path.Combine(RepositoryRoot, "src", "PipelineImage.Tasks", "bin", "Release", "net8.0", "PipelineImage.Tasks.dll");
-        var toolTasks = Path.Combine(RepositoryRoot, "src", "PipelineImage.ToolTasks", "bin", "Release", "net472", "PipelineImage.ToolTasks.dll");
-        var tool = Path.Combine(RepositoryRoot, "src", "PipelineImage.Tool", "bin", "Release", "net8.0", "PipelineImage.Tool.dll");
+        var tasks = Path.Combine(Package.Value, "tasks", "net8.0", "PipelineImage.Tasks.dll");
+        var toolTasks = Path.Combine(Package.Value, "tasks", "net472", "PipelineImage.ToolTasks.dll");
+        var tool = Path.Combine(Package.Value, "tool", "PipelineImage.Tool.dll");
         File.WriteAllText(ProjectPath, $"""
             <Project>
               <PropertyGroup>
