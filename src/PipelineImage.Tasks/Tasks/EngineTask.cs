@@ -15,6 +15,8 @@ public abstract partial class EngineTask : PipelineImageTask
     /// <summary>Makes the engine client for a connection: the Docker Engine API, or a test's fake.</summary>
     internal Func<EngineConnection, IContainerEngine> EngineFactory { get; set; } = connection => new DockerEngine(connection, ConnectTimeout);
 
+    protected override bool YieldsToOtherProjects => true;
+
     /// <summary>Where the engine is and the docker CLI's config.json, read from the environment.</summary>
     protected (EngineConnection Connection, DockerConfig Config) ResolveEngine() => EngineSettings.Resolve(DockerHost);
 }

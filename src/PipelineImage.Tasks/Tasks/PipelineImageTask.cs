@@ -22,6 +22,14 @@ public abstract partial class PipelineImageTask : Task, ICancelableTask
 
     public sealed override bool Execute()
     {
+        // While the engine builds or pushes, the node may build other projects (dotnet publish -m of a solution):
+        // every path the tasks use is absolute, and the environment is the build's.
+        var yielded = YieldsToOtherProjects && BuildEngine is IBuildEngine3;
+        if (yielded)
+        {
+            ((IBuildEngine3)BuildEngine).Yield();
+        }
+
         try
         {
             ExecuteAsync(_cancellation.Token).GetAwaiter().GetResult();
@@ -47,11 +55,21 @@ public abstract partial class PipelineImageTask : Task, ICancelableTask
             LogError(DiagnosticCodes.UnexpectedFailure, GetType().Name, e.GetType().FullName, e.Message);
             Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
         }
+        finally
+        {
+            if (yielded)
+            {
+                ((IBuildEngine3)BuildEngine).Reacquire();
+            }
+        }
 
         return !Log.HasLoggedErrors;
     }
 
     protected abstract System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether the task mostly waits on the engine, so that its node may go on with other projects meanwhile.</summary>
+    protected virtual bool YieldsToOtherProjects => false;
 
     /// <summary>A PIMG error from Strings.resx, with its help link (the guide's error table).</summary>
     protected void LogError(string resourceName, params object?[] arguments)

@@ -31,6 +31,12 @@ public abstract partial class PipelineImageTask : ToolTask
     private volatile bool _cancelled;
     private Timer? _endAfterGrace;
 
+    protected PipelineImageTask()
+    {
+        // The node goes on with other projects while the tool runs (dotnet publish -m, Visual Studio's parallel build).
+        YieldDuringToolExecution = true;
+    }
+
     protected override string ToolName => Path.DirectorySeparatorChar == '\\' ? "dotnet.exe" : "dotnet";
 
     protected override Encoding StandardOutputEncoding => new UTF8Encoding(false);
