@@ -19,8 +19,9 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- packages -------------------------------------------------------------------------------------------------
-# clang and zlib1g-dev: the native AOT publish shape links with them.
-"$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev
+# clang and zlib1g-dev: the native AOT publish shape links with them. mono-runtime (with System.Xml.Linq, and System.Xaml
+# that MSBuild's attributes name): the Mono tests load the net472 ToolTasks as .NET Framework would.
+"$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev mono-runtime libmono-system-xml-linq4.0-cil libmono-system-xaml4.0-cil
 
 # ---- engine ---------------------------------------------------------------------------------------------------
 # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
