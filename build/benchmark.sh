@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Publish-time benchmark, as root on a provisioned machine. A small console app with one NuGet package, consuming the
-# packed PipelineImage.Tasks from a local feed as a user's project does, in five scenarios that each have a copy of
+# packed PipelineImage.Tasks from a local feed as a user's project does, in six scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
 #   ours   dotnet publish with PipelineImage.Tasks (the builder auto picks: classic on this machine's dockerd 20.10)
 #   bk     the same with PipelineImageBuilder=buildkit
+#   oop    ours with PipelineImageOutOfProcess=true: the tasks run in the tool with dotnet, as in Visual Studio
 #   hand   a plain publish, then a hand-written Dockerfile built with `docker build` (classic builder)
 #   sdk    the .NET SDK's `dotnet publish -t:PublishContainer`
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
-# interleaved (plain ours bk hand sdk, plain ours bk hand sdk, ...) so that drift of the machine hits every scenario alike;
+# interleaved (plain ours bk oop hand sdk, plain ours bk oop hand sdk, ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
-# image targets alone, from MSBuild's performance summary. Results are appended to build/benchmark-results.md.
+# image targets alone, from MSBuild's performance summary (for ours and oop: their difference is what the tool's
+# start-up costs a publish). Results are appended to build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
-scenarios=(plain ours bk hand sdk)
+scenarios=(plain ours bk oop hand sdk)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -24,7 +26,7 @@ docker push -q localhost:5000/dotnet/runtime:10.0 >/dev/null
 work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
-  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
+  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -82,15 +84,16 @@ change() { sed -i "s|run = [0-9]*|run = $RANDOM$RANDOM|" "$work/$1/Program.cs"; 
 run_plain() { publish "$work/plain" -p:PipelineImageEnabled=false; }
 run_ours() { publish "$work/ours" -clp:PerformanceSummary; }
 run_bk() { publish "$work/bk" -p:PipelineImageName=bench-bk -p:PipelineImageBuilder=buildkit; }
+run_oop() { publish "$work/oop" -p:PipelineImageName=bench-oop -p:PipelineImageOutOfProcess=true -clp:PerformanceSummary; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
 run_sdk() { publish "$work/sdk" -p:PipelineImageEnabled=false -t:PublishContainer \
   -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRepository=bench-sdk; }
 
-# The image targets' own time in the last run of ours: their lines of the target performance summary, in ms.
+# The image targets' own time in the last run of a scenario: their lines of the target performance summary, in ms.
 image_targets_ms() {
   awk '/Target Performance Summary/ { on = 1 } /Task Performance Summary/ { on = 0 }
-       on && $2 == "ms" && ($3 ~ /PipelineImage/) { sum += $1 } END { printf "%d\n", sum }' "$work/ours/last.log"
+       on && $2 == "ms" && ($3 ~ /PipelineImage/) { sum += $1 } END { printf "%d\n", sum }' "$work/$1/last.log"
 }
 
 timed() { local start end; start=$(date +%s.%N); "run_$1"; end=$(date +%s.%N); echo "$end - $start" | bc; }
@@ -103,7 +106,7 @@ for i in $(seq 1 "$runs"); do
     for s in "${scenarios[@]}"; do
       [ "$mode" = change ] && change "$s"
       samples[$s.$mode]+="$(timed "$s") "
-      [ "$s" = ours ] && samples[targets.$mode]+="$(image_targets_ms) "
+      case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
   echo "round $i of $runs done" >&2
@@ -123,6 +126,7 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
       plain) label='`dotnet publish`, no image (PipelineImageEnabled=false)';;
       ours) label='`dotnet publish` with PipelineImage.Tasks (classic builder)';;
       bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
+      oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (classic builder)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
     esac
@@ -130,5 +134,5 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
   echo
-  echo "The image targets of ours alone (MSBuild's target performance summary, median): ${result[targets.noop]} ms in a no-op publish, ${result[targets.change]} ms after a code change."
+  echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
 } | tee -a "$root/build/benchmark-results.md"
