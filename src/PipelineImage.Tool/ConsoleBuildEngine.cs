@@ -25,13 +25,7 @@ internal sealed class ConsoleBuildEngine(TextWriter output, ToolRequest request)
 
     public void LogWarningEvent(BuildWarningEventArgs e) => Write(ToolProtocol.FormatDiagnostic("warning", e.Code, e.File, e.LineNumber, e.ColumnNumber, e.Message));
 
-    public void LogMessageEvent(BuildMessageEventArgs e)
-    {
-        foreach (var line in ToolProtocol.FormatMessage(e.Importance, e.Message))
-        {
-            Write(line);
-        }
-    }
+    public void LogMessageEvent(BuildMessageEventArgs e) => Write(ToolProtocol.FormatMessage(e.Importance, e.Message));
 
     public void LogCustomEvent(CustomBuildEventArgs e) => LogMessageEvent(new BuildMessageEventArgs(e.Message, null, null, MessageImportance.Low));
 

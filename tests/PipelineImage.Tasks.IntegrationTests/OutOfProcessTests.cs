@@ -141,6 +141,50 @@ public sealed class OutOfProcessTests(PackageFeed feed) : IDisposable
         Assert.True(again.ExitCode == 0, again.ToString());
     }
 
+    [EngineTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CtrlCDuringAPushEndsItWithinSecondsLeavesNoTagAndTheNextPublishPushes(bool outOfProcess)
+    {
+        // 160 MiB that do not compress: the engine takes seconds to push its layer.
+        await using var project = new TestProject(feed,
+            properties: (outOfProcess ? OutOfProcess : "") + "<PipelineImageRegistry>localhost:5000</PipelineImageRegistry><PipelineImagePush>true</PipelineImagePush>",
+            items: """<PipelineImageFile Include="weights.bin" />""");
+        await using (var weights = File.Create(Path.Combine(project.Directory, "weights.bin")))
+        {
+            var block = new byte[1 << 20];
+            for (var i = 0; i < 160; i++)
+            {
+                Random.Shared.NextBytes(block);
+                await weights.WriteAsync(block);
+            }
+        }
+
+        var interrupted = await project.PublishAndInterruptAsync(": Pushing", "-v:n");
+
+        Assert.NotEqual(0, interrupted.ExitCode);
+        Assert.True(interrupted.AfterInterrupt < TimeSpan.FromSeconds(15), $"{interrupted.AfterInterrupt}\n{interrupted}");
+        Assert.Contains("PushPipelineImage was canceled", interrupted.Output);
+        Assert.DoesNotContain("MSB4018", interrupted.Output);
+        Assert.DoesNotContain("PIMG0004", interrupted.Output);
+        Assert.False(await RunningAsync("PipelineImage.Tool.dll"), "the tool still runs after the publish ended");
+        using (var record = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json"))))
+        {
+            Assert.False(record.RootElement.TryGetProperty("pushed", out _), "image.json records a push that was cut off");
+        }
+
+        using var registry = new HttpClient();
+        var tags = await registry.GetAsync($"http://localhost:5000/v2/{project.ImageName}/tags/list");
+        Assert.True(tags.StatusCode == System.Net.HttpStatusCode.NotFound || !(await tags.Content.ReadAsStringAsync()).Contains("1.0.0", StringComparison.Ordinal),
+            await tags.Content.ReadAsStringAsync());
+        Assert.Empty(Directory.EnumerateFiles(project.OutputDirectory, "*.partial"));
+
+        var again = await project.PublishAsync("-v:n");
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains($"Pushed localhost:5000/{project.ImageName}:1.0.0 (sha256:", again.Output);
+    }
+
     private static async Task<bool> RunningAsync(string pattern) =>
         (await ProcessRunner.RunAsync("pgrep", ["-f", pattern], Path.GetTempPath())).ExitCode == 0;
 

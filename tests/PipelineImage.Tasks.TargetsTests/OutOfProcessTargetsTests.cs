@@ -34,6 +34,10 @@ public sealed class OutOfProcessTargetsTests
         Assert.True(expected.Succeeded, expected.ToString());
         Assert.True(actual.Succeeded, actual.ToString());
         Assert.Contains(actual.Messages, m => m.Contains("PipelineImage.Tool.dll run --request", StringComparison.Ordinal));
+        // At detailed verbosity, the plan, in and out of process alike.
+        var plan = Assert.Single(expected.Messages, m => m.StartsWith("The plan: app:1.0, app:stable; base mcr.microsoft.com/dotnet/runtime:10.0; options ", StringComparison.Ordinal));
+        Assert.Contains("\nENTRYPOINT [\"dotnet\", \"/app/App.dll\"]", plan, StringComparison.Ordinal);
+        Assert.Contains(plan, actual.Messages);
         Assert.DoesNotContain(expected.Messages, m => m.Contains("PipelineImage.Tool.dll run", StringComparison.Ordinal));
         foreach (var file in new[] { "Dockerfile", "context.txt", "context.tar" })
         {

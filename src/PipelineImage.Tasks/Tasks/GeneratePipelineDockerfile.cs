@@ -114,6 +114,10 @@ public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
         var written = await AtomicFile.WriteIfChangedAsync(PlanPath, planFile.ToJson());
         Log.LogMessage(MessageImportance.Normal, "{0} {1}: {2} context entries, {3} file(s) read for their hashes, inputs key {4}",
             written ? "Wrote" : "Up to date:", PlanPath, planFile.Context.Count, hashes.FilesHashed, planFile.InputsKey);
+        // The plan at detailed verbosity: what it builds, how, and the Dockerfile. Secrets appear by id only.
+        Log.LogMessage(MessageImportance.Low, "The plan: {0}; base {1}; options {2}; secrets: {3}; the Dockerfile:\n{4}",
+            string.Join(", ", planFile.References), planFile.BaseImage, planFile.Options,
+            planFile.Secrets is { } ids ? string.Join(", ", ids.Select(secret => secret.Id)) : "none", plan.Dockerfile.TrimEnd());
 
         WarnWithoutEffect("PipelineImagePush", Push && SkipBuild, "PipelineImageSkipBuild=true builds no image to push");
         if (SkipBuild)

@@ -16,7 +16,7 @@ namespace PipelineImage.OutOfProcess;
 /// What a ToolTask (net472) and the tool (net8.0) say to each other; compiled into both. The request file names the
 /// task, the task node (for errors without a file of their own) and every parameter value; the response file holds
 /// the task's outputs. Both are XML (System.Xml is in every .NET). On standard output the tool writes one event a
-/// line: a message as "high: text", "normal: text" or "low: text", an error or warning in MSBuild's canonical form,
+/// line: a message as "high: text", "normal: text" or "low: text" (line breaks escaped), an error or warning in MSBuild's canonical form,
 /// "file(line,col): error PIMG1234: text", which the ToolTask logs with its code, file, position and help link.
 /// </summary>
 internal static class ToolProtocol
@@ -54,11 +54,11 @@ internal static class ToolProtocol
 
     public static IReadOnlyList<ToolParameter> ReadResponse(string path) => Read(path, "response").Elements("parameter").Select(Parameter).ToList();
 
-    /// <summary>One line a line of the message, each with its importance.</summary>
-    public static IEnumerable<string> FormatMessage(MessageImportance importance, string? message)
+    /// <summary>The message as one line with its importance; its line breaks and backslashes escaped (\n, \r, \\).</summary>
+    public static string FormatMessage(MessageImportance importance, string? message)
     {
         var tag = importance switch { MessageImportance.High => "high", MessageImportance.Normal => "normal", _ => "low" };
-        return Lines(message).Select(line => tag + ": " + line);
+        return tag + ": " + (message ?? "").Replace("\\", "\\\\").Replace("\r", "\\r").Replace("\n", "\\n");
     }
 
     /// <summary>The canonical form; a message of several lines is one line (the Error List shows one).</summary>
@@ -82,7 +82,7 @@ internal static class ToolProtocol
             if (line.StartsWith(tag, StringComparison.Ordinal))
             {
                 importance = value;
-                text = line.Substring(tag.Length);
+                text = Unescape(line.Substring(tag.Length));
                 return true;
             }
         }
@@ -156,6 +156,24 @@ internal static class ToolProtocol
         }
 
         return new ToolItem(item.ItemSpec, metadata);
+    }
+
+    private static string Unescape(string escaped)
+    {
+        var text = new StringBuilder(escaped.Length);
+        for (var i = 0; i < escaped.Length; i++)
+        {
+            if (escaped[i] == '\\' && i + 1 < escaped.Length)
+            {
+                text.Append(escaped[++i] switch { 'n' => '\n', 'r' => '\r', var other => other });
+            }
+            else
+            {
+                text.Append(escaped[i]);
+            }
+        }
+
+        return text.ToString();
     }
 
     private static int Number(Group group) => group.Success ? int.Parse(group.Value, CultureInfo.InvariantCulture) : 0;

@@ -34,14 +34,15 @@ public sealed class ToolProtocolTests : IDisposable
     }
 
     [Fact]
-    public void AMessageIsALineEachWithItsImportanceAndNeverReadsAsAnError()
+    public void AMessageIsOneLineWithItsImportanceAndComesBackExact()
     {
-        var lines = ToolProtocol.FormatMessage(MessageImportance.Normal, "/src/x.c(1,2): error C1: from a build step\nsecond").ToList();
+        const string message = "/src/x.c(1,2): error C1: from a build step\nsecond \\n line\r\n";
+        var line = ToolProtocol.FormatMessage(MessageImportance.Normal, message);
 
-        Assert.Equal(["normal: /src/x.c(1,2): error C1: from a build step", "normal: second"], lines);
-        Assert.True(ToolProtocol.TryParseMessage(lines[0], out var importance, out var text));
-        Assert.Equal((MessageImportance.Normal, "/src/x.c(1,2): error C1: from a build step"), (importance, text));
-        Assert.True(ToolProtocol.TryParseMessage(ToolProtocol.FormatMessage(MessageImportance.High, "App -> app:1").Single(), out importance, out _));
+        Assert.Equal("normal: /src/x.c(1,2): error C1: from a build step\\nsecond \\\\n line\\r\\n", line);
+        Assert.True(ToolProtocol.TryParseMessage(line, out var importance, out var text));
+        Assert.Equal((MessageImportance.Normal, message), (importance, text));
+        Assert.True(ToolProtocol.TryParseMessage(ToolProtocol.FormatMessage(MessageImportance.High, "App -> app:1"), out importance, out _));
         Assert.Equal(MessageImportance.High, importance);
         Assert.False(ToolProtocol.TryParseMessage("Unhandled exception. System.Exception", out _, out _));
     }
