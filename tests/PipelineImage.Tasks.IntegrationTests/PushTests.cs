@@ -180,6 +180,34 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         Assert.Equal("built on the private base", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
     }
 
+    [EngineFact]
+    public async Task APublishPushesEveryTagToEveryRegistryOfTheListAndRecordsEachDigest()
+    {
+        await using var project = new TestProject(feed,
+            properties: $"<PipelineImageRegistry>localhost:5000;{AuthRegistry}</PipelineImageRegistry><PipelineImagePush>true</PipelineImagePush>",
+            program: """Console.WriteLine("in two registries");""");
+        WriteConfig($$"""{ "auths": { "{{AuthRegistry}}": { "auth": "{{Base64($"{User}:{Password}")}}" } } }""");
+
+        var publish = await project.PublishAsync(ConfigEnvironment(), "-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        string[] references = [$"localhost:5000/{project.ImageName}:1.0.0", $"localhost:5000/{project.ImageName}:latest",
+            $"{AuthRegistry}/{project.ImageName}:1.0.0", $"{AuthRegistry}/{project.ImageName}:latest"];
+        Assert.Contains($"App -> {string.Join(", ", references)} (sha256:", publish.Output);
+        Assert.Contains("Credentials for localhost:5000: none found", publish.Output);
+        Assert.Contains($"Credentials for {AuthRegistry}: from auths of {Path.Combine(_home, "config.json")}", publish.Output);
+        using var record = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json")));
+        var pushed = record.RootElement.GetProperty("pushed");
+        Assert.Equal(references.Order(StringComparer.Ordinal), pushed.EnumerateObject().Select(entry => entry.Name));
+        Assert.All(references, reference => Assert.StartsWith("sha256:", pushed.GetProperty(reference).GetString()));
+        Assert.Equal(pushed.GetProperty(references[0]).GetString(), pushed.GetProperty(references[2]).GetString());
+        await AssertPullsBackAsync($"{AuthRegistry}/{project.ImageName}:1.0.0", $"{User}:{Password}");
+        await Docker.RunAsync("image", "rm", "--force", $"localhost:5000/{project.ImageName}:1.0.0");
+        var pull = await Docker.RunAsync("pull", $"localhost:5000/{project.ImageName}:1.0.0");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("in two registries", (await Docker.RunImageAsync($"localhost:5000/{project.ImageName}:1.0.0")).Output.Trim());
+    }
+
     private Dictionary<string, string?> ConfigEnvironment() => new() { ["DOCKER_CONFIG"] = _home };
 
     private void WriteConfig(string json) => File.WriteAllText(Path.Combine(_home, "config.json"), json);

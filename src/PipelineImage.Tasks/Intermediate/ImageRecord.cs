@@ -13,6 +13,17 @@ public sealed record ImageRecord(
     [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
     [property: JsonPropertyName("imageId")] string ImageId)
 {
+    /// <summary>
+    /// Every reference the build tagged: the name in each registry of PipelineImageRegistry with each tag. Null in a
+    /// record of an earlier version, which had only <see cref="Name"/> with each of <see cref="Tags"/>.
+    /// </summary>
+    [JsonPropertyName("references")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Naming.ImageReference>? References { get; init; }
+
+    /// <summary>What the push target pushes: <see cref="References"/>, or the name with each tag.</summary>
+    public IReadOnlyList<Naming.ImageReference> AllReferences() => References ?? Tags.Select(tag => new Naming.ImageReference(Name, tag)).ToList();
+
     /// <summary>The digest the registry stored for each pushed reference (<c>name:tag</c>); null before any push.</summary>
     [JsonPropertyName("pushed")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -49,6 +60,7 @@ public sealed record ImageRecord(
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new ImageReferenceConverter() },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Options).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";

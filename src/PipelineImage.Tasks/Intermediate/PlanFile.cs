@@ -178,26 +178,6 @@ public sealed record PlanFile
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new ImageReferenceConverter() },
     };
-
-    // {"name": ..., "tag": ...}: the reference is never joined into a string to be split again.
-    private sealed class ImageReferenceConverter : JsonConverter<ImageReference>
-    {
-        public override ImageReference Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            var element = JsonElement.ParseValue(ref reader);
-            return new ImageReference(
-                element.GetProperty("name").GetString() ?? throw new JsonException("a reference without a name"),
-                element.GetProperty("tag").GetString() ?? throw new JsonException("a reference without a tag"));
-        }
-
-        public override void Write(Utf8JsonWriter writer, ImageReference value, JsonSerializerOptions options)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("name", value.Name);
-            writer.WriteString("tag", value.Tag);
-            writer.WriteEndObject();
-        }
-    }
 }
 
 /// <param name="Network">PipelineImageNetwork (validated); empty: the engine's default.</param>

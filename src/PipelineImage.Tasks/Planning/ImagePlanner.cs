@@ -48,7 +48,7 @@ public static class ImagePlanner
     {
         // Each setting is checked on its own, so that every invalid one is reported, not only the first.
         var problems = new Problems();
-        var name = problems.Check(() => ResolveName(app, settings));
+        var names = problems.Check(() => ResolveNames(app, settings));
         var tags = problems.Check(() => ResolveTags(settings));
         var checkedBase = problems.Check(() => ResolveBaseImage(app, settings));
         var appDirectory = problems.Check(() => ImageConfiguration.WorkingDirectory(settings.WorkingDirectory)) ?? "/app";
@@ -62,7 +62,7 @@ public static class ImagePlanner
         problems.ThrowIfAny();
 
         // Every check passed: none of these is null.
-        var references = tags!.Select(tag => new ImageReference(name!, tag)).ToList();
+        var references = names!.SelectMany(name => tags!.Select(tag => new ImageReference(name, tag))).ToList();
         var (baseImage, user, environment, labels, requirements) = (checkedBase!, checkedUser!, checkedEnvironment!, checkedLabels!, checkedRequirements!);
         var (entrypoint, cmd) = command;
         if (ports!.Count == 0 && app.UsesAspNetCore)
@@ -132,7 +132,7 @@ public static class ImagePlanner
 
         context.Sort((a, b) => string.CompareOrdinal(a.ContextPath, b.ContextPath));
 
-        return new BuildPlan(name!, references, baseImage!, dockerfile, context, requirements!) { ClassicDockerfile = classicDockerfile };
+        return new BuildPlan(names![0], references, baseImage!, dockerfile, context, requirements!) { ClassicDockerfile = classicDockerfile };
     }
 
     /// <summary>
@@ -258,9 +258,16 @@ public static class ImagePlanner
         return escaped.ToString();
     }
 
-    /// <summary>The image's name: PipelineImageName, validated, or derived from the AssemblyName.</summary>
-    /// <exception cref="PipelineImageException">PIMG2001 or PIMG2002.</exception>
-    public static string ResolveName(PublishedApp app, ImageSettings settings)
+    /// <summary>The image's name: PipelineImageName, validated, or derived from the AssemblyName, in the first registry.</summary>
+    /// <exception cref="PipelineImageException">PIMG2001, PIMG2002 or PIMG2026.</exception>
+    public static string ResolveName(PublishedApp app, ImageSettings settings) => ResolveNames(app, settings)[0];
+
+    /// <summary>
+    /// The image's names: the name in each registry of PipelineImageRegistry (a list, the first one the image's own),
+    /// or the name alone without a registry. A name given with one of the registries in front is the same name.
+    /// </summary>
+    /// <exception cref="PipelineImageException">PIMG2001, PIMG2002 or PIMG2026.</exception>
+    public static IReadOnlyList<string> ResolveNames(PublishedApp app, ImageSettings settings)
     {
         var name = settings.Name.Trim();
         if (name.Length == 0)
@@ -272,16 +279,23 @@ public static class ImagePlanner
             ImageName.Validate(name);
         }
 
-        var registry = settings.Registry.Trim().TrimEnd('/');
-        if (registry.Length == 0 || name.StartsWith(registry + "/", StringComparison.Ordinal))
+        var registries = settings.Registry.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(registry => registry.TrimEnd('/')).Where(registry => registry.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (registries.Count == 0)
         {
-            return name;
+            return [name];
         }
 
+        var bare = registries.FirstOrDefault(registry => name.StartsWith(registry + "/", StringComparison.Ordinal)) is { } given ? name[(given.Length + 1)..] : name;
+        return registries.Select(registry => InRegistry(bare, registry)).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static string InRegistry(string name, string registry)
+    {
         // The registry's first component must read as a host, or Docker would take it for a Docker Hub namespace.
         if (registry.Contains("://", StringComparison.Ordinal) || !RegistryHost.IsHost(registry.Split('/')[0]))
         {
-            throw new PipelineImageException(DiagnosticCodes.InvalidRegistry, settings.Registry);
+            throw new PipelineImageException(DiagnosticCodes.InvalidRegistry, registry);
         }
 
         try
@@ -290,7 +304,7 @@ public static class ImagePlanner
         }
         catch (PipelineImageException e)
         {
-            throw new PipelineImageException(e, DiagnosticCodes.InvalidRegistry, settings.Registry);
+            throw new PipelineImageException(e, DiagnosticCodes.InvalidRegistry, registry);
         }
 
         return $"{registry}/{name}";

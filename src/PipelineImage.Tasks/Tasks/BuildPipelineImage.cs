@@ -37,7 +37,7 @@ public sealed partial class BuildPipelineImage : EngineTask
             }
 
             Record(plan, imageId);
-            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (new ImageRecord(plan.Name, plan.References.Select(r => r.Tag).ToList(), imageId)
+            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (Recorded(plan, imageId) with
             {
                 Pushed = plan.References.ToDictionary(r => r.ToString(), _ => digest, StringComparer.Ordinal),
                 PushedBy = $"the buildkitd at {buildKitHost!.Endpoint}",
@@ -60,13 +60,13 @@ public sealed partial class BuildPipelineImage : EngineTask
         Record(plan, outcome.ImageId);
 
         // A record of an earlier push stays true only for the image it pushed.
-        var record = new ImageRecord(plan.Name, plan.References.Select(reference => reference.Tag).ToList(), ImageId);
+        var record = Recorded(plan, ImageId);
         if (File.Exists(ImageRecordPath) && !outcome.Built)
         {
             try
             {
                 var earlier = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
-                if (earlier.ImageId == record.ImageId && earlier.Name == record.Name && earlier.Tags.SequenceEqual(record.Tags))
+                if (earlier.ImageId == record.ImageId && earlier.AllReferences().SequenceEqual(record.AllReferences()))
                 {
                     record = earlier;
                 }
@@ -78,6 +78,13 @@ public sealed partial class BuildPipelineImage : EngineTask
 
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, record.ToJson()).ConfigureAwait(false);
     }
+
+    // The image and every reference the build tagged; the tags are the first registry's (each has the same).
+    private static ImageRecord Recorded(PlanFile plan, string imageId) =>
+        new(plan.Name, plan.References.Where(reference => reference.Name == plan.Name).Select(reference => reference.Tag).ToList(), imageId)
+        {
+            References = plan.References,
+        };
 
     private Task<BuildLock> AcquireAsync(string lockPath, CancellationToken cancellationToken) => BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(
         MessageImportance.High, "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken);

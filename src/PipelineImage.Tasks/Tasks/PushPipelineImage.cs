@@ -23,11 +23,12 @@ public sealed partial class PushPipelineImage : EngineTask
         }
 
         var record = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
-        if (record is { PushedBy: { } builder, Pushed: { } done } && record.Tags.All(tag => done.ContainsKey(new ImageReference(record.Name, tag).ToString())))
+        var references = record.AllReferences();
+        if (record is { PushedBy: { } builder, Pushed: { } done } && references.All(reference => done.ContainsKey(reference.ToString())))
         {
             // A standalone buildkitd pushed as it built; no engine here holds the image.
             Log.LogMessage(MessageImportance.Normal, "Every tag of {0} was pushed by {1} as it built the image", record.Name, builder);
-            PushedReferences = record.Tags.Select(tag => new ImageReference(record.Name, tag).ToString())
+            PushedReferences = references.Select(reference => reference.ToString())
                 .Select(reference => (ITaskItem)new TaskItem(reference, new Dictionary<string, string> { ["Digest"] = done[reference] }))
                 .ToArray();
             return;
@@ -44,10 +45,9 @@ public sealed partial class PushPipelineImage : EngineTask
         var credentials = new Dictionary<string, ResolvedCredential>(StringComparer.Ordinal);
         var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var items = new List<ITaskItem>();
-        foreach (var tag in record.Tags)
+        foreach (var reference in references)
         {
-            var reference = new ImageReference(record.Name, tag);
-            var registry = RegistryHost.Of(record.Name);
+            var registry = RegistryHost.Of(reference.Name);
             if (!credentials.TryGetValue(registry, out var credential))
             {
                 credential = CredentialResolver.Resolve(registry, config, Environment.GetEnvironmentVariable,

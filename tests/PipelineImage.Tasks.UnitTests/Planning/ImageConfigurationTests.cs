@@ -173,4 +173,32 @@ public class RegistryPrefixTests
     public void BadRegistriesArePimg2026(string registry) =>
         Assert.StartsWith("PIMG2026: PipelineImageRegistry", Assert.Throws<PipelineImageException>(() =>
             ImagePlanner.ResolveName(PlannerTestData.App(), new ImageSettings { Registry = registry })).Message);
+
+    [Theory]
+    [InlineData("localhost:5000;localhost:5001/team", "", "localhost:5000/hellopipeline localhost:5001/team/hellopipeline")]
+    [InlineData(" localhost:5000 ; ; localhost:5000/ ;ghcr.io/org", "", "localhost:5000/hellopipeline ghcr.io/org/hellopipeline")]
+    [InlineData("localhost:5000;ghcr.io/org", "ghcr.io/org/train", "localhost:5000/train ghcr.io/org/train")]
+    public void EachRegistryOfAListGetsTheNameAndTheFirstIsTheImagesOwn(string registry, string name, string expected)
+    {
+        var names = ImagePlanner.ResolveNames(PlannerTestData.App(), new ImageSettings { Registry = registry, Name = name });
+
+        Assert.Equal(expected.Split(' '), names);
+        Assert.Equal(names[0], ImagePlanner.ResolveName(PlannerTestData.App(), new ImageSettings { Registry = registry, Name = name }));
+    }
+
+    [Fact]
+    public void ABadRegistryInAListIsPimg2026NamingIt() =>
+        Assert.Contains("'team'", Assert.Throws<PipelineImageException>(() =>
+            ImagePlanner.ResolveNames(PlannerTestData.App(), new ImageSettings { Registry = "localhost:5000;team" })).Message);
+
+    [Fact]
+    public void ThePlanTagsEveryTagInEveryRegistryRegistryByRegistry()
+    {
+        var plan = ImagePlanner.Create(PlannerTestData.App(), new ImageSettings { Registry = "localhost:5000;localhost:5001", Tags = ["1.0", "latest"] },
+            new ContextSources([], []));
+
+        Assert.Equal("localhost:5000/hellopipeline", plan.Name);
+        Assert.Equal(["localhost:5000/hellopipeline:1.0", "localhost:5000/hellopipeline:latest", "localhost:5001/hellopipeline:1.0", "localhost:5001/hellopipeline:latest"],
+            plan.References.Select(reference => reference.ToString()));
+    }
 }
