@@ -77,6 +77,7 @@ internal static class Program
         nameof(GeneratePipelineDockerfile) => new GeneratePipelineDockerfile(),
         nameof(BuildPipelineImage) => new BuildPipelineImage(),
         nameof(PushPipelineImage) => new PushPipelineImage(),
+        nameof(SavePipelineImage) => new SavePipelineImage(),
         _ => null,
     };
 

@@ -42,6 +42,58 @@ public sealed partial class DockerEngine
         (await RequestJsonAsync(HttpMethod.Post, path, $"tag {imageId} as {reference}", cancellationToken, allowEmpty: true).ConfigureAwait(false))?.Dispose();
     }
 
+    // What goes wrong reading from the engine is PIMG1004; what goes wrong writing to the destination is the caller's
+    // (an IOException as it was thrown).
+    public async Task SaveAsync(IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken)
+    {
+        var operation = $"save {string.Join(", ", references)}";
+        var path = $"v{_apiVersion}/images/get?" + string.Join('&', references.Select(reference => "names=" + Uri.EscapeDataString(reference.ToString())));
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        HttpResponseMessage response;
+        Stream archive;
+        try
+        {
+            response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                response.Dispose();
+                throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), EngineFailure.ApiMessage(body));
+            }
+
+            archive = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
+        {
+            throw new EngineRequestFailedException(operation, EngineFailure.Describe(e, _connectTimeout), e);
+        }
+
+        using (response)
+        await using (archive)
+        {
+            var buffer = new byte[1 << 16];
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await archive.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new EngineRequestFailedException(operation, EngineFailure.Describe(e, _connectTimeout), e);
+                }
+
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     // A request whose answer is JSON (or, with allowEmpty, nothing); null for 404 with allowNotFound; any other failure
     // is PIMG1004 naming the operation.
     private async Task<JsonDocument?> RequestJsonAsync(

@@ -33,6 +33,12 @@ public interface IContainerEngine : IDisposable
     /// </summary>
     Task<PushResult> PushAsync(
         Naming.ImageReference reference, Registry.ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the image as a docker-archive (what <c>docker save</c> writes and <c>docker load</c> reads) tagged with
+    /// every reference into <paramref name="destination"/>.
+    /// </summary>
+    Task SaveAsync(IReadOnlyList<Naming.ImageReference> references, Stream destination, CancellationToken cancellationToken);
 }
 
 /// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>

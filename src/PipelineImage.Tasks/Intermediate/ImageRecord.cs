@@ -37,9 +37,14 @@ public sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? PushedBy { get; init; }
 
+    /// <summary>The docker-archive (PipelineImageArchiveOutputPath) that holds this image; null when none was written.</summary>
+    [JsonPropertyName("archive")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Archive { get; init; }
+
     /// <summary>Reads image.json as <see cref="ToJson"/> writes it.</summary>
-    /// <exception cref="Diagnostics.PipelineImageException">PIMG4003 when it is not such a file.</exception>
-    public static ImageRecord Parse(string json, string path)
+    /// <exception cref="Diagnostics.PipelineImageException"><paramref name="missing"/> (PIMG4003 by default) when it is not such a file.</exception>
+    public static ImageRecord Parse(string json, string path, string missing = Diagnostics.DiagnosticCodes.NoImageToPush)
     {
         try
         {
@@ -53,7 +58,7 @@ public sealed record ImageRecord(
         {
         }
 
-        throw new Diagnostics.PipelineImageException(Diagnostics.DiagnosticCodes.NoImageToPush, path, "is not an image.json written by a build");
+        throw new Diagnostics.PipelineImageException(missing, path, "is not an image.json written by a build");
     }
 
     private static readonly JsonSerializerOptions Options = new()

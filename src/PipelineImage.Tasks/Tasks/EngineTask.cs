@@ -1,4 +1,6 @@
+using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Intermediate;
 using PipelineImage.Registry;
 
 namespace PipelineImage.Tasks;
@@ -19,4 +21,34 @@ public abstract partial class EngineTask : PipelineImageTask
 
     /// <summary>Where the engine is and the docker CLI's config.json, read from the environment.</summary>
     protected (EngineConnection Connection, DockerConfig Config) ResolveEngine() => EngineSettings.Resolve(DockerHost);
+
+    /// <summary>image.json as a build wrote it; <paramref name="missing"/> (PIMG4003, PIMG4007) when there is none.</summary>
+    protected static async Task<ImageRecord> ReadImageRecordAsync(string path, string missing, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new PipelineImageException(missing, path, "does not exist");
+        }
+
+        return ImageRecord.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, missing);
+    }
+
+    /// <summary>The engine, connected, that holds the recorded image; <paramref name="missing"/> when it does not.</summary>
+    protected async Task<IContainerEngine> EngineWithImageAsync(
+        EngineConnection connection, ImageRecord record, string recordPath, string missing, CancellationToken cancellationToken)
+    {
+        var engine = EngineFactory(connection);
+        try
+        {
+            await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return await engine.InspectImageAsync(record.ImageId, cancellationToken).ConfigureAwait(false) is null
+                ? throw new PipelineImageException(missing, $"the image {record.ImageId} of {recordPath}", "is not on the engine")
+                : engine;
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+    }
 }

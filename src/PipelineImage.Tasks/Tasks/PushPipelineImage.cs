@@ -17,12 +17,7 @@ public sealed partial class PushPipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(ImageRecordPath))
-        {
-            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, ImageRecordPath, "does not exist");
-        }
-
-        var record = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
+        var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
         var references = record.AllReferences();
         if (record is { PushedBy: { } builder, Pushed: { } done } && references.All(reference => done.ContainsKey(reference.ToString())))
         {
@@ -35,12 +30,7 @@ public sealed partial class PushPipelineImage : EngineTask
         }
 
         var (connection, config) = ResolveEngine();
-        using var engine = EngineFactory(connection);
-        await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        if (await engine.InspectImageAsync(record.ImageId, cancellationToken).ConfigureAwait(false) is null)
-        {
-            throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the image {record.ImageId} of {ImageRecordPath}", "is not on the engine");
-        }
+        using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
 
         var credentials = new Dictionary<string, ResolvedCredential>(StringComparer.Ordinal);
         var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);

@@ -21,3 +21,8 @@ public sealed partial class BuildPipelineImage : EngineTask
 public sealed partial class PushPipelineImage : EngineTask
 {
 }
+
+/// <summary>SavePipelineImage, in the tool.</summary>
+public sealed partial class SavePipelineImage : EngineTask
+{
+}

@@ -259,6 +259,73 @@ public sealed class EngineTaskTests : IDisposable
 
     private static readonly string ImageId = "sha256:" + new string('a', 64);
 
+    [Fact]
+    public void SaveWritesEveryReferenceIntoTheArchiveOnceAndRecordsIt()
+    {
+        var engine = new FakeContainerEngine();
+        var record = WriteManifest(engine.Add(ImageId));
+        var archive = Path.Combine(_root, "out", "hello.tar");
+
+        Assert.True(NewSave(engine, record, archive).Execute(), Errors());
+        Assert.True(NewSave(engine, record, archive).Execute(), Errors());
+
+        Assert.Equal("archive of\nhello:1.0.0\nhello:latest", File.ReadAllText(archive));
+        Assert.Single(engine.Saves);
+        Assert.Equal(archive, ImageRecord.Parse(File.ReadAllText(record), record).Archive);
+        Assert.Contains(_log.Messages, m => m.Message == $"{archive} holds {ImageId} already");
+        Assert.False(File.Exists(archive + ".partial"));
+    }
+
+    [Fact]
+    public void SaveIntoADirectoryGzipsNameDotTarDotGz()
+    {
+        var engine = new FakeContainerEngine();
+        var record = WriteManifest(engine.Add(ImageId));
+        var directory = Directory.CreateDirectory(Path.Combine(_root, "artifacts")).FullName;
+
+        var save = NewSave(engine, record, directory);
+
+        Assert.True(save.Execute(), Errors());
+        Assert.Equal(Path.Combine(directory, "hello.tar.gz"), save.ArchiveFile);
+        using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(save.ArchiveFile), System.IO.Compression.CompressionMode.Decompress);
+        Assert.StartsWith("archive of\nhello:1.0.0", new StreamReader(gzip).ReadToEnd());
+    }
+
+    [Fact]
+    public void SaveOfAnImageTheEngineLacksIsPimg4007AndAFailingReadIsPimg1004WithNothingLeftBehind()
+    {
+        var missing = NewSave(new FakeContainerEngine(), WriteManifest(ImageId), Path.Combine(_root, "a.tar"));
+        Assert.False(missing.Execute());
+        Assert.Equal("PIMG4007", Assert.Single(_log.Errors).Code);
+
+        _log.Errors.Clear();
+        var engine = new FakeContainerEngine { Fail = ("save", new EngineRequestFailedException("save hello:1.0.0", "connection reset")) };
+        var failing = NewSave(engine, WriteManifest(engine.Add(ImageId)), Path.Combine(_root, "b.tar"));
+        Assert.False(failing.Execute());
+        Assert.Equal("PIMG1004", Assert.Single(_log.Errors).Code);
+        Assert.Empty(Directory.GetFiles(_root, "b.tar*"));
+    }
+
+    [Fact]
+    public void SaveOfAnImageAStandaloneBuildkitdPushedIsPimg2036()
+    {
+        var record = Path.Combine(_root, "image.json");
+        File.WriteAllText(record, $$"""{"name": "hello", "tags": ["1.0.0"], "imageId": "{{ImageId}}", "pushedBy": "the buildkitd at tcp://b:1"}""");
+
+        Assert.False(NewSave(new FakeContainerEngine(), record, Path.Combine(_root, "a.tar")).Execute());
+
+        Assert.Equal("PIMG2036", Assert.Single(_log.Errors).Code);
+        Assert.Contains("the buildkitd at tcp://b:1 built and pushed the image", _log.Errors[0].Message);
+    }
+
+    private SavePipelineImage NewSave(FakeContainerEngine engine, string record, string archive) => new()
+    {
+        BuildEngine = _log,
+        EngineFactory = _ => engine,
+        ImageRecordPath = record,
+        ArchivePath = archive,
+    };
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -12,7 +12,7 @@ internal sealed class FakeContainerEngine : IContainerEngine
 {
     private int _built;
 
-    /// <summary>The operation (connect, inspect, find, tag, build, push) that throws, and what.</summary>
+    /// <summary>The operation (connect, inspect, find, tag, build, push, save) that throws, and what.</summary>
     public (string Operation, Exception Failure)? Fail { get; init; }
 
     /// <summary>The images by id.</summary>
@@ -86,6 +86,17 @@ internal sealed class FakeContainerEngine : IContainerEngine
         Throw("push");
         Pushes.Add(reference);
         return Task.FromResult(new PushResult("sha256:" + new string('d', 64), 1024, 1, 2));
+    }
+
+    /// <summary>What each save was asked for.</summary>
+    public List<IReadOnlyList<ImageReference>> Saves { get; } = [];
+
+    /// <summary>Writes "archive of" and the references, one a line: what a test can read back.</summary>
+    public async Task SaveAsync(IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken)
+    {
+        Throw("save");
+        Saves.Add(references);
+        await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes("archive of\n" + string.Join("\n", references)), cancellationToken);
     }
 
     public void Dispose() => Disposed = true;

@@ -1,0 +1,63 @@
+using System.IO.Compression;
+using Microsoft.Build.Framework;
+using PipelineImage.Diagnostics;
+using PipelineImage.Intermediate;
+
+namespace PipelineImage.Tasks;
+
+/// <summary>
+/// Writes the image that image.json records into a docker-archive (PipelineImageArchiveOutputPath), tagged with every
+/// reference, as <c>docker save</c> would: <c>docker load</c> (or <c>podman load</c>) on another machine gives the
+/// image back. Gzipped when the name ends in <c>.gz</c>; a directory gets <c>&lt;name&gt;.tar.gz</c>. Written beside
+/// its final name and moved over it; nothing is written when the archive already holds the recorded image.
+/// </summary>
+public sealed partial class SavePipelineImage : EngineTask
+{
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken).ConfigureAwait(false);
+        if (record.PushedBy is { } builder)
+        {
+            throw new PipelineImageException(DiagnosticCodes.ArchiveNeedsEngine, builder);
+        }
+
+        var file = Directory.Exists(ArchivePath) || ArchivePath.EndsWith('/') || ArchivePath.EndsWith(Path.DirectorySeparatorChar)
+            ? Path.Combine(ArchivePath, record.Name[(record.Name.LastIndexOf('/') + 1)..] + ".tar.gz")
+            : ArchivePath;
+        ArchiveFile = Path.GetFullPath(file);
+        if (record.Archive == ArchiveFile && File.Exists(ArchiveFile))
+        {
+            Log.LogMessage(MessageImportance.Normal, "{0} holds {1} already", ArchiveFile, record.ImageId);
+            return;
+        }
+
+        using var engine = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken)
+            .ConfigureAwait(false);
+
+        var partial = ArchiveFile + ".partial";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(ArchiveFile)!);
+            await using (var output = File.Create(partial))
+            await using (var target = ArchiveFile.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                             ? new GZipStream(output, CompressionLevel.Optimal) : (Stream)output)
+            {
+                await engine.SaveAsync(record.AllReferences(), target, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(partial, ArchiveFile, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PipelineImageException(DiagnosticCodes.ArchiveNotWritten, ArchiveFile, e.Message);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+
+        Log.LogMessage(MessageImportance.High, "Saved {0} ({1}) to {2} ({3:0.0} MiB)",
+            string.Join(", ", record.AllReferences()), record.ImageId, ArchiveFile, new FileInfo(ArchiveFile).Length / (double)(1 << 20));
+        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Archive = ArchiveFile }).ToJson()).ConfigureAwait(false);
+    }
+}
