@@ -78,6 +78,7 @@ internal static class Program
         nameof(BuildPipelineImage) => new BuildPipelineImage(),
         nameof(PushPipelineImage) => new PushPipelineImage(),
         nameof(SavePipelineImage) => new SavePipelineImage(),
+        nameof(DescribePipelineImage) => new DescribePipelineImage(),
         _ => null,
     };
 

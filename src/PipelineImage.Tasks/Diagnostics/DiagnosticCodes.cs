@@ -57,7 +57,7 @@ public static class DiagnosticCodes
     public const string UnknownSecret = nameof(UnknownSecret);                                       // PIMG2033
     public const string InvalidBuildKitHost = nameof(InvalidBuildKitHost);                           // PIMG2034
     public const string StandaloneBuildKit = nameof(StandaloneBuildKit);                             // PIMG2035
-    public const string ArchiveNeedsEngine = nameof(ArchiveNeedsEngine);                             // PIMG2036
+    public const string NoLocalImage = nameof(NoLocalImage);                                         // PIMG2036
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)
@@ -69,6 +69,7 @@ public static class DiagnosticCodes
     public const string InvalidPlan = nameof(InvalidPlan);                                           // PIMG4006
     public const string NoImageToSave = nameof(NoImageToSave);                                       // PIMG4007
     public const string ArchiveNotWritten = nameof(ArchiveNotWritten);                               // PIMG4008
+    public const string NoImageToDescribe = nameof(NoImageToDescribe);                               // PIMG4009
     public const string UnknownRequirementManager = nameof(UnknownRequirementManager);               // PIMG5001
     public const string InvalidOsPackageManager = nameof(InvalidOsPackageManager);                   // PIMG5002
     public const string OsPackageManagerUnknown = nameof(OsPackageManagerUnknown);                   // PIMG5003

@@ -94,14 +94,81 @@ public sealed partial class DockerEngine
         }
     }
 
+    public async Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken)
+    {
+        using var created = await RequestJsonAsync(HttpMethod.Post, $"v{_apiVersion}/containers/create", $"create a container of {imageId} to read {path}",
+            cancellationToken, content: JsonSerializer.Serialize(new Dictionary<string, object> { ["Image"] = imageId, ["Cmd"] = new[] { "true" } })).ConfigureAwait(false);
+        var container = created!.RootElement.GetProperty("Id").GetString()!;
+        try
+        {
+            var operation = $"read {path} from {imageId}";
+            try
+            {
+                using var response = await Http.GetAsync($"v{_apiVersion}/containers/{container}/archive?path={Uri.EscapeDataString(path)}",
+                    HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return [];
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(),
+                        EngineFailure.ApiMessage(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+                }
+
+                // The archive's entries are named from the path's last component: "status", "lib/python3.11/...".
+                var parent = path.TrimEnd('/')[..path.TrimEnd('/').LastIndexOf('/')];
+                var files = new List<ImageFile>();
+                await using var archive = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                using var reader = new System.Formats.Tar.TarReader(archive);
+                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    var inImage = parent + "/" + entry.Name.TrimStart('.', '/');
+                    if (entry.EntryType is System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile
+                        && entry.DataStream is { } data && wanted(inImage))
+                    {
+                        using var text = new StreamReader(data, System.Text.Encoding.UTF8);
+                        files.Add(new ImageFile(inImage, await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false)));
+                    }
+                }
+
+                return files;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
+            {
+                throw new EngineRequestFailedException(operation, EngineFailure.Describe(e, _connectTimeout), e);
+            }
+        }
+        finally
+        {
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                (await RequestJsonAsync(HttpMethod.Delete, $"v{_apiVersion}/containers/{container}?force=true&v=true", $"remove the container {container}",
+                    bound.Token, allowEmpty: true, allowNotFound: true).ConfigureAwait(false))?.Dispose();
+            }
+            catch (Exception e) when (e is EngineException or OperationCanceledException)
+            {
+                // Removing it is best effort when reading failed; the reading's error is the one reported.
+            }
+        }
+    }
+
     // A request whose answer is JSON (or, with allowEmpty, nothing); null for 404 with allowNotFound; any other failure
     // is PIMG1004 naming the operation.
     private async Task<JsonDocument?> RequestJsonAsync(
-        HttpMethod method, string path, string operation, CancellationToken cancellationToken, bool allowNotFound = false, bool allowEmpty = false)
+        HttpMethod method, string path, string operation, CancellationToken cancellationToken, bool allowNotFound = false, bool allowEmpty = false,
+        string? content = null)
     {
         try
         {
             using var request = new HttpRequestMessage(method, path);
+            if (content is not null)
+            {
+                request.Content = new StringContent(content, System.Text.Encoding.UTF8, "application/json");
+            }
+
             using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (allowNotFound && response.StatusCode == HttpStatusCode.NotFound)

@@ -39,7 +39,17 @@ public interface IContainerEngine : IDisposable
     /// every reference into <paramref name="destination"/>.
     /// </summary>
     Task SaveAsync(IReadOnlyList<Naming.ImageReference> references, Stream destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The files under <paramref name="path"/> in the image (a container is created, never started, and removed) whose
+    /// path in the image <paramref name="wanted"/> accepts, with their content; none when the path does not exist.
+    /// </summary>
+    Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken);
 }
+
+/// <param name="Path">The file's path in the image.</param>
+/// <param name="Text">Its content, as UTF-8.</param>
+public sealed record ImageFile(string Path, string Text);
 
 /// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>
 /// <param name="BytesUploaded">

@@ -42,6 +42,11 @@ public sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Archive { get; init; }
 
+    /// <summary>The bill of materials (PipelineImageSbom) that describes this image; null when none was written.</summary>
+    [JsonPropertyName("sbom")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Sbom { get; init; }
+
     /// <summary>Reads image.json as <see cref="ToJson"/> writes it.</summary>
     /// <exception cref="Diagnostics.PipelineImageException"><paramref name="missing"/> (PIMG4003 by default) when it is not such a file.</exception>
     public static ImageRecord Parse(string json, string path, string missing = Diagnostics.DiagnosticCodes.NoImageToPush)

@@ -33,6 +33,16 @@ public abstract partial class EngineTask : PipelineImageTask
         return ImageRecord.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, missing);
     }
 
+    /// <summary>
+    /// image.json of an image that an engine here holds: PIMG2036 for one a standalone buildkitd built and pushed,
+    /// naming the <paramref name="setting"/> that wants to <paramref name="verb"/> it.
+    /// </summary>
+    protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
+    {
+        var record = await ReadImageRecordAsync(path, missing, cancellationToken).ConfigureAwait(false);
+        return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb) : record;
+    }
+
     /// <summary>The engine, connected, that holds the recorded image; <paramref name="missing"/> when it does not.</summary>
     protected async Task<IContainerEngine> EngineWithImageAsync(
         EngineConnection connection, ImageRecord record, string recordPath, string missing, CancellationToken cancellationToken)

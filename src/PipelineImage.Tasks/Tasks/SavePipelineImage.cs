@@ -15,11 +15,7 @@ public sealed partial class SavePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken).ConfigureAwait(false);
-        if (record.PushedBy is { } builder)
-        {
-            throw new PipelineImageException(DiagnosticCodes.ArchiveNeedsEngine, builder);
-        }
+        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken).ConfigureAwait(false);
 
         var file = Directory.Exists(ArchivePath) || ArchivePath.EndsWith('/') || ArchivePath.EndsWith(Path.DirectorySeparatorChar)
             ? Path.Combine(ArchivePath, record.Name[(record.Name.LastIndexOf('/') + 1)..] + ".tar.gz")

@@ -26,3 +26,8 @@ public sealed partial class PushPipelineImage : EngineTask
 public sealed partial class SavePipelineImage : EngineTask
 {
 }
+
+/// <summary>DescribePipelineImage, in the tool.</summary>
+public sealed partial class DescribePipelineImage : EngineTask
+{
+}

@@ -315,7 +315,38 @@ public sealed class EngineTaskTests : IDisposable
         Assert.False(NewSave(new FakeContainerEngine(), record, Path.Combine(_root, "a.tar")).Execute());
 
         Assert.Equal("PIMG2036", Assert.Single(_log.Errors).Code);
-        Assert.Contains("the buildkitd at tcp://b:1 built and pushed the image", _log.Errors[0].Message);
+        Assert.Contains("PipelineImageArchiveOutputPath is set, and the buildkitd at tcp://b:1 built and pushed the image", _log.Errors[0].Message);
+    }
+
+    [Fact]
+    public void DescribeWritesTheNuGetOsAndPipPackagesOnceAndRecordsTheBill()
+    {
+        var engine = new FakeContainerEngine();
+        engine.Files["/usr/lib/os-release"] = "ID=debian\n";
+        engine.Files["/var/lib/dpkg/status"] = "Package: jq\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.6-2.1\n";
+        engine.Files["/opt/venv/lib/python3.11/site-packages/pimg_demo-1.0.0.dist-info/METADATA"] = "Name: pimg-demo\nVersion: 1.0.0\n";
+        engine.Files["/opt/venv/lib/python3.11/site-packages/pimg_demo/__init__.py"] = "GREETING = 1";
+        var record = WriteManifest(engine.Add(ImageId));
+        var assets = Path.Combine(_root, "project.assets.json");
+        File.WriteAllText(assets, """{"targets": {"net10.0": {"Newtonsoft.Json/13.0.3": {"type": "package", "runtime": {"lib/net6.0/Newtonsoft.Json.dll": {}}}}}}""");
+        var sbom = Path.Combine(_root, "sbom.cdx.json");
+        DescribePipelineImage Describe() => new()
+        {
+            BuildEngine = _log, EngineFactory = _ => engine, ImageRecordPath = record, SbomPath = sbom, ProjectAssetsFile = assets, TargetFramework = "net10.0",
+        };
+
+        Assert.True(Describe().Execute(), Errors());
+        var written = File.ReadAllText(sbom);
+        engine.Files.Clear();
+        Assert.True(Describe().Execute(), Errors());
+
+        Assert.Contains("\"purl\": \"pkg:nuget/Newtonsoft.Json@13.0.3\"", written);
+        Assert.Contains("\"purl\": \"pkg:deb/debian/jq@1.6-2.1?arch=amd64\"", written);
+        Assert.Contains("\"purl\": \"pkg:pypi/pimg-demo@1.0.0\"", written);
+        Assert.Equal(written, File.ReadAllText(sbom));
+        Assert.Contains(_log.Messages, m => m.Message == $"Wrote the bill of materials of hello to {sbom}: 1 NuGet, 1 OS and 1 pip package(s)");
+        Assert.Contains(_log.Messages, m => m.Message == $"{sbom} describes {ImageId} already");
+        Assert.Equal(sbom, ImageRecord.Parse(File.ReadAllText(record), record).Sbom);
     }
 
     private SavePipelineImage NewSave(FakeContainerEngine engine, string record, string archive) => new()

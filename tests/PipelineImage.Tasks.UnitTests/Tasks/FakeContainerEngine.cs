@@ -99,6 +99,17 @@ internal sealed class FakeContainerEngine : IContainerEngine
         await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes("archive of\n" + string.Join("\n", references)), cancellationToken);
     }
 
+    /// <summary>The files of every image, by their path in it.</summary>
+    public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken)
+    {
+        Throw("read");
+        return Task.FromResult<IReadOnlyList<ImageFile>>(Files
+            .Where(file => (file.Key == path || file.Key.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal)) && wanted(file.Key))
+            .Select(file => new ImageFile(file.Key, file.Value)).ToList());
+    }
+
     public void Dispose() => Disposed = true;
 
     private void Throw(string operation)

@@ -1,0 +1,55 @@
+using Microsoft.Build.Framework;
+using PipelineImage.Diagnostics;
+using PipelineImage.Intermediate;
+using PipelineImage.Sbom;
+
+namespace PipelineImage.Tasks;
+
+/// <summary>
+/// Writes sbom.cdx.json beside image.json (PipelineImageSbom=true): a CycloneDX bill of materials of the image that
+/// image.json records, listing the NuGet packages of project.assets.json that bring files, the OS packages of the
+/// image's dpkg or apk database and the pip packages of its venv. The image's files are read through a container that
+/// is created, never started, and removed. Written again only when the image changed.
+/// </summary>
+public sealed partial class DescribePipelineImage : EngineTask
+{
+    protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, "PipelineImageSbom", "describe", cancellationToken).ConfigureAwait(false);
+
+        var sbomPath = Path.GetFullPath(SbomPath);
+        if (record.Sbom == sbomPath && File.Exists(sbomPath))
+        {
+            Log.LogMessage(MessageImportance.Normal, "{0} describes {1} already", sbomPath, record.ImageId);
+            return;
+        }
+
+        using var engine = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken)
+            .ConfigureAwait(false);
+        async Task<IReadOnlyList<Engine.ImageFile>> Read(string path, Func<string, bool>? wanted = null) =>
+            await engine.ReadFilesAsync(record.ImageId, path, wanted ?? (_ => true), cancellationToken).ConfigureAwait(false);
+
+        var osRelease = (await Read("/usr/lib/os-release")).Concat(await Read("/etc/os-release")).FirstOrDefault()?.Text;
+        var dpkg = (await Read("/var/lib/dpkg/status")).SingleOrDefault();
+        var apk = dpkg is null ? (await Read("/lib/apk/db/installed")).SingleOrDefault() : null;
+        var os = dpkg is not null ? Inventory.Dpkg(dpkg.Text, Inventory.Distro(osRelease, "debian"))
+            : apk is not null ? Inventory.Apk(apk.Text, Inventory.Distro(osRelease, "alpine"))
+            : [];
+        var pip = Inventory.Pip((await Read(Requirements.RequirementPlanner.VenvDirectory + "/lib", path => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal)))
+            .Select(file => file.Text));
+        var nuget = File.Exists(ProjectAssetsFile)
+            ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
+            : [];
+        if (nuget.Count == 0 && !File.Exists(ProjectAssetsFile))
+        {
+            Log.LogMessage(MessageImportance.Normal, "No project.assets.json at '{0}': the bill of materials lists no NuGet packages", ProjectAssetsFile);
+        }
+
+        await AtomicFile.WriteIfChangedAsync(sbomPath,
+            CycloneDx.Write(record.Name, record.ImageId, record.AllReferences().Select(reference => reference.ToString()).ToList(), [.. nuget, .. os, .. pip]))
+            .ConfigureAwait(false);
+        Log.LogMessage(MessageImportance.High, "Wrote the bill of materials of {0} to {1}: {2} NuGet, {3} OS and {4} pip package(s)",
+            record.Name, sbomPath, nuget.Count, os.Count, pip.Count);
+        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath }).ToJson()).ConfigureAwait(false);
+    }
+}
