@@ -208,6 +208,34 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         Assert.Equal("in two registries", (await Docker.RunImageAsync($"localhost:5000/{project.ImageName}:1.0.0")).Output.Trim());
     }
 
+    [EngineFact]
+    public async Task APushSurvivesA503dManifestAndAResetUploadAndTheTagComesOnlyWithTheWholeImage()
+    {
+        var manifest = new Fault("PUT", "^/v2/.+/manifests/", 2, FaultKind.ServiceUnavailable);
+        var upload = new Fault("POST", "^/v2/.+/blobs/uploads/", 1, FaultKind.Reset);
+        await using var proxy = new FaultyRegistryProxy(5000, manifest, upload);
+        await using var project = new TestProject(feed,
+            properties: $"<PipelineImageRegistry>{proxy.Registry}</PipelineImageRegistry><PipelineImagePush>true</PipelineImagePush><PipelineImageTags>1.0.0</PipelineImageTags>",
+            program: """Console.WriteLine("pushed through the faults");""");
+
+        var publish = await project.PublishAsync("-v:n");
+
+        Assert.True(publish.ExitCode == 0, $"{publish}\n{string.Join("\n", proxy.Requests)}");
+        Assert.Equal((2, 1), (proxy.Failed(manifest), proxy.Failed(upload)));
+        Assert.Contains($"The push of {proxy.Registry}/{project.ImageName}:1.0.0 failed (", publish.Output);
+        Assert.Contains("trying again in 2 s (attempt 3 of 4)", publish.Output);
+        Assert.Contains($"Pushed {proxy.Registry}/{project.ImageName}:1.0.0 (sha256:", publish.Output);
+        // Every manifest PUT before the last was refused: until then no tag pointed at the image.
+        Assert.Equal(["503", "503", "passed"], proxy.Requests.Where(r => r.StartsWith("PUT /v2/", StringComparison.Ordinal) && r.Contains("/manifests/"))
+            .Select(r => r[(r.LastIndexOf("-> ", StringComparison.Ordinal) + 3)..]));
+
+        // The registry behind the proxy holds it whole: pulled from there directly, it runs.
+        var pull = await Docker.RunAsync("pull", $"localhost:5000/{project.ImageName}:1.0.0");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("pushed through the faults", (await Docker.RunImageAsync($"localhost:5000/{project.ImageName}:1.0.0")).Output.Trim());
+        await Docker.RunAsync("image", "rm", $"localhost:5000/{project.ImageName}:1.0.0");
+    }
+
     private Dictionary<string, string?> ConfigEnvironment() => new() { ["DOCKER_CONFIG"] = _home };
 
     private void WriteConfig(string json) => File.WriteAllText(Path.Combine(_home, "config.json"), json);

@@ -29,7 +29,22 @@ public sealed class ImageBuildFailedException(string step, string error, IReadOn
 
 /// <summary>A push failed: <paramref name="resourceName"/> says whether for credentials, the network, TLS or otherwise.</summary>
 public sealed class PushFailedException(string resourceName, string reference, string registry, string detail, string credentialSource)
-    : EngineException(null, resourceName, reference, registry, detail, credentialSource);
+    : EngineException(null, resourceName, reference, registry, detail, credentialSource)
+{
+    /// <summary>
+    /// Whether the registry failed in a way that passes (a 5xx answer, a connection it reset or closed early): the push
+    /// is worth trying again, and the layers it uploaded are not uploaded again.
+    /// </summary>
+    public bool IsTransient { get; } = Transient(detail);
+
+    private static bool Transient(string detail)
+    {
+        var text = detail.ToLowerInvariant();
+        return System.Text.RegularExpressions.Regex.IsMatch(text, @"\b5(0[0-4])\b")
+               || new[] { "service unavailable", "bad gateway", "gateway timeout", "internal server error", "connection reset", "broken pipe", "unexpected eof", ": eof" }
+                   .Any(text.Contains);
+    }
+}
 
 /// <summary>The engine refused or failed a request.</summary>
 public sealed class EngineRequestFailedException(string operation, string reason, Exception? inner = null)

@@ -47,8 +47,7 @@ public sealed partial class PushPipelineImage : EngineTask
                     credential.Credential is null ? credential.Source : "from " + credential.Source);
             }
 
-            var result = await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
-                .ConfigureAwait(false);
+            var result = await PushWithRetriesAsync(engine, reference, credential, cancellationToken).ConfigureAwait(false);
             if (result.LayersReported)
             {
                 Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3} before compression), {4} layer(s) already in the registry",
@@ -69,6 +68,29 @@ public sealed partial class PushPipelineImage : EngineTask
         // Only after every tag went up: a failed push leaves image.json as the build wrote it.
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
         PushedReferences = items.ToArray();
+    }
+
+    /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
+    internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    // A transient failure is tried again after each delay; the engine skips the layers the registry already has, so a
+    // retry resumes where the failed attempt stopped, layer by layer.
+    private async System.Threading.Tasks.Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (PushFailedException e) when (e.IsTransient && attempt < RetryDelays.Count)
+            {
+                Log.LogMessage(MessageImportance.High, "The push of {0} failed ({1}); trying again in {2:0} s (attempt {3} of {4})",
+                    reference, e.Message, RetryDelays[attempt].TotalSeconds, attempt + 2, RetryDelays.Count + 1);
+                await System.Threading.Tasks.Task.Delay(RetryDelays[attempt], cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static string Bytes(long bytes) =>

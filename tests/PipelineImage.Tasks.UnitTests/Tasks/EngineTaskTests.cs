@@ -259,6 +259,48 @@ public sealed class EngineTaskTests : IDisposable
 
     private static readonly string ImageId = "sha256:" + new string('a', 64);
 
+    private static PushFailedException Failed(string detail) =>
+        new(PipelineImage.Diagnostics.DiagnosticCodes.PushFailed, "hello:1.0.0", "docker.io", detail, "none found");
+
+    [Theory]
+    [InlineData("received unexpected HTTP status: 503 Service Unavailable")]
+    [InlineData("Put \"http://localhost:5002/v2/hello/blobs/uploads/x\": read: connection reset by peer")]
+    [InlineData("received unexpected HTTP status: 502 Bad Gateway")]
+    public void APushTheRegistryFailsTransientlyIsTriedAgainAndSucceeds(string detail)
+    {
+        var engine = new FakeContainerEngine();
+        engine.PushFailures.Enqueue(Failed(detail));
+        engine.PushFailures.Enqueue(Failed(detail));
+        var push = NewPush(engine, WriteManifest(engine.Add(ImageId)));
+
+        Assert.True(push.Execute(), Errors());
+
+        Assert.Equal(["hello:1.0.0", "hello:latest"], engine.Pushes.Select(reference => reference.ToString()));
+        Assert.Equal(2, _log.Messages.Count(m => m.Message!.StartsWith("The push of hello:1.0.0 failed (", StringComparison.Ordinal)));
+        Assert.Contains(_log.Messages, m => m.Message!.EndsWith("; trying again in 0 s (attempt 3 of 4)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void APushThatKeepsFailingStopsAfterThreeRetriesAndARefusedOneIsNotRetried()
+    {
+        var engine = new FakeContainerEngine();
+        for (var i = 0; i < 4; i++)
+        {
+            engine.PushFailures.Enqueue(Failed("received unexpected HTTP status: 503 Service Unavailable"));
+        }
+
+        Assert.False((NewPush(engine, WriteManifest(engine.Add(ImageId)))).Execute());
+        Assert.Equal("PIMG1011", Assert.Single(_log.Errors).Code);
+        Assert.Empty(engine.PushFailures);
+
+        _log.Errors.Clear();
+        _log.Messages.Clear();
+        engine.PushFailures.Enqueue(new PushFailedException(PipelineImage.Diagnostics.DiagnosticCodes.RegistryUnauthorized, "hello:1.0.0", "docker.io", "unauthorized: authentication required", "none found"));
+        Assert.False((NewPush(engine, WriteManifest(ImageId))).Execute());
+        Assert.Equal("PIMG1007", Assert.Single(_log.Errors).Code);
+        Assert.DoesNotContain(_log.Messages, m => m.Message!.StartsWith("The push of", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void SaveWritesEveryReferenceIntoTheArchiveOnceAndRecordsIt()
     {
@@ -463,6 +505,7 @@ public sealed class EngineTaskTests : IDisposable
         BuildEngine = _log,
         EngineFactory = _ => engine,
         ImageRecordPath = record,
+        RetryDelays = [TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero],
     };
 
     private string WriteManifest(string imageId)

@@ -81,9 +81,17 @@ internal sealed class FakeContainerEngine : IContainerEngine
         return Task.CompletedTask;
     }
 
+    /// <summary>What the next pushes throw, one each, before they succeed.</summary>
+    public Queue<Exception> PushFailures { get; } = new();
+
     public Task<PushResult> PushAsync(ImageReference reference, ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken)
     {
         Throw("push");
+        if (PushFailures.TryDequeue(out var failure))
+        {
+            throw failure;
+        }
+
         Pushes.Add(reference);
         return Task.FromResult(new PushResult("sha256:" + new string('d', 64), 1024, 1, 2));
     }
