@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publish-time benchmark, as root on a provisioned machine. A small console app with one NuGet package, consuming the
-# packed PipelineImage.Tasks from a local feed as a user's project does, in six scenarios that each have a copy of
+# packed PipelineImage.Tasks from a local feed as a user's project does, in eight scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
 #   ours   dotnet publish with PipelineImage.Tasks (the builder auto picks: classic on this machine's dockerd 20.10)
@@ -8,15 +8,18 @@
 #   oop    ours with PipelineImageOutOfProcess=true: the tasks run in the tool with dotnet, as in Visual Studio
 #   hand   a plain publish, then a hand-written Dockerfile built with `docker build` (classic builder)
 #   sdk    the .NET SDK's `dotnet publish -t:PublishContainer`
+#   push   ours with PipelineImagePush=true to the loopback registry (localhost:5000)
+#   sdkpush  the SDK's PublishContainer with ContainerRegistry=localhost:5000
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
-# interleaved (plain ours bk oop hand sdk, plain ours bk oop hand sdk, ...) so that drift of the machine hits every scenario alike;
+# interleaved (plain ours bk oop hand sdk push sdkpush, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
-# image targets alone, from MSBuild's performance summary (for ours and oop: their difference is what the tool's
+# image targets alone, from MSBuild's performance summary; for the two push scenarios also the bytes the registry
+# stored in each run (its storage directory's growth: what crossed to it, compressed) (for ours and oop: their difference is what the tool's
 # start-up costs a publish). Results are appended to build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
-scenarios=(plain ours bk oop hand sdk)
+scenarios=(plain ours bk oop hand sdk push sdkpush)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -26,6 +29,7 @@ docker push -q localhost:5000/dotnet/runtime:10.0 >/dev/null
 work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
+  docker image rm -f localhost:5000/bench-push:latest localhost:5000/bench-sdkpush:latest >/dev/null 2>&1 || true
   docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
@@ -85,6 +89,10 @@ run_plain() { publish "$work/plain" -p:PipelineImageEnabled=false; }
 run_ours() { publish "$work/ours" -clp:PerformanceSummary; }
 run_bk() { publish "$work/bk" -p:PipelineImageName=bench-bk -p:PipelineImageBuilder=buildkit; }
 run_oop() { publish "$work/oop" -p:PipelineImageName=bench-oop -p:PipelineImageOutOfProcess=true -clp:PerformanceSummary; }
+run_push() { publish "$work/push" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-push -p:PipelineImageTags=latest -p:PipelineImagePush=true; }
+run_sdkpush() { publish "$work/sdkpush" -p:PipelineImageEnabled=false -t:PublishContainer \
+  -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkpush -p:ContainerImageTags=latest; }
+registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
 run_sdk() { publish "$work/sdk" -p:PipelineImageEnabled=false -t:PublishContainer \
@@ -105,7 +113,9 @@ for i in $(seq 1 "$runs"); do
   for mode in noop change; do
     for s in "${scenarios[@]}"; do
       [ "$mode" = change ] && change "$s"
+      before=$(registry_bytes)
       samples[$s.$mode]+="$(timed "$s") "
+      case $s in push | sdkpush) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
       case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
@@ -126,6 +136,8 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
       plain) label='`dotnet publish`, no image (PipelineImageEnabled=false)';;
       ours) label='`dotnet publish` with PipelineImage.Tasks (classic builder)';;
       bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
+      push) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePush=true` to localhost:5000';;
+      sdkpush) label='`dotnet publish -t:PublishContainer` (.NET SDK) to `ContainerRegistry=localhost:5000`';;
       oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (classic builder)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
@@ -133,6 +145,8 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
     printf '| %s | %.2f | %.3f | %.2f | %.3f |\n' "$label" "${result[$s.noop]}" "$(echo "${result[$s.noop]} / ${result[plain.noop]}" | bc -l)" \
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
+  echo
+  echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]}, the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]}, the SDK's ${result[bytes.sdkpush.noop]}."
   echo
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
 } | tee -a "$root/build/benchmark-results.md"
