@@ -212,7 +212,9 @@ internal static class ToolProtocol
     private static void Write(string path, XElement root)
     {
         var partial = path + ".partial";
-        using (var writer = XmlWriter.Create(partial, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true }))
+        // CheckCharacters off: a control character an MSBuild value may hold is written as a character reference and
+        // read back as itself.
+        using (var writer = XmlWriter.Create(partial, new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, CheckCharacters = false }))
         {
             root.WriteTo(writer);
         }
@@ -227,7 +229,12 @@ internal static class ToolProtocol
 
     private static XElement Read(string path, string name)
     {
-        var root = XDocument.Load(path, LoadOptions.PreserveWhitespace).Root;
+        XElement? root;
+        using (var reader = XmlReader.Create(path, new XmlReaderSettings { CheckCharacters = false }))
+        {
+            root = XDocument.Load(reader, LoadOptions.PreserveWhitespace).Root;
+        }
+
         return root is not null && root.Name == name ? root : throw new InvalidDataException($"{path} is no <{name}> file.");
     }
 }

@@ -60,11 +60,11 @@ public abstract partial class PipelineImageTask : ToolTask
     public override bool Execute()
     {
         var directory = Path.Combine(Path.GetTempPath(), "pipelineimage-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
         _requestPath = Path.Combine(directory, "request.xml");
         _responsePath = Path.Combine(directory, "response.xml");
         try
         {
+            Directory.CreateDirectory(directory);
             var parameters = ToolProtocol.ParametersOf(GetType(), typeof(PipelineImageTask));
             ToolProtocol.WriteRequest(_requestPath, new ToolRequest(GetType().Name, BuildEngine.ProjectFileOfTaskNode,
                 BuildEngine.LineNumberOfTaskNode, BuildEngine.ColumnNumberOfTaskNode,
@@ -82,10 +82,27 @@ public abstract partial class PipelineImageTask : ToolTask
 
             return true;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                      or System.Xml.XmlException or InvalidDataException)
+        {
+            // Never MSB4018: a request that cannot be written (a value XML cannot hold, a full temporary directory) or a
+            // response that cannot be read is one coded error.
+            Log.LogError(null, ToolFailed, null, HelpLinks.For(ToolFailed), BuildEngine.ProjectFileOfTaskNode, BuildEngine.LineNumberOfTaskNode,
+                BuildEngine.ColumnNumberOfTaskNode, 0, 0, "The PipelineImage tool could not be handed {0} or answer it ({1}: {2}), in {3}.",
+                GetType().Name, e.GetType().Name, e.Message, directory);
+            return false;
+        }
         finally
         {
             _endAfterGrace?.Dispose();
-            Directory.Delete(directory, recursive: true);
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.LogMessage(MessageImportance.Low, "Could not remove {0}: {1}", directory, e.Message);
+            }
         }
     }
 

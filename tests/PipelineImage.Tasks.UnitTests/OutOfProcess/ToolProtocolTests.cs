@@ -59,6 +59,7 @@ public sealed class ToolProtocolTests : IDisposable
             ToolProtocol.ToParameter("ImageTags", new[] { "1.0", "latest" }),
             ToolProtocol.ToParameter("Requirements", new ITaskItem[] { item }),
             ToolProtocol.ToParameter("Description", "  leading and trailing  \n"),
+            ToolProtocol.ToParameter("Title", "bell \u0007 and \u0001 control"),
         ]));
 
         var request = ToolProtocol.ReadRequest(path);
@@ -75,6 +76,7 @@ public sealed class ToolProtocolTests : IDisposable
         Assert.Equal(item.GetMetadata("FullPath"), received.GetMetadata("FullPath"));
         Assert.Equal(["Manager", "Version"], received.CloneCustomMetadata().Keys.Cast<string>().Order(StringComparer.Ordinal));
         Assert.Equal("  leading and trailing  \n", ToolProtocol.FromParameter(request.Parameters[4], typeof(string), _ => null!));
+        Assert.Equal("bell \u0007 and \u0001 control", ToolProtocol.FromParameter(request.Parameters[5], typeof(string), _ => null!));
         Assert.False(File.Exists(path + ".partial"));
     }
 
