@@ -30,17 +30,7 @@ public static class ContextTarWriter
             await using var data = entry.Kind != ContextEntryKind.File ? null
                 : entry.Content is not null ? new MemoryStream(entry.Content, writable: false)
                 : (Stream)new FileStream(entry.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            var tarEntry = new GnuTarEntry(TypeOf(entry), entry.ContextPath)
-            {
-                Mode = ModeOf(entry),
-                ModificationTime = FixedTime,
-                AccessTime = FixedTime,
-                ChangeTime = FixedTime,
-                Uid = 0,
-                Gid = 0,
-                UserName = "",
-                GroupName = "",
-            };
+            var tarEntry = Entry(TypeOf(entry), entry.ContextPath, ModeOf(entry), FixedTime);
             if (data is not null)
             {
                 tarEntry.DataStream = data;
@@ -54,6 +44,19 @@ public static class ContextTarWriter
             await writer.WriteEntryAsync(tarEntry, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A GNU tar entry that says nothing of the machine: root's (no names), every time <paramref name="time"/>.</summary>
+    public static GnuTarEntry Entry(TarEntryType type, string name, UnixFileMode mode, DateTimeOffset time) => new(type, name)
+    {
+        Mode = mode,
+        ModificationTime = time,
+        AccessTime = time,
+        ChangeTime = time,
+        Uid = 0,
+        Gid = 0,
+        UserName = "",
+        GroupName = "",
+    };
 
     private static TarEntryType TypeOf(ContextEntry entry) => entry.Kind switch
     {

@@ -21,6 +21,10 @@ public static class DiagnosticCodes
     public const string BuilderNotSupported = nameof(BuilderNotSupported);                           // PIMG1012
     public const string SecretsNeedSession = nameof(SecretsNeedSession);                             // PIMG1013
     public const string BuildKitUnavailable = nameof(BuildKitUnavailable);                           // PIMG1014
+    public const string EngineNeededForRunSteps = nameof(EngineNeededForRunSteps);                   // PIMG1015
+    public const string RegistryUnreachableFromHere = nameof(RegistryUnreachableFromHere);           // PIMG1016
+    public const string RegistryTlsFailedFromHere = nameof(RegistryTlsFailedFromHere);               // PIMG1017
+    public const string BaseImageUnreadable = nameof(BaseImageUnreadable);                           // PIMG1018
     public const string AssemblyNameNotUsableAsImageName = nameof(AssemblyNameNotUsableAsImageName); // PIMG2001
     public const string InvalidImageName = nameof(InvalidImageName);                                 // PIMG2002
     public const string InvalidTag = nameof(InvalidTag);                                             // PIMG2003
@@ -58,6 +62,9 @@ public static class DiagnosticCodes
     public const string InvalidBuildKitHost = nameof(InvalidBuildKitHost);                           // PIMG2034
     public const string StandaloneBuildKit = nameof(StandaloneBuildKit);                             // PIMG2035
     public const string NoLocalImage = nameof(NoLocalImage);                                         // PIMG2036
+    public const string AssemblerNeedsEngine = nameof(AssemblerNeedsEngine);                         // PIMG2037
+    public const string AssembledImageNotLocal = nameof(AssembledImageNotLocal);                     // PIMG2038
+    public const string InvalidSourceDateEpoch = nameof(InvalidSourceDateEpoch);                     // PIMG2039
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

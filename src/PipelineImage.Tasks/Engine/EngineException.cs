@@ -13,7 +13,14 @@ public class EngineException : PipelineImageException
 
 /// <summary>No engine answered at the endpoint, found through <paramref name="source"/> (DOCKER_HOST, a property, a context).</summary>
 public sealed class EngineUnavailableException(string endpoint, string source, string reason, Exception? inner = null)
-    : EngineException(inner, DiagnosticCodes.EngineUnavailable, endpoint, source, reason);
+    : EngineException(inner, DiagnosticCodes.EngineUnavailable, endpoint, source, reason)
+{
+    public string Endpoint { get; } = endpoint;
+
+    public string FoundThrough { get; } = source;
+
+    public string Reason { get; } = reason;
+}
 
 /// <summary>The engine speaks an API older than the builder features we use.</summary>
 public sealed class EngineApiTooOldException(string endpoint, string apiVersion, string minimum)

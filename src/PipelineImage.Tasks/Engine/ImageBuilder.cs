@@ -19,7 +19,10 @@ public enum ImageBuilder
 /// <param name="Reason">Why, for the log.</param>
 public sealed record BuilderChoice(ImageBuilder Builder, string Reason);
 
-/// <summary>PipelineImageBuilder: <c>auto</c> (the default), <c>buildkit</c> or <c>classic</c>.</summary>
+/// <summary>
+/// PipelineImageBuilder: <c>auto</c> (the default), <c>buildkit</c>, <c>classic</c>, or <c>assembler</c> (no engine: our
+/// own layers, configuration and manifest, pushed through the registry API; see <see cref="Assembling.ImageAssembler"/>).
+/// </summary>
 public static class ImageBuilders
 {
     /// <summary>The setting, lower-cased; empty is <c>auto</c>.</summary>
@@ -29,6 +32,7 @@ public static class ImageBuilders
         "" or "auto" => "auto",
         "buildkit" => "buildkit",
         "classic" => "classic",
+        "assembler" => "assembler",
         _ => throw new PipelineImageException(DiagnosticCodes.InvalidBuilder, setting),
     };
 

@@ -37,6 +37,19 @@ public sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? PushedBy { get; init; }
 
+    /// <summary>
+    /// The directory where the assembler wrote the image (its blobs and <c>assembly.json</c>), when no engine built it;
+    /// <see cref="ImageId"/> is then its config's digest, as an engine would name it, and the push target pushes from here.
+    /// </summary>
+    [JsonPropertyName("assembled")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Assembled { get; init; }
+
+    /// <summary>The assembled image's manifest digest: what a registry stores for every tag, on any machine.</summary>
+    [JsonPropertyName("manifest")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Manifest { get; init; }
+
     /// <summary>The docker-archive (PipelineImageArchiveOutputPath) that holds this image; null when none was written.</summary>
     [JsonPropertyName("archive")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -69,6 +69,11 @@ public sealed record PlanFile
     /// </summary>
     [JsonPropertyName("inputsKey")] public string InputsKey { get; init; } = "";
 
+    /// <summary>The image as the assembler builds it without an engine (PipelineImageBuilder=assembler).</summary>
+    [JsonPropertyName("assembly")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Assembling.AssemblyPlan? Assembly { get; init; }
+
     /// <summary>The plan file of a build plan, its inputs key computed.</summary>
     /// <param name="plan">The plan; its Dockerfile is held in memory.</param>
     /// <param name="parent">The parent image, when there is a parent Dockerfile.</param>
@@ -87,6 +92,14 @@ public sealed record PlanFile
             [Planning.ImagePlanner.DockerfilePath] = dockerfile,
             [Planning.ImagePlanner.ClassicDockerfilePath] = classicDockerfile,
         };
+        var context = plan.Context
+            .Select(entry => entry.Content is not null && written.GetValueOrDefault(entry.ContextPath) is { } file
+                ? ContextEntry.FromFile(entry.ContextPath, file, mode: regularMode)
+                : entry)
+            .Select(entry => PlannedEntry.From(entry, hash))
+            .ToList();
+        var modes = context.ToDictionary(entry => entry.Path, entry => entry.Mode, StringComparer.Ordinal);
+        var assembly = plan.Assembly.WithFileModes(path => modes[path]);
         return new PlanFile
         {
             Name = plan.Name,
@@ -98,13 +111,10 @@ public sealed record PlanFile
             Parent = parent is null ? null : new PlannedParent(parent.Reference, parent.DockerfilePath,
                 new SortedDictionary<string, string>(parent.BuildArgs.ToDictionary(), StringComparer.Ordinal),
                 parent.Context.Select(entry => PlannedEntry.From(entry, hash)).ToList()),
-            Context = plan.Context
-                .Select(entry => entry.Content is not null && written.GetValueOrDefault(entry.ContextPath) is { } file
-                    ? ContextEntry.FromFile(entry.ContextPath, file, mode: regularMode)
-                    : entry)
-                .Select(entry => PlannedEntry.From(entry, hash))
-                .ToList(),
+            Context = context,
             Secrets = secrets is { Count: > 0 } ? secrets : null,
+            Assembly = parent is null ? assembly
+                : assembly with { NeedsEngine = string.Join(" and ", new[] { plan.Assembly.NeedsEngine, "the parent Dockerfile (PipelineImageParentDockerfile)" }.Where(reason => reason is not null)) },
         }.WithInputsKey();
     }
 

@@ -25,4 +25,7 @@ public sealed record BuildPlan(
     /// mounts) and the engine picks the builder; also in the context, at <see cref="ImagePlanner.ClassicDockerfilePath"/>.
     /// </summary>
     public string? ClassicDockerfile { get; init; }
+
+    /// <summary>The same image as our own assembler builds it (PipelineImageBuilder=assembler), from the same instructions.</summary>
+    public required Assembling.AssemblyPlan Assembly { get; init; }
 }

@@ -43,8 +43,10 @@ public static class ImagePlanner
     /// <param name="builder">
     /// PipelineImageBuilder, validated: which Dockerfiles to write when a step has a cache mount (<see cref="Dockerfiles"/>).
     /// </param>
+    /// <param name="epoch">SOURCE_DATE_EPOCH: the time of the assembled image's entries (<see cref="Assembling.AssemblyPlan.Epoch"/>).</param>
     public static BuildPlan Create(
-        PublishedApp app, ImageSettings settings, ContextSources sources, Func<string, RequirementPlan>? planRequirements = null, string builder = "auto")
+        PublishedApp app, ImageSettings settings, ContextSources sources, Func<string, RequirementPlan>? planRequirements = null, string builder = "auto",
+        long epoch = Assembling.AssemblyPlanner.DefaultEpoch)
     {
         // Each setting is checked on its own, so that every invalid one is reported, not only the first.
         var problems = new Problems();
@@ -123,6 +125,7 @@ public static class ImagePlanner
             instructions.Add(new CmdInstruction(cmd));
         }
 
+        var assembly = Assembling.AssemblyPlanner.Plan(instructions, context, epoch);
         var (dockerfile, classicDockerfile) = Dockerfiles(app, instructions, builder);
         context.Add(ContextEntry.FromContent(DockerfilePath, Encoding.UTF8.GetBytes(dockerfile)));
         if (classicDockerfile is not null)
@@ -132,7 +135,7 @@ public static class ImagePlanner
 
         context.Sort((a, b) => string.CompareOrdinal(a.ContextPath, b.ContextPath));
 
-        return new BuildPlan(names![0], references, baseImage!, dockerfile, context, requirements!) { ClassicDockerfile = classicDockerfile };
+        return new BuildPlan(names![0], references, baseImage!, dockerfile, context, requirements!) { ClassicDockerfile = classicDockerfile, Assembly = assembly };
     }
 
     /// <summary>

@@ -18,6 +18,17 @@ public sealed partial class BuildPipelineImage : EngineTask
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
+        if (plan.Options.Builder == "assembler")
+        {
+            if (plan.Assembly?.NeedsEngine is { } needs)
+            {
+                throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs);
+            }
+
+            await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var buildKitHost = Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath);
         var secrets = (plan.Secrets ?? [])
             .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
@@ -46,7 +57,25 @@ public sealed partial class BuildPipelineImage : EngineTask
         }
 
         using var engine = EngineFactory(connection);
-        var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        EngineInfo info;
+        try
+        {
+            info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineUnavailableException e) when (Push && buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is not null)
+        {
+            // A CI runner without an engine can still push an image that needs no RUN step: it is assembled here.
+            if (plan.Assembly.NeedsEngine is { } needs)
+            {
+                throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
+            }
+
+            Log.LogMessage(MessageImportance.High, "No engine answers at {0} ({1}); the image has no RUN step, so it is assembled here and pushed through the registry API",
+                e.Endpoint, e.Reason);
+            await AssembleAsync(plan, config, $"no engine answered at {e.Endpoint}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} (Docker {3}, API {4}, {5})",
             plan.Name, info.Endpoint, connection.Source, info.ServerVersion, info.ApiVersion, info.Platform);
         if (plan.Options.Platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, plan.Options.Platform))
@@ -77,6 +106,52 @@ public sealed partial class BuildPipelineImage : EngineTask
         }
 
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, record.ToJson()).ConfigureAwait(false);
+    }
+
+    // Our own layers, configuration and manifest on the base from its registry, written to assembled/ beside image.json.
+    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "assembled");
+        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
+        using var buildLock = await AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+        var ours = RegistryHost.Of(plan.Name);
+        using var registries = new RegistryClients(config, registry => PullEnvironment(registry, ours), line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
+            PushPipelineImage.DefaultRetryDelays, cancellationToken);
+        try
+        {
+            var assembled = await new Assembling.ImageAssembler(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line))
+                .AssembleAsync(plan, directory, cancellationToken).ConfigureAwait(false);
+            Log.LogMessage(MessageImportance.High, "Assembled {0} ({1}) without an engine: manifest {2}, on {3}@{4}", plan.Name, why, assembled.ManifestDigest,
+                assembled.Base, assembled.BaseDigest);
+            if (!Push)
+            {
+                Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", directory);
+            }
+
+            Record(plan, assembled.ConfigDigest);
+            var record = Recorded(plan, assembled.ConfigDigest) with { Assembled = directory, Manifest = assembled.ManifestDigest };
+            if (File.Exists(ImageRecordPath))
+            {
+                try
+                {
+                    // A record of an earlier push stays true only for the manifest it pushed.
+                    var earlier = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
+                    if (earlier.Manifest == record.Manifest && earlier.Assembled == record.Assembled && earlier.AllReferences().SequenceEqual(record.AllReferences()))
+                    {
+                        record = earlier;
+                    }
+                }
+                catch (PipelineImageException)
+                {
+                }
+            }
+
+            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, record.ToJson()).ConfigureAwait(false);
+        }
+        catch (RegistryException e)
+        {
+            throw PushPipelineImage.Failure(e, plan.BaseImage, registries);
+        }
     }
 
     // The image and every reference the build tagged; the tags are the first registry's (each has the same).
@@ -113,13 +188,15 @@ public sealed partial class BuildPipelineImage : EngineTask
         return host =>
         {
             var registry = RegistryHost.Of(host + "/x");
-            var resolved = CredentialResolver.Resolve(registry, config,
-                name => registry == ours || (name != CredentialResolver.UsernameVariable && name != CredentialResolver.PasswordVariable)
-                    ? Environment.GetEnvironmentVariable(name) : null,
+            var resolved = CredentialResolver.Resolve(registry, config, PullEnvironment(registry, ours),
                 (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
             Log.LogMessage(MessageImportance.Normal, "The builder asked for credentials for {0}: {1}", host,
                 resolved.Credential is null ? resolved.Source : "from " + resolved.Source);
             return resolved.Credential;
         };
     }
+
+    private static Func<string, string?> PullEnvironment(string registry, string ours) =>
+        name => registry == ours || (name != CredentialResolver.UsernameVariable && name != CredentialResolver.PasswordVariable)
+            ? Environment.GetEnvironmentVariable(name) : null;
 }

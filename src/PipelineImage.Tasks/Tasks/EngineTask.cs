@@ -40,7 +40,9 @@ public abstract partial class EngineTask : PipelineImageTask
     protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
     {
         var record = await ReadImageRecordAsync(path, missing, cancellationToken).ConfigureAwait(false);
-        return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb) : record;
+        return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb)
+            : record.Assembled is { } directory ? throw new PipelineImageException(DiagnosticCodes.AssembledImageNotLocal, setting, $"in {directory}", verb)
+            : record;
     }
 
     /// <summary>The engine, connected, that holds the recorded image; <paramref name="missing"/> when it does not.</summary>

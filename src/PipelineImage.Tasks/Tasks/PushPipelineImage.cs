@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using PipelineImage.Assembling;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Naming;
@@ -30,11 +31,16 @@ public sealed partial class PushPipelineImage : EngineTask
         }
 
         var (connection, config) = ResolveEngine();
+        if (record.Assembled is { } directory)
+        {
+            await PushAssembledAsync(record, directory, config, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
 
         var credentials = new Dictionary<string, ResolvedCredential>(StringComparer.Ordinal);
-        var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var items = new List<ITaskItem>();
+        var results = new List<(ImageReference, string, long)>();
         foreach (var reference in references)
         {
             var registry = RegistryHost.Of(reference.Name);
@@ -58,20 +64,79 @@ public sealed partial class PushPipelineImage : EngineTask
                 Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}); the engine does not say which layers it uploaded", reference, result.Digest);
             }
 
-            pushed[reference.ToString()] = result.Digest;
-            var item = new TaskItem(reference.ToString());
-            item.SetMetadata("Digest", result.Digest);
-            item.SetMetadata("BytesUploaded", result.BytesUploaded.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            items.Add(item);
+            results.Add((reference, result.Digest, result.BytesUploaded));
         }
 
-        // Only after every tag went up: a failed push leaves image.json as the build wrote it.
-        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
-        PushedReferences = items.ToArray();
+        await RecordPushedAsync(record, results).ConfigureAwait(false);
     }
 
+    // Only after every tag went up: a failed push leaves image.json as the build wrote it.
+    private async System.Threading.Tasks.Task RecordPushedAsync(ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results)
+    {
+        var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (reference, digest, _) in results)
+        {
+            pushed[reference.ToString()] = digest;
+        }
+
+        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
+        PushedReferences = results.Select(result =>
+        {
+            var item = new TaskItem(result.Reference.ToString());
+            item.SetMetadata("Digest", result.Digest);
+            item.SetMetadata("BytesUploaded", result.BytesUploaded.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return (ITaskItem)item;
+        }).ToArray();
+    }
+
+    /// <summary>The waits before the retries of a request a registry failed transiently: 1, 2 and 4 s.</summary>
+    internal static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
     /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
-    internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+    internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = DefaultRetryDelays;
+
+    /// <summary>The PIMG error of a registry request that failed for <paramref name="subject"/> (a reference pushed, or the base image read).</summary>
+    internal static PipelineImageException Failure(RegistryException e, string subject, RegistryClients registries)
+    {
+        var registry = e.Registry;
+        return e.Failure switch
+        {
+            RegistryFailure.Unreachable => new PipelineImageException(e, DiagnosticCodes.RegistryUnreachableFromHere, subject, registry, e.Message),
+            RegistryFailure.Tls => new PipelineImageException(e, DiagnosticCodes.RegistryTlsFailedFromHere, subject, registry, e.Message),
+            RegistryFailure.Unauthorized => new PipelineImageException(e, DiagnosticCodes.RegistryUnauthorized, subject, registry, e.Message, registries.CredentialSource(registry)),
+            _ => new PipelineImageException(e, DiagnosticCodes.PushFailed, subject, registry, e.Message, registries.CredentialSource(registry)),
+        };
+    }
+
+    // What the assembler wrote goes up through the registry API, with no engine: each tag's manifest after all its blobs.
+    private async System.Threading.Tasks.Task PushAssembledAsync(ImageRecord record, string directory, DockerConfig config, CancellationToken cancellationToken)
+    {
+        var assembly = AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest
+            ? read
+            : throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
+        using var registries = new RegistryClients(config, _ => Environment.GetEnvironmentVariable, line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
+            RetryDelays, cancellationToken);
+        var pusher = new AssembledImagePusher(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line));
+        var results = new List<(ImageReference, string, long)>();
+        foreach (var reference in record.AllReferences())
+        {
+            AssembledPush result;
+            try
+            {
+                result = await pusher.PushAsync(directory, assembly, reference, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryException e)
+            {
+                throw Failure(e, reference.ToString(), registries);
+            }
+
+            Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}) without an engine: {2} blob(s) uploaded ({3}), {4} already in the registry",
+                reference, result.Digest, result.BlobsUploaded, Bytes(result.BytesUploaded), result.BlobsPresent);
+            results.Add((reference, result.Digest, result.BytesUploaded));
+        }
+
+        await RecordPushedAsync(record, results).ConfigureAwait(false);
+    }
 
     // A transient failure is tried again after each delay; the engine skips the layers the registry already has, so a
     // retry resumes where the failed attempt stopped, layer by layer.

@@ -12,11 +12,13 @@ public sealed class TestProject : IAsyncDisposable
     private readonly ContainerCli _engine;
 
     /// <param name="engine">The CLI of the engine the project builds on, which its images are removed from: docker unless given.</param>
-    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null, ContainerCli? engine = null)
+    /// <param name="assemblyName">The AssemblyName (so the image name), for another clone of the same project; a new one unless given.</param>
+    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null, ContainerCli? engine = null,
+        string? assemblyName = null)
     {
         _feed = feed;
         _engine = engine ?? Cli.Docker;
-        AssemblyName = $"E2e{Guid.NewGuid():N}"[..15];
+        AssemblyName = assemblyName ?? $"E2e{Guid.NewGuid():N}"[..15];
         Directory = System.IO.Directory.CreateTempSubdirectory("pimg-project-").FullName;
         File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>

@@ -6,6 +6,8 @@ namespace PipelineImage.Tests.Intermediate;
 
 public sealed class PlanFileTests : IDisposable
 {
+    private static readonly PipelineImage.Assembling.AssemblyPlan NoLayers = new(1, null, [], new());
+
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-plan-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -49,7 +51,7 @@ public sealed class PlanFileTests : IDisposable
                 ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM scratch\n"u8.ToArray()),
                 ContextEntry.FromContent(ImagePlanner.ClassicDockerfilePath, "FROM scratch\n# classic\n"u8.ToArray()),
             ],
-            PipelineImage.Requirements.RequirementPlan.Empty) { ClassicDockerfile = "FROM scratch\n# classic\n" };
+            PipelineImage.Requirements.RequirementPlan.Empty) { ClassicDockerfile = "FROM scratch\n# classic\n", Assembly = NoLayers };
 
         var file = PlanFile.Create(plan, null, Path.Combine(_root, "Dockerfile"), written, new PlannedOptions("", "", "missing", false), FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
 
@@ -104,7 +106,7 @@ public sealed class PlanFileTests : IDisposable
         var references = (tags ?? ["1.0.0"]).Select(tag => new PipelineImage.Naming.ImageReference("hello", tag)).ToList();
         var plan = new BuildPlan("hello", references, "scratch", "FROM scratch\n",
             [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM scratch\n"u8.ToArray()), ContextEntry.FromFile(".pipelineimage/app/app.dll", app, executable)],
-            PipelineImage.Requirements.RequirementPlan.Empty);
+            PipelineImage.Requirements.RequirementPlan.Empty) { Assembly = NoLayers };
         return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions(network, "", "missing", false), FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash, secrets);
     }
 

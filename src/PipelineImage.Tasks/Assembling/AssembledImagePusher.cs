@@ -1,0 +1,104 @@
+using System.Text.Json;
+using PipelineImage.Naming;
+using PipelineImage.Registry;
+
+namespace PipelineImage.Assembling;
+
+/// <param name="Digest">The manifest digest the registry stored.</param>
+/// <param name="BytesUploaded">The bytes of the blobs uploaded (compressed, as they crossed the network).</param>
+/// <param name="BlobsUploaded">How many blobs were uploaded.</param>
+/// <param name="BlobsPresent">How many the repository had, or took as a mount from another of the registry.</param>
+public sealed record AssembledPush(string Digest, long BytesUploaded, int BlobsUploaded, int BlobsPresent);
+
+/// <summary>
+/// Pushes what the assembler wrote through the registry API: every blob the repository lacks (ours from the assembled
+/// directory; the base's mounted from its repository when it is in the same registry, else copied from the base's
+/// registry), then the manifest under each tag, last, so that no tag ever names an image whose blobs are not all
+/// there. A repository that already has the manifest gets only the tags, and nothing is uploaded.
+/// </summary>
+/// <param name="registry">The client of a registry, credentials resolved.</param>
+/// <param name="log">Where progress goes.</param>
+public sealed class AssembledImagePusher(Func<string, RegistryClient> registry, Action<string> log)
+{
+    /// <exception cref="RegistryException">When a request fails after its retries.</exception>
+    public async Task<AssembledPush> PushAsync(string directory, AssemblyRecord record, ImageReference reference, CancellationToken cancellationToken)
+    {
+        var target = RepositoryName.Of(reference.Name);
+        var client = registry(target.Registry);
+        var manifest = await File.ReadAllBytesAsync(AssemblyRecord.BlobPath(directory, record.ManifestDigest), cancellationToken).ConfigureAwait(false);
+        long bytes = 0;
+        int uploaded = 0, present = 0;
+        if (!await client.HasManifestAsync(target.Path, record.ManifestDigest, cancellationToken).ConfigureAwait(false))
+        {
+            using var document = JsonDocument.Parse(manifest);
+            var blobs = document.RootElement.GetProperty("layers").EnumerateArray().Append(document.RootElement.GetProperty("config"))
+                .Select(blob => (Digest: blob.GetProperty("digest").GetString()!, Size: blob.GetProperty("size").GetInt64()))
+                .DistinctBy(blob => blob.Digest).ToList();
+            foreach (var (digest, size) in blobs)
+            {
+                if (await client.HasBlobAsync(target.Path, digest, cancellationToken).ConfigureAwait(false))
+                {
+                    present++;
+                    continue;
+                }
+
+                var local = AssemblyRecord.BlobPath(directory, digest);
+                if (File.Exists(local))
+                {
+                    await client.UploadAsync(target.Path, digest, size, () => File.OpenRead(local), cancellationToken).ConfigureAwait(false);
+                }
+                else if (record.Base.Registry == target.Registry
+                    && await client.MountAsync(target.Path, digest, record.Base.Path, cancellationToken).ConfigureAwait(false))
+                {
+                    present++;
+                    continue;
+                }
+                else
+                {
+                    await CopyFromBaseAsync(client, target, record.Base, digest, size, directory, cancellationToken).ConfigureAwait(false);
+                }
+
+                log($"Uploaded {digest} ({size} bytes) to {target}");
+                bytes += size;
+                uploaded++;
+            }
+        }
+        else
+        {
+            log($"{target} already has {record.ManifestDigest}: only the tag {reference.Tag} is added");
+        }
+
+        var stored = await client.PutManifestAsync(target.Path, reference.Tag, record.ManifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
+        return new AssembledPush(stored, bytes, uploaded, present);
+    }
+
+    // A base layer from another registry: downloaded to a temporary file (an upload may need to seek), uploaded, deleted.
+    private async Task CopyFromBaseAsync(
+        RegistryClient client, RepositoryName target, RepositoryName source, string digest, long size, string directory, CancellationToken cancellationToken)
+    {
+        var temporary = Path.Combine(directory, $".base.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            await using (var blob = await registry(source.Registry).OpenBlobAsync(source.Path, digest, cancellationToken).ConfigureAwait(false))
+            {
+                await blob.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+
+            await using (var check = File.OpenRead(temporary))
+            {
+                var actual = "sha256:" + Convert.ToHexString(await System.Security.Cryptography.SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
+                if (actual != digest)
+                {
+                    throw new RegistryException(RegistryFailure.Failed, $"the blob {digest} of {source} arrived with the digest {actual}") { Registry = source.Registry };
+                }
+            }
+
+            await client.UploadAsync(target.Path, digest, size, () => File.OpenRead(temporary), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization;
+
+namespace PipelineImage.Assembling;
+
+/// <summary>
+/// The image as our own assembler writes it (PipelineImageBuilder=assembler): the layers of the Dockerfile's COPY steps
+/// and the configuration of its other instructions, on top of the base image; derived from the same instructions as
+/// the Dockerfile (<see cref="AssemblyPlanner"/>), so that <c>docker build</c> of that Dockerfile gives an image with the
+/// same files and configuration.
+/// </summary>
+/// <param name="Epoch">The time of every layer entry and of the image, in Unix seconds (SOURCE_DATE_EPOCH, or 1).</param>
+/// <param name="NeedsEngine">What of the Dockerfile only an engine can build (RUN steps), for the error; null: nothing.</param>
+/// <param name="Layers">The layers, in order.</param>
+/// <param name="Config">The configuration the instructions set.</param>
+public sealed record AssemblyPlan(
+    [property: JsonPropertyName("epoch")] long Epoch,
+    [property: JsonPropertyName("needsEngine"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NeedsEngine,
+    [property: JsonPropertyName("layers")] IReadOnlyList<PlannedLayer> Layers,
+    [property: JsonPropertyName("config")] PlannedConfig Config)
+{
+    /// <summary>The plan with each file's mode as the context sends it (<paramref name="modeOf"/> its context path).</summary>
+    public AssemblyPlan WithFileModes(Func<string, string> modeOf) => this with
+    {
+        Layers = Layers.Select(layer => layer with
+        {
+            Entries = layer.Entries.Select(entry => entry.From is { } from ? entry with { Mode = modeOf(from) } : entry).ToList(),
+        }).ToList(),
+    };
+}
+
+/// <param name="CreatedBy">The instruction that makes the layer, for the image's history.</param>
+/// <param name="Entries">Its entries, parents before children, sorted by path.</param>
+public sealed record PlannedLayer(
+    [property: JsonPropertyName("createdBy")] string CreatedBy,
+    [property: JsonPropertyName("entries")] IReadOnlyList<LayerEntry> Entries);
+
+/// <summary>One entry of a layer, owned by root.</summary>
+/// <param name="Path">Its path in the image, without the leading <c>/</c>.</param>
+/// <param name="Kind"><c>file</c>, <c>directory</c> or <c>symlink</c>.</param>
+/// <param name="Mode">The permission bits, in octal (<c>0644</c>).</param>
+/// <param name="From">A file's path in the build context (the plan's context says where it is and its hash).</param>
+/// <param name="Target">A link's target.</param>
+public sealed record LayerEntry(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("from"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? From = null,
+    [property: JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null);
+
+/// <summary>What the Dockerfile's WORKDIR, USER, ENV, LABEL, EXPOSE, ENTRYPOINT and CMD set; null: left as the base has it.</summary>
+public sealed record PlannedConfig
+{
+    [JsonPropertyName("workingDir"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? WorkingDir { get; init; }
+
+    [JsonPropertyName("user"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? User { get; init; }
+
+    /// <summary>ENV in order; a value with <see cref="PlannedVariable.Expand"/> takes <c>$NAME</c> from the variables before it.</summary>
+    [JsonPropertyName("env")] public IReadOnlyList<PlannedVariable> Env { get; init; } = [];
+
+    [JsonPropertyName("labels")] public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>EXPOSE, as <c>number/protocol</c>.</summary>
+    [JsonPropertyName("ports")] public IReadOnlyList<string> Ports { get; init; } = [];
+
+    [JsonPropertyName("entrypoint"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Entrypoint { get; init; }
+
+    [JsonPropertyName("cmd"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Cmd { get; init; }
+}
+
+public sealed record PlannedVariable(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("value")] string Value,
+    [property: JsonPropertyName("expand")] bool Expand);

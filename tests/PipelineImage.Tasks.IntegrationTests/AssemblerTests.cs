@@ -1,0 +1,180 @@
+using System.Text.Json;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// The assembler end to end: with DOCKER_HOST pointing nowhere, publishes write their own layers on the base image
+/// from the loopback registry and push through the registry API, to the open registry (the base mounted) and the
+/// htpasswd one (the base copied over); clean clones of one project in other directories, at other times, push the
+/// same manifest digest, and the third uploads nothing. The engine is used only to check the result.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed class AssemblerTests(PackageFeed feed)
+{
+    private const string BaseImage = "localhost:5000/dotnet/runtime:10.0";
+    private const string Program = """Console.WriteLine($"assembled, ran as {Environment.UserName} in {Environment.CurrentDirectory}");""";
+
+    // No engine: a socket that does not exist.
+    private static readonly Dictionary<string, string?> NoEngine = new() { ["DOCKER_HOST"] = "unix:///nonexistent/pipelineimage/docker.sock" };
+
+    private static readonly Dictionary<string, string?> NoEngineWithAuth = new(NoEngine)
+    {
+        ["PIPELINEIMAGE_REGISTRY_USERNAME"] = "pipeline-ci",
+        ["PIPELINEIMAGE_REGISTRY_PASSWORD"] = "pimg-loopback-test-password",
+    };
+
+    [EngineFact]
+    public async Task CleanClonesPushTheSameDigestWithoutAnEngineAndTheThirdUploadsNoBlob()
+    {
+        await PushBaseImageAsync();
+        var assemblyName = $"E2eAsm{Guid.NewGuid():N}"[..15];
+        const string properties = $"""
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageBase>{BaseImage}</PipelineImageBase>
+            <ContinuousIntegrationBuild>true</ContinuousIntegrationBuild>
+            """;
+        await using var first = await CloneAsync(properties, assemblyName);
+        var name = $"localhost:5000/{first.ImageName}";
+
+        var one = await first.PublishAsync(NoEngine, "-v:n", "-p:PipelineImageRegistry=localhost:5000");
+
+        Assert.True(one.ExitCode == 0, one.ToString());
+        Assert.Contains("no RUN step, so it is assembled here and pushed through the registry API", one.Output);
+        Assert.Matches($@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]{{64}}\) without an engine: [1-9] blob\(s\) uploaded", one.Output);
+        var digest = PushedDigest(first, $"{name}:1.0.0");
+        Assert.Equal(digest, PushedDigest(first, $"{name}:latest"));
+
+        // Another clone, elsewhere and later, into the other registry (its own storage; the base's layers copied there).
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await using var second = await CloneAsync(properties, assemblyName);
+        var two = await second.PublishAsync(NoEngineWithAuth, "-v:n", "-p:PipelineImageRegistry=localhost:5001");
+
+        Assert.True(two.ExitCode == 0, two.ToString());
+        Assert.True(digest == PushedDigest(second, $"localhost:5001/{second.ImageName}:1.0.0"),
+            $"{File.ReadAllText(Path.Combine(first.OutputDirectory, "plan.json"))}\n{File.ReadAllText(Path.Combine(second.OutputDirectory, "plan.json"))}");
+        Assert.Contains("Credentials for localhost:5001: from the PIPELINEIMAGE_REGISTRY_USERNAME and PIPELINEIMAGE_REGISTRY_PASSWORD", two.Output);
+        Assert.DoesNotContain("pimg-loopback-test-password", two.Output);
+
+        // A third clean clone to the first registry: the manifest is there, and only the tags go up.
+        await using var third = await CloneAsync(properties, assemblyName);
+        var three = await third.PublishAsync(NoEngine, "-v:n", "-p:PipelineImageRegistry=localhost:5000");
+
+        Assert.True(three.ExitCode == 0, three.ToString());
+        Assert.Equal(digest, PushedDigest(third, $"{name}:1.0.0"));
+        Assert.Contains($"Pushed {name}:1.0.0 ({digest}) without an engine: 0 blob(s) uploaded (0 B)", three.Output);
+        Assert.Contains($"already has {digest}: only the tag latest is added", three.Output);
+
+        // The registry holds it whole: pulled by the engine, it runs as the app user in /app.
+        var pull = await Docker.RunAsync("pull", $"{name}:1.0.0");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+        await Docker.RunAsync("image", "rm", $"{name}:1.0.0", $"{name}:latest");
+    }
+
+    [EngineFact]
+    public async Task TheAssembledImageHasTheFilesAndConfigurationOfTheEngineBuildOfItsDockerfile()
+    {
+        await PushBaseImageAsync();
+        await using var project = new TestProject(feed,
+            properties: $"""
+                <PipelineImageBase>{BaseImage}</PipelineImageBase>
+                <PipelineImageTags>engine</PipelineImageTags>
+                """,
+            items: """
+                <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+                <PipelineImageEnvironmentVariable Include="PIPELINE_STEP" Value="assembled $HOME" />
+                <PipelineImageLabel Include="team" Value="data" />
+                <PipelineImagePort Include="9000" />
+                <PipelineImageDefaultArg Include="--verbose" />
+                """,
+            program: Program);
+        var engine = await project.PublishAsync();
+        Assert.True(engine.ExitCode == 0, engine.ToString());
+        var name = $"localhost:5000/{project.ImageName}";
+
+        var assembled = await project.PublishAsync(NoEngine, "-p:PipelineImageBuilder=assembler", "-p:PipelineImageRegistry=localhost:5000",
+            "-p:PipelineImageTags=assembled", "-p:PipelineImagePush=true");
+        Assert.True(assembled.ExitCode == 0, assembled.ToString());
+        var pull = await Docker.RunAsync("pull", $"{name}:assembled");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+
+        var built = (await Docker.InspectImageAsync($"{project.ImageName}:engine"))!.Value.GetProperty("Config");
+        var ours = (await Docker.InspectImageAsync($"{name}:assembled"))!.Value.GetProperty("Config");
+        foreach (var field in new[] { "Env", "Entrypoint", "Cmd", "WorkingDir", "User", "ExposedPorts" })
+        {
+            Assert.Equal(built.GetProperty(field).ToString(), ours.GetProperty(field).ToString());
+        }
+
+        Assert.Equal(Labels(built), Labels(ours));
+        Assert.Equal(await ListingAsync($"{project.ImageName}:engine"), await ListingAsync($"{name}:assembled"));
+        await Docker.RunAsync("image", "rm", $"{name}:assembled");
+    }
+
+    [EngineFact]
+    public async Task RunStepsWithoutAnEngineAreAnErrorThatSaysWhatNeedsOne()
+    {
+        await using var project = new TestProject(feed,
+            properties: $"<PipelineImageRegistry>localhost:5000</PipelineImageRegistry><PipelineImagePush>true</PipelineImagePush><PipelineImageBase>{BaseImage}</PipelineImageBase><PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>",
+            items: """<PipelineRequirement Include="jq" Type="os" />""");
+
+        var auto = await project.PublishAsync(NoEngine);
+
+        Assert.True(auto.ExitCode != 0, auto.ToString());
+        Assert.True(auto.Output.Contains("error PIMG1015: No Docker engine answers at 'unix:///nonexistent/pipelineimage/docker.sock'", StringComparison.Ordinal), auto.Output);
+        Assert.Contains("the image needs one for 1 RUN step(s) of the requirements and integrations", auto.Output);
+
+        var assembler = await project.PublishAsync(NoEngine, "-p:PipelineImageBuilder=assembler");
+
+        Assert.NotEqual(0, assembler.ExitCode);
+        Assert.Contains("error PIMG2037: PipelineImageBuilder=assembler builds without an engine, and the image needs one for 1 RUN step(s)", assembler.Output);
+        Assert.False(File.Exists(Path.Combine(project.OutputDirectory, "image.json")));
+    }
+
+    // A clean clone of one repository: the same files, committed with the same author, message and times, give the
+    // same commit in any directory; ContinuousIntegrationBuild then maps the paths of the compiler's output (SourceLink).
+    private async Task<TestProject> CloneAsync(string properties, string assemblyName)
+    {
+        var project = new TestProject(feed, properties: properties, program: Program, assemblyName: assemblyName);
+        var environment = new Dictionary<string, string?>
+        {
+            ["GIT_AUTHOR_NAME"] = "ci", ["GIT_AUTHOR_EMAIL"] = "ci@example.invalid", ["GIT_AUTHOR_DATE"] = "2026-01-01T00:00:00Z",
+            ["GIT_COMMITTER_NAME"] = "ci", ["GIT_COMMITTER_EMAIL"] = "ci@example.invalid", ["GIT_COMMITTER_DATE"] = "2026-01-01T00:00:00Z",
+        };
+        foreach (var git in new[] { new[] { "init", "-q", "-b", "main" }, ["add", "-A"], ["commit", "-q", "-m", "pipeline"] })
+        {
+            var run = await ProcessRunner.RunAsync("git", git, project.Directory, environment);
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
+        return project;
+    }
+
+    // The stand-in base, in the open registry as a base image is in a user's.
+    private static async Task PushBaseImageAsync()
+    {
+        var tag = await Docker.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", BaseImage);
+        Assert.True(tag.ExitCode == 0, tag.ToString());
+        var push = await Docker.RunAsync("push", BaseImage);
+        Assert.True(push.ExitCode == 0, push.ToString());
+    }
+
+    private static string PushedDigest(TestProject project, string reference)
+    {
+        using var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(project.OutputDirectory, "image.json")));
+        Assert.Equal(record.RootElement.GetProperty("manifest").GetString(), record.RootElement.GetProperty("pushed").GetProperty(reference).GetString());
+        return record.RootElement.GetProperty("pushed").GetProperty(reference).GetString()!;
+    }
+
+    private static string Labels(JsonElement config) => string.Join("\n", config.GetProperty("Labels").EnumerateObject()
+        .Where(label => label.Name != "org.pipelineimage.content-key").Select(label => $"{label.Name}={label.Value}"));
+
+    // Every path under /app with its owner and mode, as the image's file system has it.
+    private static async Task<string> ListingAsync(string reference)
+    {
+        var run = await Docker.RunAsync("run", "--rm", "--network", "none", "--user", "0", "--entrypoint", "find", reference,
+            "/app", "-printf", "%p %U:%G %m %y\n");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        return string.Join("\n", run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+    }
+}
