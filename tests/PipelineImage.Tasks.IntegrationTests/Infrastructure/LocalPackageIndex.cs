@@ -112,7 +112,9 @@ public sealed class LocalPackageIndex : IAsyncDisposable
         }
     }
 
-    // /simple/<normalized name>/ lists the wheel; /files/<wheel> serves it; other paths are Serve's.
+    // /simple/<normalized name>/ lists the wheel; /files/<its sha256>/<wheel> serves it (a URL for these bytes only: pip's
+    // cache, kept across builds in a cache mount, must never give one index's wheel for another's on a port used again);
+    // other paths are Serve's.
     private byte[]? Respond(string path, out string contentType)
     {
         contentType = "text/html";
@@ -127,10 +129,11 @@ public sealed class LocalPackageIndex : IAsyncDisposable
         {
             var hash = Convert.ToHexStringLower(SHA256.HashData(wheel.Bytes));
             return Encoding.UTF8.GetBytes(
-                $"<!DOCTYPE html><html><body><a href=\"/files/{wheel.FileName}#sha256={hash}\">{wheel.FileName}</a></body></html>");
+                $"<!DOCTYPE html><html><body><a href=\"/files/{hash}/{wheel.FileName}#sha256={hash}\">{wheel.FileName}</a></body></html>");
         }
 
-        if (segments is ["files", var file] && _wheels.Values.FirstOrDefault(w => w.FileName == file) is { Bytes: not null } wheelFile)
+        if (segments is ["files", var sha256, var file]
+            && _wheels.Values.FirstOrDefault(w => w.FileName == file && Convert.ToHexStringLower(SHA256.HashData(w.Bytes)) == sha256) is { Bytes: not null } wheelFile)
         {
             contentType = WheelType;
             Downloads++;
