@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publish-time benchmark, as root on a provisioned machine. A small console app with one NuGet package, consuming the
-# packed PipelineImage.Tasks from a local feed as a user's project does, in eight scenarios that each have a copy of
+# packed PipelineImage.Tasks from a local feed as a user's project does, in nine scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
 #   ours   dotnet publish with PipelineImage.Tasks (the builder auto picks: classic on this machine's dockerd 20.10)
@@ -10,8 +10,10 @@
 #   sdk    the .NET SDK's `dotnet publish -t:PublishContainer`
 #   push   ours with PipelineImagePush=true to the loopback registry (localhost:5000)
 #   sdkpush  the SDK's PublishContainer with ContainerRegistry=localhost:5000
+#   asm    ours with PipelineImageBuilder=assembler: no engine, our own layers pushed to localhost:5000 on the
+#          SDK's base there
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
-# interleaved (plain ours bk oop hand sdk push sdkpush, plain ours ...) so that drift of the machine hits every scenario alike;
+# interleaved (plain ours bk oop hand sdk push sdkpush asm, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
 # image targets alone, from MSBuild's performance summary; for the two push scenarios also the bytes the registry
 # stored in each run (its storage directory's growth: what crossed to it, compressed) (for ours and oop: their difference is what the tool's
@@ -19,7 +21,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
-scenarios=(plain ours bk oop hand sdk push sdkpush)
+scenarios=(plain ours bk oop hand sdk push sdkpush asm)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -92,6 +94,8 @@ run_oop() { publish "$work/oop" -p:PipelineImageName=bench-oop -p:PipelineImageO
 run_push() { publish "$work/push" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-push -p:PipelineImageTags=latest -p:PipelineImagePush=true; }
 run_sdkpush() { publish "$work/sdkpush" -p:PipelineImageEnabled=false -t:PublishContainer \
   -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkpush -p:ContainerImageTags=latest; }
+run_asm() { publish "$work/asm" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-asm -p:PipelineImageTags=latest -p:PipelineImagePush=true \
+  -p:PipelineImageBuilder=assembler -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
@@ -115,7 +119,7 @@ for i in $(seq 1 "$runs"); do
       [ "$mode" = change ] && change "$s"
       before=$(registry_bytes)
       samples[$s.$mode]+="$(timed "$s") "
-      case $s in push | sdkpush) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
+      case $s in push | sdkpush | asm) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
       case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
@@ -138,6 +142,7 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
       bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
       push) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePush=true` to localhost:5000';;
       sdkpush) label='`dotnet publish -t:PublishContainer` (.NET SDK) to `ContainerRegistry=localhost:5000`';;
+      asm) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler` (no engine) to localhost:5000';;
       oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (classic builder)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
@@ -146,7 +151,7 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
   echo
-  echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]}, the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]}, the SDK's ${result[bytes.sdkpush.noop]}."
+  echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]} (assembled ${result[bytes.asm.change]}), the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]} (assembled ${result[bytes.asm.noop]}), the SDK's ${result[bytes.sdkpush.noop]}."
   echo
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
 } | tee -a "$root/build/benchmark-results.md"

@@ -112,6 +112,91 @@ public sealed class AssemblerTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task AnAssembledPushSurvivesFaultsAndItsArchiveLoadsWithDockerLoad()
+    {
+        await PushBaseImageAsync();
+        var manifest = new Fault("PUT", "^/v2/.+/manifests/", 2, FaultKind.ServiceUnavailable);
+        var upload = new Fault("PUT", "^/v2/.+/blobs/uploads/", 1, FaultKind.Reset);
+        await using var proxy = new FaultyRegistryProxy(5000, manifest, upload);
+        await using var project = new TestProject(feed,
+            properties: $"""
+                <PipelineImageRegistry>{proxy.Registry}</PipelineImageRegistry>
+                <PipelineImagePush>true</PipelineImagePush>
+                <PipelineImageBase>{BaseImage}</PipelineImageBase>
+                <PipelineImageTags>1.0.0</PipelineImageTags>
+                <PipelineImageArchiveOutputPath>out/</PipelineImageArchiveOutputPath>
+                """,
+            program: Program);
+        var name = $"{proxy.Registry}/{project.ImageName}";
+
+        var publish = await project.PublishAsync(NoEngine, "-v:n");
+
+        Assert.True(publish.ExitCode == 0, $"{publish}\n{string.Join("\n", proxy.Requests)}");
+        Assert.Equal((2, 1), (proxy.Failed(manifest), proxy.Failed(upload)));
+        Assert.Contains("answered 503 Service Unavailable; trying again in 2 s (attempt 3 of 4)", publish.Output);
+        // Every manifest PUT before the last was refused: until then no tag pointed at the image.
+        Assert.Equal(["503", "503", "passed"], proxy.Requests.Where(r => r.StartsWith("PUT /v2/", StringComparison.Ordinal) && r.Contains("/manifests/"))
+            .Select(r => r[(r.LastIndexOf("-> ", StringComparison.Ordinal) + 3)..]));
+
+        // The archive was written without an engine; docker load gives the image back, tagged, and it runs.
+        var archive = Path.Combine(project.Directory, "out", project.ImageName + ".tar.gz");
+        Assert.Contains($"to {archive}", publish.Output);
+        var load = await Docker.RunAsync("load", "-i", archive);
+        Assert.True(load.ExitCode == 0, load.ToString());
+        Assert.Contains($"Loaded image: {name}:1.0.0", load.Output);
+        Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+        await Docker.RunAsync("image", "rm", $"{name}:1.0.0");
+
+        // The registry behind the proxy holds the image whole.
+        var pull = await Docker.RunAsync("pull", $"localhost:5000/{project.ImageName}:1.0.0");
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"localhost:5000/{project.ImageName}:1.0.0")).Output.Trim());
+        await Docker.RunAsync("image", "rm", $"localhost:5000/{project.ImageName}:1.0.0");
+    }
+
+    [EngineFact]
+    public async Task WithoutAPushTheAssembledImageIsLoadedIntoDockerWithOurLayersAloneAndAnUnchangedOneOnlyTagged()
+    {
+        await PushBaseImageAsync();
+        await using var project = new TestProject(feed,
+            properties: $"<PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{BaseImage}</PipelineImageBase>", program: Program);
+
+        var first = await project.PublishAsync("-v:n");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains($"Loaded {project.ImageName}:1.0.0, {project.ImageName}:latest into the engine at", first.Output);
+        Assert.Contains("(our layers; it has the base's)", first.Output);
+        Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+
+        var unchanged = await project.PublishAsync("-v:n");
+
+        Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+        Assert.Contains("already: tagged it", unchanged.Output);
+        Assert.DoesNotContain("Loaded ", unchanged.Output);
+        Assert.DoesNotContain("Wrote the layer", unchanged.Output);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(project.OutputDirectory, "assembled"), ".*", SearchOption.AllDirectories));
+    }
+
+    [PodmanFact]
+    public async Task OnPodmanTheWholeAssembledImageIsLoaded()
+    {
+        await PushBaseImageAsync();
+        await using var project = new TestProject(feed,
+            properties: $"""
+                <PipelineImageBuilder>assembler</PipelineImageBuilder>
+                <PipelineImageBase>{BaseImage}</PipelineImageBase>
+                <PipelineImageDockerHost>{BuilderUnderTest.PodmanSocket}</PipelineImageDockerHost>
+                """,
+            program: Program, engine: Podman);
+
+        var publish = await project.PublishAsync("-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("(the whole image)", publish.Output);
+        Assert.Equal("assembled, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+    }
+
+    [EngineFact]
     public async Task RunStepsWithoutAnEngineAreAnErrorThatSaysWhatNeedsOne()
     {
         await using var project = new TestProject(feed,

@@ -79,21 +79,7 @@ public sealed class AssembledImagePusher(Func<string, RegistryClient> registry, 
         var temporary = Path.Combine(directory, $".base.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            await using (var blob = await registry(source.Registry).OpenBlobAsync(source.Path, digest, cancellationToken).ConfigureAwait(false))
-            {
-                await blob.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-            }
-
-            await using (var check = File.OpenRead(temporary))
-            {
-                var actual = "sha256:" + Convert.ToHexString(await System.Security.Cryptography.SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
-                if (actual != digest)
-                {
-                    throw new RegistryException(RegistryFailure.Failed, $"the blob {digest} of {source} arrived with the digest {actual}") { Registry = source.Registry };
-                }
-            }
-
+            await registry(source.Registry).DownloadAsync(source.Path, digest, temporary, cancellationToken).ConfigureAwait(false);
             await client.UploadAsync(target.Path, digest, size, () => File.OpenRead(temporary), cancellationToken).ConfigureAwait(false);
         }
         finally

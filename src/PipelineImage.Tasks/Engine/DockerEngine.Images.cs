@@ -94,6 +94,37 @@ public sealed partial class DockerEngine
         }
     }
 
+    public async Task LoadAsync(string archive, CancellationToken cancellationToken)
+    {
+        var operation = $"load {Path.GetFileName(archive)}";
+        string body;
+        try
+        {
+            await using var file = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/images/load?quiet=1") { Content = new StreamContent(file) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+            using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(), EngineFailure.ApiMessage(body));
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
+        {
+            throw new EngineRequestFailedException(operation, EngineFailure.Describe(e, _connectTimeout), e);
+        }
+
+        // Docker answers 200 and says in the stream when a layer could not be loaded.
+        foreach (var line in body.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line.StartsWith('{') && JsonDocument.Parse(line) is var message && message.RootElement.TryGetProperty("error", out var error))
+            {
+                throw new EngineRequestFailedException(operation, error.GetString() ?? line);
+            }
+        }
+    }
+
     public async Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken)
     {
         using var created = await RequestJsonAsync(HttpMethod.Post, $"v{_apiVersion}/containers/create", $"create a container of {imageId} to read {path}",

@@ -41,6 +41,12 @@ public interface IContainerEngine : IDisposable
     Task SaveAsync(IReadOnlyList<Naming.ImageReference> references, Stream destination, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Loads a docker-archive into the local image store (<c>POST /images/load</c>), tagged as its manifest says. Docker
+    /// takes an archive without the layers it already has; Podman needs every layer.
+    /// </summary>
+    Task LoadAsync(string archive, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The files under <paramref name="path"/> in the image (a container is created, never started, and removed) whose
     /// path in the image <paramref name="wanted"/> accepts, with their content; none when the path does not exist.
     /// </summary>

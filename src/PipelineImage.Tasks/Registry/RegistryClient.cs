@@ -149,6 +149,35 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>Downloads a blob into a new file, and checks that its content has the digest; a failed download leaves no file.</summary>
+    public async Task DownloadAsync(string repository, string digest, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            await using (var blob = await OpenBlobAsync(repository, digest, cancellationToken).ConfigureAwait(false))
+            {
+                await blob.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+
+            string actual;
+            await using (var check = File.OpenRead(path))
+            {
+                actual = "sha256:" + Convert.ToHexString(await System.Security.Cryptography.SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
+            }
+
+            if (actual != digest)
+            {
+                throw Fail(RegistryFailure.Failed, $"the blob {digest} of {repository} arrived with the digest {actual}");
+            }
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
+
     /// <summary>Mounts a blob of another repository of this registry into <paramref name="repository"/>: false when the registry would not.</summary>
     public async Task<bool> MountAsync(string repository, string digest, string from, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ public sealed partial class BuildPipelineImage : EngineTask
                 throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs);
             }
 
-            await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken).ConfigureAwait(false);
+            await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken, Push ? null : connection).ConfigureAwait(false);
             return;
         }
 
@@ -109,7 +109,9 @@ public sealed partial class BuildPipelineImage : EngineTask
     }
 
     // Our own layers, configuration and manifest on the base from its registry, written to assembled/ beside image.json.
-    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken)
+    // With an engine to load into (no push), the image goes there as well, as the SDK's container publishing does.
+    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken,
+        EngineConnection? loadInto = null)
     {
         var directory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "assembled");
         var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
@@ -123,7 +125,11 @@ public sealed partial class BuildPipelineImage : EngineTask
                 .AssembleAsync(plan, directory, cancellationToken).ConfigureAwait(false);
             Log.LogMessage(MessageImportance.High, "Assembled {0} ({1}) without an engine: manifest {2}, on {3}@{4}", plan.Name, why, assembled.ManifestDigest,
                 assembled.Base, assembled.BaseDigest);
-            if (!Push)
+            if (loadInto is not null)
+            {
+                await LoadAsync(loadInto, plan, directory, assembled, registries, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!Push)
             {
                 Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", directory);
             }
@@ -151,6 +157,61 @@ public sealed partial class BuildPipelineImage : EngineTask
         catch (RegistryException e)
         {
             throw PushPipelineImage.Failure(e, plan.BaseImage, registries);
+        }
+    }
+
+    // Into the engine: only the tags when it has the image; else a docker-archive of our layers alone (Docker has the
+    // base's when it has the base), and the whole image where that is not enough (Podman, or a base it lacks).
+    private async System.Threading.Tasks.Task LoadAsync(
+        EngineConnection connection, PlanFile plan, string directory, Assembling.AssemblyRecord assembled, RegistryClients registries, CancellationToken cancellationToken)
+    {
+        using var engine = EngineFactory(connection);
+        EngineInfo info;
+        try
+        {
+            info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineUnavailableException e)
+        {
+            Log.LogMessage(MessageImportance.High, "No engine answers at {0} ({1}): the assembled image is in {2} only; PipelineImagePush=true pushes it",
+                e.Endpoint, e.Reason, directory);
+            return;
+        }
+
+        if (await engine.InspectImageAsync(assembled.ConfigDigest, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            foreach (var reference in plan.References)
+            {
+                await engine.TagAsync(assembled.ConfigDigest, reference, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.LogMessage(MessageImportance.Normal, "The engine at {0} has {1} already: tagged it", info.Endpoint, assembled.ConfigDigest);
+            return;
+        }
+
+        var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
+        try
+        {
+            foreach (var withBase in info.IsPodman ? new[] { true } : [false, true])
+            {
+                await AtomicFile.WriteAsync(archive, stream => Assembling.DockerArchiveWriter.WriteAsync(directory, assembled, plan.References,
+                    Assembling.DockerArchiveWriter.FromRegistry(registries.For, directory, assembled), stream, cancellationToken, withBase)).ConfigureAwait(false);
+                try
+                {
+                    await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+                    Log.LogMessage(MessageImportance.High, "Loaded {0} into the engine at {1} ({2})", string.Join(", ", plan.References), info.Endpoint,
+                        withBase ? "the whole image" : "our layers; it has the base's");
+                    return;
+                }
+                catch (EngineRequestFailedException e) when (!withBase)
+                {
+                    Log.LogMessage(MessageImportance.Normal, "The engine would not load our layers alone ({0}): loading the whole image", e.Message);
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(archive);
         }
     }
 

@@ -34,14 +34,16 @@ public abstract partial class EngineTask : PipelineImageTask
     }
 
     /// <summary>
-    /// image.json of an image that an engine here holds: PIMG2036 for one a standalone buildkitd built and pushed,
-    /// naming the <paramref name="setting"/> that wants to <paramref name="verb"/> it.
+    /// image.json of an image that an engine here holds (or the assembler wrote, with <c>assembledToo</c>): PIMG2036 for
+    /// one a standalone buildkitd built and pushed, PIMG2038 for an assembled one, naming the setting that wants the
+    /// image and what it would do with it.
     /// </summary>
-    protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
+    protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken,
+        bool assembledToo = false)
     {
         var record = await ReadImageRecordAsync(path, missing, cancellationToken).ConfigureAwait(false);
         return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb)
-            : record.Assembled is { } directory ? throw new PipelineImageException(DiagnosticCodes.AssembledImageNotLocal, setting, $"in {directory}", verb)
+            : record.Assembled is { } directory && !assembledToo ? throw new PipelineImageException(DiagnosticCodes.AssembledImageNotLocal, setting, $"in {directory}", verb)
             : record;
     }
 

@@ -15,7 +15,8 @@ public sealed partial class SavePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken).ConfigureAwait(false);
+        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken,
+            assembledToo: true).ConfigureAwait(false);
 
         var file = Directory.Exists(ArchivePath) || ArchivePath.EndsWith('/') || ArchivePath.EndsWith(Path.DirectorySeparatorChar)
             ? Path.Combine(ArchivePath, record.Name[(record.Name.LastIndexOf('/') + 1)..] + ".tar.gz")
@@ -27,9 +28,35 @@ public sealed partial class SavePipelineImage : EngineTask
             return;
         }
 
-        using var engine = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken)
-            .ConfigureAwait(false);
+        var (connection, config) = ResolveEngine();
+        if (record.Assembled is { } directory)
+        {
+            // No engine: the archive is written from what the assembler wrote, with the base's layers from its registry.
+            var assembly = Assembling.AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest ? read
+                : throw new PipelineImageException(DiagnosticCodes.NoImageToSave, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
+            using var registries = new RegistryClients(config, _ => Environment.GetEnvironmentVariable, line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
+                PushPipelineImage.DefaultRetryDelays, cancellationToken);
+            try
+            {
+                await WriteArchiveAsync(record, target => Assembling.DockerArchiveWriter.WriteAsync(directory, assembly, record.AllReferences(),
+                    Assembling.DockerArchiveWriter.FromRegistry(registries.For, directory, assembly), target, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Registry.RegistryException e)
+            {
+                throw PushPipelineImage.Failure(e, $"{assembly.Base}@{assembly.BaseDigest}", registries);
+            }
 
+            return;
+        }
+
+        using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken)
+            .ConfigureAwait(false);
+        await WriteArchiveAsync(record, target => engine.SaveAsync(record.AllReferences(), target, cancellationToken)).ConfigureAwait(false);
+    }
+
+    // Written beside its final name and moved over it; then recorded in image.json.
+    private async System.Threading.Tasks.Task WriteArchiveAsync(ImageRecord record, Func<Stream, System.Threading.Tasks.Task> write)
+    {
         var partial = ArchiveFile + ".partial";
         try
         {
@@ -38,7 +65,7 @@ public sealed partial class SavePipelineImage : EngineTask
             await using (var target = ArchiveFile.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                              ? new GZipStream(output, CompressionLevel.Optimal) : (Stream)output)
             {
-                await engine.SaveAsync(record.AllReferences(), target, cancellationToken).ConfigureAwait(false);
+                await write(target).ConfigureAwait(false);
             }
 
             File.Move(partial, ArchiveFile, overwrite: true);

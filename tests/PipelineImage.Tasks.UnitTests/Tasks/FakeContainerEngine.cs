@@ -107,6 +107,15 @@ internal sealed class FakeContainerEngine : IContainerEngine
         await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes("archive of\n" + string.Join("\n", references)), cancellationToken);
     }
 
+    /// <summary>The archives loaded, as the files were when they were loaded.</summary>
+    public List<byte[]> Loads { get; } = [];
+
+    public async Task LoadAsync(string archive, CancellationToken cancellationToken)
+    {
+        Throw("load");
+        Loads.Add(await File.ReadAllBytesAsync(archive, cancellationToken));
+    }
+
     /// <summary>The files of every image, by their path in it.</summary>
     public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
 
