@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publish-time benchmark, as root on a provisioned machine. A small console app with one NuGet package, consuming the
-# packed PipelineImage.Tasks from a local feed as a user's project does, in nine scenarios that each have a copy of
+# packed PipelineImage.Tasks from a local feed as a user's project does, in ten scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
 #   ours   dotnet publish with PipelineImage.Tasks (the builder auto picks: classic on this machine's dockerd 20.10)
@@ -12,8 +12,9 @@
 #   sdkpush  the SDK's PublishContainer with ContainerRegistry=localhost:5000
 #   asm    ours with PipelineImageBuilder=assembler: no engine, our own layers pushed to localhost:5000 on the
 #          SDK's base there
+#   asmlocal  the assembler without a push: the image loaded into the engine (our layers only)
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
-# interleaved (plain ours bk oop hand sdk push sdkpush asm, plain ours ...) so that drift of the machine hits every scenario alike;
+# interleaved (plain ours bk oop hand sdk push sdkpush asm asmlocal, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
 # image targets alone, from MSBuild's performance summary; for the two push scenarios also the bytes the registry
 # stored in each run (its storage directory's growth: what crossed to it, compressed) (for ours and oop: their difference is what the tool's
@@ -21,7 +22,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
-scenarios=(plain ours bk oop hand sdk push sdkpush asm)
+scenarios=(plain ours bk oop hand sdk push sdkpush asm asmlocal)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -32,7 +33,7 @@ work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
   docker image rm -f localhost:5000/bench-push:latest localhost:5000/bench-sdkpush:latest >/dev/null 2>&1 || true
-  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
+  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 bench-asmlocal:latest bench-asmlocal:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -96,6 +97,8 @@ run_sdkpush() { publish "$work/sdkpush" -p:PipelineImageEnabled=false -t:Publish
   -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkpush -p:ContainerImageTags=latest; }
 run_asm() { publish "$work/asm" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-asm -p:PipelineImageTags=latest -p:PipelineImagePush=true \
   -p:PipelineImageBuilder=assembler -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
+run_asmlocal() { publish "$work/asmlocal" -p:PipelineImageName=bench-asmlocal -p:PipelineImageBuilder=assembler \
+  -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
@@ -142,6 +145,7 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
       bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
       push) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePush=true` to localhost:5000';;
       sdkpush) label='`dotnet publish -t:PublishContainer` (.NET SDK) to `ContainerRegistry=localhost:5000`';;
+      asmlocal) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler`, loaded into the engine';;
       asm) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler` (no engine) to localhost:5000';;
       oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (classic builder)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
