@@ -161,11 +161,13 @@ public sealed class AssemblerTests(PackageFeed feed)
         await using var project = new TestProject(feed,
             properties: $"<PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{BaseImage}</PipelineImageBase>", program: Program);
 
-        var first = await project.PublishAsync("-v:n");
+        var first = await project.PublishAsync("-v:n", "-p:PipelineImageSbom=true");
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains($"Loaded {project.ImageName}:1.0.0, {project.ImageName}:latest into the engine at", first.Output);
         Assert.Contains("(our layers; it has the base's)", first.Output);
+        // Loaded, it is read for its bill of materials: the base's Debian packages are there.
+        Assert.Matches($"Wrote the bill of materials of {project.ImageName} to .*: 0 NuGet, [1-9][0-9]* OS and 0 pip package", first.Output);
         Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
 
         var unchanged = await project.PublishAsync("-v:n");
@@ -175,6 +177,14 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.DoesNotContain("Loaded ", unchanged.Output);
         Assert.DoesNotContain("Wrote the layer", unchanged.Output);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(project.OutputDirectory, "assembled"), ".*", SearchOption.AllDirectories));
+
+        // Out of process (as in Visual Studio) the tool assembles alike: a code change writes one layer and loads it.
+        project.WriteProgram(Program.Replace("assembled,", "changed,"));
+        var changed = await project.PublishAsync("-v:n", "-p:PipelineImageOutOfProcess=true");
+
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(changed.Output, "Wrote the layer of COPY "));
+        Assert.Equal("changed, ran as app in /app", (await Docker.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
     }
 
     [PodmanFact]

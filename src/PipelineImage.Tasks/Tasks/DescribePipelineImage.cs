@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Sbom;
 
@@ -15,7 +16,8 @@ public sealed partial class DescribePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, "PipelineImageSbom", "describe", cancellationToken).ConfigureAwait(false);
+        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, "PipelineImageSbom", "describe", cancellationToken,
+            assembledToo: true).ConfigureAwait(false);
 
         var sbomPath = Path.GetFullPath(SbomPath);
         if (record.Sbom == sbomPath && File.Exists(sbomPath))
@@ -24,8 +26,19 @@ public sealed partial class DescribePipelineImage : EngineTask
             return;
         }
 
-        using var engine = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken)
-            .ConfigureAwait(false);
+        IContainerEngine found;
+        try
+        {
+            found = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (PipelineImageException e) when (record.Assembled is { } directory)
+        {
+            // An assembled image is read where the assembler loaded it; pushed or with no engine, it is in none.
+            throw new PipelineImageException(e, DiagnosticCodes.AssembledImageNotLocal, "PipelineImageSbom", $"in {directory}", "describe");
+        }
+
+        using var engine = found;
         async Task<IReadOnlyList<Engine.ImageFile>> Read(string path, Func<string, bool>? wanted = null) =>
             await engine.ReadFilesAsync(record.ImageId, path, wanted ?? (_ => true), cancellationToken).ConfigureAwait(false);
 

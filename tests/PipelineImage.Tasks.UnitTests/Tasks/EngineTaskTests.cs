@@ -391,6 +391,25 @@ public sealed class EngineTaskTests : IDisposable
         Assert.Equal(sbom, ImageRecord.Parse(File.ReadAllText(record), record).Sbom);
     }
 
+    [Fact]
+    public void AnAssembledImageIsDescribedWhereItWasLoadedAndElseIsPimg2038()
+    {
+        var engine = new FakeContainerEngine();
+        var record = Path.Combine(_root, "image.json");
+        File.WriteAllText(record, $$"""{"name": "hello", "tags": ["1.0.0"], "imageId": "{{ImageId}}", "assembled": "/obj/assembled", "manifest": "sha256:m"}""");
+        DescribePipelineImage Describe() => new()
+        {
+            BuildEngine = _log, EngineFactory = _ => engine, ImageRecordPath = record, SbomPath = Path.Combine(_root, "sbom.cdx.json"), TargetFramework = "net10.0",
+        };
+
+        Assert.False(Describe().Execute());
+        Assert.Equal("PIMG2038", Assert.Single(_log.Errors).Code);
+        Assert.StartsWith("PipelineImageSbom is set, and the image was assembled without an engine (in /obj/assembled)", _log.Errors[0].Message);
+
+        engine.Add(ImageId);
+        Assert.True(Describe().Execute(), Errors());
+    }
+
     private SavePipelineImage NewSave(FakeContainerEngine engine, string record, string archive) => new()
     {
         BuildEngine = _log,
