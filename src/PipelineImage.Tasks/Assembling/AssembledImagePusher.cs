@@ -68,7 +68,7 @@ public sealed class AssembledImagePusher(Func<string, RegistryClient> registry, 
             log($"{target} already has {record.ManifestDigest}: only the tag {reference.Tag} is added");
         }
 
-        var stored = await client.PutManifestAsync(target.Path, reference.Tag, record.ManifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
+        var (stored, _) = await client.PutManifestAsync(target.Path, reference.Tag, record.ManifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
         return new AssembledPush(stored, bytes, uploaded, present);
     }
 

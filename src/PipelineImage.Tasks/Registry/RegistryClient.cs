@@ -271,8 +271,11 @@ public sealed class RegistryClient : IDisposable
         await EnsureAsync(done, $"finish the upload of {digest} to {repository}", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Puts a manifest under a tag (or its digest); the registry's digest of it.</summary>
-    public async Task<string> PutManifestAsync(string repository, string reference, string mediaType, byte[] manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts a manifest under a tag (or its digest): the registry's digest of it, and whether the registry indexed its
+    /// <c>subject</c> for the referrers API (it answered <c>OCI-Subject</c>).
+    /// </summary>
+    public async Task<(string Digest, bool SubjectIndexed)> PutManifestAsync(string repository, string reference, string mediaType, byte[] manifest, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(() =>
         {
@@ -281,8 +284,9 @@ public sealed class RegistryClient : IDisposable
             return new HttpRequestMessage(HttpMethod.Put, $"v2/{repository}/manifests/{reference}") { Content = content };
         }, Push(repository), cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, $"PUT the manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
-        return response.Headers.TryGetValues("Docker-Content-Digest", out var digests) && digests.FirstOrDefault() is { Length: > 0 } digest
-            ? digest : Assembling.LayerWriter.DigestOf(manifest);
+        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var digests) && digests.FirstOrDefault() is { Length: > 0 } stored
+            ? stored : Assembling.LayerWriter.DigestOf(manifest);
+        return (digest, response.Headers.Contains("OCI-Subject"));
     }
 
     public void Dispose() => http.Dispose();

@@ -67,12 +67,19 @@ public sealed partial class PushPipelineImage : EngineTask
             results.Add((reference, result.Digest, result.BytesUploaded));
         }
 
-        await RecordPushedAsync(record, results).ConfigureAwait(false);
+        await RecordPushedAsync(record, results, config, cancellationToken).ConfigureAwait(false);
     }
 
-    // Only after every tag went up: a failed push leaves image.json as the build wrote it.
-    private async System.Threading.Tasks.Task RecordPushedAsync(ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results)
+    // Only after every tag went up (and its bill of materials, when there is one, is attached): a failed push leaves
+    // image.json as the build wrote it.
+    private async System.Threading.Tasks.Task RecordPushedAsync(
+        ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, DockerConfig config, CancellationToken cancellationToken)
     {
+        if (record.Sbom is { } sbomPath && File.Exists(sbomPath))
+        {
+            await AttachSbomAsync(sbomPath, results, config, cancellationToken).ConfigureAwait(false);
+        }
+
         var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (reference, digest, _) in results)
         {
@@ -87,6 +94,27 @@ public sealed partial class PushPipelineImage : EngineTask
             item.SetMetadata("BytesUploaded", result.BytesUploaded.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return (ITaskItem)item;
         }).ToArray();
+    }
+
+    // The bill of materials (PipelineImageSbom) goes with the image, once a repository, as an OCI referrer.
+    private async System.Threading.Tasks.Task AttachSbomAsync(
+        string sbomPath, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, DockerConfig config, CancellationToken cancellationToken)
+    {
+        var sbom = await File.ReadAllBytesAsync(sbomPath, cancellationToken).ConfigureAwait(false);
+        using var registries = new RegistryClients(config, _ => Environment.GetEnvironmentVariable, line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
+            RetryDelays, cancellationToken);
+        foreach (var (repository, subject) in results.Select(result => (RepositoryName.Of(result.Reference.Name), result.Digest)).Distinct())
+        {
+            try
+            {
+                var referrer = await Sbom.SbomReferrer.AttachAsync(registries.For(repository.Registry), repository.Path, subject, sbom, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.High, "Attached the bill of materials to {0}@{1} as the OCI referrer {2}", repository, subject, referrer);
+            }
+            catch (RegistryException e)
+            {
+                throw Failure(e, $"the bill of materials of {repository}@{subject}", registries);
+            }
+        }
     }
 
     /// <summary>The waits before the retries of a request a registry failed transiently: 1, 2 and 4 s.</summary>
@@ -135,7 +163,7 @@ public sealed partial class PushPipelineImage : EngineTask
             results.Add((reference, result.Digest, result.BytesUploaded));
         }
 
-        await RecordPushedAsync(record, results).ConfigureAwait(false);
+        await RecordPushedAsync(record, results, config, cancellationToken).ConfigureAwait(false);
     }
 
     // A transient failure is tried again after each delay; the engine skips the layers the registry already has, so a

@@ -48,7 +48,7 @@ public sealed class RegistryClientTests
         registry.Unavailable["PUT /v2/team/app/manifests/"] = 2;
         using var client = Client(registry);
 
-        var digest = await client.PutManifestAsync("team/app", "1.0.0", "application/vnd.oci.image.manifest.v1+json", "{}"u8.ToArray(), CancellationToken.None);
+        var (digest, _) = await client.PutManifestAsync("team/app", "1.0.0", "application/vnd.oci.image.manifest.v1+json", "{}"u8.ToArray(), CancellationToken.None);
 
         Assert.Equal(InMemoryRegistry.Digest("{}"u8.ToArray()), digest);
         Assert.Equal(2, _log.Count(line => line.Contains("answered 503 Service Unavailable; trying again", StringComparison.Ordinal)));
