@@ -125,51 +125,21 @@ public sealed partial class DockerEngine
         }
     }
 
-    public async Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken)
     {
-        using var created = await RequestJsonAsync(HttpMethod.Post, $"v{_apiVersion}/containers/create", $"create a container of {imageId} to read {path}",
+        var paths = string.Join(", ", queries.Select(query => query.Path));
+        using var created = await RequestJsonAsync(HttpMethod.Post, $"v{_apiVersion}/containers/create", $"create a container of {imageId} to read {paths}",
             cancellationToken, content: JsonSerializer.Serialize(new Dictionary<string, object> { ["Image"] = imageId, ["Cmd"] = new[] { "true" } })).ConfigureAwait(false);
         var container = created!.RootElement.GetProperty("Id").GetString()!;
         try
         {
-            var operation = $"read {path} from {imageId}";
-            try
+            var files = new List<ImageFile>();
+            foreach (var query in queries)
             {
-                using var response = await Http.GetAsync($"v{_apiVersion}/containers/{container}/archive?path={Uri.EscapeDataString(path)}",
-                    HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.NotFound)
-                {
-                    return [];
-                }
-
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(),
-                        EngineFailure.ApiMessage(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
-                }
-
-                // The archive's entries are named from the path's last component: "status", "lib/python3.11/...".
-                var parent = path.TrimEnd('/')[..path.TrimEnd('/').LastIndexOf('/')];
-                var files = new List<ImageFile>();
-                await using var archive = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                using var reader = new System.Formats.Tar.TarReader(archive);
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
-                {
-                    var inImage = parent + "/" + entry.Name.TrimStart('.', '/');
-                    if (entry.EntryType is System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile
-                        && entry.DataStream is { } data && wanted(inImage))
-                    {
-                        using var text = new StreamReader(data, System.Text.Encoding.UTF8);
-                        files.Add(new ImageFile(inImage, await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false)));
-                    }
-                }
-
-                return files;
+                files.AddRange(await ReadArchiveAsync(container, imageId, query, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
-            {
-                throw new EngineRequestFailedException(operation, EngineFailure.Describe(e, _connectTimeout), e);
-            }
+
+            return files;
         }
         finally
         {
@@ -183,6 +153,49 @@ public sealed partial class DockerEngine
             {
                 // Removing it is best effort when reading failed; the reading's error is the one reported.
             }
+        }
+    }
+
+    // GET /containers/{id}/archive of one path: the files it holds that the query wants; none when it does not exist.
+    private async Task<IReadOnlyList<ImageFile>> ReadArchiveAsync(string container, string imageId, FileQuery query, CancellationToken cancellationToken)
+    {
+        var path = query.Path;
+        try
+        {
+            using var response = await Http.GetAsync($"v{_apiVersion}/containers/{container}/archive?path={Uri.EscapeDataString(path)}",
+                HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return [];
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new EngineApiStatusException((int)response.StatusCode, response.StatusCode.ToString(),
+                    EngineFailure.ApiMessage(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)));
+            }
+
+            // The archive's entries are named from the path's last component: "status", "lib/python3.11/...".
+            var parent = path.TrimEnd('/')[..path.TrimEnd('/').LastIndexOf('/')];
+            var files = new List<ImageFile>();
+            await using var archive = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var reader = new System.Formats.Tar.TarReader(archive);
+            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                var inImage = parent + "/" + entry.Name.TrimStart('.', '/');
+                if (entry.EntryType is System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile
+                    && entry.DataStream is { } data && query.Wanted(inImage))
+                {
+                    using var text = new StreamReader(data, System.Text.Encoding.UTF8);
+                    files.Add(new ImageFile(inImage, await text.ReadToEndAsync(cancellationToken).ConfigureAwait(false)));
+                }
+            }
+
+            return files;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
+        {
+            throw new EngineRequestFailedException($"read {path} from {imageId}", EngineFailure.Describe(e, _connectTimeout), e);
         }
     }
 

@@ -47,10 +47,20 @@ public interface IContainerEngine : IDisposable
     Task LoadAsync(string archive, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The files under <paramref name="path"/> in the image (a container is created, never started, and removed) whose
-    /// path in the image <paramref name="wanted"/> accepts, with their content; none when the path does not exist.
+    /// The files under each query's path in the image that the query wants, with their content, through one container
+    /// that is created, never started, and removed; a path that does not exist gives none.
     /// </summary>
-    Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken);
+}
+
+/// <param name="Path">A file or directory in the image.</param>
+/// <param name="Wanted">Which of its files (by their path in the image) to read.</param>
+public sealed record FileQuery(string Path, Func<string, bool> Wanted)
+{
+    public FileQuery(string path)
+        : this(path, _ => true)
+    {
+    }
 }
 
 /// <param name="Path">The file's path in the image.</param>

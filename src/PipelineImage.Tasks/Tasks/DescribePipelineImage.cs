@@ -39,17 +39,22 @@ public sealed partial class DescribePipelineImage : EngineTask
         }
 
         using var engine = found;
-        async Task<IReadOnlyList<Engine.ImageFile>> Read(string path, Func<string, bool>? wanted = null) =>
-            await engine.ReadFilesAsync(record.ImageId, path, wanted ?? (_ => true), cancellationToken).ConfigureAwait(false);
+        // One container for every file the bill is made of.
+        const string osRelease = "/usr/lib/os-release", etcOsRelease = "/etc/os-release", dpkgStatus = "/var/lib/dpkg/status", apkInstalled = "/lib/apk/db/installed";
+        var files = await engine.ReadFilesAsync(record.ImageId,
+            [
+                new FileQuery(osRelease), new FileQuery(etcOsRelease), new FileQuery(dpkgStatus), new FileQuery(apkInstalled),
+                new FileQuery(Requirements.RequirementPlanner.VenvDirectory + "/lib", path => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal)),
+            ], cancellationToken).ConfigureAwait(false);
+        string? Text(string path) => files.FirstOrDefault(file => file.Path == path)?.Text;
 
-        var osRelease = (await Read("/usr/lib/os-release")).Concat(await Read("/etc/os-release")).FirstOrDefault()?.Text;
-        var dpkg = (await Read("/var/lib/dpkg/status")).SingleOrDefault();
-        var apk = dpkg is null ? (await Read("/lib/apk/db/installed")).SingleOrDefault() : null;
-        var os = dpkg is not null ? Inventory.Dpkg(dpkg.Text, Inventory.Distro(osRelease, "debian"))
-            : apk is not null ? Inventory.Apk(apk.Text, Inventory.Distro(osRelease, "alpine"))
+        var release = Text(osRelease) ?? Text(etcOsRelease);
+        var dpkg = Text(dpkgStatus);
+        var apk = dpkg is null ? Text(apkInstalled) : null;
+        var os = dpkg is not null ? Inventory.Dpkg(dpkg, Inventory.Distro(release, "debian"))
+            : apk is not null ? Inventory.Apk(apk, Inventory.Distro(release, "alpine"))
             : [];
-        var pip = Inventory.Pip((await Read(Requirements.RequirementPlanner.VenvDirectory + "/lib", path => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal)))
-            .Select(file => file.Text));
+        var pip = Inventory.Pip(files.Where(file => file.Path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal)).Select(file => file.Text));
         var nuget = File.Exists(ProjectAssetsFile)
             ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
             : [];

@@ -378,6 +378,7 @@ public sealed class EngineTaskTests : IDisposable
         };
 
         Assert.True(Describe().Execute(), Errors());
+        Assert.Equal(1, engine.Reads); // one container for every file
         var written = File.ReadAllText(sbom);
         engine.Files.Clear();
         Assert.True(Describe().Execute(), Errors());

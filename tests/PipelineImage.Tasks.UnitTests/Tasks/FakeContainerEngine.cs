@@ -119,12 +119,16 @@ internal sealed class FakeContainerEngine : IContainerEngine
     /// <summary>The files of every image, by their path in it.</summary>
     public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
 
-    public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, string path, Func<string, bool> wanted, CancellationToken cancellationToken)
+    /// <summary>How many times files were read (each read is one container on a real engine).</summary>
+    public int Reads { get; private set; }
+
+    public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken)
     {
         Throw("read");
-        return Task.FromResult<IReadOnlyList<ImageFile>>(Files
-            .Where(file => (file.Key == path || file.Key.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal)) && wanted(file.Key))
-            .Select(file => new ImageFile(file.Key, file.Value)).ToList());
+        Reads++;
+        return Task.FromResult<IReadOnlyList<ImageFile>>(queries.SelectMany(query => Files
+            .Where(file => (file.Key == query.Path || file.Key.StartsWith(query.Path.TrimEnd('/') + "/", StringComparison.Ordinal)) && query.Wanted(file.Key))
+            .Select(file => new ImageFile(file.Key, file.Value))).ToList());
     }
 
     public void Dispose() => Disposed = true;
