@@ -60,6 +60,17 @@ public sealed record AssemblyRecord(
         }
     }
 
+    /// <summary>
+    /// Downloads a layer of the base from the base's registry into a temporary file of the assembled directory, its
+    /// digest checked; the caller deletes it.
+    /// </summary>
+    public async Task<string> FetchBaseBlobAsync(Func<string, RegistryClient> registry, string directory, string digest, CancellationToken cancellationToken)
+    {
+        var file = System.IO.Path.Combine(directory, $".base.{Guid.NewGuid():N}.tmp");
+        await registry(Base.Registry).DownloadAsync(Base.Path, digest, file, cancellationToken).ConfigureAwait(false);
+        return file;
+    }
+
     /// <summary>Where a blob of the assembled directory is.</summary>
     public static string BlobPath(string directory, string digest) => System.IO.Path.Combine(directory, "blobs", "sha256", digest["sha256:".Length..]);
 

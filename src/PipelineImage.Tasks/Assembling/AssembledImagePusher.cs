@@ -55,7 +55,16 @@ public sealed class AssembledImagePusher(Func<string, RegistryClient> registry, 
                 }
                 else
                 {
-                    await CopyFromBaseAsync(client, target, record.Base, digest, size, directory, cancellationToken).ConfigureAwait(false);
+                    // A base layer from another registry: downloaded (an upload may need to seek), uploaded, deleted.
+                    var fetched = await record.FetchBaseBlobAsync(registry, directory, digest, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await client.UploadAsync(target.Path, digest, size, () => File.OpenRead(fetched), cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        File.Delete(fetched);
+                    }
                 }
 
                 log($"Uploaded {digest} ({size} bytes) to {target}");
@@ -70,21 +79,5 @@ public sealed class AssembledImagePusher(Func<string, RegistryClient> registry, 
 
         var (stored, _) = await client.PutManifestAsync(target.Path, reference.Tag, record.ManifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
         return new AssembledPush(stored, bytes, uploaded, present);
-    }
-
-    // A base layer from another registry: downloaded to a temporary file (an upload may need to seek), uploaded, deleted.
-    private async Task CopyFromBaseAsync(
-        RegistryClient client, RepositoryName target, RepositoryName source, string digest, long size, string directory, CancellationToken cancellationToken)
-    {
-        var temporary = Path.Combine(directory, $".base.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            await registry(source.Registry).DownloadAsync(source.Path, digest, temporary, cancellationToken).ConfigureAwait(false);
-            await client.UploadAsync(target.Path, digest, size, () => File.OpenRead(temporary), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
     }
 }

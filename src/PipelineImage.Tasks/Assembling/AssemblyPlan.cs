@@ -18,6 +18,9 @@ public sealed record AssemblyPlan(
     [property: JsonPropertyName("layers")] IReadOnlyList<PlannedLayer> Layers,
     [property: JsonPropertyName("config")] PlannedConfig Config)
 {
+    /// <summary>The plan with one more thing only an engine builds (RUN steps, a parent Dockerfile), after any before it.</summary>
+    public AssemblyPlan NeedingEngineFor(string reason) => this with { NeedsEngine = NeedsEngine is null ? reason : $"{NeedsEngine} and {reason}" };
+
     /// <summary>The plan with each file's mode as the context sends it (<paramref name="modeOf"/> its context path).</summary>
     public AssemblyPlan WithFileModes(Func<string, string> modeOf) => this with
     {

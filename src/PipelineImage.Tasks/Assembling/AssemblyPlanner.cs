@@ -28,8 +28,7 @@ public static class AssemblyPlanner
     /// <param name="instructions">The Dockerfile's instructions, FROM first.</param>
     /// <param name="context">The build context.</param>
     /// <param name="epoch">SOURCE_DATE_EPOCH, or <see cref="DefaultEpoch"/>.</param>
-    /// <param name="needsEngine">What else only an engine can build (a parent Dockerfile), or null.</param>
-    public static AssemblyPlan Plan(IReadOnlyList<Instruction> instructions, IReadOnlyList<ContextEntry> context, long epoch, string? needsEngine = null)
+    public static AssemblyPlan Plan(IReadOnlyList<Instruction> instructions, IReadOnlyList<ContextEntry> context, long epoch)
     {
         var byPath = context.ToDictionary(entry => entry.ContextPath, StringComparer.Ordinal);
         var layers = new List<PlannedLayer>();
@@ -79,10 +78,8 @@ public static class AssemblyPlanner
             }
         }
 
-        var engine = new[] { runSteps > 0 ? $"{runSteps} RUN step(s) of the requirements and integrations (@(PipelineRequirement), @(PipelineImageIntegration))" : null, needsEngine }
-            .Where(reason => reason is not null).ToList();
-        return new AssemblyPlan(epoch, engine.Count > 0 ? string.Join(" and ", engine) : null, layers,
-            config with { Env = env, Labels = labels, Ports = ports });
+        var plan = new AssemblyPlan(epoch, null, layers, config with { Env = env, Labels = labels, Ports = ports });
+        return runSteps > 0 ? plan.NeedingEngineFor($"{runSteps} RUN step(s) of the requirements and integrations (@(PipelineRequirement), @(PipelineImageIntegration))") : plan;
     }
 
     /// <summary>The image history's line for a COPY, as the Dockerfile has it.</summary>

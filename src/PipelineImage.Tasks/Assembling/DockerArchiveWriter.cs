@@ -76,15 +76,6 @@ public static class DockerArchiveWriter
         await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Fetches a base layer from the base's registry into a temporary file of the assembled directory.</summary>
-    public static Func<string, CancellationToken, Task<string>> FromRegistry(Func<string, Registry.RegistryClient> registry, string directory, AssemblyRecord record) =>
-        async (digest, cancellationToken) =>
-        {
-            var file = Path.Combine(directory, $".base.{Guid.NewGuid():N}.tmp");
-            await registry(record.Base.Registry).DownloadAsync(record.Base.Path, digest, file, cancellationToken).ConfigureAwait(false);
-            return file;
-        };
-
     private static string Hex(string digest) => digest["sha256:".Length..];
 
     private static async Task WriteFileAsync(TarWriter writer, string name, string path, DateTimeOffset time, CancellationToken cancellationToken)

@@ -106,13 +106,8 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
             var config = Read(document.RootElement.GetProperty("config"));
             var layers = document.RootElement.GetProperty("layers").EnumerateArray().Select(Read).ToList();
             log($"The base image {baseImage} is {name}@{found.Digest} ({layers.Count} layer(s))");
-            await using var blob = await client.OpenBlobAsync(name.Path, config.Digest, cancellationToken).ConfigureAwait(false);
-            using var buffer = new MemoryStream();
-            await blob.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            var bytes = buffer.ToArray();
-            return LayerWriter.DigestOf(bytes) == config.Digest
-                ? (name, found.Digest, (found.MediaType, layers), bytes)
-                : throw Unreadable(baseImage, name, $"its configuration blob does not have the digest {config.Digest}");
+            var bytes = await client.ReadBlobAsync(name.Path, config.Digest, cancellationToken).ConfigureAwait(false);
+            return (name, found.Digest, (found.MediaType, layers), bytes);
         }
         catch (RegistryException e)
         {

@@ -113,8 +113,7 @@ public sealed record PlanFile
                 parent.Context.Select(entry => PlannedEntry.From(entry, hash)).ToList()),
             Context = context,
             Secrets = secrets is { Count: > 0 } ? secrets : null,
-            Assembly = parent is null ? assembly
-                : assembly with { NeedsEngine = string.Join(" and ", new[] { plan.Assembly.NeedsEngine, "the parent Dockerfile (PipelineImageParentDockerfile)" }.Where(reason => reason is not null)) },
+            Assembly = parent is null ? assembly : assembly.NeedingEngineFor("the parent Dockerfile (PipelineImageParentDockerfile)"),
         }.WithInputsKey();
     }
 

@@ -149,6 +149,17 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>A small blob's bytes (a configuration), checked against its digest.</summary>
+    public async Task<byte[]> ReadBlobAsync(string repository, string digest, CancellationToken cancellationToken)
+    {
+        await using var blob = await OpenBlobAsync(repository, digest, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        await blob.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var bytes = buffer.ToArray();
+        Check(repository, digest, Assembling.LayerWriter.DigestOf(bytes));
+        return bytes;
+    }
+
     /// <summary>Downloads a blob into a new file, and checks that its content has the digest; a failed download leaves no file.</summary>
     public async Task DownloadAsync(string repository, string digest, string path, CancellationToken cancellationToken)
     {
@@ -166,10 +177,7 @@ public sealed class RegistryClient : IDisposable
                 actual = "sha256:" + Convert.ToHexString(await System.Security.Cryptography.SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
             }
 
-            if (actual != digest)
-            {
-                throw Fail(RegistryFailure.Failed, $"the blob {digest} of {repository} arrived with the digest {actual}");
-            }
+            Check(repository, digest, actual);
         }
         catch
         {
@@ -290,6 +298,14 @@ public sealed class RegistryClient : IDisposable
     }
 
     public void Dispose() => http.Dispose();
+
+    private void Check(string repository, string digest, string actual)
+    {
+        if (actual != digest)
+        {
+            throw Fail(RegistryFailure.Failed, $"the blob {digest} of {repository} arrived with the digest {actual}");
+        }
+    }
 
     private RegistryException Fail(RegistryFailure failure, string message, Exception? inner = null, bool transient = false) =>
         new(failure, message, inner, transient) { Registry = Registry };

@@ -35,11 +35,10 @@ public sealed partial class BuildPipelineImage : EngineTask
             .ToList();
         using var buildKit = buildKitHost is null ? null
             : await Engine.BuildKit.BuildKitControl.ConnectAsync(buildKitHost, ConnectTimeout, cancellationToken).ConfigureAwait(false);
-        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
         if (buildKit is { IsEngine: false })
         {
             // No engine here: the builder pushes, and image.json says so for the push target.
-            using var daemonLock = await AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+            using var daemonLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
             var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Push, Lines(), secrets, PullCredentials(plan, config, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             foreach (var reference in plan.References)
@@ -83,19 +82,25 @@ public sealed partial class BuildPipelineImage : EngineTask
             throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, plan.Options.Platform);
         }
 
-        using var buildLock = await AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+        using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var outcome = await PlanBuilder.BuildAsync(plan, engine, info, Lines(), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
             buildKit).ConfigureAwait(false);
         Record(plan, outcome.ImageId);
 
-        // A record of an earlier push stays true only for the image it pushed.
-        var record = Recorded(plan, ImageId);
-        if (File.Exists(ImageRecordPath) && !outcome.Built)
+        await WriteRecordAsync(Recorded(plan, ImageId), mayKeepEarlier: !outcome.Built, cancellationToken).ConfigureAwait(false);
+    }
+
+    // image.json. A record of an earlier push (or archive, or bill) stays true only for the image it was of: it is kept
+    // when the image, where it is and its references are the same.
+    private async System.Threading.Tasks.Task WriteRecordAsync(ImageRecord record, bool mayKeepEarlier, CancellationToken cancellationToken)
+    {
+        if (mayKeepEarlier && File.Exists(ImageRecordPath))
         {
             try
             {
                 var earlier = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
-                if (earlier.ImageId == record.ImageId && earlier.AllReferences().SequenceEqual(record.AllReferences()))
+                if (earlier.ImageId == record.ImageId && earlier.Manifest == record.Manifest && earlier.Assembled == record.Assembled
+                    && earlier.AllReferences().SequenceEqual(record.AllReferences()))
                 {
                     record = earlier;
                 }
@@ -113,12 +118,10 @@ public sealed partial class BuildPipelineImage : EngineTask
     private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken,
         EngineConnection? loadInto = null)
     {
-        var directory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "assembled");
-        var lockPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, "build.lock");
-        using var buildLock = await AcquireAsync(lockPath, cancellationToken).ConfigureAwait(false);
+        var directory = Path.Combine(RecordDirectory, "assembled");
+        using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var ours = RegistryHost.Of(plan.Name);
-        using var registries = new RegistryClients(config, registry => PullEnvironment(registry, ours), line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-            PushPipelineImage.DefaultRetryDelays, cancellationToken);
+        using var registries = Registries(config, cancellationToken, registry => PullEnvironment(registry, ours));
         try
         {
             var assembled = await new Assembling.ImageAssembler(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line))
@@ -135,28 +138,12 @@ public sealed partial class BuildPipelineImage : EngineTask
             }
 
             Record(plan, assembled.ConfigDigest);
-            var record = Recorded(plan, assembled.ConfigDigest) with { Assembled = directory, Manifest = assembled.ManifestDigest };
-            if (File.Exists(ImageRecordPath))
-            {
-                try
-                {
-                    // A record of an earlier push stays true only for the manifest it pushed.
-                    var earlier = ImageRecord.Parse(await File.ReadAllTextAsync(ImageRecordPath, cancellationToken).ConfigureAwait(false), ImageRecordPath);
-                    if (earlier.Manifest == record.Manifest && earlier.Assembled == record.Assembled && earlier.AllReferences().SequenceEqual(record.AllReferences()))
-                    {
-                        record = earlier;
-                    }
-                }
-                catch (PipelineImageException)
-                {
-                }
-            }
-
-            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, record.ToJson()).ConfigureAwait(false);
+            await WriteRecordAsync(Recorded(plan, assembled.ConfigDigest) with { Assembled = directory, Manifest = assembled.ManifestDigest }, mayKeepEarlier: true,
+                cancellationToken).ConfigureAwait(false);
         }
         catch (RegistryException e)
         {
-            throw PushPipelineImage.Failure(e, plan.BaseImage, registries);
+            throw registries.Failure(e, plan.BaseImage);
         }
     }
 
@@ -195,7 +182,7 @@ public sealed partial class BuildPipelineImage : EngineTask
             foreach (var withBase in info.IsPodman ? new[] { true } : [false, true])
             {
                 await AtomicFile.WriteAsync(archive, stream => Assembling.DockerArchiveWriter.WriteAsync(directory, assembled, plan.References,
-                    Assembling.DockerArchiveWriter.FromRegistry(registries.For, directory, assembled), stream, cancellationToken, withBase)).ConfigureAwait(false);
+                    (digest, token) => assembled.FetchBaseBlobAsync(registries.For, directory, digest, token), stream, cancellationToken, withBase)).ConfigureAwait(false);
                 try
                 {
                     await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
@@ -222,8 +209,15 @@ public sealed partial class BuildPipelineImage : EngineTask
             References = plan.References,
         };
 
-    private Task<BuildLock> AcquireAsync(string lockPath, CancellationToken cancellationToken) => BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(
-        MessageImportance.High, "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken);
+    // Where image.json, build.lock and assembled/ are.
+    private string RecordDirectory => Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!;
+
+    private Task<BuildLock> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var lockPath = Path.Combine(RecordDirectory, "build.lock");
+        return BuildLock.AcquireAsync(lockPath, () => Log.LogMessage(
+            MessageImportance.High, "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken);
+    }
 
     private BuildLog Lines() => new(line => Log.LogMessage(MessageImportance.Normal, "{0}", line), line => Log.LogMessage(MessageImportance.High, "{0}", line));
 

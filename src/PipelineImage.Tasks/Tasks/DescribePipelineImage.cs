@@ -44,9 +44,10 @@ public sealed partial class DescribePipelineImage : EngineTask
         var files = await engine.ReadFilesAsync(record.ImageId,
             [
                 new FileQuery(osRelease), new FileQuery(etcOsRelease), new FileQuery(dpkgStatus), new FileQuery(apkInstalled),
-                new FileQuery(Requirements.RequirementPlanner.VenvDirectory + "/lib", path => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal)),
+                new FileQuery(Requirements.RequirementPlanner.VenvDirectory + "/lib", IsPipMetadata),
             ], cancellationToken).ConfigureAwait(false);
         string? Text(string path) => files.FirstOrDefault(file => file.Path == path)?.Text;
+        static bool IsPipMetadata(string path) => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal);
 
         var release = Text(osRelease) ?? Text(etcOsRelease);
         var dpkg = Text(dpkgStatus);
@@ -54,7 +55,7 @@ public sealed partial class DescribePipelineImage : EngineTask
         var os = dpkg is not null ? Inventory.Dpkg(dpkg, Inventory.Distro(release, "debian"))
             : apk is not null ? Inventory.Apk(apk, Inventory.Distro(release, "alpine"))
             : [];
-        var pip = Inventory.Pip(files.Where(file => file.Path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal)).Select(file => file.Text));
+        var pip = Inventory.Pip(files.Where(file => IsPipMetadata(file.Path)).Select(file => file.Text));
         var nuget = File.Exists(ProjectAssetsFile)
             ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
             : [];

@@ -22,6 +22,21 @@ public abstract partial class EngineTask : PipelineImageTask
     /// <summary>Where the engine is and the docker CLI's config.json, read from the environment.</summary>
     protected (EngineConnection Connection, DockerConfig Config) ResolveEngine() => EngineSettings.Resolve(DockerHost);
 
+    /// <summary>
+    /// The registry clients of this task, logging at normal importance. The PIPELINEIMAGE_REGISTRY_* variables count
+    /// for every registry unless <paramref name="environment"/> says which registry may read what.
+    /// </summary>
+    internal RegistryClients Registries(DockerConfig config, CancellationToken cancellationToken,
+        Func<string, Func<string, string?>>? environment = null, IReadOnlyList<TimeSpan>? retryDelays = null) =>
+        new(config, environment ?? (_ => Environment.GetEnvironmentVariable), line => Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Normal, "{0}", line),
+            retryDelays ?? RegistryClients.DefaultRetryDelays, cancellationToken);
+
+    /// <summary>What the assembler wrote for the recorded image; <paramref name="missing"/> when it is gone or another image's.</summary>
+    protected static Assembling.AssemblyRecord ReadAssembly(ImageRecord record, string directory, string missing) =>
+        Assembling.AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest
+            ? read
+            : throw new PipelineImageException(missing, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
+
     /// <summary>image.json as a build wrote it; <paramref name="missing"/> (PIMG4003, PIMG4007) when there is none.</summary>
     protected static async Task<ImageRecord> ReadImageRecordAsync(string path, string missing, CancellationToken cancellationToken)
     {

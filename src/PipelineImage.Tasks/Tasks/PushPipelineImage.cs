@@ -31,28 +31,19 @@ public sealed partial class PushPipelineImage : EngineTask
         }
 
         var (connection, config) = ResolveEngine();
+        using var registries = Registries(config, cancellationToken, retryDelays: RetryDelays);
         if (record.Assembled is { } directory)
         {
-            await PushAssembledAsync(record, directory, config, cancellationToken).ConfigureAwait(false);
+            await PushAssembledAsync(record, directory, registries, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
 
-        var credentials = new Dictionary<string, ResolvedCredential>(StringComparer.Ordinal);
         var results = new List<(ImageReference, string, long)>();
         foreach (var reference in references)
         {
-            var registry = RegistryHost.Of(reference.Name);
-            if (!credentials.TryGetValue(registry, out var credential))
-            {
-                credential = CredentialResolver.Resolve(registry, config, Environment.GetEnvironmentVariable,
-                    (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
-                credentials[registry] = credential;
-                Log.LogMessage(MessageImportance.Normal, "Credentials for {0}: {1}", registry,
-                    credential.Credential is null ? credential.Source : "from " + credential.Source);
-            }
-
+            var credential = registries.Credential(RegistryHost.Of(reference.Name));
             var result = await PushWithRetriesAsync(engine, reference, credential, cancellationToken).ConfigureAwait(false);
             if (result.LayersReported)
             {
@@ -67,17 +58,17 @@ public sealed partial class PushPipelineImage : EngineTask
             results.Add((reference, result.Digest, result.BytesUploaded));
         }
 
-        await RecordPushedAsync(record, results, config, cancellationToken).ConfigureAwait(false);
+        await RecordPushedAsync(record, results, registries, cancellationToken).ConfigureAwait(false);
     }
 
     // Only after every tag went up (and its bill of materials, when there is one, is attached): a failed push leaves
     // image.json as the build wrote it.
     private async System.Threading.Tasks.Task RecordPushedAsync(
-        ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, DockerConfig config, CancellationToken cancellationToken)
+        ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, RegistryClients registries, CancellationToken cancellationToken)
     {
         if (record.Sbom is { } sbomPath && File.Exists(sbomPath))
         {
-            await AttachSbomAsync(sbomPath, results, config, cancellationToken).ConfigureAwait(false);
+            await AttachSbomAsync(sbomPath, results, registries, cancellationToken).ConfigureAwait(false);
         }
 
         var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -98,11 +89,9 @@ public sealed partial class PushPipelineImage : EngineTask
 
     // The bill of materials (PipelineImageSbom) goes with the image, once a repository, as an OCI referrer.
     private async System.Threading.Tasks.Task AttachSbomAsync(
-        string sbomPath, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, DockerConfig config, CancellationToken cancellationToken)
+        string sbomPath, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, RegistryClients registries, CancellationToken cancellationToken)
     {
         var sbom = await File.ReadAllBytesAsync(sbomPath, cancellationToken).ConfigureAwait(false);
-        using var registries = new RegistryClients(config, _ => Environment.GetEnvironmentVariable, line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-            RetryDelays, cancellationToken);
         foreach (var (repository, subject) in results.Select(result => (RepositoryName.Of(result.Reference.Name), result.Digest)).Distinct())
         {
             try
@@ -112,38 +101,18 @@ public sealed partial class PushPipelineImage : EngineTask
             }
             catch (RegistryException e)
             {
-                throw Failure(e, $"the bill of materials of {repository}@{subject}", registries);
+                throw registries.Failure(e, $"the bill of materials of {repository}@{subject}");
             }
         }
     }
 
-    /// <summary>The waits before the retries of a request a registry failed transiently: 1, 2 and 4 s.</summary>
-    internal static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
-
     /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
-    internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = DefaultRetryDelays;
-
-    /// <summary>The PIMG error of a registry request that failed for <paramref name="subject"/> (a reference pushed, or the base image read).</summary>
-    internal static PipelineImageException Failure(RegistryException e, string subject, RegistryClients registries)
-    {
-        var registry = e.Registry;
-        return e.Failure switch
-        {
-            RegistryFailure.Unreachable => new PipelineImageException(e, DiagnosticCodes.RegistryUnreachableFromHere, subject, registry, e.Message),
-            RegistryFailure.Tls => new PipelineImageException(e, DiagnosticCodes.RegistryTlsFailedFromHere, subject, registry, e.Message),
-            RegistryFailure.Unauthorized => new PipelineImageException(e, DiagnosticCodes.RegistryUnauthorized, subject, registry, e.Message, registries.CredentialSource(registry)),
-            _ => new PipelineImageException(e, DiagnosticCodes.PushFailed, subject, registry, e.Message, registries.CredentialSource(registry)),
-        };
-    }
+    internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = RegistryClients.DefaultRetryDelays;
 
     // What the assembler wrote goes up through the registry API, with no engine: each tag's manifest after all its blobs.
-    private async System.Threading.Tasks.Task PushAssembledAsync(ImageRecord record, string directory, DockerConfig config, CancellationToken cancellationToken)
+    private async System.Threading.Tasks.Task PushAssembledAsync(ImageRecord record, string directory, RegistryClients registries, CancellationToken cancellationToken)
     {
-        var assembly = AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest
-            ? read
-            : throw new PipelineImageException(DiagnosticCodes.NoImageToPush, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
-        using var registries = new RegistryClients(config, _ => Environment.GetEnvironmentVariable, line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-            RetryDelays, cancellationToken);
+        var assembly = ReadAssembly(record, directory, DiagnosticCodes.NoImageToPush);
         var pusher = new AssembledImagePusher(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line));
         var results = new List<(ImageReference, string, long)>();
         foreach (var reference in record.AllReferences())
@@ -155,7 +124,7 @@ public sealed partial class PushPipelineImage : EngineTask
             }
             catch (RegistryException e)
             {
-                throw Failure(e, reference.ToString(), registries);
+                throw registries.Failure(e, reference.ToString());
             }
 
             Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}) without an engine: {2} blob(s) uploaded ({3}), {4} already in the registry",
@@ -163,7 +132,7 @@ public sealed partial class PushPipelineImage : EngineTask
             results.Add((reference, result.Digest, result.BytesUploaded));
         }
 
-        await RecordPushedAsync(record, results, config, cancellationToken).ConfigureAwait(false);
+        await RecordPushedAsync(record, results, registries, cancellationToken).ConfigureAwait(false);
     }
 
     // A transient failure is tried again after each delay; the engine skips the layers the registry already has, so a

@@ -1,3 +1,4 @@
+using PipelineImage.Diagnostics;
 using PipelineImage.Registry;
 
 namespace PipelineImage.Tasks;
@@ -15,33 +16,52 @@ internal sealed class RegistryClients(
     DockerConfig config, Func<string, Func<string, string?>> environment, Action<string> log, IReadOnlyList<TimeSpan> retryDelays, CancellationToken cancellationToken)
     : IDisposable
 {
-    private readonly Dictionary<string, (RegistryClient Client, ResolvedCredential Credential)> clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResolvedCredential> credentials = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RegistryClient> clients = new(StringComparer.Ordinal);
+
+    /// <summary>The waits before the retries of a request a registry failed transiently: 1, 2 and 4 s.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     /// <summary>The client of a registry host.</summary>
-    public RegistryClient For(string registry) => Get(registry).Client;
+    public RegistryClient For(string registry)
+    {
+        if (!clients.TryGetValue(registry, out var client))
+        {
+            client = new RegistryClient(registry, Credential(registry).Credential, log, retryDelays);
+            clients[registry] = client;
+        }
 
-    /// <summary>Where the credential of a registry came from, for errors.</summary>
-    public string CredentialSource(string registry) => Get(registry).Credential.Source;
+        return client;
+    }
+
+    /// <summary>The credential of a registry host, found once (an engine's push takes it too).</summary>
+    public ResolvedCredential Credential(string registry)
+    {
+        if (!credentials.TryGetValue(registry, out var credential))
+        {
+            credential = CredentialResolver.Resolve(registry, config, environment(registry),
+                (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
+            log($"Credentials for {registry}: {(credential.Credential is null ? credential.Source : "from " + credential.Source)}");
+            credentials[registry] = credential;
+        }
+
+        return credential;
+    }
+
+    /// <summary>The PIMG error of a registry request that failed for <paramref name="subject"/> (a reference pushed, the base image read).</summary>
+    public PipelineImageException Failure(RegistryException e, string subject) => e.Failure switch
+    {
+        RegistryFailure.Unreachable => new PipelineImageException(e, DiagnosticCodes.RegistryUnreachableFromHere, subject, e.Registry, e.Message),
+        RegistryFailure.Tls => new PipelineImageException(e, DiagnosticCodes.RegistryTlsFailedFromHere, subject, e.Registry, e.Message),
+        RegistryFailure.Unauthorized => new PipelineImageException(e, DiagnosticCodes.RegistryUnauthorized, subject, e.Registry, e.Message, Credential(e.Registry).Source),
+        _ => new PipelineImageException(e, DiagnosticCodes.PushFailed, subject, e.Registry, e.Message, Credential(e.Registry).Source),
+    };
 
     public void Dispose()
     {
-        foreach (var (client, _) in clients.Values)
+        foreach (var client in clients.Values)
         {
             client.Dispose();
         }
-    }
-
-    private (RegistryClient Client, ResolvedCredential Credential) Get(string registry)
-    {
-        if (!clients.TryGetValue(registry, out var entry))
-        {
-            var credential = CredentialResolver.Resolve(registry, config, environment(registry),
-                (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
-            log($"Credentials for {registry}: {(credential.Credential is null ? credential.Source : "from " + credential.Source)}");
-            entry = (new RegistryClient(registry, credential.Credential, log, retryDelays), credential);
-            clients[registry] = entry;
-        }
-
-        return entry;
     }
 }

@@ -32,18 +32,16 @@ public sealed partial class SavePipelineImage : EngineTask
         if (record.Assembled is { } directory)
         {
             // No engine: the archive is written from what the assembler wrote, with the base's layers from its registry.
-            var assembly = Assembling.AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest ? read
-                : throw new PipelineImageException(DiagnosticCodes.NoImageToSave, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
-            using var registries = new RegistryClients(config, _ => Environment.GetEnvironmentVariable, line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
-                PushPipelineImage.DefaultRetryDelays, cancellationToken);
+            var assembly = ReadAssembly(record, directory, DiagnosticCodes.NoImageToSave);
+            using var registries = Registries(config, cancellationToken);
             try
             {
                 await WriteArchiveAsync(record, target => Assembling.DockerArchiveWriter.WriteAsync(directory, assembly, record.AllReferences(),
-                    Assembling.DockerArchiveWriter.FromRegistry(registries.For, directory, assembly), target, cancellationToken)).ConfigureAwait(false);
+                    (digest, token) => assembly.FetchBaseBlobAsync(registries.For, directory, digest, token), target, cancellationToken)).ConfigureAwait(false);
             }
             catch (Registry.RegistryException e)
             {
-                throw PushPipelineImage.Failure(e, $"{assembly.Base}@{assembly.BaseDigest}", registries);
+                throw registries.Failure(e, $"{assembly.Base}@{assembly.BaseDigest}");
             }
 
             return;

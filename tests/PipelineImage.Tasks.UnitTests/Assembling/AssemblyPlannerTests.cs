@@ -64,7 +64,7 @@ public sealed class AssemblyPlannerTests
             new CopyInstruction(["tools/"], "/src/tools/"),
         ];
 
-        var assembly = AssemblyPlanner.Plan(instructions, context, 42, needsEngine: "the parent Dockerfile");
+        var assembly = AssemblyPlanner.Plan(instructions, context, 42).NeedingEngineFor("the parent Dockerfile");
 
         Assert.Equal(["src directory 0755", "src/a[1].txt file  a[1].txt"], assembly.Layers[0].Entries.Select(e => $"{e.Path} {e.Kind} {e.Mode} {e.From}".TrimEnd()));
         Assert.Equal(["src directory 0755", "src/tools directory 0755", "src/tools/latest symlink 0777"],
