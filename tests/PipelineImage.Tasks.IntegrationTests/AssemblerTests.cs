@@ -40,7 +40,7 @@ public sealed class AssemblerTests(PackageFeed feed)
         var one = await first.PublishAsync(NoEngine, "-v:n", "-p:PipelineImageRegistry=localhost:5000");
 
         Assert.True(one.ExitCode == 0, one.ToString());
-        Assert.Contains("no RUN step, so it is assembled here and pushed through the registry API", one.Output);
+        Assert.Contains("the image is assembled here (it has no RUN step) and pushed through the registry API", one.Output);
         Assert.Matches($@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]{{64}}\) without an engine: [1-9] blob\(s\) uploaded", one.Output);
         var digest = PushedDigest(first, $"{name}:1.0.0");
         Assert.Equal(digest, PushedDigest(first, $"{name}:latest"));
@@ -207,30 +207,94 @@ public sealed class AssemblerTests(PackageFeed feed)
     }
 
     [EngineFact]
-    public async Task RunStepsWithoutAnEngineAreAnErrorThatSaysWhatNeedsOne()
+    public async Task RequirementsBaseIsBuiltAndPushedOnceAndARunnerWithoutAnEngineAssemblesOnIt()
     {
+        await PushBaseImageAsync();
+        var assemblyName = $"E2eReq{Guid.NewGuid():N}"[..15];
+        const string properties = $"""
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+            <PipelineImageBase>{BaseImage}</PipelineImageBase>
+            <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
+            <PipelineImageNetwork>host</PipelineImageNetwork>
+            <ContinuousIntegrationBuild>true</ContinuousIntegrationBuild>
+            """;
+        const string items = """<PipelineRequirement Include="jq" />""";
+        await using var first = await CloneAsync(properties, assemblyName, items);
+        var name = $"localhost:5000/{first.ImageName}";
+        string? requirementsBase = null;
+        try
+        {
+            // With an engine: it builds the requirements base alone, pushes it under its content key, and our layers go on it.
+            var one = await first.PublishAsync("-v:n", "-p:PipelineImageBuilder=assembler");
+
+            Assert.True(one.ExitCode == 0, one.ToString());
+            requirementsBase = System.Text.RegularExpressions.Regex.Match(one.Output,
+                $@"Building the requirements base ({System.Text.RegularExpressions.Regex.Escape(name)}:pipelineimage-requirements-[0-9a-f]{{64}}) with the engine").Groups[1].Value;
+            Assert.True(requirementsBase.Length > 0, one.Output);
+            Assert.Contains($"Pushed the requirements base {requirementsBase} (sha256:", one.Output);
+            Assert.Contains("Setting up jq ", one.Output);
+            var pinned = File.ReadAllText(Path.Combine(first.OutputDirectory, "requirements", "Dockerfile"));
+            Assert.Matches(@"\nFROM localhost:5000/dotnet/runtime@sha256:[0-9a-f]{64}\n", pinned);
+            var digest = PushedDigest(first, $"{name}:1.0.0");
+
+            // A clean clone on a runner without an engine finds the base in the registry: nothing built, nothing uploaded.
+            await using var second = await CloneAsync(properties, assemblyName, items);
+            var two = await second.PublishAsync(NoEngine, "-v:n");
+
+            Assert.True(two.ExitCode == 0, two.ToString());
+            Assert.Contains($"The requirements base {requirementsBase} (sha256:", two.Output);
+            Assert.Contains("is in the registry: nothing of it is built", two.Output);
+            Assert.Equal(digest, PushedDigest(second, $"{name}:1.0.0"));
+            Assert.Contains($"Pushed {name}:1.0.0 ({digest}) without an engine: 0 blob(s) uploaded (0 B)", two.Output);
+
+            // The pushed image runs the app, with the requirement installed by the base.
+            var pull = await Docker.RunAsync("pull", $"{name}:1.0.0");
+            Assert.True(pull.ExitCode == 0, pull.ToString());
+            Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+            var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "jq", $"{name}:1.0.0", "--version");
+            Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
+        }
+        finally
+        {
+            await Docker.RunAsync(["image", "rm", $"{name}:1.0.0", .. requirementsBase is { Length: > 0 } ? new[] { requirementsBase } : []]);
+        }
+    }
+
+    [EngineFact]
+    public async Task RunStepsWithoutAnEngineOrARequirementsBaseInTheRegistryAreAnErrorThatSaysWhatNeedsOne()
+    {
+        await PushBaseImageAsync();
         await using var project = new TestProject(feed,
             properties: $"<PipelineImageRegistry>localhost:5000</PipelineImageRegistry><PipelineImagePush>true</PipelineImagePush><PipelineImageBase>{BaseImage}</PipelineImageBase><PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>",
             items: """<PipelineRequirement Include="jq" Type="os" />""");
+        var missing = $"the image needs one for the requirements base localhost:5000/{project.ImageName}:pipelineimage-requirements-";
 
         var auto = await project.PublishAsync(NoEngine);
 
         Assert.True(auto.ExitCode != 0, auto.ToString());
         Assert.True(auto.Output.Contains("error PIMG1015: No Docker engine answers at 'unix:///nonexistent/pipelineimage/docker.sock'", StringComparison.Ordinal), auto.Output);
-        Assert.Contains("the image needs one for 1 RUN step(s) of the requirements and integrations", auto.Output);
+        Assert.Contains(missing, auto.Output);
+        Assert.Contains("which its registry does not have yet", auto.Output);
 
         var assembler = await project.PublishAsync(NoEngine, "-p:PipelineImageBuilder=assembler");
 
         Assert.NotEqual(0, assembler.ExitCode);
-        Assert.Contains("error PIMG2037: PipelineImageBuilder=assembler builds without an engine, and the image needs one for 1 RUN step(s)", assembler.Output);
+        Assert.Contains("error PIMG1015: ", assembler.Output);
+        Assert.Contains(missing, assembler.Output);
         Assert.False(File.Exists(Path.Combine(project.OutputDirectory, "image.json")));
+
+        var local = await project.PublishAsync("-p:PipelineImageBuilder=assembler", "-p:PipelineImagePush=false");
+
+        Assert.NotEqual(0, local.ExitCode);
+        Assert.Contains("error PIMG2040: PipelineImageBuilder=assembler puts the image on its requirements base", local.Output);
     }
 
     // A clean clone of one repository: the same files, committed with the same author, message and times, give the
     // same commit in any directory; ContinuousIntegrationBuild then maps the paths of the compiler's output (SourceLink).
-    private async Task<TestProject> CloneAsync(string properties, string assemblyName)
+    private async Task<TestProject> CloneAsync(string properties, string assemblyName, string items = "")
     {
-        var project = new TestProject(feed, properties: properties, program: Program, assemblyName: assemblyName);
+        var project = new TestProject(feed, properties: properties, items: items, program: Program, assemblyName: assemblyName);
         var environment = new Dictionary<string, string?>
         {
             ["GIT_AUTHOR_NAME"] = "ci", ["GIT_AUTHOR_EMAIL"] = "ci@example.invalid", ["GIT_AUTHOR_DATE"] = "2026-01-01T00:00:00Z",

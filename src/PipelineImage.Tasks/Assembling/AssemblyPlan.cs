@@ -18,6 +18,13 @@ public sealed record AssemblyPlan(
     [property: JsonPropertyName("layers")] IReadOnlyList<PlannedLayer> Layers,
     [property: JsonPropertyName("config")] PlannedConfig Config)
 {
+    /// <summary>
+    /// The requirements base the layers go on, when the requirements and integrations have RUN steps: an engine builds
+    /// it once, and the registry keeps it under its content key. Null: the layers go on the base image itself.
+    /// </summary>
+    [JsonPropertyName("requirements"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PlannedRequirementsBase? Requirements { get; init; }
+
     /// <summary>The plan with one more thing only an engine builds (RUN steps, a parent Dockerfile), after any before it.</summary>
     public AssemblyPlan NeedingEngineFor(string reason) => this with { NeedsEngine = NeedsEngine is null ? reason : $"{NeedsEngine} and {reason}" };
 
@@ -30,6 +37,19 @@ public sealed record AssemblyPlan(
         }).ToList(),
     };
 }
+
+/// <summary>
+/// The image of the Dockerfile's instructions up to its requirements' last RUN step (FROM, WORKDIR and the
+/// requirements'): what only an engine builds. Its FROM is pinned to the base's digest when it is built, and its tag
+/// is its content key (<see cref="Intermediate.PlanFile.ForRequirementsBase"/>).
+/// </summary>
+/// <param name="Dockerfile">Its Dockerfile, FROM the base image as PipelineImageBase names it.</param>
+/// <param name="ClassicDockerfile">The classic builder's, when it needs its own (Dockerfile then has cache mounts).</param>
+/// <param name="Context">The paths of the plan's context its COPY steps take (the pip requirements files).</param>
+public sealed record PlannedRequirementsBase(
+    [property: JsonPropertyName("dockerfile")] string Dockerfile,
+    [property: JsonPropertyName("classicDockerfile"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClassicDockerfile,
+    [property: JsonPropertyName("context")] IReadOnlyList<string> Context);
 
 /// <param name="CreatedBy">The instruction that makes the layer, for the image's history.</param>
 /// <param name="Entries">Its entries, parents before children, sorted by path.</param>

@@ -28,7 +28,11 @@ public static class AssemblyPlanner
     /// <param name="instructions">The Dockerfile's instructions, FROM first.</param>
     /// <param name="context">The build context.</param>
     /// <param name="epoch">SOURCE_DATE_EPOCH, or <see cref="DefaultEpoch"/>.</param>
-    public static AssemblyPlan Plan(IReadOnlyList<Instruction> instructions, IReadOnlyList<ContextEntry> context, long epoch)
+    /// <param name="requirementsBase">
+    /// How many of the instructions, from FROM on, the requirements base holds (<see cref="AssemblyPlan.Requirements"/>):
+    /// an engine builds them, and the layers and configuration planned here go on top. 0: the layers go on FROM's image.
+    /// </param>
+    public static AssemblyPlan Plan(IReadOnlyList<Instruction> instructions, IReadOnlyList<ContextEntry> context, long epoch, int requirementsBase = 0)
     {
         var byPath = context.ToDictionary(entry => entry.ContextPath, StringComparer.Ordinal);
         var layers = new List<PlannedLayer>();
@@ -38,7 +42,7 @@ public static class AssemblyPlanner
         var ports = new List<string>();
         var runSteps = 0;
         string? workingDir = null;
-        foreach (var instruction in instructions)
+        foreach (var instruction in instructions.Skip(requirementsBase))
         {
             switch (instruction)
             {

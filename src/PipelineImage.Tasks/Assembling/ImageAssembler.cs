@@ -18,11 +18,15 @@ namespace PipelineImage.Assembling;
 /// <param name="log">Where progress goes.</param>
 public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action<string> log)
 {
+    /// <param name="plan">The plan, with its assembly.</param>
+    /// <param name="directory">The assembled directory.</param>
+    /// <param name="cancellationToken">Stops the requests and the writing.</param>
+    /// <param name="baseImage">What the layers go on: the requirements base's reference, else null (the plan's base image).</param>
     /// <exception cref="PipelineImageException">PIMG1018 when the base cannot be read from its registry.</exception>
-    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, CancellationToken cancellationToken)
+    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, CancellationToken cancellationToken, string? baseImage = null)
     {
         var assembly = plan.Assembly ?? throw new PipelineImageException(DiagnosticCodes.InvalidPlan, directory, "has no assembly (it was written by an earlier version)");
-        var (baseName, baseDigest, baseManifest, baseConfig) = await ReadBaseAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false);
+        var (baseName, baseDigest, baseManifest, baseConfig) = await ReadBaseAsync(baseImage ?? plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false);
         var earlier = AssemblyRecord.Read(directory)?.Layers.ToDictionary(layer => layer.Key, StringComparer.Ordinal) ?? [];
         var sources = plan.Context.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
         var layers = new List<RecordedLayer>();
@@ -78,8 +82,20 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         _ => "linux/amd64",
     };
 
-    private async Task<(RepositoryName Name, string Digest, (string MediaType, IReadOnlyList<Descriptor> Layers) Manifest, byte[] Config)> ReadBaseAsync(
-        string baseImage, string platform, CancellationToken cancellationToken)
+    /// <summary>
+    /// The digest of the base image's manifest for the platform (a list resolved as for the assembly), read from its
+    /// registry: what pins the base in the requirements base's key.
+    /// </summary>
+    /// <exception cref="PipelineImageException">PIMG1018 when the base cannot be read from its registry.</exception>
+    public async Task<string> ResolveAsync(string baseImage, string platform, CancellationToken cancellationToken)
+    {
+        var (name, found) = await GetManifestAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
+        log($"The base image {baseImage} is {name}@{found.Digest}");
+        return found.Digest;
+    }
+
+    // The base's image manifest for the platform.
+    private async Task<(RepositoryName Name, (string MediaType, byte[] Bytes, string Digest) Found)> GetManifestAsync(string baseImage, string platform, CancellationToken cancellationToken)
     {
         var parts = ReferenceParts.Split(baseImage);
         var name = RepositoryName.Of(parts.Name);
@@ -97,11 +113,27 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
                     ?? throw Unreadable(baseImage, name, $"the registry lists {digest} for {wanted} and has no such manifest");
             }
 
-            if (found.MediaType is not (MediaTypes.DockerManifest or MediaTypes.OciManifest))
-            {
-                throw Unreadable(baseImage, name, $"its manifest is a {(found.MediaType.Length > 0 ? found.MediaType : "document without a media type")}, not an image manifest (schema 2 or OCI)");
-            }
+            return found.MediaType is MediaTypes.DockerManifest or MediaTypes.OciManifest
+                ? (name, found)
+                : throw Unreadable(baseImage, name, $"its manifest is a {(found.MediaType.Length > 0 ? found.MediaType : "document without a media type")}, not an image manifest (schema 2 or OCI)");
+        }
+        catch (RegistryException e)
+        {
+            throw new PipelineImageException(e, DiagnosticCodes.BaseImageUnreadable, baseImage, name.Registry, e.Message);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw Unreadable(baseImage, name, $"its list is not a manifest list ({e.Message})");
+        }
+    }
 
+    private async Task<(RepositoryName Name, string Digest, (string MediaType, IReadOnlyList<Descriptor> Layers) Manifest, byte[] Config)> ReadBaseAsync(
+        string baseImage, string platform, CancellationToken cancellationToken)
+    {
+        var (name, found) = await GetManifestAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
+        var client = registry(name.Registry);
+        try
+        {
             using var document = JsonDocument.Parse(found.Bytes);
             var config = Read(document.RootElement.GetProperty("config"));
             var layers = document.RootElement.GetProperty("layers").EnumerateArray().Select(Read).ToList();

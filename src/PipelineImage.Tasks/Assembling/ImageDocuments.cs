@@ -77,6 +77,8 @@ public static class ImageDocuments
             config["Env"] = new JsonArray(env.Select(item => (JsonNode)item).ToArray());
         }
 
+        // The content key a requirements base was built with (the engine's label) says nothing of this image.
+        (config["Labels"] as JsonObject)?.Remove(Intermediate.ContentKey.Label);
         if (wanted.Labels.Count > 0)
         {
             var labels = config["Labels"] as JsonObject ?? new JsonObject();

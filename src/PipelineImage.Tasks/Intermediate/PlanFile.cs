@@ -117,6 +117,41 @@ public sealed record PlanFile
         }.WithInputsKey();
     }
 
+    /// <summary>The tag of a requirements base before its content key: <c>pipelineimage-requirements-&lt;64 hex digits&gt;</c>.</summary>
+    public const string RequirementsTagPrefix = "pipelineimage-requirements-";
+
+    /// <summary>
+    /// The plan of the requirements base (<see cref="Assembling.AssemblyPlan.Requirements"/>) as the engine builds it:
+    /// its Dockerfiles, FROM pinned, from where they were written, the requirements' files, this plan's options and
+    /// secrets. Its one reference is this plan's name with the tag <see cref="RequirementsTagPrefix"/> and the hex of
+    /// its inputs key, which holds the Dockerfiles (so the base's digest), the files, the network and the platform: a
+    /// runner that computes the same tag finds the same base in the registry.
+    /// </summary>
+    /// <param name="pinnedBase">The base image by digest (<c>name@sha256:…</c>), as the Dockerfiles' FROM has it.</param>
+    /// <param name="dockerfile">Where its Dockerfile was written.</param>
+    /// <param name="classicDockerfile">Where the classic builder's was written, when it has one.</param>
+    /// <param name="hash">A file's content hash (<see cref="FileHashCache.Hash"/>).</param>
+    public PlanFile ForRequirementsBase(string pinnedBase, string dockerfile, string? classicDockerfile, Func<string, string> hash)
+    {
+        var requirements = Assembly?.Requirements ?? throw new InvalidOperationException("The plan has no requirements base.");
+        var regularMode = (UnixFileMode)Convert.ToInt32("644", 8);
+        var written = classicDockerfile is null ? [(Dockerfile, dockerfile)] : new[] { (Dockerfile, dockerfile), (Planning.ImagePlanner.ClassicDockerfilePath, classicDockerfile) };
+        var context = Context.Where(entry => requirements.Context.Contains(entry.Path, StringComparer.Ordinal))
+            .Concat(written.Select(file => PlannedEntry.From(ContextEntry.FromFile(file.Item1, file.Item2, mode: regularMode), hash)))
+            .OrderBy(entry => entry.Path, StringComparer.Ordinal)
+            .ToList();
+        var plan = (this with
+        {
+            References = [],
+            BaseImage = pinnedBase,
+            ClassicDockerfile = classicDockerfile is null ? null : Planning.ImagePlanner.ClassicDockerfilePath,
+            Parent = null,
+            Context = context,
+            Assembly = null,
+        }).WithInputsKey();
+        return plan with { References = [new ImageReference(Name, RequirementsTagPrefix + plan.InputsKey["sha256:".Length..])] };
+    }
+
     private PlanFile WithInputsKey()
     {
         var text = new StringBuilder("pipelineimage-inputs-v1\n");

@@ -25,14 +25,17 @@ public sealed partial class BuildPipelineImage : EngineTask
                 throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs);
             }
 
-            await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken, Push ? null : connection).ConfigureAwait(false);
+            if (plan.Assembly?.Requirements is not null && !Push)
+            {
+                throw new PipelineImageException(DiagnosticCodes.RequirementsBaseNeedsPush, $"{plan.Name}:{PlanFile.RequirementsTagPrefix}<content key>");
+            }
+
+            await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken, Push ? null : connection, connection).ConfigureAwait(false);
             return;
         }
 
         var buildKitHost = Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath);
-        var secrets = (plan.Secrets ?? [])
-            .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
-            .ToList();
+        var secrets = Secrets(plan);
         using var buildKit = buildKitHost is null ? null
             : await Engine.BuildKit.BuildKitControl.ConnectAsync(buildKitHost, ConnectTimeout, cancellationToken).ConfigureAwait(false);
         if (buildKit is { IsEngine: false })
@@ -63,24 +66,22 @@ public sealed partial class BuildPipelineImage : EngineTask
         }
         catch (EngineUnavailableException e) when (Push && buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is not null)
         {
-            // A CI runner without an engine can still push an image that needs no RUN step: it is assembled here.
+            // A CI runner without an engine can still push an image that needs no RUN step, or whose requirements base
+            // (the RUN steps) the registry has: it is assembled here.
             if (plan.Assembly.NeedsEngine is { } needs)
             {
                 throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
             }
 
-            Log.LogMessage(MessageImportance.High, "No engine answers at {0} ({1}); the image has no RUN step, so it is assembled here and pushed through the registry API",
-                e.Endpoint, e.Reason);
-            await AssembleAsync(plan, config, $"no engine answered at {e.Endpoint}", cancellationToken).ConfigureAwait(false);
+            Log.LogMessage(MessageImportance.High, "No engine answers at {0} ({1}); the image is assembled here{2} and pushed through the registry API",
+                e.Endpoint, e.Reason, plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry");
+            await AssembleAsync(plan, config, $"no engine answered at {e.Endpoint}", cancellationToken, unavailable: e).ConfigureAwait(false);
             return;
         }
 
         Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} (Docker {3}, API {4}, {5})",
             plan.Name, info.Endpoint, connection.Source, info.ServerVersion, info.ApiVersion, info.Platform);
-        if (plan.Options.Platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, plan.Options.Platform))
-        {
-            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, plan.Options.Platform);
-        }
+        CheckPlatform(plan, info);
 
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var outcome = await PlanBuilder.BuildAsync(plan, engine, info, Lines(), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
@@ -114,9 +115,10 @@ public sealed partial class BuildPipelineImage : EngineTask
     }
 
     // Our own layers, configuration and manifest on the base from its registry, written to assembled/ beside image.json.
-    // With an engine to load into (no push), the image goes there as well, as the SDK's container publishing does.
+    // With an engine to load into (no push), the image goes there as well, as the SDK's container publishing does. With
+    // a requirements base, the layers go on that, from the registry, or built by the engine (buildWith) and pushed.
     private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken,
-        EngineConnection? loadInto = null)
+        EngineConnection? loadInto = null, EngineConnection? buildWith = null, EngineUnavailableException? unavailable = null)
     {
         var directory = Path.Combine(RecordDirectory, "assembled");
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
@@ -124,8 +126,10 @@ public sealed partial class BuildPipelineImage : EngineTask
         using var registries = Registries(config, cancellationToken, registry => PullEnvironment(registry, ours));
         try
         {
-            var assembled = await new Assembling.ImageAssembler(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line))
-                .AssembleAsync(plan, directory, cancellationToken).ConfigureAwait(false);
+            var assembler = new Assembling.ImageAssembler(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line));
+            var onto = plan.Assembly?.Requirements is null ? null
+                : await RequirementsBaseAsync(plan, assembler, registries, config, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
+            var assembled = await assembler.AssembleAsync(plan, directory, cancellationToken, onto).ConfigureAwait(false);
             Log.LogMessage(MessageImportance.High, "Assembled {0} ({1}) without an engine: manifest {2}, on {3}@{4}", plan.Name, why, assembled.ManifestDigest,
                 assembled.Base, assembled.BaseDigest);
             if (loadInto is not null)
@@ -146,6 +150,70 @@ public sealed partial class BuildPipelineImage : EngineTask
             throw registries.Failure(e, plan.BaseImage);
         }
     }
+
+    // The requirements base by digest: its Dockerfile is written with FROM pinned to the base's digest, and its content
+    // key (the tag) follows from that; the registry's image of that tag is used, else the engine builds and pushes it.
+    private async System.Threading.Tasks.Task<string> RequirementsBaseAsync(PlanFile plan, Assembling.ImageAssembler assembler, RegistryClients registries,
+        DockerConfig config, EngineConnection? buildWith, EngineUnavailableException? unavailable, CancellationToken cancellationToken)
+    {
+        var requirements = plan.Assembly!.Requirements!;
+        var pinned = Assembling.RequirementsBase.Pinned(plan.BaseImage,
+            await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
+        var directory = Path.Combine(RecordDirectory, "requirements");
+        var dockerfile = Path.Combine(directory, "Dockerfile");
+        var classic = requirements.ClassicDockerfile is null ? null : Path.Combine(directory, "Dockerfile.classic");
+        Directory.CreateDirectory(directory);
+        await AtomicFile.WriteIfChangedAsync(dockerfile, Assembling.RequirementsBase.Pin(requirements.Dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
+        if (classic is not null)
+        {
+            await AtomicFile.WriteIfChangedAsync(classic, Assembling.RequirementsBase.Pin(requirements.ClassicDockerfile!, plan.BaseImage, pinned)).ConfigureAwait(false);
+        }
+
+        var basePlan = plan.ForRequirementsBase(pinned, dockerfile, classic, FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash);
+        var reference = basePlan.References[0];
+        var repository = Assembling.RepositoryName.Of(reference.Name);
+        if (!plan.Options.NoCache
+            && await registries.For(repository.Registry).GetManifestAsync(repository.Path, reference.Tag, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            Log.LogMessage(MessageImportance.High, "The requirements base {0} ({1}) is in the registry: nothing of it is built", reference, found.Digest);
+            return $"{reference.Name}@{found.Digest}";
+        }
+
+        var needs = $"the requirements base {reference} (the RUN steps of the requirements and integrations), which its registry does not have yet: "
+            + "one publish with an engine and PipelineImagePush=true builds and pushes it, for every runner after it";
+        using var engine = buildWith is null ? null : EngineFactory(buildWith);
+        EngineInfo info;
+        try
+        {
+            info = engine is null ? throw unavailable! : await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EngineUnavailableException e)
+        {
+            throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
+        }
+
+        CheckPlatform(plan, info);
+
+        Log.LogMessage(MessageImportance.High, "Building the requirements base {0} with the engine at {1} (the registry does not have it)", reference, info.Endpoint);
+        await PlanBuilder.BuildAsync(basePlan, engine!, info, Lines(), Secrets(plan), PullCredentials(plan, config, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+        var pushed = await PushWithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), cancellationToken).ConfigureAwait(false);
+        Log.LogMessage(MessageImportance.High, "Pushed the requirements base {0} ({1})", reference, pushed.Digest);
+        return $"{reference.Name}@{pushed.Digest}";
+    }
+
+    private static void CheckPlatform(PlanFile plan, EngineInfo info)
+    {
+        if (plan.Options.Platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, plan.Options.Platform))
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, plan.Options.Platform);
+        }
+    }
+
+    // The values of the plan's secrets, read from where PipelineImageSecret says.
+    private static List<BuildSecret> Secrets(PlanFile plan) => (plan.Secrets ?? [])
+        .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
+        .ToList();
 
     // Into the engine: only the tags when it has the image; else a docker-archive of our layers alone (Docker has the
     // base's when it has the base), and the whole image where that is not enough (Podman, or a base it lacks).

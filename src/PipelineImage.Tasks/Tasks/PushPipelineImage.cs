@@ -106,9 +106,6 @@ public sealed partial class PushPipelineImage : EngineTask
         }
     }
 
-    /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
-    internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = RegistryClients.DefaultRetryDelays;
-
     // What the assembler wrote goes up through the registry API, with no engine: each tag's manifest after all its blobs.
     private async System.Threading.Tasks.Task PushAssembledAsync(ImageRecord record, string directory, RegistryClients registries, CancellationToken cancellationToken)
     {
@@ -135,26 +132,6 @@ public sealed partial class PushPipelineImage : EngineTask
         await RecordPushedAsync(record, results, registries, cancellationToken).ConfigureAwait(false);
     }
 
-    // A transient failure is tried again after each delay; the engine skips the layers the registry already has, so a
-    // retry resumes where the failed attempt stopped, layer by layer.
-    private async System.Threading.Tasks.Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (PushFailedException e) when (e.IsTransient && attempt < RetryDelays.Count)
-            {
-                Log.LogMessage(MessageImportance.High, "The push of {0} failed ({1}); trying again in {2:0} s (attempt {3} of {4})",
-                    reference, e.Message, RetryDelays[attempt].TotalSeconds, attempt + 2, RetryDelays.Count + 1);
-                await System.Threading.Tasks.Task.Delay(RetryDelays[attempt], cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static string Bytes(long bytes) =>
+    internal static string Bytes(long bytes) =>
         bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.0} MiB" : bytes >= 1 << 10 ? $"{bytes / 1024.0:0.0} KiB" : $"{bytes} B";
 }

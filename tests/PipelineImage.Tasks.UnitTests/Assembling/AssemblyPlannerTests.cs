@@ -89,4 +89,34 @@ public sealed class AssemblyPlannerTests
         var e = Assert.Throws<PipelineImage.Diagnostics.PipelineImageException>(() => AssemblyPlanner.Epoch(value));
         Assert.StartsWith("PIMG2039: The environment variable SOURCE_DATE_EPOCH is '" + value, e.Message);
     }
+
+    [Fact]
+    public void TheInstructionsOfARequirementsBaseAreLeftToItsBuild()
+    {
+        var context = new[] { ContextEntry.FromFile("app.dll", "/pub/app.dll") };
+        Instruction[] instructions =
+        [
+            new FromInstruction("base"),
+            new WorkdirInstruction("/app"),
+            new RunInstruction(["apt-get install -y jq"]),
+            new CopyInstruction(["app.dll"], "/app/"),
+        ];
+
+        var assembly = AssemblyPlanner.Plan(instructions, context, 42, requirementsBase: 3);
+
+        Assert.Null(assembly.NeedsEngine);
+        Assert.Equal(["app directory 0755", "app/app.dll file"], assembly.Layers.Single().Entries.Select(e => $"{e.Path} {e.Kind} {e.Mode}".TrimEnd()));
+        Assert.Null(assembly.Config.WorkingDir);
+    }
+
+    [Fact]
+    public void TheRequirementsBasesFromIsPinnedToTheDigestWithoutTheTag()
+    {
+        var pinned = RequirementsBase.Pinned("localhost:5000/dotnet/runtime:10.0", "sha256:abc");
+
+        Assert.Equal("localhost:5000/dotnet/runtime@sha256:abc", pinned);
+        Assert.Equal("# a\nFROM localhost:5000/dotnet/runtime@sha256:abc\nRUN x\n",
+            RequirementsBase.Pin("# a\nFROM localhost:5000/dotnet/runtime:10.0\nRUN x\n", "localhost:5000/dotnet/runtime:10.0", pinned));
+        Assert.Throws<ArgumentException>(() => RequirementsBase.Pin("FROM other\n", "localhost:5000/dotnet/runtime:10.0", pinned));
+    }
 }

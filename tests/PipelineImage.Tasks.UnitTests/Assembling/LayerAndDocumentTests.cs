@@ -62,10 +62,10 @@ public sealed class LayerAndDocumentTests
     }
 
     [Fact]
-    public void TheConfigKeepsTheBasesFieldsSetsOursAndAppendsTheLayers()
+    public void TheConfigKeepsTheBasesFieldsButItsContentKeySetsOursAndAppendsTheLayers()
     {
         var baseConfig = """
-            {"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/bin","HOME=/root"],"Cmd":["bash"],"Labels":{"z":"base","a":"base"}},
+            {"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/bin","HOME=/root"],"Cmd":["bash"],"Labels":{"z":"base","a":"base","org.pipelineimage.content-key":"sha256:of-a-requirements-base"}},
              "rootfs":{"type":"layers","diff_ids":["sha256:base"]},"history":[{"created_by":"base"}]}
             """u8.ToArray();
         var plan = new AssemblyPlan(1700000000, null, [Layer], new PlannedConfig

@@ -96,6 +96,33 @@ public sealed class PlanFileTests : IDisposable
         Assert.StartsWith(reason, (string)e.Arguments[1]);
     }
 
+    [Fact]
+    public void TheRequirementsBaseIsTaggedByItsContentKeyWhichFollowsItsPinnedDockerfileNotTheAppOrItsTags()
+    {
+        var requirements = new PipelineImage.Assembling.PlannedRequirementsBase("FROM base:1\nRUN x\n", null, [".pipelineimage/app/app.dll"]);
+        PlanFile BaseOf(PlanFile plan, string digest, string name = "Dockerfile")
+        {
+            var pinned = PipelineImage.Assembling.RequirementsBase.Pinned("base:1", digest);
+            var dockerfile = Path.Combine(_root, name);
+            File.WriteAllText(dockerfile, PipelineImage.Assembling.RequirementsBase.Pin(requirements.Dockerfile, "base:1", pinned));
+            return (plan with { Assembly = NoLayers with { Requirements = requirements } }).ForRequirementsBase(pinned, dockerfile, null,
+                FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
+        }
+
+        var first = BaseOf(Create(), "sha256:" + new string('1', 64));
+
+        var reference = Assert.Single(first.References);
+        Assert.Equal("hello", reference.Name);
+        Assert.Equal(PlanFile.RequirementsTagPrefix + first.InputsKey["sha256:".Length..], reference.Tag);
+        Assert.Equal("base@sha256:" + new string('1', 64), first.BaseImage);
+        Assert.Equal([ImagePlanner.DockerfilePath, ".pipelineimage/app/app.dll"], first.Context.Select(entry => entry.Path));
+        Assert.Null(first.Assembly);
+        Assert.Equal(reference, BaseOf(Create(tags: ["2.0.0"], moveTo: "other"), "sha256:" + new string('1', 64), "Dockerfile.again").References[0]);
+        Assert.NotEqual(reference, BaseOf(Create(), "sha256:" + new string('2', 64)).References[0]);
+        Assert.NotEqual(reference, BaseOf(Create(content: "another requirements file"), "sha256:" + new string('1', 64)).References[0]);
+        Assert.Throws<InvalidOperationException>(() => Create().ForRequirementsBase("base@sha256:1", "Dockerfile", null, _ => ""));
+    }
+
     private PlanFile Create(string content = "app", bool executable = false, string network = "", IReadOnlyList<string>? tags = null, string moveTo = "", IReadOnlyList<PlannedSecret>? secrets = null)
     {
         var directory = Directory.CreateDirectory(Path.Combine(_root, moveTo)).FullName;

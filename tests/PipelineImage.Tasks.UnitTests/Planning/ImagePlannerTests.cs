@@ -316,4 +316,61 @@ public class ImagePlannerTests
         Assert.Equal("SecretsNeedSession", e.ResourceName);
         Assert.Equal("pip-netrc", e.Arguments[0]);
     }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("assembler")]
+    public void RunStepsMakeARequirementsBaseThatTheAssemblerPutsTheRestOn(string builder)
+    {
+        var requirements = new RequirementItem[]
+        {
+            new() { Include = "jq", ProjectFile = "/src/App/App.csproj" },
+            new() { Include = "requirements.txt", Manager = "pip", ProjectFile = "/src/App/App.csproj" },
+        };
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n"), builder);
+
+        var assembly = plan.Assembly;
+        var requirementsBase = Assert.IsType<PipelineImage.Assembling.PlannedRequirementsBase>(assembly.Requirements);
+        Assert.Null(assembly.NeedsEngine);
+        // The base's Dockerfile is the whole one up to the requirements' last step: the same lines, no COPY of the app.
+        var lines = requirementsBase.Dockerfile.Split('\n').Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
+        Assert.Equal("FROM mcr.microsoft.com/dotnet/runtime:10.0", lines[0]);
+        Assert.Contains(lines, line => line.StartsWith("RUN --mount=type=cache,target=/var/cache/apt ", StringComparison.Ordinal));
+        Assert.DoesNotContain(".pipelineimage/app/", requirementsBase.Dockerfile, StringComparison.Ordinal);
+        Assert.StartsWith(string.Join('\n', lines), string.Join('\n', plan.Dockerfile.Split('\n').Where(line => line.Length > 0 && !line.StartsWith('#'))),
+            StringComparison.Ordinal);
+        Assert.Contains("# The requirements base of Dockerfile", requirementsBase.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("# The classic builder builds Dockerfile.classic, beside this one.", requirementsBase.Dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("--mount=", requirementsBase.ClassicDockerfile!, StringComparison.Ordinal);
+        Assert.Equal([".pipelineimage/requirements/1-requirements.txt"], requirementsBase.Context);
+        // What the assembler writes is the app's layers alone, with the configuration from USER on.
+        Assert.Equal(["COPY .pipelineimage/deps/ /app/ # PipelineImage.Tasks", "COPY .pipelineimage/app/ /app/ # PipelineImage.Tasks"],
+            assembly.Layers.Select(layer => layer.CreatedBy));
+        Assert.Equal("app", assembly.Config.User);
+    }
+
+    [Theory]
+    [InlineData("buildkit")]
+    [InlineData("classic")]
+    public void TheBuildersNeverAssembleSoTheyHaveNoRequirementsBase(string builder)
+    {
+        var requirements = new RequirementItem[] { new() { Include = "jq", ProjectFile = "/src/App/App.csproj" } };
+
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), builder);
+
+        Assert.Null(plan.Assembly.Requirements);
+        Assert.NotNull(plan.Assembly.NeedsEngine);
+    }
+
+    [Fact]
+    public void RequirementsWithoutRunStepsMakeNoRequirementsBase()
+    {
+        var plan = PlannerTestData.Plan(PlannerTestData.App(), Defaults);
+
+        Assert.Null(plan.Assembly.Requirements);
+        Assert.Null(plan.Assembly.NeedsEngine);
+    }
 }
