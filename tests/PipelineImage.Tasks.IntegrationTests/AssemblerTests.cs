@@ -206,6 +206,38 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.Equal("assembled, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
     }
 
+    [PodmanFact]
+    public async Task AnAssembledImagesOciLayoutIsWrittenWithoutAnEngineAndLoadsIntoPodman()
+    {
+        await PushBaseImageAsync();
+        await using var project = new TestProject(feed,
+            properties: $"""
+                <PipelineImageBuilder>assembler</PipelineImageBuilder>
+                <PipelineImageBase>{BaseImage}</PipelineImageBase>
+                <PipelineImageArchiveOutputPath>out/</PipelineImageArchiveOutputPath>
+                <PipelineImageArchiveFormat>oci</PipelineImageArchiveFormat>
+                """,
+            program: Program);
+        var archive = Path.Combine(project.Directory, "out", project.ImageName + ".tar.gz");
+
+        var publish = await project.PublishAsync(NoEngine, "-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains($"to {archive} (", publish.Output);
+        Assert.Contains("an OCI image layout)", publish.Output);
+        try
+        {
+            var load = await Podman.RunAsync("load", "--input", archive);
+            Assert.True(load.ExitCode == 0, load.ToString());
+            Assert.True(load.Output.Contains($"Loaded image: localhost/{project.ImageName}:1.0.0", StringComparison.Ordinal), load.ToString());
+            Assert.Equal("assembled, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+        }
+        finally
+        {
+            await Podman.RunAsync("image", "rm", $"{project.ImageName}:1.0.0");
+        }
+    }
+
     [EngineFact]
     public async Task RequirementsBaseIsBuiltAndPushedOnceAndARunnerWithoutAnEngineAssemblesOnIt()
     {

@@ -135,8 +135,8 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         try
         {
             using var document = JsonDocument.Parse(found.Bytes);
-            var config = Read(document.RootElement.GetProperty("config"));
-            var layers = document.RootElement.GetProperty("layers").EnumerateArray().Select(Read).ToList();
+            var config = Descriptor.Read(document.RootElement.GetProperty("config"));
+            var layers = document.RootElement.GetProperty("layers").EnumerateArray().Select(Descriptor.Read).ToList();
             log($"The base image {baseImage} is {name}@{found.Digest} ({layers.Count} layer(s))");
             var bytes = await client.ReadBlobAsync(name.Path, config.Digest, cancellationToken).ConfigureAwait(false);
             return (name, found.Digest, (found.MediaType, layers), bytes);
@@ -153,9 +153,6 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
 
     private static PipelineImageException Unreadable(string baseImage, RepositoryName name, string detail) =>
         new(DiagnosticCodes.BaseImageUnreadable, baseImage, name.Registry, detail);
-
-    private static Descriptor Read(JsonElement element) =>
-        new(element.GetProperty("mediaType").GetString() ?? "", element.GetProperty("digest").GetString() ?? "", element.GetProperty("size").GetInt64());
 
     // The manifest of a list for os/arch[/variant]; a missing variant matches any.
     private static string? ChoosePlatform(byte[] list, string platform)

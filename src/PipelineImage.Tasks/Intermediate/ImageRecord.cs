@@ -55,6 +55,11 @@ public sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Archive { get; init; }
 
+    /// <summary>The archive's format when it is not a docker-archive: <c>oci</c>.</summary>
+    [JsonPropertyName("archiveFormat")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ArchiveFormat { get; init; }
+
     /// <summary>The bill of materials (PipelineImageSbom) that describes this image; null when none was written.</summary>
     [JsonPropertyName("sbom")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

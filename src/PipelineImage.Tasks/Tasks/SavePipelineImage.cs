@@ -18,11 +18,17 @@ public sealed partial class SavePipelineImage : EngineTask
         var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken,
             assembledToo: true).ConfigureAwait(false);
 
+        var oci = ArchiveFormat.Trim().ToLowerInvariant() switch
+        {
+            "" or "docker" => false,
+            "oci" => true,
+            _ => throw new PipelineImageException(DiagnosticCodes.InvalidArchiveFormat, ArchiveFormat),
+        };
         var file = Directory.Exists(ArchivePath) || ArchivePath.EndsWith('/') || ArchivePath.EndsWith(Path.DirectorySeparatorChar)
             ? Path.Combine(ArchivePath, record.Name[(record.Name.LastIndexOf('/') + 1)..] + ".tar.gz")
             : ArchivePath;
         ArchiveFile = Path.GetFullPath(file);
-        if (record.Archive == ArchiveFile && File.Exists(ArchiveFile))
+        if (record.Archive == ArchiveFile && record.ArchiveFormat == (oci ? "oci" : null) && File.Exists(ArchiveFile))
         {
             Log.LogMessage(MessageImportance.Normal, "{0} holds {1} already", ArchiveFile, record.ImageId);
             return;
@@ -36,8 +42,10 @@ public sealed partial class SavePipelineImage : EngineTask
             using var registries = Registries(config, cancellationToken);
             try
             {
-                await WriteArchiveAsync(record, target => Assembling.DockerArchiveWriter.WriteAsync(directory, assembly, record.AllReferences(),
-                    (digest, token) => assembly.FetchBaseBlobAsync(registries.For, directory, digest, token), target, cancellationToken)).ConfigureAwait(false);
+                Task<string> BaseBlob(string digest, CancellationToken token) => assembly.FetchBaseBlobAsync(registries.For, directory, digest, token);
+                await WriteArchiveAsync(record, oci, target => oci
+                    ? WriteOciAsync(Assembling.OciLayoutWriter.FromAssembled(directory, assembly, BaseBlob), record, target, cancellationToken)
+                    : Assembling.DockerArchiveWriter.WriteAsync(directory, assembly, record.AllReferences(), BaseBlob, target, cancellationToken)).ConfigureAwait(false);
             }
             catch (Registry.RegistryException e)
             {
@@ -49,11 +57,45 @@ public sealed partial class SavePipelineImage : EngineTask
 
         using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken)
             .ConfigureAwait(false);
-        await WriteArchiveAsync(record, target => engine.SaveAsync(record.AllReferences(), target, cancellationToken)).ConfigureAwait(false);
+        if (!oci)
+        {
+            await WriteArchiveAsync(record, oci, target => engine.SaveAsync(record.AllReferences(), target, cancellationToken)).ConfigureAwait(false);
+            return;
+        }
+
+        // The engine writes docker-archives only: its archive, unpacked beside image.json, gives the blobs of the layout.
+        var unpacked = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, $".save.{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(unpacked);
+            var saved = Path.Combine(unpacked, ".docker-archive.tar");
+            await using (var output = File.Create(saved))
+            {
+                await engine.SaveAsync(record.AllReferences(), output, cancellationToken).ConfigureAwait(false);
+            }
+
+            await System.Formats.Tar.TarFile.ExtractToDirectoryAsync(saved, unpacked, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
+            File.Delete(saved);
+            var image = Assembling.OciLayoutWriter.FromDockerArchive(unpacked);
+            await WriteArchiveAsync(record, oci, target => WriteOciAsync(image, record, target, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PipelineImageException(DiagnosticCodes.ArchiveNotWritten, ArchiveFile, $"the engine's docker-archive could not be read ({e.Message})");
+        }
+        finally
+        {
+            Directory.Delete(unpacked, recursive: true);
+        }
     }
 
+    private static async System.Threading.Tasks.Task WriteOciAsync(
+        (Assembling.OciLayoutWriter.Blob Config, IReadOnlyList<Assembling.OciLayoutWriter.Blob> Layers) image, ImageRecord record, Stream target,
+        CancellationToken cancellationToken) =>
+        await Assembling.OciLayoutWriter.WriteAsync(image.Config, image.Layers, record.AllReferences()[0], target, cancellationToken).ConfigureAwait(false);
+
     // Written beside its final name and moved over it; then recorded in image.json.
-    private async System.Threading.Tasks.Task WriteArchiveAsync(ImageRecord record, Func<Stream, System.Threading.Tasks.Task> write)
+    private async System.Threading.Tasks.Task WriteArchiveAsync(ImageRecord record, bool oci, Func<Stream, System.Threading.Tasks.Task> write)
     {
         var partial = ArchiveFile + ".partial";
         try
@@ -77,8 +119,9 @@ public sealed partial class SavePipelineImage : EngineTask
             File.Delete(partial);
         }
 
-        Log.LogMessage(MessageImportance.High, "Saved {0} ({1}) to {2} ({3:0.0} MiB)",
-            string.Join(", ", record.AllReferences()), record.ImageId, ArchiveFile, new FileInfo(ArchiveFile).Length / (double)(1 << 20));
-        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Archive = ArchiveFile }).ToJson()).ConfigureAwait(false);
+        Log.LogMessage(MessageImportance.High, "Saved {0} ({1}) to {2} ({3:0.0} MiB, {4})",
+            oci ? record.AllReferences()[0] : string.Join(", ", record.AllReferences()), record.ImageId, ArchiveFile,
+            new FileInfo(ArchiveFile).Length / (double)(1 << 20), oci ? "an OCI image layout" : "a docker-archive");
+        await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Archive = ArchiveFile, ArchiveFormat = oci ? "oci" : null }).ToJson()).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,149 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PipelineImage.Context;
+using PipelineImage.Naming;
+
+namespace PipelineImage.Assembling;
+
+/// <summary>
+/// Writes an image as an OCI image layout in a tar (<c>oci-archive</c>): <c>oci-layout</c>, <c>index.json</c> and
+/// <c>blobs/sha256/</c> with the config, the layers and an OCI manifest of them. The index has one manifest, named
+/// with the first reference as Podman names it (<c>org.opencontainers.image.ref.name</c>, the whole reference) and
+/// as containerd and Docker do (<c>io.containerd.image.name</c>): <c>podman load</c> takes an index of one image
+/// only. Docker's media types become OCI's (the same bytes), so the manifest's digest is that of the OCI form.
+/// Entries are written reproducibly.
+/// </summary>
+public static class OciLayoutWriter
+{
+    /// <summary>One blob: where its bytes are (a file that <see cref="Release"/> may delete after), and what it is.</summary>
+    /// <param name="Descriptor">Its media type as the image's manifest has it, digest and size.</param>
+    /// <param name="Open">Its file; fetched when asked for.</param>
+    /// <param name="Release">Called with the file once written (deletes a fetched one); null: nothing to do.</param>
+    public sealed record Blob(Descriptor Descriptor, Func<CancellationToken, Task<string>> Open, Action<string>? Release = null)
+    {
+        /// <summary>A file on disk that stays.</summary>
+        public static Blob File(Descriptor descriptor, string path) => new(descriptor, _ => Task.FromResult(path));
+    }
+
+    /// <param name="config">The image's configuration.</param>
+    /// <param name="layers">Its layers, in order.</param>
+    /// <param name="name">The reference the index names it with.</param>
+    /// <param name="destination">Where the archive goes.</param>
+    /// <param name="cancellationToken">Stops the writing.</param>
+    /// <returns>The digest of the OCI manifest written.</returns>
+    public static async Task<string> WriteAsync(Blob config, IReadOnlyList<Blob> layers, ImageReference name, Stream destination, CancellationToken cancellationToken)
+    {
+        var manifest = ImageDocuments.Manifest(MediaTypes.OciManifest, config.Descriptor with { MediaType = MediaTypes.OciConfig },
+            layers.Select(layer => layer.Descriptor with { MediaType = OciLayerType(layer.Descriptor.MediaType) }).ToList());
+        var manifestDigest = LayerWriter.DigestOf(manifest);
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciIndex,
+            ["manifests"] = new JsonArray(new JsonObject
+            {
+                ["mediaType"] = MediaTypes.OciManifest,
+                ["digest"] = manifestDigest,
+                ["size"] = manifest.Length,
+                ["annotations"] = new JsonObject
+                {
+                    ["io.containerd.image.name"] = name.ToString(),
+                    ["org.opencontainers.image.ref.name"] = name.ToString(),
+                },
+            }),
+        };
+
+        var time = DateTimeOffset.FromUnixTimeSeconds(1);
+        var directoryMode = (UnixFileMode)Convert.ToInt32("755", 8);
+        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
+        await WriteAsync(writer, "oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray(), time, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(writer, "index.json", Encoding.UTF8.GetBytes(index.ToJsonString()), time, cancellationToken).ConfigureAwait(false);
+        await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/", directoryMode, time), cancellationToken).ConfigureAwait(false);
+        await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/sha256/", directoryMode, time), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(writer, BlobName(manifestDigest), manifest, time, cancellationToken).ConfigureAwait(false);
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var blob in layers.Prepend(config).Where(blob => written.Add(blob.Descriptor.Digest)))
+        {
+            var path = await blob.Open(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+                var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, BlobName(blob.Descriptor.Digest), (UnixFileMode)Convert.ToInt32("644", 8), time);
+                entry.DataStream = data;
+                await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                blob.Release?.Invoke(path);
+            }
+        }
+
+        return manifestDigest;
+    }
+
+    /// <summary>
+    /// An assembled image as blobs: the config and our layers from its directory, the base's layers fetched from its
+    /// registry when written (<paramref name="baseBlob"/>, a temporary file deleted after).
+    /// </summary>
+    public static (Blob Config, IReadOnlyList<Blob> Layers) FromAssembled(string directory, AssemblyRecord record, Func<string, CancellationToken, Task<string>> baseBlob)
+    {
+        using var manifest = JsonDocument.Parse(System.IO.File.ReadAllBytes(AssemblyRecord.BlobPath(directory, record.ManifestDigest)));
+        var layers = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(Descriptor.Read).Select(layer =>
+            AssemblyRecord.BlobPath(directory, layer.Digest) is var local && System.IO.File.Exists(local)
+                ? Blob.File(layer, local)
+                : new Blob(layer, token => baseBlob(layer.Digest, token), System.IO.File.Delete)).ToList();
+        var config = Descriptor.Read(manifest.RootElement.GetProperty("config"));
+        return (Blob.File(config, AssemblyRecord.BlobPath(directory, config.Digest)), layers);
+    }
+
+    /// <summary>
+    /// The image in a docker-archive (what <c>docker save</c> and the engines' <c>GET /images/get</c> write), extracted
+    /// into <paramref name="directory"/>, as blobs: its config and its layers, uncompressed as the archive has them.
+    /// </summary>
+    /// <exception cref="InvalidDataException">When the archive has no image, or its files do not match.</exception>
+    public static (Blob Config, IReadOnlyList<Blob> Layers) FromDockerArchive(string directory)
+    {
+        using var manifest = JsonDocument.Parse(System.IO.File.ReadAllBytes(Path.Combine(directory, "manifest.json")));
+        var image = manifest.RootElement.EnumerateArray().FirstOrDefault();
+        if (image.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException("the engine's archive has no image in its manifest.json");
+        }
+
+        Blob Of(string name, string mediaType)
+        {
+            var path = Path.GetFullPath(Path.Combine(directory, name));
+            if (!path.StartsWith(Path.GetFullPath(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"the engine's archive names {name}, outside it");
+            }
+
+            using var stream = System.IO.File.OpenRead(path);
+            var digest = "sha256:" + Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+            return Blob.File(new Descriptor(mediaType, digest, stream.Length), path);
+        }
+
+        return (Of(image.GetProperty("Config").GetString()!, MediaTypes.OciConfig),
+            image.GetProperty("Layers").EnumerateArray().Select(layer => Of(layer.GetString()!, MediaTypes.OciUncompressedLayer)).ToList());
+    }
+
+    // Docker's layer types are OCI's under another name; OCI's stay.
+    private static string OciLayerType(string mediaType) => mediaType switch
+    {
+        MediaTypes.DockerLayer => MediaTypes.OciLayer,
+        MediaTypes.DockerUncompressedLayer => MediaTypes.OciUncompressedLayer,
+        _ => mediaType,
+    };
+
+    private static string BlobName(string digest) => "blobs/sha256/" + digest["sha256:".Length..];
+
+    private static async Task WriteAsync(TarWriter writer, string name, byte[] content, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, name, (UnixFileMode)Convert.ToInt32("644", 8), time);
+        entry.DataStream = new MemoryStream(content);
+        await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+    }
+}
