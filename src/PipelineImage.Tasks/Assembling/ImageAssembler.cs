@@ -26,7 +26,8 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
     public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, CancellationToken cancellationToken, string? baseImage = null)
     {
         var assembly = plan.Assembly ?? throw new PipelineImageException(DiagnosticCodes.InvalidPlan, directory, "has no assembly (it was written by an earlier version)");
-        var (baseName, baseDigest, baseManifest, baseConfig) = await ReadBaseAsync(baseImage ?? plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false);
+        var (baseName, baseDigest, baseManifest, baseConfig) = await ReadBaseAsync(baseImage ?? plan.BaseImage, plan.Options.Platform, directory, cancellationToken)
+            .ConfigureAwait(false);
         var earlier = AssemblyRecord.Read(directory)?.Layers.ToDictionary(layer => layer.Key, StringComparer.Ordinal) ?? [];
         var sources = plan.Context.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
         var layers = new List<RecordedLayer>();
@@ -43,7 +44,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         }
 
         var manifestType = baseManifest.MediaType;
-        var config = ImageDocuments.Config(baseConfig, assembly, layers.Select(layer => layer.DiffId).ToList());
+        var config = ImageDocuments.Config(baseConfig.Bytes, assembly, layers.Select(layer => layer.DiffId).ToList());
         var configDescriptor = new Descriptor(ImageDocuments.ConfigType(manifestType), LayerWriter.DigestOf(config), config.Length);
         var manifest = ImageDocuments.Manifest(manifestType, configDescriptor,
             [.. baseManifest.Layers, .. layers.Select(layer => new Descriptor(ImageDocuments.LayerType(manifestType), layer.Digest, layer.Size))]);
@@ -52,7 +53,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         await WriteBlobAsync(directory, manifestDigest, manifest).ConfigureAwait(false);
         var record = new AssemblyRecord(baseName, baseDigest, manifestType, manifestDigest, configDescriptor.Digest, layers);
         await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, AssemblyRecord.FileName), record.ToJson()).ConfigureAwait(false);
-        Prune(directory, [.. layers.Select(layer => layer.Digest), configDescriptor.Digest, manifestDigest]);
+        Prune(directory, [.. layers.Select(layer => layer.Digest), configDescriptor.Digest, manifestDigest, baseConfig.Digest]);
         return record;
     }
 
@@ -127,8 +128,10 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         }
     }
 
-    private async Task<(RepositoryName Name, string Digest, (string MediaType, IReadOnlyList<Descriptor> Layers) Manifest, byte[] Config)> ReadBaseAsync(
-        string baseImage, string platform, CancellationToken cancellationToken)
+    // The base's manifest, from its registry every time (its tag may have moved), and its configuration, kept in the
+    // directory by digest after the first read (a digest names the same bytes for ever).
+    private async Task<(RepositoryName Name, string Digest, (string MediaType, IReadOnlyList<Descriptor> Layers) Manifest, (string Digest, byte[] Bytes) Config)> ReadBaseAsync(
+        string baseImage, string platform, string directory, CancellationToken cancellationToken)
     {
         var (name, found) = await GetManifestAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
         var client = registry(name.Registry);
@@ -138,8 +141,15 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
             var config = Descriptor.Read(document.RootElement.GetProperty("config"));
             var layers = document.RootElement.GetProperty("layers").EnumerateArray().Select(Descriptor.Read).ToList();
             log($"The base image {baseImage} is {name}@{found.Digest} ({layers.Count} layer(s))");
-            var bytes = await client.ReadBlobAsync(name.Path, config.Digest, cancellationToken).ConfigureAwait(false);
-            return (name, found.Digest, (found.MediaType, layers), bytes);
+            var kept = AssemblyRecord.BlobPath(directory, config.Digest);
+            var bytes = File.Exists(kept) ? await File.ReadAllBytesAsync(kept, cancellationToken).ConfigureAwait(false) : null;
+            if (bytes is null || LayerWriter.DigestOf(bytes) != config.Digest)
+            {
+                bytes = await client.ReadBlobAsync(name.Path, config.Digest, cancellationToken).ConfigureAwait(false);
+                await AtomicFile.WriteAsync(kept, stream => stream.WriteAsync(bytes).AsTask()).ConfigureAwait(false);
+            }
+
+            return (name, found.Digest, (found.MediaType, layers), (config.Digest, bytes));
         }
         catch (RegistryException e)
         {
