@@ -78,7 +78,8 @@ public static class DockerArchiveWriter
 
     private static string Hex(string digest) => digest["sha256:".Length..];
 
-    private static async Task WriteFileAsync(TarWriter writer, string name, string path, DateTimeOffset time, CancellationToken cancellationToken)
+    /// <summary>A file as an archive's entry: 0644, root's, at <paramref name="time"/>.</summary>
+    internal static async Task WriteFileAsync(TarWriter writer, string name, string path, DateTimeOffset time, CancellationToken cancellationToken)
     {
         await using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
         var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, name, (UnixFileMode)Convert.ToInt32("644", 8), time);

@@ -70,10 +70,7 @@ public static class OciLayoutWriter
             var path = await blob.Open(cancellationToken).ConfigureAwait(false);
             try
             {
-                await using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-                var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, BlobName(blob.Descriptor.Digest), (UnixFileMode)Convert.ToInt32("644", 8), time);
-                entry.DataStream = data;
-                await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+                await DockerArchiveWriter.WriteFileAsync(writer, BlobName(blob.Descriptor.Digest), path, time, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
