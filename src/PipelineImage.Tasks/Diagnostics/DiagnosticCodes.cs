@@ -63,10 +63,10 @@ public static class DiagnosticCodes
     public const string StandaloneBuildKit = nameof(StandaloneBuildKit);                             // PIMG2035
     public const string NoLocalImage = nameof(NoLocalImage);                                         // PIMG2036
     public const string AssemblerNeedsEngine = nameof(AssemblerNeedsEngine);                         // PIMG2037
-    public const string AssembledImageNotLocal = nameof(AssembledImageNotLocal);                     // PIMG2038
     public const string InvalidSourceDateEpoch = nameof(InvalidSourceDateEpoch);                     // PIMG2039
     public const string RequirementsBaseNeedsPush = nameof(RequirementsBaseNeedsPush);               // PIMG2040
     public const string InvalidArchiveFormat = nameof(InvalidArchiveFormat);                         // PIMG2041
+    public const string LayerNotReadable = nameof(LayerNotReadable);                                 // PIMG2042
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PipelineImage.Engine;
 
 namespace PipelineImage.Sbom;
 
@@ -16,6 +17,33 @@ public sealed record Package(string Ecosystem, string Name, string Version, stri
 /// </summary>
 public static class Inventory
 {
+    private const string OsRelease = "/usr/lib/os-release", EtcOsRelease = "/etc/os-release", DpkgStatus = "/var/lib/dpkg/status",
+        ApkInstalled = "/lib/apk/db/installed";
+
+    /// <summary>The image's files that say what it holds: os-release, dpkg's or apk's database, the venv's package metadata.</summary>
+    public static IReadOnlyList<FileQuery> Queries { get; } =
+    [
+        new FileQuery(OsRelease), new FileQuery(EtcOsRelease), new FileQuery(DpkgStatus), new FileQuery(ApkInstalled),
+        new FileQuery(Requirements.RequirementPlanner.VenvDirectory + "/lib", IsPipMetadata),
+    ];
+
+    /// <summary>Whether a path in the image is one of <see cref="Queries"/>' files.</summary>
+    public static bool Wanted(string path) =>
+        Queries.Any(query => (path == query.Path || path.StartsWith(query.Path + "/", StringComparison.Ordinal)) && query.Wanted(path));
+
+    /// <summary>The OS and pip packages of an image, from its files that <see cref="Queries"/> found.</summary>
+    public static (IReadOnlyList<Package> Os, IReadOnlyList<Package> Pip) OfImage(IReadOnlyList<ImageFile> files)
+    {
+        string? Text(string path) => files.FirstOrDefault(file => file.Path == path)?.Text;
+        var release = Text(OsRelease) ?? Text(EtcOsRelease);
+        var os = Text(DpkgStatus) is { } dpkg ? Dpkg(dpkg, Distro(release, "debian"))
+            : Text(ApkInstalled) is { } apk ? Apk(apk, Distro(release, "alpine"))
+            : [];
+        return (os, Pip(files.Where(file => IsPipMetadata(file.Path)).Select(file => file.Text)));
+    }
+
+    private static bool IsPipMetadata(string path) => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal);
+
     /// <summary>
     /// The packages of project.assets.json's target (<c>tfm</c> or <c>tfm/rid</c>) that bring files into the app (runtime,
     /// native or resource assets): a package that only builds (PipelineImage.Tasks, analyzers) is not in the image.

@@ -10,14 +10,15 @@ namespace PipelineImage.Tasks;
 /// Writes sbom.cdx.json beside image.json (PipelineImageSbom=true): a CycloneDX bill of materials of the image that
 /// image.json records, listing the NuGet packages of project.assets.json that bring files, the OS packages of the
 /// image's dpkg or apk database and the pip packages of its venv. The image's files are read through a container that
-/// is created, never started, and removed. Written again only when the image changed.
+/// is created, never started, and removed; an assembled image's from its layers, with no engine. Written again only
+/// when the image changed.
 /// </summary>
 public sealed partial class DescribePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, "PipelineImageSbom", "describe", cancellationToken,
-            assembledToo: true).ConfigureAwait(false);
+        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, "PipelineImageSbom", "describe", cancellationToken)
+            .ConfigureAwait(false);
 
         var sbomPath = Path.GetFullPath(SbomPath);
         if (record.Sbom == sbomPath && File.Exists(sbomPath))
@@ -26,36 +27,10 @@ public sealed partial class DescribePipelineImage : EngineTask
             return;
         }
 
-        IContainerEngine found;
-        try
-        {
-            found = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (PipelineImageException e) when (record.Assembled is { } directory)
-        {
-            // An assembled image is read where the assembler loaded it; pushed or with no engine, it is in none.
-            throw new PipelineImageException(e, DiagnosticCodes.AssembledImageNotLocal, "PipelineImageSbom", $"in {directory}", "describe");
-        }
-
-        using var engine = found;
-        // One container for every file the bill is made of.
-        const string osRelease = "/usr/lib/os-release", etcOsRelease = "/etc/os-release", dpkgStatus = "/var/lib/dpkg/status", apkInstalled = "/lib/apk/db/installed";
-        var files = await engine.ReadFilesAsync(record.ImageId,
-            [
-                new FileQuery(osRelease), new FileQuery(etcOsRelease), new FileQuery(dpkgStatus), new FileQuery(apkInstalled),
-                new FileQuery(Requirements.RequirementPlanner.VenvDirectory + "/lib", IsPipMetadata),
-            ], cancellationToken).ConfigureAwait(false);
-        string? Text(string path) => files.FirstOrDefault(file => file.Path == path)?.Text;
-        static bool IsPipMetadata(string path) => path.EndsWith(".dist-info/METADATA", StringComparison.Ordinal);
-
-        var release = Text(osRelease) ?? Text(etcOsRelease);
-        var dpkg = Text(dpkgStatus);
-        var apk = dpkg is null ? Text(apkInstalled) : null;
-        var os = dpkg is not null ? Inventory.Dpkg(dpkg, Inventory.Distro(release, "debian"))
-            : apk is not null ? Inventory.Apk(apk, Inventory.Distro(release, "alpine"))
-            : [];
-        var pip = Inventory.Pip(files.Where(file => IsPipMetadata(file.Path)).Select(file => file.Text));
+        var files = record.Assembled is { } directory
+            ? await AssembledFilesAsync(record, directory, cancellationToken).ConfigureAwait(false)
+            : await EngineFilesAsync(record, cancellationToken).ConfigureAwait(false);
+        var (os, pip) = Inventory.OfImage(files);
         var nuget = File.Exists(ProjectAssetsFile)
             ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
             : [];
@@ -70,5 +45,29 @@ public sealed partial class DescribePipelineImage : EngineTask
         Log.LogMessage(MessageImportance.High, "Wrote the bill of materials of {0} to {1}: {2} NuGet, {3} OS and {4} pip package(s)",
             record.Name, sbomPath, nuget.Count, os.Count, pip.Count);
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath }).ToJson()).ConfigureAwait(false);
+    }
+
+    // One container for every file the bill is made of.
+    private async Task<IReadOnlyList<ImageFile>> EngineFilesAsync(ImageRecord record, CancellationToken cancellationToken)
+    {
+        using var engine = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken)
+            .ConfigureAwait(false);
+        return await engine.ReadFilesAsync(record.ImageId, Inventory.Queries, cancellationToken).ConfigureAwait(false);
+    }
+
+    // An assembled image's layers are ours in assembled/ and the base's in its registry: no engine needs to hold it.
+    private async Task<IReadOnlyList<ImageFile>> AssembledFilesAsync(ImageRecord record, string directory, CancellationToken cancellationToken)
+    {
+        var assembly = ReadAssembly(record, directory, DiagnosticCodes.NoImageToDescribe);
+        using var registries = Registries(ResolveEngine().Config, cancellationToken);
+        try
+        {
+            return await AssembledImageFiles.ReadAsync(directory, assembly,
+                (digest, token) => assembly.FetchBaseBlobAsync(registries.For, directory, digest, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Registry.RegistryException e)
+        {
+            throw registries.Failure(e, $"{assembly.Base}@{assembly.BaseDigest}");
+        }
     }
 }

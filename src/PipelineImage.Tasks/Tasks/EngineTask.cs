@@ -74,17 +74,13 @@ public abstract partial class EngineTask : PipelineImageTask
     }
 
     /// <summary>
-    /// image.json of an image that an engine here holds (or the assembler wrote, with <c>assembledToo</c>): PIMG2036 for
-    /// one a standalone buildkitd built and pushed, PIMG2038 for an assembled one, naming the setting that wants the
-    /// image and what it would do with it.
+    /// image.json of an image that an engine here holds or the assembler wrote: PIMG2036 for one a standalone buildkitd
+    /// built and pushed, naming the setting that wants the image and what it would do with it.
     /// </summary>
-    protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken,
-        bool assembledToo = false)
+    protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
     {
         var record = await ReadImageRecordAsync(path, missing, cancellationToken).ConfigureAwait(false);
-        return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb)
-            : record.Assembled is { } directory && !assembledToo ? throw new PipelineImageException(DiagnosticCodes.AssembledImageNotLocal, setting, $"in {directory}", verb)
-            : record;
+        return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb) : record;
     }
 
     /// <summary>The engine, connected, that holds the recorded image; <paramref name="missing"/> when it does not.</summary>

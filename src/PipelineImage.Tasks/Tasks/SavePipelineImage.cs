@@ -15,8 +15,8 @@ public sealed partial class SavePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken,
-            assembledToo: true).ConfigureAwait(false);
+        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken)
+            .ConfigureAwait(false);
 
         var oci = ArchiveFormat.Trim().ToLowerInvariant() switch
         {

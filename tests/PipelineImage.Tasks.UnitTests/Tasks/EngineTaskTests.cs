@@ -393,22 +393,20 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     [Fact]
-    public void AnAssembledImageIsDescribedWhereItWasLoadedAndElseIsPimg2038()
+    public void AnAssembledImageIsDescribedFromItsLayersWithoutAnEngine()
     {
-        var engine = new FakeContainerEngine();
         var record = Path.Combine(_root, "image.json");
-        File.WriteAllText(record, $$"""{"name": "hello", "tags": ["1.0.0"], "imageId": "{{ImageId}}", "assembled": "/obj/assembled", "manifest": "sha256:m"}""");
-        DescribePipelineImage Describe() => new()
+        var assembled = Path.Combine(_root, "assembled");
+        File.WriteAllText(record, $$"""{"name": "hello", "tags": ["1.0.0"], "imageId": "{{ImageId}}", "assembled": "{{assembled.Replace("\\", "/")}}", "manifest": "sha256:m"}""");
+        var describe = new DescribePipelineImage
         {
-            BuildEngine = _log, EngineFactory = _ => engine, ImageRecordPath = record, SbomPath = Path.Combine(_root, "sbom.cdx.json"), TargetFramework = "net10.0",
+            BuildEngine = _log, EngineFactory = _ => throw new InvalidOperationException("no engine may be used"), ImageRecordPath = record,
+            SbomPath = Path.Combine(_root, "sbom.cdx.json"), TargetFramework = "net10.0",
         };
 
-        Assert.False(Describe().Execute());
-        Assert.Equal("PIMG2038", Assert.Single(_log.Errors).Code);
-        Assert.StartsWith("PipelineImageSbom is set, and the image was assembled without an engine (in /obj/assembled)", _log.Errors[0].Message);
-
-        engine.Add(ImageId);
-        Assert.True(Describe().Execute(), Errors());
+        Assert.False(describe.Execute());
+        Assert.Equal("PIMG4009", Assert.Single(_log.Errors).Code);
+        Assert.False(File.Exists(Path.Combine(_root, "sbom.cdx.json")));
     }
 
     private SavePipelineImage NewSave(FakeContainerEngine engine, string record, string archive) => new()
