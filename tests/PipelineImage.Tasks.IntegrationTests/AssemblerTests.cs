@@ -249,6 +249,7 @@ public sealed class AssemblerTests(PackageFeed feed)
             <PipelineImageBase>{BaseImage}</PipelineImageBase>
             <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
             <PipelineImageNetwork>host</PipelineImageNetwork>
+            <PipelineImageSbom>true</PipelineImageSbom>
             <ContinuousIntegrationBuild>true</ContinuousIntegrationBuild>
             """;
         const string items = """<PipelineRequirement Include="jq" />""";
@@ -279,6 +280,12 @@ public sealed class AssemblerTests(PackageFeed feed)
             Assert.Contains("is in the registry: nothing of it is built", two.Output);
             Assert.Equal(digest, PushedDigest(second, $"{name}:1.0.0"));
             Assert.Contains($"Pushed {name}:1.0.0 ({digest}) without an engine: 0 blob(s) uploaded (0 B)", two.Output);
+
+            // Its bill of materials is read from the layers in the registry, with no engine: the same bytes on both runners, jq in it.
+            Assert.Matches("Wrote the bill of materials of .* to .*sbom.cdx.json: 0 NuGet, [1-9][0-9]* OS and 0 pip package", two.Output);
+            var bill = await File.ReadAllTextAsync(Path.Combine(second.OutputDirectory, "sbom.cdx.json"));
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(first.OutputDirectory, "sbom.cdx.json")), bill);
+            Assert.Contains("\"pkg:deb/debian/jq@", bill, StringComparison.Ordinal);
 
             // The pushed image runs the app, with the requirement installed by the base.
             var pull = await Docker.RunAsync("pull", $"{name}:1.0.0");
