@@ -269,6 +269,7 @@ public sealed class AssemblerTests(PackageFeed feed)
             Assert.Contains("Setting up jq ", one.Output);
             var pinned = File.ReadAllText(Path.Combine(first.OutputDirectory, "requirements", "Dockerfile"));
             Assert.Matches(@"\nFROM localhost:5000/dotnet/runtime@sha256:[0-9a-f]{64}\n", pinned);
+            Assert.True(File.Exists(Path.Combine(first.OutputDirectory, "requirements", "hashes.tsv")), "the base's file hashes are kept");
             var digest = PushedDigest(first, $"{name}:1.0.0");
 
             // A clean clone on a runner without an engine finds the base in the registry: nothing built, nothing uploaded.

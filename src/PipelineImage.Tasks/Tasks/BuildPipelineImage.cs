@@ -169,7 +169,9 @@ public sealed partial class BuildPipelineImage : EngineTask
             await AtomicFile.WriteIfChangedAsync(classic, Assembling.RequirementsBase.Pin(requirements.ClassicDockerfile!, plan.BaseImage, pinned)).ConfigureAwait(false);
         }
 
-        var basePlan = plan.ForRequirementsBase(pinned, dockerfile, classic, FileHashCache.Load(Path.Combine(directory, "hashes.tsv")).Hash);
+        var hashes = FileHashCache.Load(Path.Combine(directory, "hashes.tsv"));
+        var basePlan = plan.ForRequirementsBase(pinned, dockerfile, classic, hashes.Hash);
+        await hashes.SaveAsync().ConfigureAwait(false);
         var reference = basePlan.References[0];
         var repository = Assembling.RepositoryName.Of(reference.Name);
         if (!plan.Options.NoCache
