@@ -71,7 +71,7 @@ public static class DockerArchiveWriter
             }
         }
 
-        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, "manifest.json", (UnixFileMode)Convert.ToInt32("644", 8), time);
+        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, "manifest.json", ContextTarWriter.RegularMode, time);
         entry.DataStream = new MemoryStream(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(index, Compact)));
         await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
     }
@@ -82,7 +82,7 @@ public static class DockerArchiveWriter
     internal static async Task WriteFileAsync(TarWriter writer, string name, string path, DateTimeOffset time, CancellationToken cancellationToken)
     {
         await using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, name, (UnixFileMode)Convert.ToInt32("644", 8), time);
+        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, name, ContextTarWriter.RegularMode, time);
         entry.DataStream = data;
         await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
     }

@@ -139,7 +139,7 @@ public static class OciLayoutWriter
 
     private static async Task WriteAsync(TarWriter writer, string name, byte[] content, DateTimeOffset time, CancellationToken cancellationToken)
     {
-        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, name, (UnixFileMode)Convert.ToInt32("644", 8), time);
+        var entry = ContextTarWriter.Entry(TarEntryType.RegularFile, name, ContextTarWriter.RegularMode, time);
         entry.DataStream = new MemoryStream(content);
         await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
     }

@@ -12,7 +12,8 @@ public static class ContextTarWriter
     /// <summary>The modification time of every entry: the Unix epoch plus one second, as jib does.</summary>
     public static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1);
 
-    private const UnixFileMode RegularMode =
+    /// <summary>0644: a file that is not executable, and every file of our own (a Dockerfile, a manifest, a blob).</summary>
+    public const UnixFileMode RegularMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private const UnixFileMode ExecutableMode =

@@ -86,7 +86,6 @@ public sealed record PlanFile
         Planning.BuildPlan plan, Planning.ParentImage? parent, string dockerfile, string? classicDockerfile, PlannedOptions options, Func<string, string> hash,
         IReadOnlyList<Planning.PlannedSecret>? secrets = null)
     {
-        var regularMode = (UnixFileMode)Convert.ToInt32("644", 8);
         var written = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             [Planning.ImagePlanner.DockerfilePath] = dockerfile,
@@ -94,7 +93,7 @@ public sealed record PlanFile
         };
         var context = plan.Context
             .Select(entry => entry.Content is not null && written.GetValueOrDefault(entry.ContextPath) is { } file
-                ? ContextEntry.FromFile(entry.ContextPath, file, mode: regularMode)
+                ? ContextEntry.FromFile(entry.ContextPath, file, mode: ContextTarWriter.RegularMode)
                 : entry)
             .Select(entry => PlannedEntry.From(entry, hash))
             .ToList();
@@ -134,10 +133,9 @@ public sealed record PlanFile
     public PlanFile ForRequirementsBase(string pinnedBase, string dockerfile, string? classicDockerfile, Func<string, string> hash)
     {
         var requirements = Assembly?.Requirements ?? throw new InvalidOperationException("The plan has no requirements base.");
-        var regularMode = (UnixFileMode)Convert.ToInt32("644", 8);
         var written = classicDockerfile is null ? [(Dockerfile, dockerfile)] : new[] { (Dockerfile, dockerfile), (Planning.ImagePlanner.ClassicDockerfilePath, classicDockerfile) };
         var context = Context.Where(entry => requirements.Context.Contains(entry.Path, StringComparer.Ordinal))
-            .Concat(written.Select(file => PlannedEntry.From(ContextEntry.FromFile(file.Item1, file.Item2, mode: regularMode), hash)))
+            .Concat(written.Select(file => PlannedEntry.From(ContextEntry.FromFile(file.Item1, file.Item2, mode: ContextTarWriter.RegularMode), hash)))
             .OrderBy(entry => entry.Path, StringComparer.Ordinal)
             .ToList();
         var plan = (this with
