@@ -255,15 +255,16 @@ public sealed class AssemblerTests(PackageFeed feed)
         const string items = """<PipelineRequirement Include="jq" />""";
         await using var first = await CloneAsync(properties, assemblyName, items);
         var name = $"localhost:5000/{first.ImageName}";
-        string? requirementsBase = null;
+        string? requirementsBase = null, replacement = null;
+        string BuiltBase(string output) => System.Text.RegularExpressions.Regex.Match(output,
+            $@"Building the requirements base ({System.Text.RegularExpressions.Regex.Escape(name)}:pipelineimage-requirements-[0-9a-f]{{64}}) with the engine").Groups[1].Value;
         try
         {
             // With an engine: it builds the requirements base alone, pushes it under its content key, and our layers go on it.
             var one = await first.PublishAsync("-v:n", "-p:PipelineImageBuilder=assembler");
 
             Assert.True(one.ExitCode == 0, one.ToString());
-            requirementsBase = System.Text.RegularExpressions.Regex.Match(one.Output,
-                $@"Building the requirements base ({System.Text.RegularExpressions.Regex.Escape(name)}:pipelineimage-requirements-[0-9a-f]{{64}}) with the engine").Groups[1].Value;
+            requirementsBase = BuiltBase(one.Output);
             Assert.True(requirementsBase.Length > 0, one.Output);
             Assert.Contains($"Pushed the requirements base {requirementsBase} (sha256:", one.Output);
             Assert.Contains("Setting up jq ", one.Output);
@@ -294,10 +295,21 @@ public sealed class AssemblerTests(PackageFeed feed)
             Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
             var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "jq", $"{name}:1.0.0", "--version");
             Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
+
+            // Another requirement is another base; the engine keeps the new one and lets the earlier one go.
+            first.WriteProject(properties, items + """<PipelineRequirement Include="tree" />""");
+            var three = await first.PublishAsync("-v:n", "-p:PipelineImageBuilder=assembler");
+
+            Assert.True(three.ExitCode == 0, three.ToString());
+            replacement = BuiltBase(three.Output);
+            Assert.True(replacement.Length > 0 && replacement != requirementsBase, three.Output);
+            Assert.Contains($"Removed the earlier requirements base {requirementsBase} from the engine", three.Output);
+            Assert.Null(await Docker.InspectImageAsync(requirementsBase));
+            Assert.NotNull(await Docker.InspectImageAsync(replacement));
         }
         finally
         {
-            await Docker.RunAsync(["image", "rm", $"{name}:1.0.0", .. requirementsBase is { Length: > 0 } ? new[] { requirementsBase } : []]);
+            await Docker.RunAsync(["image", "rm", $"{name}:1.0.0", .. new[] { requirementsBase, replacement }.Where(r => r is { Length: > 0 }).Select(r => r!)]);
         }
     }
 

@@ -42,6 +42,10 @@ public sealed partial class DockerEngine
         (await RequestJsonAsync(HttpMethod.Post, path, $"tag {imageId} as {reference}", cancellationToken, allowEmpty: true).ConfigureAwait(false))?.Dispose();
     }
 
+    public async Task UntagAsync(ImageReference reference, CancellationToken cancellationToken) =>
+        (await RequestJsonAsync(HttpMethod.Delete, $"v{_apiVersion}/images/{reference}", $"remove {reference}", cancellationToken,
+            allowNotFound: true, allowEmpty: true).ConfigureAwait(false))?.Dispose();
+
     // What goes wrong reading from the engine is PIMG1004; what goes wrong writing to the destination is the caller's
     // (an IOException as it was thrown).
     public async Task SaveAsync(IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken)

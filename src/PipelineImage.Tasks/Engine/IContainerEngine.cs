@@ -27,6 +27,12 @@ public interface IContainerEngine : IDisposable
     Task TagAsync(string imageId, Naming.ImageReference reference, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Removes the reference from the local image store as <c>docker rmi name:tag</c> does: the image goes with its last
+    /// reference, its layers with it where no other image has them. A reference the engine does not have is no error.
+    /// </summary>
+    Task UntagAsync(Naming.ImageReference reference, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Pushes <c>name:tag</c> to its registry with the credential (none: anonymously). Each progress line goes to
     /// <paramref name="output"/>. Failures are <see cref="EngineException"/>s that say whether the registry refused
     /// the credential, could not be reached, or failed TLS verification.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using PipelineImage.Building;
@@ -201,7 +202,39 @@ public sealed partial class BuildPipelineImage : EngineTask
             .ConfigureAwait(false);
         var pushed = await PushWithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), cancellationToken).ConfigureAwait(false);
         Log.LogMessage(MessageImportance.High, "Pushed the requirements base {0} ({1})", reference, pushed.Digest);
+        await ReplaceBuiltBaseAsync(engine!, Path.Combine(directory, "built.json"), reference, cancellationToken).ConfigureAwait(false);
         return $"{reference.Name}@{pushed.Digest}";
+    }
+
+    // The engine keeps the base it built, as its cache should the registry lose the tag; the one this project built before
+    // (for other requirements or another base digest), which built.json names, is removed from it rather than left behind.
+    private async System.Threading.Tasks.Task ReplaceBuiltBaseAsync(IContainerEngine engine, string record, Naming.ImageReference built, CancellationToken cancellationToken)
+    {
+        Naming.ImageReference? earlier = null;
+        try
+        {
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(record, cancellationToken).ConfigureAwait(false));
+            earlier = new(document.RootElement.GetProperty("name").GetString()!, document.RootElement.GetProperty("tag").GetString()!);
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            // None yet, or not ours to read: nothing to remove.
+        }
+
+        if (earlier is { } old && old != built)
+        {
+            try
+            {
+                await engine.UntagAsync(old, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.Normal, "Removed the earlier requirements base {0} from the engine", old);
+            }
+            catch (EngineException e)
+            {
+                Log.LogMessage(MessageImportance.Normal, "The earlier requirements base {0} stays in the engine: {1}", old, e.Message);
+            }
+        }
+
+        await AtomicFile.WriteIfChangedAsync(record, JsonSerializer.Serialize(new { name = built.Name, tag = built.Tag }) + "\n").ConfigureAwait(false);
     }
 
     private static void CheckPlatform(PlanFile plan, EngineInfo info)

@@ -12,7 +12,7 @@ internal sealed class FakeContainerEngine : IContainerEngine
 {
     private int _built;
 
-    /// <summary>The operation (connect, inspect, find, tag, build, push, save) that throws, and what.</summary>
+    /// <summary>The operation (connect, inspect, find, tag, untag, build, push, save) that throws, and what.</summary>
     public (string Operation, Exception Failure)? Fail { get; init; }
 
     /// <summary>The images by id.</summary>
@@ -78,6 +78,13 @@ internal sealed class FakeContainerEngine : IContainerEngine
         Throw("tag");
         Tagged.Add(reference);
         References[reference.ToString()] = imageId;
+        return Task.CompletedTask;
+    }
+
+    public Task UntagAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        Throw("untag");
+        References.Remove(reference.ToString());
         return Task.CompletedTask;
     }
 
