@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using PipelineImage.Building;
@@ -210,31 +209,20 @@ public sealed partial class BuildPipelineImage : EngineTask
     // (for other requirements or another base digest), which built.json names, is removed from it rather than left behind.
     private async System.Threading.Tasks.Task ReplaceBuiltBaseAsync(IContainerEngine engine, string record, Naming.ImageReference built, CancellationToken cancellationToken)
     {
-        Naming.ImageReference? earlier = null;
-        try
-        {
-            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(record, cancellationToken).ConfigureAwait(false));
-            earlier = new(document.RootElement.GetProperty("name").GetString()!, document.RootElement.GetProperty("tag").GetString()!);
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            // None yet, or not ours to read: nothing to remove.
-        }
-
-        if (earlier is { } old && old != built)
+        if (await BuiltBaseRecord.ReadAsync(record, cancellationToken).ConfigureAwait(false) is { } earlier && earlier != built)
         {
             try
             {
-                await engine.UntagAsync(old, cancellationToken).ConfigureAwait(false);
-                Log.LogMessage(MessageImportance.Normal, "Removed the earlier requirements base {0} from the engine", old);
+                await engine.UntagAsync(earlier, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.Normal, "Removed the earlier requirements base {0} from the engine", earlier);
             }
             catch (EngineException e)
             {
-                Log.LogMessage(MessageImportance.Normal, "The earlier requirements base {0} stays in the engine: {1}", old, e.Message);
+                Log.LogMessage(MessageImportance.Normal, "The earlier requirements base {0} stays in the engine: {1}", earlier, e.Message);
             }
         }
 
-        await AtomicFile.WriteIfChangedAsync(record, JsonSerializer.Serialize(new { name = built.Name, tag = built.Tag }) + "\n").ConfigureAwait(false);
+        await BuiltBaseRecord.WriteAsync(record, built).ConfigureAwait(false);
     }
 
     private static void CheckPlatform(PlanFile plan, EngineInfo info)
