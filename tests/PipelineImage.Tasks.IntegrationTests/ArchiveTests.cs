@@ -5,7 +5,8 @@ namespace PipelineImage.IntegrationTests;
 
 /// <summary>
 /// PipelineImageArchiveOutputPath end to end: the archive a publish writes loads into the engine with every tag and
-/// runs, and an unchanged publish leaves it alone. In process and through the tool.
+/// runs, and an unchanged publish leaves it alone. In process and through the tool. An OCI layout loads into Docker's
+/// graph-driver store (through its manifest.json) and into Podman.
 /// </summary>
 [Collection(EngineCollection.Name)]
 public sealed class ArchiveTests(PackageFeed feed)
@@ -67,6 +68,14 @@ public sealed class ArchiveTests(PackageFeed feed)
         {
             Assert.Equal("oci", record.RootElement.GetProperty("archiveFormat").GetString());
         }
+
+        // Docker's graph-driver store (Docker 20.10 here, Docker 25-28's default) reads the layout's manifest.json.
+        var id = (await Docker.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!;
+        await Docker.RunAsync("image", "rm", "--force", id);
+        var dockerLoad = await Docker.RunAsync("load", "--input", archive);
+        Assert.True(dockerLoad.ExitCode == 0, dockerLoad.ToString());
+        Assert.Equal(id, (await Docker.InspectImageAsync($"{name}:latest"))!.Value.GetProperty("Id").GetString());
+        Assert.Equal("loaded from the layout", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
 
         try
         {

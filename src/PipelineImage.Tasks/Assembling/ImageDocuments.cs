@@ -27,6 +27,7 @@ public static class MediaTypes
     public const string OciConfig = "application/vnd.oci.image.config.v1+json";
     public const string OciLayer = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string OciUncompressedLayer = "application/vnd.oci.image.layer.v1.tar";
+    public const string OciZstdLayer = "application/vnd.oci.image.layer.v1.tar+zstd";
 
     /// <summary>What a manifest GET accepts: images, and the lists that point at one per platform.</summary>
     public static readonly string[] Manifests = [OciManifest, DockerManifest, OciIndex, DockerManifestList];

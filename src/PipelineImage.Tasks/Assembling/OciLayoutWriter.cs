@@ -14,7 +14,9 @@ namespace PipelineImage.Assembling;
 /// with the first reference as Podman names it (<c>org.opencontainers.image.ref.name</c>, the whole reference) and
 /// as containerd and Docker do (<c>io.containerd.image.name</c>): <c>podman load</c> takes an index of one image
 /// only. Docker's media types become OCI's (the same bytes), so the manifest's digest is that of the OCI form.
-/// Entries are written reproducibly.
+/// Beside them, <c>manifest.json</c> names the same blobs as a docker-archive does (with every reference in
+/// <c>RepoTags</c>), as <c>docker save</c> writes it from Docker 25 on: Docker's graph-driver store reads only that
+/// file, and containerd's store and Podman read the index. Entries are written reproducibly.
 /// </summary>
 public static class OciLayoutWriter
 {
@@ -30,12 +32,14 @@ public static class OciLayoutWriter
 
     /// <param name="config">The image's configuration.</param>
     /// <param name="layers">Its layers, in order.</param>
-    /// <param name="name">The reference the index names it with.</param>
+    /// <param name="references">The image's references: the index names it with the first, manifest.json with all.</param>
     /// <param name="destination">Where the archive goes.</param>
     /// <param name="cancellationToken">Stops the writing.</param>
     /// <returns>The digest of the OCI manifest written.</returns>
-    public static async Task<string> WriteAsync(Blob config, IReadOnlyList<Blob> layers, ImageReference name, Stream destination, CancellationToken cancellationToken)
+    public static async Task<string> WriteAsync(Blob config, IReadOnlyList<Blob> layers, IReadOnlyList<ImageReference> references, Stream destination,
+        CancellationToken cancellationToken)
     {
+        var name = references[0];
         var manifest = ImageDocuments.Manifest(MediaTypes.OciManifest, config.Descriptor with { MediaType = MediaTypes.OciConfig },
             layers.Select(layer => layer.Descriptor with { MediaType = OciLayerType(layer.Descriptor.MediaType) }).ToList());
         var manifestDigest = LayerWriter.DigestOf(manifest);
@@ -61,6 +65,7 @@ public static class OciLayoutWriter
         await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
         await WriteAsync(writer, "oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray(), time, cancellationToken).ConfigureAwait(false);
         await WriteAsync(writer, "index.json", Encoding.UTF8.GetBytes(index.ToJsonString()), time, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(writer, "manifest.json", DockerManifest(config, layers, references), time, cancellationToken).ConfigureAwait(false);
         await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/", directoryMode, time), cancellationToken).ConfigureAwait(false);
         await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/sha256/", directoryMode, time), cancellationToken).ConfigureAwait(false);
         await WriteAsync(writer, BlobName(manifestDigest), manifest, time, cancellationToken).ConfigureAwait(false);
@@ -98,7 +103,9 @@ public static class OciLayoutWriter
 
     /// <summary>
     /// The image in a docker-archive (what <c>docker save</c> and the engines' <c>GET /images/get</c> write), extracted
-    /// into <paramref name="directory"/>, as blobs: its config and its layers, uncompressed as the archive has them.
+    /// into <paramref name="directory"/>, as blobs: its config and its layers as the archive has them. Each layer's
+    /// media type is read from its first bytes: the graph-driver store saves layers uncompressed, the containerd
+    /// store as they are in its content store (gzip from BuildKit, or zstd).
     /// </summary>
     /// <exception cref="InvalidDataException">When the archive has no image, or its files do not match.</exception>
     public static (Blob Config, IReadOnlyList<Blob> Layers) FromDockerArchive(string directory)
@@ -110,7 +117,8 @@ public static class OciLayoutWriter
             throw new InvalidDataException("the engine's archive has no image in its manifest.json");
         }
 
-        Blob Of(string name, string mediaType)
+        // A null media type: a layer's, read from its bytes.
+        Blob Of(string name, string? mediaType)
         {
             var path = Path.GetFullPath(Path.Combine(directory, name));
             if (!path.StartsWith(Path.GetFullPath(directory) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -119,13 +127,31 @@ public static class OciLayoutWriter
             }
 
             using var stream = System.IO.File.OpenRead(path);
+            Span<byte> start = stackalloc byte[4];
+            mediaType ??= LayerTypeOf(start[..stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+            stream.Position = 0;
             var digest = "sha256:" + Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
             return Blob.File(new Descriptor(mediaType, digest, stream.Length), path);
         }
 
         return (Of(image.GetProperty("Config").GetString()!, MediaTypes.OciConfig),
-            image.GetProperty("Layers").EnumerateArray().Select(layer => Of(layer.GetString()!, MediaTypes.OciUncompressedLayer)).ToList());
+            image.GetProperty("Layers").EnumerateArray().Select(layer => Of(layer.GetString()!, null)).ToList());
     }
+
+    /// <summary>The OCI layer type of a layer's bytes, by their magic number: gzip, zstd, else a plain tar.</summary>
+    public static string LayerTypeOf(ReadOnlySpan<byte> start) =>
+        start.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]) ? MediaTypes.OciLayer
+        : start.StartsWith((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd]) ? MediaTypes.OciZstdLayer
+        : MediaTypes.OciUncompressedLayer;
+
+    // docker-archive's manifest.json, naming the layout's blobs.
+    private static byte[] DockerManifest(Blob config, IReadOnlyList<Blob> layers, IReadOnlyList<ImageReference> references) =>
+        Encoding.UTF8.GetBytes(new JsonArray(new JsonObject
+        {
+            ["Config"] = BlobName(config.Descriptor.Digest),
+            ["RepoTags"] = new JsonArray(references.Select(reference => (JsonNode)reference.ToString()).ToArray()),
+            ["Layers"] = new JsonArray(layers.Select(layer => (JsonNode)BlobName(layer.Descriptor.Digest)).ToArray()),
+        }).ToJsonString());
 
     // Docker's layer types are OCI's under another name; OCI's stay.
     private static string OciLayerType(string mediaType) => mediaType switch

@@ -92,7 +92,7 @@ public sealed partial class SavePipelineImage : EngineTask
     private static async System.Threading.Tasks.Task WriteOciAsync(
         (Assembling.OciLayoutWriter.Blob Config, IReadOnlyList<Assembling.OciLayoutWriter.Blob> Layers) image, ImageRecord record, Stream target,
         CancellationToken cancellationToken) =>
-        await Assembling.OciLayoutWriter.WriteAsync(image.Config, image.Layers, record.AllReferences()[0], target, cancellationToken).ConfigureAwait(false);
+        await Assembling.OciLayoutWriter.WriteAsync(image.Config, image.Layers, record.AllReferences(), target, cancellationToken).ConfigureAwait(false);
 
     // Written beside its final name and moved over it; then recorded in image.json.
     private async System.Threading.Tasks.Task WriteArchiveAsync(ImageRecord record, bool oci, Func<Stream, System.Threading.Tasks.Task> write)

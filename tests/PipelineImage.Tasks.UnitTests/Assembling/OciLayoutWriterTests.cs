@@ -24,8 +24,8 @@ public sealed class OciLayoutWriterTests : IDisposable
         var (archive, digest) = await WriteAsync(config, layers);
 
         var files = await ReadAsync(archive);
-        Assert.Equal(["oci-layout", "index.json", "blobs/", "blobs/sha256/", BlobName(digest), BlobName(config.Descriptor.Digest), BlobName(layers[0].Descriptor.Digest)],
-            files.Keys);
+        Assert.Equal(["oci-layout", "index.json", "manifest.json", "blobs/", "blobs/sha256/", BlobName(digest), BlobName(config.Descriptor.Digest),
+            BlobName(layers[0].Descriptor.Digest)], files.Keys);
         Assert.Equal("""{"imageLayoutVersion":"1.0.0"}""", files["oci-layout"]);
         using var index = JsonDocument.Parse(files["index.json"]);
         var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
@@ -39,6 +39,55 @@ public sealed class OciLayoutWriterTests : IDisposable
             manifest.RootElement.GetProperty("layers").EnumerateArray().Select(layer => layer.GetProperty("mediaType").GetString()));
         Assert.Equal("layer bytes", files[BlobName(layers[0].Descriptor.Digest)]);
         Assert.Equal(archive, (await WriteAsync(config, layers)).Archive);
+    }
+
+    [Fact]
+    public async Task ManifestJsonNamesTheSameBlobsWithEveryReferenceAsDockerSaveWritesIt()
+    {
+        File.WriteAllText(Path.Combine(_root, "cfg.json"), "{}");
+        File.WriteAllText(Path.Combine(_root, "a.tar"), "a");
+        File.WriteAllText(Path.Combine(_root, "b.tar"), "b");
+        File.WriteAllText(Path.Combine(_root, "manifest.json"), """[{"Config":"cfg.json","Layers":["a.tar","b.tar"]}]""");
+        var (config, layers) = OciLayoutWriter.FromDockerArchive(_root);
+
+        using var stream = new MemoryStream();
+        await OciLayoutWriter.WriteAsync(config, layers, [new ImageReference("localhost:5000/app", "1.0.0"), new ImageReference("localhost:5001/app", "latest")],
+            stream, CancellationToken.None);
+
+        var files = await ReadAsync(stream.ToArray());
+        using var manifest = JsonDocument.Parse(files["manifest.json"]);
+        var image = Assert.Single(manifest.RootElement.EnumerateArray());
+        Assert.Equal(BlobName(config.Descriptor.Digest), image.GetProperty("Config").GetString());
+        Assert.Equal(["localhost:5000/app:1.0.0", "localhost:5001/app:latest"], image.GetProperty("RepoTags").EnumerateArray().Select(tag => tag.GetString()));
+        Assert.Equal(layers.Select(layer => BlobName(layer.Descriptor.Digest)), image.GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()));
+        Assert.All(image.GetProperty("Layers").EnumerateArray(), layer => Assert.True(files.ContainsKey(layer.GetString()!)));
+        using var index = JsonDocument.Parse(files["index.json"]);
+        Assert.Equal("localhost:5000/app:1.0.0",
+            Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString());
+    }
+
+    [Fact]
+    public void TheLayersOfAContainerdStoresSaveKeepTheCompressionTheyHave()
+    {
+        // The containerd image store saves BuildKit's layers gzip (or zstd) as its content store holds them.
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(Path.Combine(_root, "gzip")), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write("tar bytes"u8);
+        }
+
+        File.WriteAllBytes(Path.Combine(_root, "zstd"), [0x28, 0xb5, 0x2f, 0xfd, 0x00]);
+        File.WriteAllText(Path.Combine(_root, "plain"), "tar bytes");
+        File.WriteAllBytes(Path.Combine(_root, "short"), [0x1f]);
+        File.WriteAllText(Path.Combine(_root, "cfg.json"), "{}");
+        File.WriteAllText(Path.Combine(_root, "manifest.json"), """[{"Config":"cfg.json","Layers":["gzip","zstd","plain","short"]}]""");
+
+        var (config, layers) = OciLayoutWriter.FromDockerArchive(_root);
+
+        Assert.Equal(MediaTypes.OciConfig, config.Descriptor.MediaType);
+        Assert.Equal([MediaTypes.OciLayer, MediaTypes.OciZstdLayer, MediaTypes.OciUncompressedLayer, MediaTypes.OciUncompressedLayer],
+            layers.Select(layer => layer.Descriptor.MediaType));
+        var gzipBytes = File.ReadAllBytes(Path.Combine(_root, "gzip"));
+        Assert.Equal((LayerWriter.DigestOf(gzipBytes), (long)gzipBytes.Length), (layers[0].Descriptor.Digest, layers[0].Descriptor.Size));
     }
 
     [Fact]
@@ -76,7 +125,7 @@ public sealed class OciLayoutWriterTests : IDisposable
     private static async Task<(byte[] Archive, string Digest)> WriteAsync(OciLayoutWriter.Blob config, IReadOnlyList<OciLayoutWriter.Blob> layers)
     {
         using var stream = new MemoryStream();
-        var digest = await OciLayoutWriter.WriteAsync(config, layers, new ImageReference("localhost:5000/app", "1.0.0"), stream, CancellationToken.None);
+        var digest = await OciLayoutWriter.WriteAsync(config, layers, [new ImageReference("localhost:5000/app", "1.0.0")], stream, CancellationToken.None);
         return (stream.ToArray(), digest);
     }
 
