@@ -21,16 +21,25 @@ public static class SbomReferrer
 
     private const string EmptyConfigType = "application/vnd.oci.empty.v1+json";
 
+    /// <summary>The name the bill's layer carries (<c>org.opencontainers.image.title</c>): what <c>oras pull</c> writes it as.</summary>
+    public const string FileName = "sbom.cdx.json";
+
     /// <summary>The artifact manifest of a bill for a subject.</summary>
-    public static byte[] Manifest(byte[] sbom, Descriptor subject) => Encoding.UTF8.GetBytes(new JsonObject
+    public static byte[] Manifest(byte[] sbom, Descriptor subject)
     {
-        ["schemaVersion"] = 2,
-        ["mediaType"] = MediaTypes.OciManifest,
-        ["artifactType"] = ArtifactType,
-        ["config"] = Node(new Descriptor(EmptyConfigType, LayerWriter.DigestOf(EmptyConfig), EmptyConfig.Length)),
-        ["layers"] = new JsonArray(Node(new Descriptor(ArtifactType, LayerWriter.DigestOf(sbom), sbom.Length))),
-        ["subject"] = Node(subject),
-    }.ToJsonString());
+        // oras pull (and other artifact clients) write a layer to a file only when it has a title.
+        var layer = Node(new Descriptor(ArtifactType, LayerWriter.DigestOf(sbom), sbom.Length));
+        layer["annotations"] = new JsonObject { ["org.opencontainers.image.title"] = FileName };
+        return Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciManifest,
+            ["artifactType"] = ArtifactType,
+            ["config"] = Node(new Descriptor(EmptyConfigType, LayerWriter.DigestOf(EmptyConfig), EmptyConfig.Length)),
+            ["layers"] = new JsonArray(layer),
+            ["subject"] = Node(subject),
+        }.ToJsonString());
+    }
 
     /// <summary>The referrers tag of a subject digest (the distribution spec's fallback).</summary>
     public static string FallbackTag(string subjectDigest) => subjectDigest.Replace(':', '-');
