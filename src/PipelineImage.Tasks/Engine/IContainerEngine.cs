@@ -89,7 +89,11 @@ public sealed record PushResult(string Digest, long BytesUploaded, int LayersPus
 /// <param name="Platform">The platform the engine builds for, as <c>os/arch</c> (such as <c>linux/amd64</c>).</param>
 /// <param name="BuilderVersion">The ping's <c>Builder-Version</c> header: <c>2</c> where BuildKit is the default builder.</param>
 /// <param name="IsPodman">Whether the engine is Podman's compatible API (its ping has <c>Libpod-Api-Version</c>).</param>
-public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform, string? BuilderVersion = null, bool IsPodman = false);
+public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform, string? BuilderVersion = null, bool IsPodman = false)
+{
+    /// <summary>What the engine is, for the log: <c>Podman</c> or <c>Docker</c> (whose version ServerVersion is).</summary>
+    public string Product => IsPodman ? "Podman" : "Docker";
+}
 
 /// <param name="Context">The build context, sent as a tar stream in this order; it holds the Dockerfile.</param>
 /// <param name="References">The references to tag the image with.</param>

@@ -79,8 +79,8 @@ public sealed partial class BuildPipelineImage : EngineTask
             return;
         }
 
-        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} (Docker {3}, API {4}, {5})",
-            plan.Name, info.Endpoint, connection.Source, info.ServerVersion, info.ApiVersion, info.Platform);
+        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} ({3} {4}, API {5}, {6})",
+            plan.Name, info.Endpoint, connection.Source, info.Product, info.ServerVersion, info.ApiVersion, info.Platform);
         CheckPlatform(plan, info);
 
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);

@@ -170,6 +170,22 @@ public sealed class EngineTaskTests : IDisposable
             && m.Message!.StartsWith("hello is up to date: the engine has " + first.ImageId, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(false, "(Docker 28.5.2, API 1.47, linux/amd64)")]
+    [InlineData(true, "(Podman 5.8.6, API 1.41, linux/amd64)")]
+    public void TheLogNamesTheEnginesProductAndVersion(bool podman, string expected)
+    {
+        var engine = new FakeContainerEngine
+        {
+            Info = podman ? new("unix:///podman.sock", "5.8.6", "1.41", "linux/amd64", IsPodman: true) : new("unix:///docker.sock", "28.5.2", "1.47", "linux/amd64"),
+        };
+        engine.Add(BaseId, null, BaseImage);
+
+        Assert.True(NewBuild(engine).Execute(), Errors());
+
+        Assert.Contains(_log.Messages, m => m.Message!.StartsWith("Building hello with the engine at ", StringComparison.Ordinal) && m.Message.EndsWith(expected, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ATagRemovedByHandIsPutBackWithoutABuild()
     {

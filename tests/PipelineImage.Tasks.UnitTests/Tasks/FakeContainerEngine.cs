@@ -29,6 +29,9 @@ internal sealed class FakeContainerEngine : IContainerEngine
 
     public bool Disposed { get; private set; }
 
+    /// <summary>What ConnectAsync answers.</summary>
+    public EngineInfo Info { get; init; } = new("unix:///fake.sock", "27.0.0", "1.47", "linux/amd64");
+
     /// <summary>Adds an image, tagged with the references.</summary>
     public string Add(string id, IReadOnlyDictionary<string, string>? labels = null, params string[] references)
     {
@@ -44,7 +47,7 @@ internal sealed class FakeContainerEngine : IContainerEngine
     public Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
     {
         Throw("connect");
-        return Task.FromResult(new EngineInfo("unix:///fake.sock", "27.0.0", "1.47", "linux/amd64"));
+        return Task.FromResult(Info);
     }
 
     public Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
