@@ -25,6 +25,8 @@ public sealed partial class DockerEngine : IContainerEngine
     private DockerClient? _client;
     private HttpClient? _http;
     private string _apiVersion = "";
+    private bool _podman;
+    private bool? _containerdStore;
 
     public DockerEngine(EngineConnection connection, TimeSpan connectTimeout)
     {
@@ -73,7 +75,30 @@ public sealed partial class DockerEngine : IContainerEngine
         }
 
         _apiVersion = (engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion).ToString();
+        _podman = podman;
         return new EngineInfo(_endpoint.ToString(), serverVersion, _apiVersion, platform, builderVersion, podman);
+    }
+
+    public async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
+    {
+        if (_containerdStore is { } known)
+        {
+            return known;
+        }
+
+        if (_podman)
+        {
+            return (_containerdStore = false).Value;
+        }
+
+        // GET /info's DriverStatus has ["driver-type", "io.containerd.snapshotter.v1"] on the containerd store (Docker 24 on).
+        using var info = await RequestJsonAsync(HttpMethod.Get, $"v{_apiVersion}/info", "read the engine's information", cancellationToken)
+            .ConfigureAwait(false);
+        _containerdStore = info!.RootElement.TryGetProperty("DriverStatus", out var status) && status.ValueKind == JsonValueKind.Array
+            && status.EnumerateArray().Any(pair => pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
+                && pair[0].ValueKind == JsonValueKind.String && pair[0].GetString() == "driver-type"
+                && pair[1].ValueKind == JsonValueKind.String && pair[1].GetString()!.StartsWith("io.containerd.snapshotter", StringComparison.Ordinal));
+        return _containerdStore.Value;
     }
 
     // GET of a JSON answer; an answer that is not JSON, or not 2xx, is no Engine API's (a JsonException says so).

@@ -89,4 +89,12 @@ public sealed class BuildKitControlTests
         Assert.Empty(daemon.Entitlements);
         Assert.False(daemon.FrontendAttrs.ContainsKey("force-network-mode"));
     }
+
+    [Fact]
+    public void AnEngineTakesItsLocalBaseFirstUnlessPullAlwaysAndBuildkitdResolvesAsItWould()
+    {
+        Assert.Equal("local", BuildKitControl.Request(Build(new BuildOptions()), "r", engine: true).FrontendAttrs["image-resolve-mode"]);
+        Assert.Equal("pull", BuildKitControl.Request(Build(new BuildOptions(PullAlways: true)), "r", engine: true).FrontendAttrs["image-resolve-mode"]);
+        Assert.False(BuildKitControl.Request(Build(new BuildOptions()), "r", engine: false).FrontendAttrs.ContainsKey("image-resolve-mode"));
+    }
 }

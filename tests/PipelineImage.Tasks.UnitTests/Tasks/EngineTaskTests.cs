@@ -150,6 +150,36 @@ public sealed class EngineTaskTests : IDisposable
             + "PipelineImageBuilder=buildkit asks for it); it builds .pipelineimage/Dockerfile.classic");
     }
 
+    [Theory]
+    [InlineData(true, "buildkit", true)]
+    [InlineData(true, "classic", false)]
+    [InlineData(false, "buildkit", false)]
+    public void BuildKitOnTheContainerdStoreIsSentTheLocalBaseByDigest(bool containerdStore, string builder, bool pinned)
+    {
+        // There BuildKit would resolve the tag in its registry and build on whatever that has (issue 30, item 1).
+        var engine = new FakeContainerEngine
+        {
+            ContainerdStore = containerdStore,
+            Info = new("unix:///docker.sock", "28.5.2", "1.47", "linux/amd64", BuilderVersion: "2"),
+        };
+        engine.Add(BaseId, null, BaseImage);
+        var task = NewBuild(engine, new PlannedOptions("", "", "missing", false, builder));
+
+        Assert.True(task.Execute(), Errors());
+
+        var sent = Assert.Single(engine.Builds).Context.Single(entry => entry.ContextPath == ".pipelineimage/Dockerfile");
+        var text = sent.Content is { } content ? System.Text.Encoding.UTF8.GetString(content) : File.ReadAllText(sent.SourcePath!);
+        var from = pinned ? $"mcr.microsoft.com/dotnet/runtime@{BaseId}" : BaseImage;
+        Assert.Equal($"# Dockerfile\nFROM {from}\nCOPY app/ /app/\n", text);
+        Assert.Equal($"# Dockerfile\nFROM {BaseImage}\nCOPY app/ /app/\n", File.ReadAllText(Path.Combine(_root, "Dockerfile")));
+        Assert.Equal(pinned, _log.Messages.Any(m => m.Message == "The engine keeps its images in containerd's store, where BuildKit would resolve "
+            + $"{BaseImage} in its registry: the build takes the local image as mcr.microsoft.com/dotnet/runtime@{BaseId}."));
+
+        // The key names that base: the next publish is up to date without asking anything more.
+        Assert.True(NewBuild(engine, new PlannedOptions("", "", "missing", false, builder)).Execute(), Errors());
+        Assert.Single(engine.Builds);
+    }
+
     [Fact]
     public void AnUnchangedPlanOnTheSameBaseIsNotBuiltAgain()
     {
@@ -239,7 +269,7 @@ public sealed class EngineTaskTests : IDisposable
     {
         var engine = new FakeContainerEngine();
         var parent = new PlannedParent(new("hello-parent", "0123456789abcdef"), "Dockerfile",
-            new Dictionary<string, string> { ["A"] = "2" }, [new PlannedEntry("Dockerfile", "file", "0644", WriteFile("Parent.Dockerfile"), "00")]);
+            new Dictionary<string, string> { ["A"] = "2" }, [new PlannedEntry("Dockerfile", "file", "0644", WriteFile("Parent.Dockerfile", "python:3.12-slim"), "00")]);
 
         Assert.True(NewBuild(engine, parent: parent).Execute(), Errors());
         Assert.True(NewBuild(engine, parent: parent).Execute(), Errors());
@@ -491,10 +521,10 @@ public sealed class EngineTaskTests : IDisposable
 
     private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
 
-    private string WriteFile(string name)
+    private string WriteFile(string name, string baseImage)
     {
         var path = Path.Combine(_root, name);
-        File.WriteAllText(path, "FROM scratch\n");
+        File.WriteAllText(path, $"# {name}\nFROM {baseImage}\nCOPY app/ /app/\n");
         return path;
     }
 
@@ -502,18 +532,19 @@ public sealed class EngineTaskTests : IDisposable
     private BuildPipelineImage NewBuild(
         FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null, bool classicDockerfile = false)
     {
+        var baseImage = parent?.Reference.ToString() ?? BaseImage;
         var plan = new PlanFile
         {
             Name = "hello",
             References = [new("hello", "1.0.0"), new("hello", "latest")],
-            BaseImage = parent?.Reference.ToString() ?? BaseImage,
+            BaseImage = baseImage,
             Dockerfile = ".pipelineimage/Dockerfile",
             Options = options ?? new PlannedOptions("", "", "missing", false),
             Parent = parent,
             ClassicDockerfile = classicDockerfile ? ".pipelineimage/Dockerfile.classic" : null,
             Context = [
-                new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile"), "00"),
-                .. classicDockerfile ? [new PlannedEntry(".pipelineimage/Dockerfile.classic", "file", "0644", WriteFile("Dockerfile.classic"), "01")] : Array.Empty<PlannedEntry>(),
+                new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile", baseImage), "00"),
+                .. classicDockerfile ? [new PlannedEntry(".pipelineimage/Dockerfile.classic", "file", "0644", WriteFile("Dockerfile.classic", baseImage), "01")] : Array.Empty<PlannedEntry>(),
             ],
             InputsKey = inputsKey ?? "sha256:inputs",
         };

@@ -170,6 +170,12 @@ public sealed class BuildKitControl : IDisposable
         {
             attributes["image-resolve-mode"] = "pull";
         }
+        else if (engine)
+        {
+            // PipelineImagePull=missing: the engine's local image first (BuildKit's "default" asks the registry first
+            // on the containerd image store, and builds on what it finds there).
+            attributes["image-resolve-mode"] = "local";
+        }
 
         if (options.NoCache)
         {

@@ -1,13 +1,14 @@
 using PipelineImage.Naming;
 
-namespace PipelineImage.Assembling;
+namespace PipelineImage.Dockerfile;
 
 /// <summary>
-/// The requirements base's Dockerfile as it is built: its FROM names the base image by the digest its registry gave
-/// for it, so that the content key (and the tag that carries it) stands for exactly the image it was built on. A
-/// moved base tag is a new key, and so a new build.
+/// A Dockerfile's FROM naming its base by digest, so that what is built stands for exactly that image: the
+/// requirements base's, by the digest its registry gave (a moved base tag is a new content key, and so a new build);
+/// and the Dockerfile sent to a builder that would otherwise resolve the tag in its registry instead of taking the
+/// local image the content key names (BuildKit on Docker's containerd image store).
 /// </summary>
-public static class RequirementsBase
+public static class BasePin
 {
     /// <summary>The base image by digest: its name, the tag dropped (builders refuse some name:tag@digest forms), and the digest.</summary>
     public static string Pinned(string baseImage, string digest) => $"{ReferenceParts.Split(baseImage).Name}@{digest}";
@@ -19,7 +20,7 @@ public static class RequirementsBase
         var from = $"FROM {baseImage}\n";
         var at = dockerfile.StartsWith(from, StringComparison.Ordinal) ? 0
             : dockerfile.IndexOf("\n" + from, StringComparison.Ordinal) is var line and >= 0 ? line + 1
-            : throw new ArgumentException($"The requirements base's Dockerfile has no line 'FROM {baseImage}'.", nameof(dockerfile));
+            : throw new ArgumentException($"The Dockerfile has no line 'FROM {baseImage}'.", nameof(dockerfile));
         return string.Concat(dockerfile.AsSpan(0, at), $"FROM {pinned}\n", dockerfile.AsSpan(at + from.Length));
     }
 }
