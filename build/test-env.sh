@@ -5,7 +5,11 @@
 #   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins;
 #   - two registries on 127.0.0.1 (build/registries.sh): open on :5000, htpasswd auth on :5001;
 #   - Podman (Debian's podman 4.3, buildah behind its Docker-compatible API), rootful, serving on
-#     unix:///run/podman/podman.sock, with the stand-ins in its own store.
+#     unix:///run/podman/podman.sock, with the stand-ins in its own store;
+#   - today's engines from a Debian 13 root (build/modern-engines.sh), each with the stand-ins: Docker 26 on the
+#     containerd image store (unix:///run/pipelineimage/docker-containerd.sock), Docker 26 on overlay2
+#     (unix:///run/pipelineimage/docker-graphdriver.sock) and Podman 5 (unix:///run/pipelineimage/podman5.sock), with
+#     CLIs in /usr/local/libexec/pipelineimage/ (docker-containerd, docker-graphdriver, podman5).
 # A second run only checks that everything is there (a few seconds).
 set -euo pipefail
 
@@ -24,14 +28,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 "$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev mono-runtime libmono-system-xml-linq4.0-cil libmono-system-xaml4.0-cil
 
 # ---- engine ---------------------------------------------------------------------------------------------------
+# This machine's dockerd only, by its pid file: the engines of build/modern-engines.sh are dockerd processes too.
+stop_dockerd() {
+  local pid
+  pid=$(cat /var/run/docker.pid 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 1; done
+}
 # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
 mkdir -p /etc/docker
 daemon_json='{"bridge":"none","iptables":false,"ip-forward":false,"ip-masq":false}'
 if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
   if docker version >/dev/null 2>&1; then
     log "restarting dockerd with the required daemon.json"
-    pkill -x dockerd || true
-    for _ in $(seq 1 30); do pgrep -x dockerd >/dev/null || break; sleep 1; done
+    stop_dockerd
   fi
   echo "$daemon_json" > /etc/docker/daemon.json
 fi
@@ -44,8 +54,7 @@ tls_answers() {
 }
 if docker version >/dev/null 2>&1 && ! tls_answers; then
   log "restarting dockerd to add its TLS endpoint"
-  pkill -x dockerd || true
-  for _ in $(seq 1 30); do pgrep -x dockerd >/dev/null || break; sleep 1; done
+  stop_dockerd
 fi
 
 if ! docker version >/dev/null 2>&1; then
@@ -92,8 +101,9 @@ if [ "$(cat /etc/containers/registries.conf.d/50-pipelineimage-loopback.conf 2>/
 fi
 podman_answers() { curl -s -o /dev/null --max-time 5 --unix-socket "$podman_sock" http://podman/_ping; }
 if $restart_podman || ! podman_answers; then
-  pkill -f "podman system service" || true
-  for _ in $(seq 1 30); do pgrep -f "podman system service" >/dev/null || break; sleep 1; done
+  # This service only: Podman 5's (build/modern-engines.sh) is a podman system service too, on another socket.
+  pkill -f "podman system service .*unix://$podman_sock\$" || true
+  for _ in $(seq 1 30); do pgrep -f "podman system service .*unix://$podman_sock\$" >/dev/null || break; sleep 1; done
   log "starting podman system service on $podman_sock (log: /var/log/pipelineimage-podman.log)"
   mkdir -p "$(dirname "$podman_sock")"
   nohup podman system service --time=0 "unix://$podman_sock" >/var/log/pipelineimage-podman.log 2>&1 &
@@ -101,15 +111,10 @@ if $restart_podman || ! podman_answers; then
   podman_answers || { tail -n 30 /var/log/pipelineimage-podman.log >&2; log "podman did not answer within 30 s"; exit 1; }
 fi
 
-# The stand-ins, copied from dockerd's store when Podman's has none of this revision.
-revision_of() { "$1" image inspect --format '{{ index .Config.Labels "org.pipelineimage.stand-in.revision" }}' "$2" 2>/dev/null || true; }
-stand_ins=$(docker image ls --filter label=org.pipelineimage.stand-in.for --format '{{.Repository}}:{{.Tag}}' | sort)
-missing=()
-for image in $stand_ins; do
-  [ "$(revision_of podman "$image")" = "$(revision_of docker "$image")" ] || missing+=("$image")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "loading ${missing[*]} into Podman's store"
-  docker save "${missing[@]}" | podman load >/dev/null 2>&1
-fi
+# The stand-ins, copied from dockerd's store when Podman's has none of this revision (only the stand-ins themselves,
+# not the images built on them, which inherit their labels).
+"$here/copy-stand-ins.sh" podman podman
 log "podman answers: $(curl -s --unix-socket "$podman_sock" http://podman/version | grep -o '"ApiVersion":"[^"]*"' | head -n 1)"
+
+# ---- today's engines ------------------------------------------------------------------------------------------
+"$here/modern-engines.sh"
