@@ -10,7 +10,7 @@ namespace PipelineImage.IntegrationTests;
 /// The rest of the suite runs on PipelineImageBuilder=auto, which is the classic builder on this dockerd.
 /// </summary>
 [Collection(EngineCollection.Name)]
-public sealed partial class BuilderMatrixTests(PackageFeed feed)
+public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed)
 {
     [EngineTheory]
     [InlineData("classic")]
@@ -50,10 +50,18 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
 
     [PodmanFact]
     public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistryOnPodman() => ParentAndPushAsync(BuilderUnderTest.Named("podman"));
+}
 
+/// <summary>
+/// The core scenarios, run on each builder and engine by <see cref="BuilderMatrixTests"/> (this machine's Docker 20.10
+/// and Podman 4.3) and <see cref="ModernEngineMatrixTests"/> (today's engines): each publishes a real project and
+/// checks the image with that engine's own CLI.
+/// </summary>
+public abstract partial class BuilderScenarios(PackageFeed feed)
+{
     // samples/HelloPipeline as it is, copied out of the tree with its paths to the repository made absolute, under an
     // image name of its own.
-    private static async Task SampleAsync(BuilderUnderTest builder)
+    protected static async Task SampleAsync(BuilderUnderTest builder)
     {
         var sample = Path.Combine(PackageFeed.RepositoryRoot, "samples", "HelloPipeline");
         var directory = Directory.CreateTempSubdirectory("pimg-sample-").FullName;
@@ -71,20 +79,20 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
                 directory, timeout: TimeSpan.FromMinutes(5));
 
             Assert.True(publish.ExitCode == 0, publish.ToString());
-            var run = await builder.Engine.RunImageAsync($"{name}:1.0.0", "-e", "PIPELINE_STEP=train");
+            var run = await builder.Cli.RunImageAsync($"{name}:1.0.0", "-e", "PIPELINE_STEP=train");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Matches(@"^HelloPipeline ran on \.NET 10\.[0-9.]+ as user 'app', step 'train'$", run.Output.Trim());
         }
         finally
         {
-            await builder.Engine.RemoveRepositoryAsync(name);
+            await builder.Cli.RemoveRepositoryAsync(name);
             Directory.Delete(directory, recursive: true);
         }
     }
 
-    private async Task PublishAndRunAsync(BuilderUnderTest builder)
+    protected async Task PublishAndRunAsync(BuilderUnderTest builder)
     {
-        await using var project = new TestProject(feed, engine: builder.Engine,
+        await using var project = new TestProject(feed, engine: builder.Cli,
             properties: builder.Properties + "<PipelineImageIncludeSourceFiles>true</PipelineImageIncludeSourceFiles>",
             items: """<DockerIgnoreFile Include=".dockerignore" />""",
             program: """Console.WriteLine(string.Join(",", Directory.GetFiles("/src/data").Select(Path.GetFileName).Order()));""");
@@ -96,9 +104,9 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
         var first = await project.PublishAsync("-v:n");
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Contains($"Builder: {builder.Name} (", first.Output);
+        Assert.Contains($"Builder: {builder.Builder} (", first.Output);
         Assert.Matches(@"Step [0-9]+/[0-9]+ : COPY ", first.Output);
-        var run = await builder.Engine.RunImageAsync($"{project.ImageName}:latest");
+        var run = await builder.Cli.RunImageAsync($"{project.ImageName}:latest");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("keep.txt", run.Output.Trim());
 
@@ -118,7 +126,7 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
     // nothing else (pip's downloads counted by the local index, apt's from its own "Get:" lines); the classic
     // builder fetches everything again. The builders' caches outlive the test, so apt may have every package already:
     // what is asserted is that nothing of the first build is fetched again.
-    private async Task RequirementsAsync(BuilderUnderTest builder)
+    protected async Task RequirementsAsync(BuilderUnderTest builder)
     {
         await using var index = new LocalPackageIndex(
             ("pimg-demo", "1.0.0", "GREETING = 'hello from a wheel'\n"),
@@ -133,14 +141,14 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
             <PipelineRequirement Include="jq" />
             <PipelineRequirement Include="pimg-demo" Version="1.0.0" Manager="pip" />
             """;
-        await using var project = new TestProject(feed, engine: builder.Engine, properties: properties, items: first, program: RequirementsProgram);
+        await using var project = new TestProject(feed, engine: builder.Cli, properties: properties, items: first, program: RequirementsProgram);
 
         var before = await project.PublishAsync("-v:n");
 
         Assert.True(before.ExitCode == 0, before.ToString());
         Assert.Equal(1, index.Downloads);
         Assert.Contains("Setting up jq ", before.Output);
-        Assert.Contains($"Builder: {builder.Name} (", before.Output);
+        Assert.Contains($"Builder: {builder.Builder} (", before.Output);
         Assert.Contains("it builds .pipelineimage/Dockerfile\n", before.Output.ReplaceLineEndings("\n"));
         Assert.Equal(builder.HasCacheMounts, (await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile"))).Contains("RUN --mount=type=cache,", StringComparison.Ordinal));
 
@@ -163,20 +171,20 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
             Assert.Contains("jq", AptDownloads(after.Output));
         }
 
-        var run = await builder.Engine.RunImageAsync($"{project.ImageName}:latest");
+        var run = await builder.Cli.RunImageAsync($"{project.ImageName}:latest");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["{\"step\":1}", "hello from a wheel", "v2.1.0", "42"], run.Output.Trim().Split('\n').Select(line => line.Trim()));
 
         // The caches stay with the builder: no package, list or wheel of theirs is in the image, and apt's clean-up
         // configuration is back in place.
-        var inImage = await builder.Engine.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "sh", $"{project.ImageName}:latest", "-c",
+        var inImage = await builder.Cli.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "sh", $"{project.ImageName}:latest", "-c",
             "ls /var/cache/apt/archives/*.deb /var/lib/apt/lists/*_Packages* /root/.cache/pip 2>/dev/null | wc -l; ls /etc/apt/apt.conf.d/docker-clean");
         Assert.Equal(["0", "/etc/apt/apt.conf.d/docker-clean"], inImage.Output.Trim().Split('\n').Select(line => line.Trim()));
     }
 
-    private async Task FailedStepAsync(BuilderUnderTest builder)
+    protected async Task FailedStepAsync(BuilderUnderTest builder)
     {
-        await using var project = new TestProject(feed, engine: builder.Engine,
+        await using var project = new TestProject(feed, engine: builder.Cli,
             properties: builder.Properties + "<PipelineImageNetwork>host</PipelineImageNetwork>",
             items: """<PipelineRequirement Include="pimg-no-such-package" />""");
 
@@ -189,13 +197,13 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
         Assert.Contains("Its last output: ", error);
         Assert.Contains("Unable to locate package pimg-no-such-package", error);
         Assert.DoesNotContain("\u001b", publish.Output, StringComparison.Ordinal);
-        Assert.Null(await builder.Engine.InspectImageAsync($"{project.ImageName}:latest"));
+        Assert.Null(await builder.Cli.InspectImageAsync($"{project.ImageName}:latest"));
     }
 
-    private async Task ParentAndPushAsync(BuilderUnderTest builder)
+    protected async Task ParentAndPushAsync(BuilderUnderTest builder)
     {
         const string registry = "127.0.0.1:5000";
-        await using var project = new TestProject(feed, engine: builder.Engine,
+        await using var project = new TestProject(feed, engine: builder.Cli,
             properties: builder.Properties + $"""
                 <PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile>
                 <PipelineImageNetwork>none</PipelineImageNetwork>
@@ -215,7 +223,7 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
             Assert.True(publish.ExitCode == 0, publish.ToString());
             Assert.Contains($"Building the parent image {name}-parent:", publish.Output);
             Assert.Contains($"Pushed {name}:1.0.0 (sha256:", publish.Output);
-            Assert.Equal("hello from the parent", (await builder.Engine.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+            Assert.Equal("hello from the parent", (await builder.Cli.RunImageAsync($"{name}:1.0.0")).Output.Trim());
             using var http = new HttpClient();
             var tags = await http.GetStringAsync($"http://{registry}/v2/{project.ImageName}/tags/list");
             Assert.Contains("\"1.0.0\"", tags);
@@ -223,7 +231,7 @@ public sealed partial class BuilderMatrixTests(PackageFeed feed)
         }
         finally
         {
-            await builder.Engine.RemoveRepositoryAsync($"{name}-parent");
+            await builder.Cli.RemoveRepositoryAsync($"{name}-parent");
         }
     }
 

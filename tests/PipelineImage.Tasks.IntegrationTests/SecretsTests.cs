@@ -31,7 +31,7 @@ public sealed class SecretsTests(PackageFeed feed)
     // builder: null for auto on docker.
     private async Task SecretInNothingButTheStepAsync(BuilderUnderTest? builder, string chosen)
     {
-        var engine = builder?.Engine ?? Cli.Docker;
+        var engine = builder?.Cli ?? Cli.Docker;
         await using var project = ProjectWithSecret("""<PipelineImageSecret Include="api-token" Environment="PIMG_TEST_API_TOKEN" />""", engine);
         var binlog = Path.Combine(project.Directory, "publish.binlog");
 

@@ -1,4 +1,3 @@
-using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
@@ -73,18 +72,7 @@ public static class PlanBuilder
         }
 
         log.Normal(Reason(plan, baseImage, key));
-        var context = plan.ContextEntries();
-        if (baseImage is not null && builder.Builder == ImageBuilder.BuildKit && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false))
-        {
-            // There BuildKit looks the tag up in its registry first and builds on what it finds: the local image the
-            // content key names is sent by digest, which it takes from its own content store.
-            var pinned = Dockerfile.BasePin.Pinned(plan.BaseImage, baseImage.Id);
-            context = PinBase(context, dockerfile, plan.BaseImage, pinned);
-            log.Normal($"The engine keeps its images in containerd's store, where BuildKit would resolve {plan.BaseImage} in its registry: "
-                + $"the build takes the local image as {pinned}.");
-        }
-
-        var request = new BuildRequest(context, plan.References, dockerfile, options,
+        var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options,
             key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
         var result = await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(result.ImageId, Built: true, []);
@@ -129,13 +117,6 @@ public static class PlanBuilder
             : throw Engine.BuildKit.BuildKitControl.Unavailable(buildKit.Host,
                 $"it built the image but did not say what it pushed (its answer has {string.Join(", ", exported.Keys.Order(StringComparer.Ordinal))})");
     }
-
-    // The context with the Dockerfile's FROM naming the base by digest; the Dockerfile in obj/ stays as written.
-    private static IReadOnlyList<ContextEntry> PinBase(IReadOnlyList<ContextEntry> context, string dockerfile, string baseImage, string pinned) =>
-        context.Select(entry => entry.ContextPath != dockerfile ? entry
-            : ContextEntry.FromContent(dockerfile, System.Text.Encoding.UTF8.GetBytes(Dockerfile.BasePin.Pin(
-                entry.Content is { } content ? System.Text.Encoding.UTF8.GetString(content) : File.ReadAllText(entry.SourcePath!), baseImage, pinned))))
-            .ToList();
 
     // The chosen builder's Dockerfile and the plan's options for it, said in the log.
     private static (string Dockerfile, BuildOptions Options) Prepare(PlanFile plan, BuilderChoice builder, BuildLog log, IReadOnlyList<BuildSecret> secrets,

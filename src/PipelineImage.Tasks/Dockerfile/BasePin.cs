@@ -4,9 +4,8 @@ namespace PipelineImage.Dockerfile;
 
 /// <summary>
 /// A Dockerfile's FROM naming its base by digest, so that what is built stands for exactly that image: the
-/// requirements base's, by the digest its registry gave (a moved base tag is a new content key, and so a new build);
-/// and the Dockerfile sent to a builder that would otherwise resolve the tag in its registry instead of taking the
-/// local image the content key names (BuildKit on Docker's containerd image store).
+/// requirements base's names the base by the digest its registry gave for it, so that the content key (and the tag
+/// that carries it) stands for exactly the image it was built on. A moved base tag is a new key, and so a new build.
 /// </summary>
 public static class BasePin
 {

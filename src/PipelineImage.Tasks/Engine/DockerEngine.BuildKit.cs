@@ -3,15 +3,20 @@ using PipelineImage.Engine.BuildKit;
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// BuildKit inside the engine: POST /build?version=2 with our session attached (or, with PipelineImageBuildKitHost,
-/// the Control API's Solve). Docker.DotNet cannot read its progress (it fails on the first trace message), so every
-/// build is our own request over the same address.
+/// BuildKit inside the engine: POST /build?version=2 with our session attached, or the Control API's Solve (with
+/// PipelineImageBuildKitHost, and on the containerd image store). Docker.DotNet cannot read its progress (it fails
+/// on the first trace message), so every build is our own request over the same address.
 /// </summary>
 public sealed partial class DockerEngine
 {
     private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
-        var log = request.Options.BuildKit is { } control
+        var control = request.Options.BuildKit;
+        using var own = control is null && await UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false)
+            ? await OwnControlApiAsync(output, cancellationToken).ConfigureAwait(false)
+            : null;
+        control ??= own;
+        var log = control is not null
             ? (await control.BuildAsync(request, output, cancellationToken).ConfigureAwait(false)).Log
             : await BuildKitBuild.RunAsync(request, output, async (services, progress, _) =>
             {
@@ -22,5 +27,15 @@ public sealed partial class DockerEngine
             }).ConfigureAwait(false);
         var imageId = log.ImageId ?? await InspectIdAsync(request.References[0].ToString(), cancellationToken).ConfigureAwait(false);
         return new BuildResult(imageId);
+    }
+
+    // On the containerd image store, POST /build?version=2 resolves FROM with BuildKit's "default" mode: the tag's
+    // registry first, so it builds on whatever the registry has (even by a local digest, on Docker 26), and asks it
+    // even when the local image is there. The engine's Control API takes the mode we ask for: the local image first.
+    private async Task<BuildKitControl> OwnControlApiAsync(Action<string> output, CancellationToken cancellationToken)
+    {
+        output("The engine keeps its images in containerd's store, where POST /build?version=2 would resolve the base image in its registry "
+            + "before the local one: BuildKit builds through the engine's Control API instead, which takes the local base first.");
+        return await BuildKitControl.ConnectAsync(new EngineConnection(_endpoint, _tls, _source), _connectTimeout, cancellationToken).ConfigureAwait(false);
     }
 }

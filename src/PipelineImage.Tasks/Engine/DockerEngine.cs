@@ -79,7 +79,11 @@ public sealed partial class DockerEngine : IContainerEngine
         return new EngineInfo(_endpoint.ToString(), serverVersion, _apiVersion, platform, builderVersion, podman);
     }
 
-    public async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the engine keeps its images in containerd's image store (Docker's containerd snapshotter, a fresh
+    /// Docker 29's default). Asked once an engine; Podman's answer is no.
+    /// </summary>
+    private async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
     {
         if (_containerdStore is { } known)
         {

@@ -20,13 +20,6 @@ public interface IContainerEngine : IDisposable
     /// <summary>The local image with this reference (or id); null when the engine has none.</summary>
     Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Whether the engine keeps its images in containerd's image store (Docker's containerd snapshotter, a fresh
-    /// Docker 29's default): an image's id is then its manifest's digest, and its BuildKit resolves a FROM tag in the
-    /// tag's registry before it looks at the local image. Asked once an engine; Podman's answer is no.
-    /// </summary>
-    Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken);
-
     /// <summary>The local images that carry the label with this value, newest first.</summary>
     Task<IReadOnlyList<ImageDetails>> FindImagesAsync(string label, string value, CancellationToken cancellationToken);
 

@@ -1,29 +1,93 @@
 namespace PipelineImage.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A builder the core scenarios run on: the properties a project sets to build with it, and the CLI of the engine
-/// whose store has its images. Classic and BuildKit are this machine's dockerd; Podman is its service.
+/// An engine the end-to-end tests publish to: its socket and the CLI that inspects and runs what it built. This
+/// machine's dockerd (Docker 20.10) and Podman 4.3 come from build/test-env.sh; today's engines from
+/// build/modern-engines.sh, each with its own socket, store and CLI wrapper.
 /// </summary>
-/// <param name="Name">classic, buildkit or podman.</param>
-/// <param name="Properties">The PipelineImage properties that choose it.</param>
-/// <param name="Engine">The CLI to inspect and run what it built.</param>
-public sealed record BuilderUnderTest(string Name, string Properties, ContainerCli Engine)
+/// <param name="Name">How the tests name it.</param>
+/// <param name="Socket">Its Engine API.</param>
+/// <param name="Cli">Its CLI.</param>
+public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cli)
+{
+    public static EngineUnderTest Docker { get; } = new("docker", "unix:///var/run/docker.sock", Infrastructure.Cli.Docker);
+
+    public static EngineUnderTest Podman { get; } = new("podman", "unix:///run/podman/podman.sock", Infrastructure.Cli.Podman);
+
+    /// <summary>Docker 26 on the containerd image store (a fresh Docker 29's default).</summary>
+    public static EngineUnderTest DockerContainerd { get; } = Modern("docker-containerd");
+
+    /// <summary>Docker 26 on the graph-driver store (overlay2), Docker 25 to 28's default.</summary>
+    public static EngineUnderTest DockerGraphDriver { get; } = Modern("docker-graphdriver");
+
+    /// <summary>Podman 5.</summary>
+    public static EngineUnderTest Podman5 { get; } = Modern("podman5");
+
+    /// <summary>Whether it is one of build/modern-engines.sh's.</summary>
+    public bool IsModern => Socket.StartsWith("unix:///run/pipelineimage/", StringComparison.Ordinal);
+
+    private static EngineUnderTest Modern(string name) =>
+        new(name, $"unix:///run/pipelineimage/{name}.sock", new ContainerCli($"/usr/local/libexec/pipelineimage/{name}"));
+
+    /// <summary>Why tests on it cannot run here, or null: its socket answers a ping.</summary>
+    public string? Missing() => Pings.GetOrAdd(Socket, socket => new Lazy<string?>(() =>
+    {
+        var provision = IsModern ? "build/modern-engines.sh (which build/test-env.sh runs)" : "build/test-env.sh";
+        try
+        {
+            var result = ProcessRunner.RunAsync("curl", ["-s", "--max-time", "10", "--unix-socket", socket[7..], "http://engine/_ping"],
+                Path.GetTempPath(), timeout: TimeSpan.FromSeconds(15)).GetAwaiter().GetResult();
+            return result.ExitCode == 0 && result.Output.Trim() == "OK" ? null : $"{Name} does not answer on {socket}. Run {provision} as root to provision it.";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
+        {
+            return $"{Name} cannot be asked on {socket} ({e.Message}). Run {provision} as root to provision it.";
+        }
+    })).Value;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string?>> Pings = new(StringComparer.Ordinal);
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// A builder the core scenarios run on: the properties a project sets to build with it, the builder the log names,
+/// and the engine whose store has its images.
+/// </summary>
+/// <param name="Name">How the matrix names it: the builder, after the engine when that is not this machine's dockerd.</param>
+/// <param name="Builder">classic, buildkit or podman: what the build log says it is.</param>
+/// <param name="Engine">The engine it builds on.</param>
+public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTest Engine)
 {
     public const string PodmanSocket = "unix:///run/podman/podman.sock";
 
     public static BuilderUnderTest Named(string name) => name switch
     {
-        "classic" => new(name, "<PipelineImageBuilder>classic</PipelineImageBuilder>", Cli.Docker),
-        "buildkit" => new(name, "<PipelineImageBuilder>buildkit</PipelineImageBuilder>", Cli.Docker),
-        "podman" => new(name, $"<PipelineImageDockerHost>{PodmanSocket}</PipelineImageDockerHost>", Cli.Podman),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "classic, buildkit or podman"),
+        "classic" or "buildkit" => new(name, name, EngineUnderTest.Docker),
+        "podman" => new(name, "podman", EngineUnderTest.Podman),
+        "podman5" => new(name, "podman", EngineUnderTest.Podman5),
+        _ when name.Split('/') is [var engine, var builder and ("classic" or "buildkit")] => new(name, builder, engine switch
+        {
+            "docker-containerd" => EngineUnderTest.DockerContainerd,
+            "docker-graphdriver" => EngineUnderTest.DockerGraphDriver,
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "docker-containerd/... or docker-graphdriver/..."),
+        }),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "classic, buildkit, podman, podman5 or ENGINE/BUILDER"),
     };
 
+    /// <summary>The CLI to inspect and run what it built.</summary>
+    public ContainerCli Cli => Engine.Cli;
+
+    /// <summary>The PipelineImage properties that choose it.</summary>
+    public string Properties => string.Concat(Arguments.Select(argument => argument[3..].Split('=', 2) is [var property, var value] ? $"<{property}>{value}</{property}>" : ""));
+
     /// <summary>The same choice as <c>dotnet publish</c> arguments.</summary>
-    public string[] Arguments => Name == "podman" ? [$"-p:PipelineImageDockerHost={PodmanSocket}"] : [$"-p:PipelineImageBuilder={Name}"];
+    public string[] Arguments => Engine == EngineUnderTest.Docker ? [$"-p:PipelineImageBuilder={Builder}"]
+        : Builder == "podman" ? [$"-p:PipelineImageDockerHost={Engine.Socket}"]
+        : [$"-p:PipelineImageDockerHost={Engine.Socket}", $"-p:PipelineImageBuilder={Builder}"];
 
     /// <summary>Whether the builder has <c>RUN --mount=type=cache</c>.</summary>
-    public bool HasCacheMounts => Name != "classic";
+    public bool HasCacheMounts => Builder != "classic";
 
     public override string ToString() => Name;
 }
@@ -34,29 +98,32 @@ public sealed record BuilderUnderTest(string Name, string Properties, ContainerC
 /// </summary>
 public sealed class PodmanFactAttribute : FactAttribute
 {
-    private static readonly Lazy<string?> Missing = new(() =>
-    {
-        if (EngineFactAttribute.SkipReason is { } noDocker)
-        {
-            return noDocker;
-        }
-
-        try
-        {
-            var result = ProcessRunner.RunAsync("curl", ["-s", "--max-time", "10", "--unix-socket", BuilderUnderTest.PodmanSocket[7..], "http://podman/_ping"],
-                Path.GetTempPath(), timeout: TimeSpan.FromSeconds(15)).GetAwaiter().GetResult();
-            return result.ExitCode == 0 && result.Output.Trim() == "OK"
-                ? null
-                : $"Podman does not answer on {BuilderUnderTest.PodmanSocket}. Run build/test-env.sh as root to provision it.";
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
-        {
-            return $"Podman cannot be asked on {BuilderUnderTest.PodmanSocket} ({e.Message}). Run build/test-env.sh as root to provision it.";
-        }
-    });
-
     public PodmanFactAttribute()
     {
-        Skip = Missing.Value is { } reason && !EngineFactAttribute.IsCi ? reason : null;
+        Skip = EngineFactAttribute.SkipReason is { } noDocker ? noDocker
+            : EngineUnderTest.Podman.Missing() is { } reason && !EngineFactAttribute.IsCi ? reason : null;
+    }
+}
+
+/// <summary>
+/// A theory on today's engines (build/modern-engines.sh): skipped with the reason where one does not answer, except
+/// under CI=true, where it runs and fails.
+/// </summary>
+public sealed class ModernEngineTheoryAttribute : TheoryAttribute
+{
+    public ModernEngineTheoryAttribute()
+    {
+        Skip = EngineFactAttribute.IsCi ? null
+            : EngineFactAttribute.SkipReason ?? new[] { EngineUnderTest.DockerContainerd, EngineUnderTest.DockerGraphDriver, EngineUnderTest.Podman5 }
+                .Select(engine => engine.Missing()).FirstOrDefault(reason => reason is not null);
+    }
+}
+
+/// <summary>A fact on today's engines, skipped or failing as <see cref="ModernEngineTheoryAttribute"/> says.</summary>
+public sealed class ModernEngineFactAttribute : FactAttribute
+{
+    public ModernEngineFactAttribute()
+    {
+        Skip = new ModernEngineTheoryAttribute().Skip;
     }
 }

@@ -51,19 +51,21 @@ public sealed class OciLayoutWriterTests : IDisposable
         var (config, layers) = OciLayoutWriter.FromDockerArchive(_root);
 
         using var stream = new MemoryStream();
-        await OciLayoutWriter.WriteAsync(config, layers, [new ImageReference("localhost:5000/app", "1.0.0"), new ImageReference("localhost:5001/app", "latest")],
+        await OciLayoutWriter.WriteAsync(config, layers, [new ImageReference("app", "1.0.0"), new ImageReference("localhost:5001/app", "latest")],
             stream, CancellationToken.None);
 
         var files = await ReadAsync(stream.ToArray());
         using var manifest = JsonDocument.Parse(files["manifest.json"]);
         var image = Assert.Single(manifest.RootElement.EnumerateArray());
         Assert.Equal(BlobName(config.Descriptor.Digest), image.GetProperty("Config").GetString());
-        Assert.Equal(["localhost:5000/app:1.0.0", "localhost:5001/app:latest"], image.GetProperty("RepoTags").EnumerateArray().Select(tag => tag.GetString()));
+        Assert.Equal(["app:1.0.0", "localhost:5001/app:latest"], image.GetProperty("RepoTags").EnumerateArray().Select(tag => tag.GetString()));
         Assert.Equal(layers.Select(layer => BlobName(layer.Descriptor.Digest)), image.GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()));
         Assert.All(image.GetProperty("Layers").EnumerateArray(), layer => Assert.True(files.ContainsKey(layer.GetString()!)));
         using var index = JsonDocument.Parse(files["index.json"]);
-        Assert.Equal("localhost:5000/app:1.0.0",
-            Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString());
+        var annotations = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty("annotations");
+        Assert.Equal("app:1.0.0", annotations.GetProperty("org.opencontainers.image.ref.name").GetString());
+        // Docker's containerd store names the loaded image with this one as it is.
+        Assert.Equal("docker.io/library/app:1.0.0", annotations.GetProperty("io.containerd.image.name").GetString());
     }
 
     [Fact]

@@ -150,36 +150,6 @@ public sealed class EngineTaskTests : IDisposable
             + "PipelineImageBuilder=buildkit asks for it); it builds .pipelineimage/Dockerfile.classic");
     }
 
-    [Theory]
-    [InlineData(true, "buildkit", true)]
-    [InlineData(true, "classic", false)]
-    [InlineData(false, "buildkit", false)]
-    public void BuildKitOnTheContainerdStoreIsSentTheLocalBaseByDigest(bool containerdStore, string builder, bool pinned)
-    {
-        // There BuildKit would resolve the tag in its registry and build on whatever that has (issue 30, item 1).
-        var engine = new FakeContainerEngine
-        {
-            ContainerdStore = containerdStore,
-            Info = new("unix:///docker.sock", "28.5.2", "1.47", "linux/amd64", BuilderVersion: "2"),
-        };
-        engine.Add(BaseId, null, BaseImage);
-        var task = NewBuild(engine, new PlannedOptions("", "", "missing", false, builder));
-
-        Assert.True(task.Execute(), Errors());
-
-        var sent = Assert.Single(engine.Builds).Context.Single(entry => entry.ContextPath == ".pipelineimage/Dockerfile");
-        var text = sent.Content is { } content ? System.Text.Encoding.UTF8.GetString(content) : File.ReadAllText(sent.SourcePath!);
-        var from = pinned ? $"mcr.microsoft.com/dotnet/runtime@{BaseId}" : BaseImage;
-        Assert.Equal($"# Dockerfile\nFROM {from}\nCOPY app/ /app/\n", text);
-        Assert.Equal($"# Dockerfile\nFROM {BaseImage}\nCOPY app/ /app/\n", File.ReadAllText(Path.Combine(_root, "Dockerfile")));
-        Assert.Equal(pinned, _log.Messages.Any(m => m.Message == "The engine keeps its images in containerd's store, where BuildKit would resolve "
-            + $"{BaseImage} in its registry: the build takes the local image as mcr.microsoft.com/dotnet/runtime@{BaseId}."));
-
-        // The key names that base: the next publish is up to date without asking anything more.
-        Assert.True(NewBuild(engine, new PlannedOptions("", "", "missing", false, builder)).Execute(), Errors());
-        Assert.Single(engine.Builds);
-    }
-
     [Fact]
     public void AnUnchangedPlanOnTheSameBaseIsNotBuiltAgain()
     {

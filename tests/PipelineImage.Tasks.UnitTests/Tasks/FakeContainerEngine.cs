@@ -29,9 +29,6 @@ internal sealed class FakeContainerEngine : IContainerEngine
 
     public bool Disposed { get; private set; }
 
-    /// <summary>Whether it keeps images in containerd's store, as UsesContainerdImageStoreAsync answers.</summary>
-    public bool ContainerdStore { get; init; }
-
     /// <summary>What ConnectAsync answers.</summary>
     public EngineInfo Info { get; init; } = new("unix:///fake.sock", "27.0.0", "1.47", "linux/amd64");
 
@@ -68,8 +65,6 @@ internal sealed class FakeContainerEngine : IContainerEngine
         var id = References.TryGetValue(reference, out var tagged) ? tagged : reference;
         return Task.FromResult(Images.GetValueOrDefault(id));
     }
-
-    public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => Task.FromResult(ContainerdStore);
 
     public Task<IReadOnlyList<ImageDetails>> FindImagesAsync(string label, string value, CancellationToken cancellationToken)
     {

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// What broke on Docker's containerd image store (issue 30), each on that engine: BuildKit built on the registry's
+/// base instead of the local one the content key names, and asked the registry even when the base was there (so
+/// BuildKit builds there go through the engine's Control API, with image-resolve-mode=local); its OCI archives
+/// declared gzip layers uncompressed, had no manifest.json for the graph-driver store, and named the image so that
+/// the containerd store could not find it by its short name.
+/// </summary>
+[Collection(ModernEngineCollection.Name)]
+public sealed class ContainerdStoreTests(PackageFeed feed)
+{
+    private static readonly EngineUnderTest Engine = EngineUnderTest.DockerContainerd;
+
+    // The engine's BuildKit (POST /build?version=2) and its Control API (POST /grpc), on the same engine.
+    public static TheoryData<string> BuildKits() => new()
+    {
+        $"<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
+        $"<PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>",
+    };
+
+    [ModernEngineTheory]
+    [MemberData(nameof(BuildKits))]
+    public async Task BuildKitBuildsOnTheLocalBaseWhenTheRegistrysTagHasMovedAndTheNextPublishSaysSoTruly(string builder)
+    {
+        // The registry's tag is runtime-deps (no .NET); the local one, the same name, is runtime: only an image built
+        // on the local base runs the app.
+        var name = $"127.0.0.1:5000/pimg-moved-{Guid.NewGuid():N}"[..40] + ":10.0";
+        await using var project = new TestProject(feed, engine: Engine.Cli,
+            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>" + builder,
+            program: """Console.WriteLine("built on the local base");""");
+        try
+        {
+            await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime-deps:10.0", name));
+            await MustAsync(Engine.Cli.RunAsync("push", name));
+            await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", name));
+            var local = (await Engine.Cli.InspectImageAsync(name))!.Value;
+
+            var publish = await project.PublishAsync("-v:n");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            Assert.Contains($"Building through the BuildKit Control API of the Docker engine at {Engine.Socket}", publish.Output);
+            var run = await Engine.Cli.RunImageAsync($"{project.ImageName}:latest");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal("built on the local base", run.Output.Trim());
+            var baseLayers = Layers(local);
+            Assert.Equal(baseLayers, (await Engine.Cli.LayersAsync($"{project.ImageName}:latest")).Take(baseLayers.Count));
+
+            var again = await project.PublishAsync("-v:n");
+            Assert.True(again.ExitCode == 0, again.ToString());
+            Assert.Contains($" is up to date: the engine has ", again.Output);
+            Assert.Contains($"on {name} ({local.GetProperty("Id").GetString()})", again.Output);
+        }
+        finally
+        {
+            await Engine.Cli.RunAsync("image", "rm", name);
+        }
+    }
+
+    [ModernEngineTheory]
+    [MemberData(nameof(BuildKits))]
+    public async Task APresentBaseWhoseRegistryRefusesEveryRequestIsBuiltOn(string builder)
+    {
+        // Nothing listens on 127.0.0.1:1. BuildKit there still sends the registry a HEAD for the local base's digest
+        // (Docker 26.1: two, each refused at once), then builds on the local image; a FROM pinned by that digest
+        // fails instead, as POST /build?version=2 resolves it remotely only.
+        var repository = $"pimg-offline-{Guid.NewGuid():N}"[..24];
+        var name = $"127.0.0.1:1/{repository}:10.0";
+        await using var project = new TestProject(feed, engine: Engine.Cli,
+            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>" + builder,
+            program: """Console.WriteLine("built offline");""");
+        try
+        {
+            await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", name));
+
+            var publish = await project.PublishAsync("-v:n");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            Assert.Equal("built offline", (await Engine.Cli.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
+        }
+        finally
+        {
+            await Engine.Cli.RunAsync("image", "rm", name);
+        }
+    }
+
+    [ModernEngineFact]
+    public async Task AnOciArchiveOfABuildKitImageLoadsIntoTheContainerdStoreTheGraphDriverStoreAndPodman5()
+    {
+        await using var project = new TestProject(feed, engine: Engine.Cli,
+            properties: $"""
+                <PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost>
+                <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+                <PipelineImageArchiveOutputPath>artifacts/app.oci.tar</PipelineImageArchiveOutputPath>
+                <PipelineImageArchiveFormat>oci</PipelineImageArchiveFormat>
+                """,
+            program: """Console.WriteLine("loaded from the layout");""");
+        var archive = Path.Combine(project.Directory, "artifacts", "app.oci.tar");
+        var reference = $"{project.ImageName}:1.0.0";
+
+        var publish = await project.PublishAsync("-v:n");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("an OCI image layout)", publish.Output);
+        foreach (var engine in new[] { EngineUnderTest.DockerContainerd, EngineUnderTest.DockerGraphDriver, EngineUnderTest.Podman5 })
+        {
+            await engine.Cli.RunAsync("image", "rm", "--force", reference, $"{project.ImageName}:latest");
+            try
+            {
+                var load = await engine.Cli.RunAsync("load", "--input", archive);
+                Assert.True(load.ExitCode == 0, $"{engine}: {load}");
+                var run = await engine.Cli.RunImageAsync(reference);
+                Assert.True(run.ExitCode == 0, $"{engine}: {run}");
+                Assert.Equal("loaded from the layout", run.Output.Trim());
+            }
+            finally
+            {
+                if (engine != Engine)
+                {
+                    await engine.Cli.RunAsync("image", "rm", "--force", reference, $"{project.ImageName}:latest");
+                }
+            }
+        }
+    }
+
+    private static List<string> Layers(JsonElement image) =>
+        image.GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
+
+    private static async Task MustAsync(Task<ProcessResult> command)
+    {
+        var result = await command;
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+}
