@@ -100,7 +100,13 @@ public sealed class BuildKitControl : IDisposable
         var log = await BuildKitBuild.RunAsync(request, output, async (services, progress, log) =>
         {
             var solve = Request(request, BuildSession.NewId(), IsEngine);
-            await using var session = BuildSession.OverControl(Client, request.References[0].Name, BuildKitBuild.SharedKey(request), services);
+            // A Docker engine gets the session on a connection of its own (POST /session, as the docker CLI attaches it):
+            // carried inside the Control API's connection, next to the Solve and its Status, a busy engine's BuildKit
+            // cancelled the build now and then (Docker 26.1 on the containerd store, under load).
+            await using var session = IsEngine
+                ? await BuildSession.OpenAsync(Host, null, request.References[0].Name, BuildKitBuild.SharedKey(request), services, cancellationToken)
+                    .ConfigureAwait(false)
+                : BuildSession.OverControl(Client, request.References[0].Name, BuildKitBuild.SharedKey(request), services);
             solve.Session = session.Id;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var statusCall = Client.Status(new StatusRequest { Ref = solve.Ref }, cancellationToken: stop.Token);

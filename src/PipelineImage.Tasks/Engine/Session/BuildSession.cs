@@ -30,7 +30,7 @@ internal sealed class BuildSession : IAsyncDisposable
     public Task Serving => _serving;
 
     /// <param name="connection">The engine's address; the session has a connection of its own.</param>
-    /// <param name="apiVersion">The API version agreed on (<c>1.41</c>).</param>
+    /// <param name="apiVersion">The API version agreed on (<c>1.41</c>); null: the engine's own (an unversioned path).</param>
     /// <param name="name">What the engine shows as the session's name (the project).</param>
     /// <param name="sharedKey">
     /// Stable for one project directory: BuildKit keys what it keeps of a session's local files by it.
@@ -38,7 +38,7 @@ internal sealed class BuildSession : IAsyncDisposable
     /// <param name="services">The methods served.</param>
     /// <param name="cancellationToken">Ends the upgrade request.</param>
     public static async Task<BuildSession> OpenAsync(
-        EngineConnection connection, string apiVersion, string name, string sharedKey, SessionServices services, CancellationToken cancellationToken)
+        EngineConnection connection, string? apiVersion, string name, string sharedKey, SessionServices services, CancellationToken cancellationToken)
     {
         var id = NewId();
         var grpc = services.Server();
@@ -52,7 +52,7 @@ internal sealed class BuildSession : IAsyncDisposable
         headers.AddRange(grpc.Methods.Select(method => new KeyValuePair<string, string>("X-Docker-Expose-Session-Grpc-Method", method)));
 
         // After 101 the connection carries HTTP/2, with the engine as its client.
-        var stream = await EngineHttp.UpgradeAsync(connection, $"v{apiVersion}/session", "h2c", headers, cancellationToken).ConfigureAwait(false);
+        var stream = await EngineHttp.UpgradeAsync(connection, apiVersion is null ? "session" : $"v{apiVersion}/session", "h2c", headers, cancellationToken).ConfigureAwait(false);
         var server = new Http2Server(stream, grpc.HandleAsync);
         return new BuildSession(id, server, new CancellationTokenSource());
     }
