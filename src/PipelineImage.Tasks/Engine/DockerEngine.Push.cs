@@ -44,7 +44,8 @@ public sealed partial class DockerEngine
             throw Classify(reference.ToString(), registry, progress.Error, resolved.Source);
         }
 
-        return new PushResult(progress.Digest ?? "", progress.BytesUploaded, progress.LayersPushed, progress.LayersPresent, progress.LayersReported);
+        return new PushResult(progress.Digest ?? "", progress.BytesUploaded, progress.LayersPushed, progress.LayersPresent, progress.LayersReported,
+            Compressed: await UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false));
     }
 
     // What the registry said, as the engine passes it on, decides which error tells the user what to do.

@@ -75,13 +75,29 @@ public sealed record ImageFile(string Path, string Text);
 
 /// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>
 /// <param name="BytesUploaded">
-/// The size of the layers the registry did not have, before compression: the engine reports push progress in those
-/// bytes, and what crosses the network is their gzip.
+/// The size of the layers the registry did not have, as the engine counts its push progress; null when it did not
+/// say the size of every one (the containerd image store skips the progress of a quick upload).
 /// </param>
 /// <param name="LayersPushed">How many layers were uploaded.</param>
 /// <param name="LayersPresent">How many layers the registry already had (in this repository, or mounted from another).</param>
 /// <param name="LayersReported">Whether the engine said which layers it pushed (Podman does not: the counts are then 0).</param>
-public sealed record PushResult(string Digest, long BytesUploaded, int LayersPushed, int LayersPresent, bool LayersReported = true);
+/// <param name="Compressed">
+/// Whether the sizes are of the compressed blobs, as they crossed the network (the containerd image store); else of
+/// the layers before compression, which the graph-driver store gzips as it sends them.
+/// </param>
+public sealed record PushResult(string Digest, long? BytesUploaded, int LayersPushed, int LayersPresent, bool LayersReported = true, bool Compressed = false)
+{
+    /// <summary>The bytes uploaded as the log says them: <c>92.7 KiB before compression</c>, <c>1.1 KiB compressed</c>.</summary>
+    public string DescribeBytes() => BytesUploaded is not { } bytes ? "the engine did not report their size"
+        : $"{ByteSize.Of(bytes)} {(Compressed ? "compressed" : "before compression")}";
+}
+
+/// <summary>A number of bytes as the log says it.</summary>
+public static class ByteSize
+{
+    public static string Of(long bytes) =>
+        bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.0} MiB" : bytes >= 1 << 10 ? $"{bytes / 1024.0:0.0} KiB" : $"{bytes} B";
+}
 
 /// <param name="Endpoint">The engine's address.</param>
 /// <param name="ServerVersion">The engine's version.</param>

@@ -6,7 +6,9 @@ namespace PipelineImage.Engine;
 /// <summary>
 /// Follows the JSON messages of <c>POST /images/{name}/push</c>: each layer's state and bytes, the error and the
 /// digest. Lines go to the log only when a layer's state changes, not for every progress tick. Podman sends no layer
-/// states and no <c>aux</c>, only the status <c>1.0.0: digest: sha256:… size: 1214</c>, which dockerd sends too.
+/// states and no <c>aux</c>, only the status <c>1.0.0: digest: sha256:… size: 1214</c>, which dockerd sends too. On
+/// the containerd image store, dockerd sends no <c>aux</c> either, and a layer uploaded between two progress ticks
+/// goes from <c>Waiting</c> to <c>Pushed</c> with no size.
 /// </summary>
 internal sealed partial class PushProgress(Action<string> output) : IProgress<JSONMessage>
 {
@@ -19,7 +21,8 @@ internal sealed partial class PushProgress(Action<string> output) : IProgress<JS
 
     public string? Digest { get; private set; }
 
-    public long BytesUploaded => _pushed.Sum(layer => _uploaded.GetValueOrDefault(layer));
+    /// <summary>The sizes of the pushed layers, as the engine reported them; null when it did not report one's.</summary>
+    public long? BytesUploaded => _pushed.All(_uploaded.ContainsKey) ? _pushed.Sum(layer => _uploaded[layer]) : null;
 
     public int LayersPushed => _pushed.Count;
 
@@ -49,9 +52,9 @@ internal sealed partial class PushProgress(Action<string> output) : IProgress<JS
             return;
         }
 
-        if (layer.Length > 0 && status == "Pushing" && value.Progress is { } progress)
+        if (layer.Length > 0 && status == "Pushing" && value.Progress is { } progress && (progress.Total ?? progress.Current) is { } size and > 0)
         {
-            _uploaded[layer] = Math.Max(_uploaded.GetValueOrDefault(layer), progress.Total ?? progress.Current ?? 0);
+            _uploaded[layer] = Math.Max(_uploaded.GetValueOrDefault(layer), size);
         }
         else if (layer.Length > 0 && status == "Pushed")
         {

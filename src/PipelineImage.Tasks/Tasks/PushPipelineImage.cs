@@ -40,15 +40,15 @@ public sealed partial class PushPipelineImage : EngineTask
 
         using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
 
-        var results = new List<(ImageReference, string, long)>();
+        var results = new List<(ImageReference, string, long?)>();
         foreach (var reference in references)
         {
             var credential = registries.Credential(RegistryHost.Of(reference.Name));
             var result = await PushWithRetriesAsync(engine, reference, credential, cancellationToken).ConfigureAwait(false);
             if (result.LayersReported)
             {
-                Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3} before compression), {4} layer(s) already in the registry",
-                    reference, result.Digest, result.LayersPushed, Bytes(result.BytesUploaded), result.LayersPresent);
+                Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}): {2} layer(s) uploaded ({3}), {4} layer(s) already in the registry",
+                    reference, result.Digest, result.LayersPushed, result.DescribeBytes(), result.LayersPresent);
             }
             else
             {
@@ -64,7 +64,7 @@ public sealed partial class PushPipelineImage : EngineTask
     // Only after every tag went up (and its bill of materials, when there is one, is attached): a failed push leaves
     // image.json as the build wrote it.
     private async System.Threading.Tasks.Task RecordPushedAsync(
-        ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, RegistryClients registries, CancellationToken cancellationToken)
+        ImageRecord record, IReadOnlyList<(ImageReference Reference, string Digest, long? BytesUploaded)> results, RegistryClients registries, CancellationToken cancellationToken)
     {
         if (record.Sbom is { } sbomPath && File.Exists(sbomPath))
         {
@@ -82,14 +82,14 @@ public sealed partial class PushPipelineImage : EngineTask
         {
             var item = new TaskItem(result.Reference.ToString());
             item.SetMetadata("Digest", result.Digest);
-            item.SetMetadata("BytesUploaded", result.BytesUploaded.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            item.SetMetadata("BytesUploaded", result.BytesUploaded?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
             return (ITaskItem)item;
         }).ToArray();
     }
 
     // The bill of materials (PipelineImageSbom) goes with the image, once a repository, as an OCI referrer.
     private async System.Threading.Tasks.Task AttachSbomAsync(
-        string sbomPath, IReadOnlyList<(ImageReference Reference, string Digest, long BytesUploaded)> results, RegistryClients registries, CancellationToken cancellationToken)
+        string sbomPath, IReadOnlyList<(ImageReference Reference, string Digest, long? BytesUploaded)> results, RegistryClients registries, CancellationToken cancellationToken)
     {
         var sbom = await File.ReadAllBytesAsync(sbomPath, cancellationToken).ConfigureAwait(false);
         foreach (var (repository, subject) in results.Select(result => (RepositoryName.Of(result.Reference.Name), result.Digest)).Distinct())
@@ -111,7 +111,7 @@ public sealed partial class PushPipelineImage : EngineTask
     {
         var assembly = ReadAssembly(record, directory, DiagnosticCodes.NoImageToPush);
         var pusher = new AssembledImagePusher(registries.For, line => Log.LogMessage(MessageImportance.Normal, "{0}", line));
-        var results = new List<(ImageReference, string, long)>();
+        var results = new List<(ImageReference, string, long?)>();
         foreach (var reference in record.AllReferences())
         {
             AssembledPush result;
@@ -125,13 +125,10 @@ public sealed partial class PushPipelineImage : EngineTask
             }
 
             Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}) without an engine: {2} blob(s) uploaded ({3}), {4} already in the registry",
-                reference, result.Digest, result.BlobsUploaded, Bytes(result.BytesUploaded), result.BlobsPresent);
+                reference, result.Digest, result.BlobsUploaded, ByteSize.Of(result.BytesUploaded), result.BlobsPresent);
             results.Add((reference, result.Digest, result.BytesUploaded));
         }
 
         await RecordPushedAsync(record, results, registries, cancellationToken).ConfigureAwait(false);
     }
-
-    internal static string Bytes(long bytes) =>
-        bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.0} MiB" : bytes >= 1 << 10 ? $"{bytes / 1024.0:0.0} KiB" : $"{bytes} B";
 }

@@ -37,4 +37,30 @@ public sealed class PushProgressTests
         Assert.Equal(Digest, progress.Digest);
         Assert.False(progress.LayersReported);
     }
+
+    [Fact]
+    public void TheContainerdStoreSkipsTheProgressOfAQuickUploadSoTheSizeIsUnknownNotZero()
+    {
+        // As Docker 26.1 on the containerd image store answered a push of a BuildKit image.
+        var progress = new PushProgress(_ => { });
+
+        progress.Report(new JSONMessage { Status = "The push refers to repository [127.0.0.1:5000/app]" });
+        progress.Report(new JSONMessage { ID = "8b8bb1e6f369", Status = "Pushing", Progress = new JSONProgress { Total = 1076 } });
+        progress.Report(new JSONMessage { ID = "fa08a1808c4e", Status = "Waiting", Progress = new JSONProgress() });
+        progress.Report(new JSONMessage { ID = "fa08a1808c4e", Status = "Pushing", Progress = new JSONProgress() });
+        progress.Report(new JSONMessage { ID = "8b8bb1e6f369", Status = "Pushed", Progress = new JSONProgress() });
+        progress.Report(new JSONMessage { ID = "fa08a1808c4e", Status = "Pushed", Progress = new JSONProgress() });
+        progress.Report(new JSONMessage { ID = "2db98217ce6a", Status = "Mounted from app2", Progress = new JSONProgress() });
+        progress.Report(new JSONMessage { Status = $"1: digest: {Digest} size: 856" });
+
+        Assert.Equal(Digest, progress.Digest);
+        Assert.Equal((2, 1, (long?)null), (progress.LayersPushed, progress.LayersPresent, progress.BytesUploaded));
+    }
+
+    [Theory]
+    [InlineData(2048L, false, "2.0 KiB before compression")]
+    [InlineData(1076L, true, "1.1 KiB compressed")]
+    [InlineData(null, true, "the engine did not report their size")]
+    public void TheLogSaysWhatTheSizesAre(long? bytes, bool compressed, string expected) =>
+        Assert.Equal(expected, new PushResult(Digest, bytes, 1, 0, Compressed: compressed).DescribeBytes());
 }
