@@ -23,6 +23,9 @@ public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cl
     /// <summary>Podman 5.</summary>
     public static EngineUnderTest Podman5 { get; } = Modern("podman5");
 
+    /// <summary>What the build log calls it: Docker or Podman.</summary>
+    public string Product => Name.StartsWith("podman", StringComparison.Ordinal) ? "Podman" : "Docker";
+
     /// <summary>Whether it is one of build/modern-engines.sh's.</summary>
     public bool IsModern => Socket.StartsWith("unix:///run/pipelineimage/", StringComparison.Ordinal);
 
