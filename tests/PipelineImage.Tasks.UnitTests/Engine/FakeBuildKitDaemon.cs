@@ -24,7 +24,7 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
     private readonly X509Certificate2? _serverCertificate;
     private readonly Task _accepting;
 
-    /// <param name="failWith">A Solve fails with this message.</param>
+    /// <param name="failWith">A Solve fails with this message; <see cref="Cancel"/>: it ends as cancelled, as BuildKit giving a build up does.</param>
     /// <param name="tls">
     /// Listen on tcp 127.0.0.1 with TLS as buildkitd does with <c>--tlscert</c>: only h2 (ALPN), a client certificate
     /// required; <see cref="CertPath"/> holds the client's ca.pem, cert.pem and key.pem.
@@ -55,6 +55,9 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
 
     /// <summary>The client's certificates, with TLS.</summary>
     public string CertPath => _path;
+
+    /// <summary>The failure that ends a Solve as cancelled (gRPC status 1), not failed.</summary>
+    public const string Cancel = "context canceled";
 
     /// <summary>A Solve fails with this message (as a failed RUN step's).</summary>
     public string? FailWith { get; }
@@ -124,7 +127,7 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
 
         if (FailWith is not null)
         {
-            throw new GrpcStatusException(GrpcStatus.Internal, FailWith);
+            throw new GrpcStatusException(FailWith == Cancel ? GrpcStatus.Cancelled : GrpcStatus.Internal, FailWith);
         }
 
         await call.WriteAsync(new SolveResponse

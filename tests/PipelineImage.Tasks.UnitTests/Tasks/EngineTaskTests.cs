@@ -489,6 +489,21 @@ public sealed class EngineTaskTests : IDisposable
         Assert.False(File.Exists(failing.ImageRecordPath));
     }
 
+    [Fact]
+    public async Task ABuildThatBuildKitCancelsItselfIsPimg1014NotABug()
+    {
+        await using var daemon = new FakeBuildKitDaemon(failWith: FakeBuildKitDaemon.Cancel);
+        var build = NewBuild(new FakeContainerEngine());
+        build.BuildKitHost = daemon.Address;
+        build.Push = true;
+
+        Assert.False(build.Execute());
+
+        var error = Assert.Single(_log.Errors);
+        Assert.Equal("PIMG1014", error.Code);
+        Assert.Contains("it cancelled the build itself", error.Message);
+    }
+
     private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
 
     private string WriteFile(string name, string baseImage)

@@ -124,7 +124,17 @@ public sealed class BuildKitControl : IDisposable
                     throw Unavailable(Host, e.Status.Detail, e);
                 }
 
+                if (e.StatusCode == StatusCode.Cancelled)
+                {
+                    throw Cancelled(e);
+                }
+
                 log.Add(new BuildError(e.Status.Detail.TrimEnd()));
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The call was reset (HTTP/2 CANCEL), and not by us: Grpc.Net.Client says so as a cancellation.
+                throw Cancelled(e);
             }
             finally
             {
@@ -134,6 +144,10 @@ public sealed class BuildKitControl : IDisposable
         }).ConfigureAwait(false);
         return (log, exported);
     }
+
+    // The build ended as cancelled, and not by this publish: BuildKit gave it up.
+    private Diagnostics.PipelineImageException Cancelled(Exception e) =>
+        Unavailable(Host, "it cancelled the build itself (the call ended as cancelled, not by this publish); publish again", e);
 
     // Status messages until the build's end (or the call's).
     private static async Task FollowAsync(AsyncServerStreamingCall<StatusResponse> call, Action<StatusResponse> status, CancellationToken cancellationToken)
