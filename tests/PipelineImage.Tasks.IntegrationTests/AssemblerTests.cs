@@ -229,7 +229,8 @@ public sealed class AssemblerTests(PackageFeed feed)
         {
             var load = await Podman.RunAsync("load", "--input", archive);
             Assert.True(load.ExitCode == 0, load.ToString());
-            Assert.True(load.Output.Contains($"Loaded image: localhost/{project.ImageName}:1.0.0", StringComparison.Ordinal), load.ToString());
+            // Named as the layout's io.containerd.image.name says, fully qualified, as Docker names it too.
+            Assert.True(load.Output.Contains($"Loaded image: docker.io/library/{project.ImageName}:1.0.0", StringComparison.Ordinal), load.ToString());
             Assert.Equal("assembled, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
         }
         finally

@@ -59,6 +59,9 @@ public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed
 /// </summary>
 public abstract partial class BuilderScenarios(PackageFeed feed)
 {
+    /// <summary>The packed package the projects consume.</summary>
+    protected PackageFeed Feed { get; } = feed;
+
     // samples/HelloPipeline as it is, copied out of the tree with its paths to the repository made absolute, under an
     // image name of its own.
     protected static async Task SampleAsync(BuilderUnderTest builder)
@@ -92,7 +95,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
 
     protected async Task PublishAndRunAsync(BuilderUnderTest builder)
     {
-        await using var project = new TestProject(feed, engine: builder.Cli,
+        await using var project = new TestProject(Feed, engine: builder.Cli,
             properties: builder.Properties + "<PipelineImageIncludeSourceFiles>true</PipelineImageIncludeSourceFiles>",
             items: """<DockerIgnoreFile Include=".dockerignore" />""",
             program: """Console.WriteLine(string.Join(",", Directory.GetFiles("/src/data").Select(Path.GetFileName).Order()));""");
@@ -142,7 +145,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
             <PipelineRequirement Include="jq" />
             <PipelineRequirement Include="pimg-demo" Version="1.0.0" Manager="pip" />
             """;
-        await using var project = new TestProject(feed, engine: builder.Cli, properties: properties, items: first, program: RequirementsProgram);
+        await using var project = new TestProject(Feed, engine: builder.Cli, properties: properties, items: first, program: RequirementsProgram);
 
         var before = await project.PublishAsync("-v:n");
 
@@ -185,7 +188,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
 
     protected async Task FailedStepAsync(BuilderUnderTest builder)
     {
-        await using var project = new TestProject(feed, engine: builder.Cli,
+        await using var project = new TestProject(Feed, engine: builder.Cli,
             properties: builder.Properties + "<PipelineImageNetwork>host</PipelineImageNetwork>",
             items: """<PipelineRequirement Include="pimg-no-such-package" />""");
 
@@ -194,7 +197,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
         Assert.NotEqual(0, publish.ExitCode);
         var errors = publish.Output.Split('\n').Where(line => line.Contains("error PIMG1003: ", StringComparison.Ordinal)).Distinct().ToList();
         var error = Assert.Single(errors);
-        Assert.Matches(@"error PIMG1003: The image build failed at Step [0-9]+/[0-9]+ : RUN ", error);
+        Assert.True(Regex.IsMatch(error, @"error PIMG1003: The image build failed at Step [0-9]+/[0-9]+ : RUN "), error);
         Assert.Contains("Its last output: ", error);
         Assert.Contains("Unable to locate package pimg-no-such-package", error);
         Assert.DoesNotContain("\u001b", publish.Output, StringComparison.Ordinal);
@@ -204,7 +207,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
     protected async Task ParentAndPushAsync(BuilderUnderTest builder)
     {
         const string registry = "127.0.0.1:5000";
-        await using var project = new TestProject(feed, engine: builder.Cli,
+        await using var project = new TestProject(Feed, engine: builder.Cli,
             properties: builder.Properties + $"""
                 <PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile>
                 <PipelineImageNetwork>none</PipelineImageNetwork>

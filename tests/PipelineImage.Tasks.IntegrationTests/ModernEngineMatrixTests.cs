@@ -41,4 +41,10 @@ public sealed class ModernEngineMatrixTests(PackageFeed feed) : BuilderScenarios
     [InlineData("docker-graphdriver/buildkit")]
     [InlineData("podman5")]
     public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistry(string builder) => ParentAndPushAsync(BuilderUnderTest.Named(builder));
+
+    [ModernEngineTheory]
+    [InlineData("docker-containerd/buildkit", "Builder: buildkit (PipelineImageBuilder=buildkit)")]
+    [InlineData("podman5", "Builder: podman (the engine is Podman: its own builder (buildah))")]
+    public Task ASecretReachesItsStepAndNoLayerHistoryLogOrBinlog(string builder, string chosen) =>
+        new SecretsTests(Feed).SecretInNothingButTheStepAsync(BuilderUnderTest.Named(builder), chosen);
 }

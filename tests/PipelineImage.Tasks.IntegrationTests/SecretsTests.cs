@@ -29,7 +29,7 @@ public sealed class SecretsTests(PackageFeed feed)
         SecretInNothingButTheStepAsync(BuilderUnderTest.Named("podman"), "Builder: podman (the engine is Podman: its own builder (buildah))");
 
     // builder: null for auto on docker.
-    private async Task SecretInNothingButTheStepAsync(BuilderUnderTest? builder, string chosen)
+    internal async Task SecretInNothingButTheStepAsync(BuilderUnderTest? builder, string chosen)
     {
         var engine = builder?.Cli ?? Cli.Docker;
         await using var project = ProjectWithSecret("""<PipelineImageSecret Include="api-token" Environment="PIMG_TEST_API_TOKEN" />""", engine);

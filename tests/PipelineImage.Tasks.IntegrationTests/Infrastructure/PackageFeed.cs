@@ -99,3 +99,10 @@ public sealed class ModernEngineCollection : ICollectionFixture<PackageFeed>
 {
     public const string Name = "modern engines";
 }
+
+/// <summary>The lane of the dockerignore differential test (no package needed), on an engine of its own.</summary>
+[CollectionDefinition(Name)]
+public sealed class DifferentialCollection
+{
+    public const string Name = "dockerignore differential";
+}
