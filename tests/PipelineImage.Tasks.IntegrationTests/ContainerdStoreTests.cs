@@ -87,24 +87,26 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         }
     }
 
-    [ModernEngineFact]
-    public async Task AnOciArchiveOfABuildKitImageLoadsIntoTheContainerdStoreTheGraphDriverStoreAndPodman5()
+    [ModernEngineTheory]
+    [InlineData("oci", "an OCI image layout)")]
+    [InlineData("docker", "a docker-archive)")]
+    public async Task AnArchiveOfABuildKitImageLoadsIntoTheContainerdStoreTheGraphDriverStoreAndPodman5(string format, string written)
     {
         await using var project = new TestProject(feed, engine: Engine.Cli,
             properties: $"""
                 <PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost>
                 <PipelineImageBuilder>buildkit</PipelineImageBuilder>
-                <PipelineImageArchiveOutputPath>artifacts/app.oci.tar</PipelineImageArchiveOutputPath>
-                <PipelineImageArchiveFormat>oci</PipelineImageArchiveFormat>
+                <PipelineImageArchiveOutputPath>artifacts/app.tar</PipelineImageArchiveOutputPath>
+                <PipelineImageArchiveFormat>{format}</PipelineImageArchiveFormat>
                 """,
-            program: """Console.WriteLine("loaded from the layout");""");
-        var archive = Path.Combine(project.Directory, "artifacts", "app.oci.tar");
+            program: """Console.WriteLine("loaded from the archive");""");
+        var archive = Path.Combine(project.Directory, "artifacts", "app.tar");
         var reference = $"{project.ImageName}:1.0.0";
 
         var publish = await project.PublishAsync("-v:n");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
-        Assert.Contains("an OCI image layout)", publish.Output);
+        Assert.Contains(written, publish.Output);
         foreach (var engine in new[] { EngineUnderTest.DockerContainerd, EngineUnderTest.DockerGraphDriver, EngineUnderTest.Podman5 })
         {
             await engine.Cli.RunAsync("image", "rm", "--force", reference, $"{project.ImageName}:latest");
@@ -114,7 +116,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
                 Assert.True(load.ExitCode == 0, $"{engine}: {load}");
                 var run = await engine.Cli.RunImageAsync(reference);
                 Assert.True(run.ExitCode == 0, $"{engine}: {run}");
-                Assert.Equal("loaded from the layout", run.Output.Trim());
+                Assert.Equal("loaded from the archive", run.Output.Trim());
             }
             finally
             {
