@@ -157,16 +157,16 @@ public sealed partial class BuildPipelineImage : EngineTask
         DockerConfig config, EngineConnection? buildWith, EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
         var requirements = plan.Assembly!.Requirements!;
-        var pinned = Dockerfile.BasePin.Pinned(plan.BaseImage,
+        var pinned = Assembling.RequirementsBase.Pinned(plan.BaseImage,
             await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
         var directory = Path.Combine(RecordDirectory, "requirements");
         var dockerfile = Path.Combine(directory, "Dockerfile");
         var classic = requirements.ClassicDockerfile is null ? null : Path.Combine(directory, "Dockerfile.classic");
         Directory.CreateDirectory(directory);
-        await AtomicFile.WriteIfChangedAsync(dockerfile, Dockerfile.BasePin.Pin(requirements.Dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
+        await AtomicFile.WriteIfChangedAsync(dockerfile, Assembling.RequirementsBase.Pin(requirements.Dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
         if (classic is not null)
         {
-            await AtomicFile.WriteIfChangedAsync(classic, Dockerfile.BasePin.Pin(requirements.ClassicDockerfile!, plan.BaseImage, pinned)).ConfigureAwait(false);
+            await AtomicFile.WriteIfChangedAsync(classic, Assembling.RequirementsBase.Pin(requirements.ClassicDockerfile!, plan.BaseImage, pinned)).ConfigureAwait(false);
         }
 
         var hashes = FileHashCache.Load(Path.Combine(directory, "hashes.tsv"));

@@ -112,11 +112,11 @@ public sealed class AssemblyPlannerTests
     [Fact]
     public void TheRequirementsBasesFromIsPinnedToTheDigestWithoutTheTag()
     {
-        var pinned = PipelineImage.Dockerfile.BasePin.Pinned("localhost:5000/dotnet/runtime:10.0", "sha256:abc");
+        var pinned = RequirementsBase.Pinned("localhost:5000/dotnet/runtime:10.0", "sha256:abc");
 
         Assert.Equal("localhost:5000/dotnet/runtime@sha256:abc", pinned);
         Assert.Equal("# a\nFROM localhost:5000/dotnet/runtime@sha256:abc\nRUN x\n",
-            PipelineImage.Dockerfile.BasePin.Pin("# a\nFROM localhost:5000/dotnet/runtime:10.0\nRUN x\n", "localhost:5000/dotnet/runtime:10.0", pinned));
-        Assert.Throws<ArgumentException>(() => PipelineImage.Dockerfile.BasePin.Pin("FROM other\n", "localhost:5000/dotnet/runtime:10.0", pinned));
+            RequirementsBase.Pin("# a\nFROM localhost:5000/dotnet/runtime:10.0\nRUN x\n", "localhost:5000/dotnet/runtime:10.0", pinned));
+        Assert.Throws<ArgumentException>(() => RequirementsBase.Pin("FROM other\n", "localhost:5000/dotnet/runtime:10.0", pinned));
     }
 }

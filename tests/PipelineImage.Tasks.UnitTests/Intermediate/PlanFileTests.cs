@@ -102,9 +102,9 @@ public sealed class PlanFileTests : IDisposable
         var requirements = new PipelineImage.Assembling.PlannedRequirementsBase("FROM base:1\nRUN x\n", null, [".pipelineimage/app/app.dll"]);
         PlanFile BaseOf(PlanFile plan, string digest, string name = "Dockerfile")
         {
-            var pinned = PipelineImage.Dockerfile.BasePin.Pinned("base:1", digest);
+            var pinned = PipelineImage.Assembling.RequirementsBase.Pinned("base:1", digest);
             var dockerfile = Path.Combine(_root, name);
-            File.WriteAllText(dockerfile, PipelineImage.Dockerfile.BasePin.Pin(requirements.Dockerfile, "base:1", pinned));
+            File.WriteAllText(dockerfile, PipelineImage.Assembling.RequirementsBase.Pin(requirements.Dockerfile, "base:1", pinned));
             return (plan with { Assembly = NoLayers with { Requirements = requirements } }).ForRequirementsBase(pinned, dockerfile, null,
                 FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
         }

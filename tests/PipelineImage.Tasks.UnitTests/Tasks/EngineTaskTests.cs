@@ -239,7 +239,7 @@ public sealed class EngineTaskTests : IDisposable
     {
         var engine = new FakeContainerEngine();
         var parent = new PlannedParent(new("hello-parent", "0123456789abcdef"), "Dockerfile",
-            new Dictionary<string, string> { ["A"] = "2" }, [new PlannedEntry("Dockerfile", "file", "0644", WriteFile("Parent.Dockerfile", "python:3.12-slim"), "00")]);
+            new Dictionary<string, string> { ["A"] = "2" }, [new PlannedEntry("Dockerfile", "file", "0644", WriteFile("Parent.Dockerfile"), "00")]);
 
         Assert.True(NewBuild(engine, parent: parent).Execute(), Errors());
         Assert.True(NewBuild(engine, parent: parent).Execute(), Errors());
@@ -506,10 +506,10 @@ public sealed class EngineTaskTests : IDisposable
 
     private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
 
-    private string WriteFile(string name, string baseImage)
+    private string WriteFile(string name)
     {
         var path = Path.Combine(_root, name);
-        File.WriteAllText(path, $"# {name}\nFROM {baseImage}\nCOPY app/ /app/\n");
+        File.WriteAllText(path, "FROM scratch\n");
         return path;
     }
 
@@ -517,19 +517,18 @@ public sealed class EngineTaskTests : IDisposable
     private BuildPipelineImage NewBuild(
         FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null, bool classicDockerfile = false)
     {
-        var baseImage = parent?.Reference.ToString() ?? BaseImage;
         var plan = new PlanFile
         {
             Name = "hello",
             References = [new("hello", "1.0.0"), new("hello", "latest")],
-            BaseImage = baseImage,
+            BaseImage = parent?.Reference.ToString() ?? BaseImage,
             Dockerfile = ".pipelineimage/Dockerfile",
             Options = options ?? new PlannedOptions("", "", "missing", false),
             Parent = parent,
             ClassicDockerfile = classicDockerfile ? ".pipelineimage/Dockerfile.classic" : null,
             Context = [
-                new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile", baseImage), "00"),
-                .. classicDockerfile ? [new PlannedEntry(".pipelineimage/Dockerfile.classic", "file", "0644", WriteFile("Dockerfile.classic", baseImage), "01")] : Array.Empty<PlannedEntry>(),
+                new PlannedEntry(".pipelineimage/Dockerfile", "file", "0644", WriteFile("Dockerfile"), "00"),
+                .. classicDockerfile ? [new PlannedEntry(".pipelineimage/Dockerfile.classic", "file", "0644", WriteFile("Dockerfile.classic"), "01")] : Array.Empty<PlannedEntry>(),
             ],
             InputsKey = inputsKey ?? "sha256:inputs",
         };
