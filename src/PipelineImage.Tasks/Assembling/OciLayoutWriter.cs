@@ -13,7 +13,8 @@ namespace PipelineImage.Assembling;
 /// <c>blobs/sha256/</c> with the config, the layers and an OCI manifest of them. The index has one manifest, named
 /// with the first reference as Podman names it (<c>org.opencontainers.image.ref.name</c>, the whole reference) and
 /// as containerd and Docker do (<c>io.containerd.image.name</c>, fully qualified: <c>docker.io/library/app:1.0.0</c>):
-/// <c>podman load</c> takes an index of one image only. Docker's media types become OCI's (the same bytes), so the manifest's digest is that of the OCI form.
+/// <c>podman load</c> takes an index of one image only. Docker's media types become OCI's (the same bytes), so the
+/// manifest's digest is that of the OCI form.
 /// Beside them, <c>manifest.json</c> names the same blobs as a docker-archive does (with every reference in
 /// <c>RepoTags</c>), as <c>docker save</c> writes it from Docker 25 on: Docker's graph-driver store reads only that
 /// file, and containerd's store and Podman read the index. Entries are written reproducibly.
@@ -146,13 +147,7 @@ public static class OciLayoutWriter
 
     // The whole name, as containerd's store keeps it: Docker's containerd store loads the image under this name as it
     // is, and looks short names up as docker.io/library/... .
-    private static string Qualified(ImageReference reference)
-    {
-        var name = reference.ToString();
-        var slash = name.IndexOf('/');
-        return slash >= 0 && Registry.RegistryHost.IsHost(name[..slash]) ? name
-            : $"{Registry.RegistryHost.DockerHub}/{(slash < 0 ? "library/" : "")}{name}";
-    }
+    private static string Qualified(ImageReference reference) => $"{RepositoryName.Of(reference.Name)}:{reference.Tag}";
 
     // docker-archive's manifest.json, naming the layout's blobs.
     private static byte[] DockerManifest(Blob config, IReadOnlyList<Blob> layers, IReadOnlyList<ImageReference> references) =>
