@@ -4,17 +4,16 @@ namespace PipelineImage.Engine;
 
 /// <summary>
 /// BuildKit inside the engine: POST /build?version=2 with our session attached, or the Control API's Solve (with
-/// PipelineImageBuildKitHost, and on the containerd image store). Docker.DotNet cannot read its progress (it fails
-/// on the first trace message), so every build is our own request over the same address.
+/// PipelineImageBuildKitHost, on the containerd image store, and where the engine serves gRPC on its socket).
+/// Docker.DotNet cannot read its progress (it fails on the first trace message), so every build is our own request
+/// over the same address.
 /// </summary>
 public sealed partial class DockerEngine
 {
     private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
         var control = request.Options.BuildKit;
-        using var own = control is null && await UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false)
-            ? await OwnControlApiAsync(output, cancellationToken).ConfigureAwait(false)
-            : null;
+        using var own = control is null ? await OwnControlApiAsync(output, cancellationToken).ConfigureAwait(false) : null;
         control ??= own;
         var log = control is not null
             ? (await control.BuildAsync(request, output, cancellationToken).ConfigureAwait(false)).Log
@@ -29,13 +28,28 @@ public sealed partial class DockerEngine
         return new BuildResult(imageId);
     }
 
-    // On the containerd image store, POST /build?version=2 resolves FROM with BuildKit's "default" mode: the tag's
-    // registry first, so it builds on whatever the registry has (even by a local digest, on Docker 26), and asks it
-    // even when the local image is there. The engine's Control API takes the mode we ask for: the local image first.
-    private async Task<BuildKitControl> OwnControlApiAsync(Action<string> output, CancellationToken cancellationToken)
+    // The engine's Control API where POST /build?version=2 will not do: on the containerd image store it resolves FROM
+    // with BuildKit's "default" mode, the tag's registry first, so it builds on whatever the registry has (even by a
+    // local digest, on Docker 26) and asks it even when the local image is there, where the Control API takes the mode
+    // we ask for; and from Docker 29.2 the POST /session it needs is deprecated, where the socket serves gRPC itself.
+    // Null: POST /build?version=2.
+    private async Task<BuildKitControl?> OwnControlApiAsync(Action<string> output, CancellationToken cancellationToken)
     {
-        output("The engine keeps its images in containerd's store, where POST /build?version=2 would resolve the base image in its registry "
-            + "before the local one: BuildKit builds through the engine's Control API instead, which takes the local base first.");
+        if (BuildKitControl.ServesGrpc(_endpoint, _engineApiVersion))
+        {
+            output($"The engine serves BuildKit's gRPC on its API socket (API {_engineApiVersion}), and POST /session, which a build through "
+                + "POST /build?version=2 needs, is deprecated there: BuildKit builds through the engine's Control API.");
+        }
+        else if (await UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false))
+        {
+            output("The engine keeps its images in containerd's store, where POST /build?version=2 would resolve the base image in its registry "
+                + "before the local one: BuildKit builds through the engine's Control API instead, which takes the local base first.");
+        }
+        else
+        {
+            return null;
+        }
+
         return await BuildKitControl.ConnectAsync(new EngineConnection(_endpoint, _tls, _source), _connectTimeout, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class DockerEngine : IContainerEngine
     private DockerClient? _client;
     private HttpClient? _http;
     private string _apiVersion = "";
+    private string _engineApiVersion = "";
     private bool _podman;
     private bool? _containerdStore;
 
@@ -74,6 +75,7 @@ public sealed partial class DockerEngine : IContainerEngine
             throw new EngineApiTooOldException(_endpoint.ToString(), apiVersion, MinimumApiVersion.ToString());
         }
 
+        _engineApiVersion = apiVersion;
         _apiVersion = (engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion).ToString();
         _podman = podman;
         return new EngineInfo(_endpoint.ToString(), serverVersion, _apiVersion, platform, builderVersion, podman);

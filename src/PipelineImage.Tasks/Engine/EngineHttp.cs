@@ -67,10 +67,10 @@ internal static class EngineHttp
 
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()), cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var (status, length) = await ReadResponseHeadAsync(stream, cancellationToken).ConfigureAwait(false);
+            var (status, answer) = await ReadResponseHeadAsync(stream, cancellationToken).ConfigureAwait(false);
             if (status != HttpStatusCode.SwitchingProtocols)
             {
-                var body = new byte[Math.Clamp(length ?? 4096, 0, 64 * 1024)];
+                var body = new byte[Math.Clamp(ContentLength(answer) ?? 4096, 0, 64 * 1024)];
                 var read = await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
                 throw new EngineRequestFailedException(path, $"{(int)status} {status}: {EngineFailure.ApiMessage(Encoding.UTF8.GetString(body, 0, read))}");
             }
@@ -83,6 +83,36 @@ internal static class EngineHttp
             throw;
         }
     }
+
+    /// <summary>
+    /// <c>GET /_ping</c> over a connection already made, which stays open for another request when the answer says
+    /// how long its body is (the engine's does); the answer's headers (<c>Api-Version</c>) by name, case ignored.
+    /// </summary>
+    /// <returns>The headers, and whether the connection can carry another request.</returns>
+    /// <exception cref="HttpRequestException">The answer is not HTTP/1.1 (a gRPC server's HTTP/2 settings).</exception>
+    /// <exception cref="EngineRequestFailedException">The answer is not 200.</exception>
+    public static async Task<(IReadOnlyDictionary<string, string> Headers, bool Reusable)> PingAsync(
+        Stream stream, EngineConnection connection, CancellationToken cancellationToken)
+    {
+        var request = $"GET /_ping HTTP/1.1\r\nHost: {BaseAddress(connection).Authority}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var (status, headers) = await ReadResponseHeadAsync(stream, cancellationToken).ConfigureAwait(false);
+        var length = ContentLength(headers);
+        var body = new byte[Math.Clamp(length ?? 0, 0, 64 * 1024)];
+        var read = await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new EngineRequestFailedException("_ping", $"{(int)status} {status}: {EngineFailure.ApiMessage(Encoding.UTF8.GetString(body, 0, read))}");
+        }
+
+        var reusable = length == read && !(headers.TryGetValue("Connection", out var connectionHeader)
+            && connectionHeader.Equals("close", StringComparison.OrdinalIgnoreCase));
+        return (headers, reusable);
+    }
+
+    private static int? ContentLength(IReadOnlyDictionary<string, string> headers) =>
+        headers.TryGetValue("Content-Length", out var value) && int.TryParse(value, out var length) ? length : null;
 
     private static Uri BaseAddress(EngineConnection connection) => connection.Endpoint.Scheme is "unix" or "npipe"
         ? new Uri("http://localhost/")
@@ -155,7 +185,8 @@ internal static class EngineHttp
     }
 
     // The status line and headers, a byte at a time: what follows them belongs to the upgraded protocol.
-    private static async Task<(HttpStatusCode Status, int? ContentLength)> ReadResponseHeadAsync(Stream stream, CancellationToken cancellationToken)
+    private static async Task<(HttpStatusCode Status, IReadOnlyDictionary<string, string> Headers)> ReadResponseHeadAsync(
+        Stream stream, CancellationToken cancellationToken)
     {
         var head = new List<byte>(256);
         var one = new byte[1];
@@ -176,16 +207,16 @@ internal static class EngineHttp
             throw new HttpRequestException($"The engine's answer is not HTTP: {lines[0]}");
         }
 
-        int? length = null;
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var line in lines.Skip(1))
         {
             var colon = line.IndexOf(':');
-            if (colon > 0 && line[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && int.TryParse(line[(colon + 1)..].Trim(), out var value))
+            if (colon > 0)
             {
-                length = value;
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
             }
         }
 
-        return ((HttpStatusCode)status, length);
+        return ((HttpStatusCode)status, headers);
     }
 }

@@ -6,74 +6,177 @@ using PipelineImage.Engine.Session;
 
 namespace PipelineImage.Engine.BuildKit;
 
+/// <summary>How a Control API is reached.</summary>
+public enum BuildKitRoute
+{
+    /// <summary>A buildkitd: HTTP/2 at once on its socket; the session is a <c>Control/Session</c> call.</summary>
+    Buildkitd,
+
+    /// <summary>
+    /// A Docker engine from API 1.53 (Docker 29.2) on a local socket: HTTP/2 on the API socket itself (moby#50744),
+    /// the session a <c>Control/Session</c> call, as with buildkitd.
+    /// </summary>
+    EngineGrpc,
+
+    /// <summary>An older Docker engine, or one over tcp: <c>POST /grpc</c> upgraded to h2c, the session <c>POST /session</c>.</summary>
+    EngineUpgrade,
+}
+
 /// <summary>
-/// A client of BuildKit's Control API (Grpc.Net.Client over .NET's HTTP/2). A Docker engine serves it on
-/// <c>POST /grpc</c> upgraded to h2c, buildkitd on its socket directly; the first connection tells which.
+/// A client of BuildKit's Control API (Grpc.Net.Client over .NET's HTTP/2): buildkitd on its socket, a Docker engine
+/// on its API socket where it serves gRPC itself, and through <c>POST /grpc</c> where it does not. The first
+/// connection tells which (<see cref="BuildKitRoute"/>).
 /// </summary>
 public sealed class BuildKitControl : IDisposable
 {
-    private readonly GrpcChannel _channel;
-    private Stream? _upgraded;
+    /// <summary>The first Engine API whose local socket serves BuildKit's gRPC itself (Docker 29.2).</summary>
+    public static readonly Version GrpcApiVersion = new(1, 53);
 
-    private BuildKitControl(EngineConnection host, bool isEngine, Stream? upgraded, TimeSpan timeout)
+    private readonly GrpcChannel _channel;
+    private readonly GrpcChannel _sessionChannel;
+    private Stream? _first;
+
+    private BuildKitControl(EngineConnection host, BuildKitRoute route, Stream? first, TimeSpan timeout, string? fallback = null)
     {
         Host = host;
-        IsEngine = isEngine;
-        _upgraded = upgraded;
-        var handler = new SocketsHttpHandler
+        Route = route;
+        Fallback = fallback;
+        _first = first;
+        Func<CancellationToken, Task<Stream>> connect = route switch
         {
-            ConnectTimeout = timeout,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            ConnectCallback = async (_, cancellationToken) => Interlocked.Exchange(ref _upgraded, null)
-                ?? (isEngine ? await EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], cancellationToken).ConfigureAwait(false)
-                    : await EngineHttp.ConnectAsync(host, cancellationToken, [SslApplicationProtocol.Http2]).ConfigureAwait(false)),
+            BuildKitRoute.EngineUpgrade => cancellationToken => EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], cancellationToken),
+            BuildKitRoute.EngineGrpc => cancellationToken => EngineHttp.ConnectAsync(host, cancellationToken),
+            _ => cancellationToken => EngineHttp.ConnectAsync(host, cancellationToken, [SslApplicationProtocol.Http2]),
         };
-
-        // The connection is TLS already where it needs to be: HTTP/2 goes over it as over plain tcp.
-        _channel = GrpcChannel.ForAddress("http://buildkit", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            MaxReceiveMessageSize = 64 << 20,
-            ThrowOperationCanceledOnCancellation = true, // Ctrl+C ends the build as a cancellation, not as a failed call
-        });
+        _channel = Channel(async cancellationToken => Interlocked.Exchange(ref _first, null) ?? await connect(cancellationToken).ConfigureAwait(false), timeout);
+        _sessionChannel = Channel(connect, timeout);
         Client = new Control.ControlClient(_channel);
     }
 
+    // The connection is TLS already where it needs to be: HTTP/2 goes over it as over plain tcp.
+    private static GrpcChannel Channel(Func<CancellationToken, Task<Stream>> connect, TimeSpan timeout) => GrpcChannel.ForAddress("http://buildkit", new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler
+        {
+            ConnectTimeout = timeout,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            ConnectCallback = async (_, cancellationToken) => await connect(cancellationToken).ConfigureAwait(false),
+        },
+        MaxReceiveMessageSize = 64 << 20,
+        ThrowOperationCanceledOnCancellation = true, // Ctrl+C ends the build as a cancellation, not as a failed call
+    });
+
     public EngineConnection Host { get; }
 
+    public BuildKitRoute Route { get; }
+
+    /// <summary>Why an engine whose API says it serves gRPC on its socket is reached through <c>POST /grpc</c>; null when not so.</summary>
+    public string? Fallback { get; }
+
     /// <summary>Whether the host is a Docker engine (its images land in its store), not a buildkitd.</summary>
-    public bool IsEngine { get; }
+    public bool IsEngine => Route != BuildKitRoute.Buildkitd;
 
     internal Control.ControlClient Client { get; }
 
     /// <summary>
-    /// Reaches the host: a Docker engine answers <c>POST /grpc</c> with 101, buildkitd speaks HTTP/2 at once. Over TLS,
-    /// the protocol the server picks from h2 and http/1.1 (ALPN) tells first: buildkitd's gRPC server takes only h2.
+    /// Whether an engine of this API version serves BuildKit's gRPC on this address itself: from API 1.53, on a unix
+    /// socket or named pipe (over tcp with TLS the engine offers only HTTP/1.1).
+    /// </summary>
+    public static bool ServesGrpc(Uri endpoint, string? apiVersion) => endpoint.Scheme is "unix" or "npipe"
+        && Version.TryParse(apiVersion, out var version) && version >= GrpcApiVersion;
+
+    /// <summary>
+    /// Reaches the host: a Docker engine answers <c>GET /_ping</c>, buildkitd speaks HTTP/2 at once. Over TLS, the
+    /// protocol the server picks from h2 and http/1.1 (ALPN) tells first: buildkitd's gRPC server takes only h2. An
+    /// engine whose API says it serves gRPC on its socket is asked once (ListWorkers) before it is used that way: a
+    /// proxy in between may not pass HTTP/2 on.
     /// </summary>
     /// <exception cref="Diagnostics.PipelineImageException">PIMG1014 when nothing answers there.</exception>
     public static async Task<BuildKitControl> ConnectAsync(EngineConnection host, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
+        Stream? stream = null;
         try
         {
-            var stream = await EngineHttp.ConnectAsync(host, bounded.Token, [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]).ConfigureAwait(false);
+            stream = await EngineHttp.ConnectAsync(host, bounded.Token, [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]).ConfigureAwait(false);
             if (stream is SslStream { NegotiatedApplicationProtocol: var chosen } && chosen == SslApplicationProtocol.Http2)
             {
-                return new BuildKitControl(host, isEngine: false, stream, timeout);
+                return new BuildKitControl(host, BuildKitRoute.Buildkitd, stream, timeout);
             }
 
-            var upgraded = await EngineHttp.UpgradeAsync(stream, host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false);
-            return new BuildKitControl(host, isEngine: true, upgraded, timeout);
+            var (headers, reusable) = await EngineHttp.PingAsync(stream, host, bounded.Token).ConfigureAwait(false);
+            var apiVersion = headers.GetValueOrDefault("Api-Version");
+            string? fallback = null;
+            if (ServesGrpc(host.Endpoint, apiVersion))
+            {
+                var native = new BuildKitControl(host, BuildKitRoute.EngineGrpc, null, timeout);
+                fallback = await native.RefusedAsync(timeout, cancellationToken).ConfigureAwait(false);
+                if (fallback is null)
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    return native;
+                }
+
+                native.Dispose();
+                fallback = $"its API version {apiVersion} says its socket serves BuildKit's gRPC, but a call over HTTP/2 failed ({fallback})";
+            }
+
+            var first = stream;
+            stream = null; // the upgrade owns it now
+            var upgraded = reusable
+                ? await EngineHttp.UpgradeAsync(first, host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false)
+                : await DisposeThen(first, EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], bounded.Token)).ConfigureAwait(false);
+            return new BuildKitControl(host, BuildKitRoute.EngineUpgrade, upgraded, timeout, fallback);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsNotAnEngine(e))
         {
             // Not HTTP/1.1 (a gRPC server answers with its HTTP/2 settings, or closes on our request line).
-            return new BuildKitControl(host, isEngine: false, null, timeout);
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return new BuildKitControl(host, BuildKitRoute.Buildkitd, null, timeout);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
         {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw Unavailable(host, EngineFailure.Describe(e, timeout, host.Tls?.CaFile, host.Endpoint), e);
+        }
+    }
+
+    private static async Task<Stream> DisposeThen(Stream done, Task<Stream> next)
+    {
+        await done.DisposeAsync().ConfigureAwait(false);
+        return await next.ConfigureAwait(false);
+    }
+
+    // Null when the engine answered a Control API call over HTTP/2 on its socket; else what went wrong.
+    private async Task<string?> RefusedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await Client.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: bounded.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return null; // a gRPC server answered
+        }
+        catch (RpcException e)
+        {
+            return e.Status.Detail;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"no answer in {timeout.TotalSeconds:0.#} s";
         }
     }
 
@@ -96,17 +199,24 @@ public sealed class BuildKitControl : IDisposable
         BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
         IReadOnlyDictionary<string, string> exported = new Dictionary<string, string>();
-        output($"Building through the BuildKit Control API of the {(IsEngine ? "Docker engine" : "buildkitd")} at {Host.Endpoint} (from {Host.Source})");
+        output(Route switch
+        {
+            BuildKitRoute.EngineGrpc => $"Building through the BuildKit Control API of the Docker engine at {Host.Endpoint} (from {Host.Source}), over HTTP/2 on its API socket",
+            BuildKitRoute.EngineUpgrade => $"Building through the BuildKit Control API of the Docker engine at {Host.Endpoint} (from {Host.Source}), over POST /grpc"
+                + (Fallback is null ? "" : $": {Fallback}"),
+            _ => $"Building through the BuildKit Control API of the buildkitd at {Host.Endpoint} (from {Host.Source})",
+        });
         var log = await BuildKitBuild.RunAsync(request, output, async (services, progress, log) =>
         {
             var solve = Request(request, BuildSession.NewId(), IsEngine);
-            // A Docker engine gets the session on a connection of its own (POST /session, as the docker CLI attaches it):
-            // carried inside the Control API's connection, next to the Solve and its Status, a busy engine's BuildKit
-            // cancelled the build now and then (Docker 26.1 on the containerd store, under load).
-            await using var session = IsEngine
+            // The session has a connection of its own (POST /session where the engine has nothing else, as the docker CLI
+            // attaches it; a Control/Session call on a second HTTP/2 connection otherwise): carried inside the Control
+            // API's connection, next to the Solve and its Status, a busy engine's BuildKit cancelled the build now and
+            // then (Docker 26.1 on the containerd store, under load).
+            await using var session = Route == BuildKitRoute.EngineUpgrade
                 ? await BuildSession.OpenAsync(Host, null, request.References[0].Name, BuildKitBuild.SharedKey(request), services, cancellationToken)
                     .ConfigureAwait(false)
-                : BuildSession.OverControl(Client, request.References[0].Name, BuildKitBuild.SharedKey(request), services);
+                : BuildSession.OverControl(new Control.ControlClient(_sessionChannel), request.References[0].Name, BuildKitBuild.SharedKey(request), services);
             solve.Session = session.Id;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var statusCall = Client.Status(new StatusRequest { Ref = solve.Ref }, cancellationToken: stop.Token);
@@ -229,6 +339,7 @@ public sealed class BuildKitControl : IDisposable
     public void Dispose()
     {
         _channel.Dispose();
-        Interlocked.Exchange(ref _upgraded, null)?.Dispose();
+        _sessionChannel.Dispose();
+        Interlocked.Exchange(ref _first, null)?.Dispose();
     }
 }

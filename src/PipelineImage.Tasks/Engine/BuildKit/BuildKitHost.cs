@@ -6,7 +6,7 @@ namespace PipelineImage.Engine.BuildKit;
 /// PipelineImageBuildKitHost: a BuildKit reached through its Control API, as buildctl's <c>--addr</c> names one:
 /// <c>unix:///run/buildkit/buildkitd.sock</c> or <c>tcp://buildkitd:1234</c>, with TLS when
 /// PipelineImageBuildKitCertPath names a directory holding ca.pem, cert.pem and key.pem (the docker CLI's layout).
-/// A Docker engine's address works too: its Control API is <c>POST /grpc</c>.
+/// A Docker engine's address works too: its Control API is HTTP/2 on its unix socket from Docker 29.2, <c>POST /grpc</c> before.
 /// </summary>
 public static class BuildKitHost
 {
