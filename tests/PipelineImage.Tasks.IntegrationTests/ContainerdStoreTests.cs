@@ -128,6 +128,69 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         }
     }
 
+    [ModernEngineFact]
+    public async Task TheAssembledImageGoesInWholeOnceThenAsOurLayersAloneAndTheEngineSavesItWhole()
+    {
+        // The base is in the registry only (pushed, then untagged here): the assembler builds on the registry's.
+        var name = $"127.0.0.1:5000/pimg-asm-{Guid.NewGuid():N}"[..36] + ":10.0";
+        await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", name));
+        await MustAsync(Engine.Cli.RunAsync("push", name));
+        await MustAsync(Engine.Cli.RunAsync("image", "rm", name));
+        await using var project = new TestProject(feed, engine: Engine.Cli,
+            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{name}</PipelineImageBase>",
+            program: """Console.WriteLine("assembled first");""");
+        var reference = $"{project.ImageName}:1.0.0";
+
+        var first = await project.PublishAsync("-v:n");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("The whole image goes into the engine: the engine keeps its images in containerd's store", first.Output);
+        Assert.Contains($"into the engine at {Engine.Socket} (the whole image)", first.Output);
+        Assert.Equal("assembled first", (await Engine.Cli.RunImageAsync(reference)).Output.Trim());
+
+        project.WriteProgram("""Console.WriteLine("assembled again");""");
+        var changed = await project.PublishAsync("-v:n");
+
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains("(our layers; it has the base's)", changed.Output);
+        Assert.Equal("assembled again", (await Engine.Cli.RunImageAsync(reference)).Output.Trim());
+        // The engine knows the image by the digest a push gives it, and holds every blob its manifest names.
+        var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "assembled", "assembly.json")))
+            .RootElement.GetProperty("manifestDigest").GetString();
+        Assert.Equal(manifest, (await Engine.Cli.InspectImageAsync(reference))!.Value.GetProperty("Id").GetString());
+        var saved = Path.Combine(project.Directory, "saved.tar");
+        await MustAsync(Engine.Cli.RunAsync("save", "--output", saved, reference));
+        var missing = MissingBlobs(saved);
+        Assert.True(missing.Count == 0, "docker save lacks " + string.Join(", ", missing));
+
+        var unchanged = await project.PublishAsync("-v:n");
+        Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+        Assert.DoesNotContain("Loaded ", unchanged.Output);
+    }
+
+    // The blobs that the archive's image names (config and layers) and it does not hold.
+    private static List<string> MissingBlobs(string archive)
+    {
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using (var reader = new System.Formats.Tar.TarReader(File.OpenRead(archive)))
+        {
+            while (reader.GetNextEntry() is { } entry)
+            {
+                using var bytes = new MemoryStream();
+                entry.DataStream?.CopyTo(bytes);
+                entries[entry.Name] = bytes.ToArray();
+            }
+        }
+
+        byte[] Blob(string digest) => entries.GetValueOrDefault("blobs/sha256/" + digest["sha256:".Length..]) ?? [];
+        var named = JsonDocument.Parse(entries["index.json"]).RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
+        var manifest = JsonDocument.Parse(Blob(named)).RootElement;
+        return manifest.GetProperty("layers").EnumerateArray().Append(manifest.GetProperty("config"))
+            .Select(descriptor => descriptor.GetProperty("digest").GetString()!)
+            .Where(digest => Blob(digest).Length == 0)
+            .ToList();
+    }
+
     private static List<string> Layers(JsonElement image) =>
         image.GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(layer => layer.GetString()!).ToList();
 

@@ -23,9 +23,9 @@ public static class OciLayoutWriter
 {
     /// <summary>One blob: where its bytes are (a file that <see cref="Release"/> may delete after), and what it is.</summary>
     /// <param name="Descriptor">Its media type as the image's manifest has it, digest and size.</param>
-    /// <param name="Open">Its file; fetched when asked for.</param>
+    /// <param name="Open">Its file; fetched when asked for. Null: a base layer that is not to be written.</param>
     /// <param name="Release">Called with the file once written (deletes a fetched one); null: nothing to do.</param>
-    public sealed record Blob(Descriptor Descriptor, Func<CancellationToken, Task<string>> Open, Action<string>? Release = null)
+    public sealed record Blob(Descriptor Descriptor, Func<CancellationToken, Task<string>>? Open, Action<string>? Release = null)
     {
         /// <summary>A file on disk that stays.</summary>
         public static Blob File(Descriptor descriptor, string path) => new(descriptor, _ => Task.FromResult(path));
@@ -40,19 +40,50 @@ public static class OciLayoutWriter
     public static async Task<string> WriteAsync(Blob config, IReadOnlyList<Blob> layers, IReadOnlyList<ImageReference> references, Stream destination,
         CancellationToken cancellationToken)
     {
-        var name = references[0];
         var manifest = ImageDocuments.Manifest(MediaTypes.OciManifest, config.Descriptor with { MediaType = MediaTypes.OciConfig },
             layers.Select(layer => layer.Descriptor with { MediaType = OciLayerType(layer.Descriptor.MediaType) }).ToList());
         var manifestDigest = LayerWriter.DigestOf(manifest);
+        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
+        await WriteLayoutAsync(writer, new Descriptor(MediaTypes.OciManifest, manifestDigest, manifest.Length), references[0],
+            DockerManifest(config, layers, references), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(writer, BlobName(manifestDigest), manifest, Time, cancellationToken).ConfigureAwait(false);
+        await WriteBlobsAsync(writer, layers.Prepend(config), cancellationToken).ConfigureAwait(false);
+        return manifestDigest;
+    }
+
+    /// <summary>
+    /// An assembled image as an OCI layout for containerd's image store (Docker's, which reads <c>index.json</c> only):
+    /// the manifest as assembled, named by the index with its own media type, so that the store knows the image by the
+    /// digest a push gives it; the config and our layers; the base's layers only with <paramref name="baseBlob"/>.
+    /// Without them the store must hold them already: it loads such a layout without looking, and an image whose
+    /// blobs it lacks runs, but <c>docker save</c> and <c>docker push</c> of it miss them.
+    /// </summary>
+    public static async Task WriteAssembledAsync(string directory, AssemblyRecord record, IReadOnlyList<ImageReference> references,
+        Func<string, CancellationToken, Task<string>>? baseBlob, Stream destination, CancellationToken cancellationToken)
+    {
+        var manifestPath = AssemblyRecord.BlobPath(directory, record.ManifestDigest);
+        var (config, layers) = FromAssembled(directory, record, baseBlob);
+        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
+        await WriteLayoutAsync(writer, new Descriptor(record.ManifestMediaType, record.ManifestDigest, new FileInfo(manifestPath).Length), references[0], null,
+            cancellationToken).ConfigureAwait(false);
+        await DockerArchiveWriter.WriteFileAsync(writer, BlobName(record.ManifestDigest), manifestPath, Time, cancellationToken).ConfigureAwait(false);
+        await WriteBlobsAsync(writer, layers.Where(layer => layer.Open is not null).Prepend(config), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static readonly DateTimeOffset Time = DateTimeOffset.FromUnixTimeSeconds(1);
+
+    // oci-layout, index.json naming the manifest, docker-archive's manifest.json when given, and the blobs' directories.
+    private static async Task WriteLayoutAsync(TarWriter writer, Descriptor manifest, ImageReference name, byte[]? dockerManifest, CancellationToken cancellationToken)
+    {
         var index = new JsonObject
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = MediaTypes.OciIndex,
             ["manifests"] = new JsonArray(new JsonObject
             {
-                ["mediaType"] = MediaTypes.OciManifest,
-                ["digest"] = manifestDigest,
-                ["size"] = manifest.Length,
+                ["mediaType"] = manifest.MediaType,
+                ["digest"] = manifest.Digest,
+                ["size"] = manifest.Size,
                 ["annotations"] = new JsonObject
                 {
                     ["io.containerd.image.name"] = Qualified(name),
@@ -61,43 +92,47 @@ public static class OciLayoutWriter
             }),
         };
 
-        var time = DateTimeOffset.FromUnixTimeSeconds(1);
         var directoryMode = (UnixFileMode)Convert.ToInt32("755", 8);
-        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
-        await WriteAsync(writer, "oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray(), time, cancellationToken).ConfigureAwait(false);
-        await WriteAsync(writer, "index.json", Encoding.UTF8.GetBytes(index.ToJsonString()), time, cancellationToken).ConfigureAwait(false);
-        await WriteAsync(writer, "manifest.json", DockerManifest(config, layers, references), time, cancellationToken).ConfigureAwait(false);
-        await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/", directoryMode, time), cancellationToken).ConfigureAwait(false);
-        await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/sha256/", directoryMode, time), cancellationToken).ConfigureAwait(false);
-        await WriteAsync(writer, BlobName(manifestDigest), manifest, time, cancellationToken).ConfigureAwait(false);
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var blob in layers.Prepend(config).Where(blob => written.Add(blob.Descriptor.Digest)))
+        await WriteAsync(writer, "oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray(), Time, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(writer, "index.json", Encoding.UTF8.GetBytes(index.ToJsonString()), Time, cancellationToken).ConfigureAwait(false);
+        if (dockerManifest is not null)
         {
-            var path = await blob.Open(cancellationToken).ConfigureAwait(false);
+            await WriteAsync(writer, "manifest.json", dockerManifest, Time, cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/", directoryMode, Time), cancellationToken).ConfigureAwait(false);
+        await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/sha256/", directoryMode, Time), cancellationToken).ConfigureAwait(false);
+    }
+
+    // Each blob once, in order.
+    private static async Task WriteBlobsAsync(TarWriter writer, IEnumerable<Blob> blobs, CancellationToken cancellationToken)
+    {
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var blob in blobs.Where(blob => written.Add(blob.Descriptor.Digest)))
+        {
+            var path = await blob.Open!(cancellationToken).ConfigureAwait(false);
             try
             {
-                await DockerArchiveWriter.WriteFileAsync(writer, BlobName(blob.Descriptor.Digest), path, time, cancellationToken).ConfigureAwait(false);
+                await DockerArchiveWriter.WriteFileAsync(writer, BlobName(blob.Descriptor.Digest), path, Time, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 blob.Release?.Invoke(path);
             }
         }
-
-        return manifestDigest;
     }
 
     /// <summary>
     /// An assembled image as blobs: the config and our layers from its directory, the base's layers fetched from its
-    /// registry when written (<paramref name="baseBlob"/>, a temporary file deleted after).
+    /// registry when written (<paramref name="baseBlob"/>, a temporary file deleted after; null: not written).
     /// </summary>
-    public static (Blob Config, IReadOnlyList<Blob> Layers) FromAssembled(string directory, AssemblyRecord record, Func<string, CancellationToken, Task<string>> baseBlob)
+    public static (Blob Config, IReadOnlyList<Blob> Layers) FromAssembled(string directory, AssemblyRecord record, Func<string, CancellationToken, Task<string>>? baseBlob)
     {
         using var manifest = JsonDocument.Parse(System.IO.File.ReadAllBytes(AssemblyRecord.BlobPath(directory, record.ManifestDigest)));
         var layers = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(Descriptor.Read).Select(layer =>
             AssemblyRecord.BlobPath(directory, layer.Digest) is var local && System.IO.File.Exists(local)
                 ? Blob.File(layer, local)
-                : new Blob(layer, token => baseBlob(layer.Digest, token), System.IO.File.Delete)).ToList();
+                : new Blob(layer, baseBlob is null ? null : token => baseBlob(layer.Digest, token), System.IO.File.Delete)).ToList();
         var config = Descriptor.Read(manifest.RootElement.GetProperty("config"));
         return (Blob.File(config, AssemblyRecord.BlobPath(directory, config.Digest)), layers);
     }

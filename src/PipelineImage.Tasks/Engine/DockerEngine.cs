@@ -81,11 +81,9 @@ public sealed partial class DockerEngine : IContainerEngine
         return new EngineInfo(_endpoint.ToString(), serverVersion, _apiVersion, platform, builderVersion, podman);
     }
 
-    /// <summary>
-    /// Whether the engine keeps its images in containerd's image store (Docker's containerd snapshotter, a fresh
-    /// Docker 29's default). Asked once an engine; Podman's answer is no.
-    /// </summary>
-    private async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>Asked once an engine.</remarks>
+    public async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
     {
         if (_containerdStore is { } known)
         {

@@ -3,8 +3,8 @@ using PipelineImage.Context;
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// The container engine, behind one interface: the Docker Engine API's classic builder now
-/// (<see cref="DockerEngine"/>), a BuildKit backend later. Failures are <see cref="EngineException"/>s.
+/// The container engine, behind one interface: the Docker Engine API (<see cref="DockerEngine"/>, for Docker and
+/// Podman's compatible API) with its builders (classic, BuildKit, Podman's). Failures are <see cref="EngineException"/>s.
 /// </summary>
 public interface IContainerEngine : IDisposable
 {
@@ -47,10 +47,17 @@ public interface IContainerEngine : IDisposable
     Task SaveAsync(IReadOnlyList<Naming.ImageReference> references, Stream destination, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Loads a docker-archive into the local image store (<c>POST /images/load</c>), tagged as its manifest says. Docker
-    /// takes an archive without the layers it already has; Podman needs every layer.
+    /// Loads a docker-archive or an OCI layout into the local image store (<c>POST /images/load</c>), tagged as it says.
+    /// Docker's graph-driver store takes a docker-archive without the layers it already has, its containerd store an
+    /// OCI layout without them; Podman needs every layer.
     /// </summary>
     Task LoadAsync(string archive, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the engine keeps its images in containerd's image store (Docker's containerd snapshotter, a fresh
+    /// Docker 29's default), where an image's id is its manifest's digest; Podman's answer is no.
+    /// </summary>
+    Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// The files under each query's path in the image that the query wants, with their content, through one container

@@ -238,8 +238,7 @@ public sealed partial class BuildPipelineImage : EngineTask
         .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
         .ToList();
 
-    // Into the engine: only the tags when it has the image; else a docker-archive of our layers alone (Docker has the
-    // base's when it has the base), and the whole image where that is not enough (Podman, or a base it lacks).
+    // Into the engine, with no more than it lacks (AssembledImageLoader says how on each store).
     private async System.Threading.Tasks.Task LoadAsync(
         EngineConnection connection, PlanFile plan, string directory, Assembling.AssemblyRecord assembled, RegistryClients registries, CancellationToken cancellationToken)
     {
@@ -256,41 +255,21 @@ public sealed partial class BuildPipelineImage : EngineTask
             return;
         }
 
-        if (await engine.InspectImageAsync(assembled.ConfigDigest, cancellationToken).ConfigureAwait(false) is not null)
+        var loaded = await new ImageStore.AssembledImageLoader(engine, info).LoadAsync(directory, assembled, plan.References,
+            (digest, token) => assembled.FetchBaseBlobAsync(registries.For, directory, digest, token), cancellationToken).ConfigureAwait(false);
+        if (loaded.Kind == ImageStore.LoadKind.Tagged)
         {
-            foreach (var reference in plan.References)
-            {
-                await engine.TagAsync(assembled.ConfigDigest, reference, cancellationToken).ConfigureAwait(false);
-            }
-
             Log.LogMessage(MessageImportance.Normal, "The engine at {0} has {1} already: tagged it", info.Endpoint, assembled.ConfigDigest);
             return;
         }
 
-        var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
-        try
+        if (loaded.Why is not null)
         {
-            foreach (var withBase in info.IsPodman ? new[] { true } : [false, true])
-            {
-                await AtomicFile.WriteAsync(archive, stream => Assembling.DockerArchiveWriter.WriteAsync(directory, assembled, plan.References,
-                    (digest, token) => assembled.FetchBaseBlobAsync(registries.For, directory, digest, token), stream, cancellationToken, withBase)).ConfigureAwait(false);
-                try
-                {
-                    await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
-                    Log.LogMessage(MessageImportance.High, "Loaded {0} into the engine at {1} ({2})", string.Join(", ", plan.References), info.Endpoint,
-                        withBase ? "the whole image" : "our layers; it has the base's");
-                    return;
-                }
-                catch (EngineRequestFailedException e) when (!withBase)
-                {
-                    Log.LogMessage(MessageImportance.Normal, "The engine would not load our layers alone ({0}): loading the whole image", e.Message);
-                }
-            }
+            Log.LogMessage(MessageImportance.Normal, "The whole image goes into the engine: {0}", loaded.Why);
         }
-        finally
-        {
-            File.Delete(archive);
-        }
+
+        Log.LogMessage(MessageImportance.High, "Loaded {0} into the engine at {1} ({2})", string.Join(", ", plan.References), info.Endpoint,
+            loaded.Kind == ImageStore.LoadKind.Whole ? "the whole image" : "our layers; it has the base's");
     }
 
     // The image and every reference the build tagged; the tags are the first registry's (each has the same).

@@ -48,13 +48,5 @@ public sealed class DockerArchiveWriterTests : IDisposable
             entries["manifest.json"]);
     }
 
-    private string Blob(string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        var digest = LayerWriter.DigestOf(bytes);
-        var path = AssemblyRecord.BlobPath(_directory, digest);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, bytes);
-        return digest;
-    }
+    private string Blob(string text) => Tests.Assembling.AssembledBlobs.Write(_directory, text);
 }

@@ -120,11 +120,30 @@ internal sealed class FakeContainerEngine : IContainerEngine
     /// <summary>The archives loaded, as the files were when they were loaded.</summary>
     public List<byte[]> Loads { get; } = [];
 
+    /// <summary>Refuses a docker-archive that lacks a layer its manifest.json names, as Docker's containerd store does.</summary>
+    public bool RefusesMissingLayers { get; init; }
+
+    /// <summary>Answers that the images are in containerd's store.</summary>
+    public bool ContainerdStore { get; init; }
+
     public async Task LoadAsync(string archive, CancellationToken cancellationToken)
     {
         Throw("load");
-        Loads.Add(await File.ReadAllBytesAsync(archive, cancellationToken));
+        var bytes = await File.ReadAllBytesAsync(archive, cancellationToken);
+        if (RefusesMissingLayers)
+        {
+            var entries = PipelineImage.Tests.ImageStore.ArchiveEntries.Read(bytes);
+            var layers = System.Text.Json.JsonDocument.Parse(entries["manifest.json"]).RootElement[0].GetProperty("Layers").EnumerateArray();
+            if (layers.Select(layer => layer.GetString()!).FirstOrDefault(layer => !entries.ContainsKey(layer)) is { } missing)
+            {
+                throw new EngineRequestFailedException("load the image", $"500 InternalServerError: layer not found: {missing}");
+            }
+        }
+
+        Loads.Add(bytes);
     }
+
+    public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => Task.FromResult(ContainerdStore);
 
     /// <summary>The files of every image, by their path in it.</summary>
     public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
