@@ -1,11 +1,70 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using PipelineImage.Planning;
 
 namespace PipelineImage.Tests;
 
-/// <summary>Only the MSBuild glue (namespace PipelineImage.Tasks) may touch Microsoft.Build; the core stays pure.</summary>
+/// <summary>
+/// Only the MSBuild glue (namespace PipelineImage.Tasks) may touch Microsoft.Build; the core stays pure; and the
+/// folders of the task assembly import each other in no cycle.
+/// </summary>
 public class ArchitectureTests
 {
+    private static readonly string Source = RepositoryFiles.Path("src", "PipelineImage.Tasks");
+
+    /// <summary>
+    /// A folder uses another when its code (comments and string literals aside) names the other's namespace
+    /// (<c>using PipelineImage.X;</c>, <c>PipelineImage.X.</c>) or qualifies a type by it (<c>X.Type</c>); subfolders
+    /// count as their folder.
+    /// </summary>
+    [Fact]
+    public void TheFoldersImportEachOtherInNoCycle()
+    {
+        var folders = Directory.GetDirectories(Source).Select(Path.GetFileName).OfType<string>().Where(name => name is not ("bin" or "obj")).ToHashSet();
+        var named = new Regex(@"\bPipelineImage\.(\w+)|(?<![\w.])(\w+)\.[A-Z]");
+        var literal = new Regex(@"""(?:[^""\\]|\\.)*""");
+        var uses = folders.ToDictionary(folder => folder, folder => Directory.EnumerateFiles(Path.Combine(Source, folder), "*.cs", SearchOption.AllDirectories)
+            .SelectMany(File.ReadLines)
+            .Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .SelectMany(line => named.Matches(literal.Replace(line, "\"\"")).Select(match => match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value))
+            .Where(other => other != folder && folders.Contains(other))
+            .ToHashSet());
+
+        var cycles = new List<string>();
+        foreach (var start in folders.Order(StringComparer.Ordinal))
+        {
+            // The shortest way back to the folder, if any.
+            var before = new Dictionary<string, string> { [start] = start };
+            var queue = new Queue<string>([start]);
+            while (queue.TryDequeue(out var folder))
+            {
+                foreach (var next in uses[folder].Order(StringComparer.Ordinal))
+                {
+                    if (next == start)
+                    {
+                        var path = new List<string> { folder };
+                        while (path[^1] != start)
+                        {
+                            path.Add(before[path[^1]]);
+                        }
+
+                        path.Reverse();
+                        cycles.Add(string.Join(" -> ", path.Append(start)));
+                        queue.Clear();
+                        break;
+                    }
+
+                    if (before.TryAdd(next, folder))
+                    {
+                        queue.Enqueue(next);
+                    }
+                }
+            }
+        }
+
+        Assert.True(cycles.Count == 0, "The folders import each other in cycles:\n" + string.Join("\n", cycles));
+    }
+
     [Fact]
     public void OnlyTheTasksNamespaceUsesMsBuildTypes()
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using PipelineImage.Diagnostics;
 using PipelineImage.Intermediate;
 using PipelineImage.Naming;
+using PipelineImage.Planning;
 using PipelineImage.Registry;
 
 namespace PipelineImage.Assembling;
@@ -45,11 +46,11 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
 
         var manifestType = baseManifest.MediaType;
         var config = ImageDocuments.Config(baseConfig.Bytes, assembly, layers.Select(layer => layer.DiffId).ToList());
-        var configDescriptor = new Descriptor(ImageDocuments.ConfigType(manifestType), LayerWriter.DigestOf(config), config.Length);
+        var configDescriptor = new Descriptor(ImageDocuments.ConfigType(manifestType), ContentDigest.Of(config), config.Length);
         var manifest = ImageDocuments.Manifest(manifestType, configDescriptor,
             [.. baseManifest.Layers, .. layers.Select(layer => new Descriptor(ImageDocuments.LayerType(manifestType), layer.Digest, layer.Size))]);
         await WriteBlobAsync(directory, configDescriptor.Digest, config).ConfigureAwait(false);
-        var manifestDigest = LayerWriter.DigestOf(manifest);
+        var manifestDigest = ContentDigest.Of(manifest);
         await WriteBlobAsync(directory, manifestDigest, manifest).ConfigureAwait(false);
         var record = new AssemblyRecord(baseName, baseDigest, manifestType, manifestDigest, configDescriptor.Digest, layers);
         await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, AssemblyRecord.FileName), record.ToJson()).ConfigureAwait(false);
@@ -70,7 +71,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
             text.Append(entry.Kind).Append(' ').Append(entry.Path).Append(' ').Append(entry.Mode).Append(' ').Append(content).Append('\n');
         }
 
-        return LayerWriter.DigestOf(Encoding.UTF8.GetBytes(text.ToString()));
+        return ContentDigest.Of(Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>The platform a list's manifest is chosen for: PipelineImagePlatform, else this machine's Linux.</summary>
@@ -143,7 +144,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
             log($"The base image {baseImage} is {name}@{found.Digest} ({layers.Count} layer(s))");
             var kept = AssemblyRecord.BlobPath(directory, config.Digest);
             var bytes = File.Exists(kept) ? await File.ReadAllBytesAsync(kept, cancellationToken).ConfigureAwait(false) : null;
-            if (bytes is null || LayerWriter.DigestOf(bytes) != config.Digest)
+            if (bytes is null || ContentDigest.Of(bytes) != config.Digest)
             {
                 bytes = await client.ReadBlobAsync(name.Path, config.Digest, cancellationToken).ConfigureAwait(false);
                 await AtomicFile.WriteAsync(kept, stream => stream.WriteAsync(bytes).AsTask()).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using PipelineImage.Planning;
 
 namespace PipelineImage.Assembling;
 
@@ -52,9 +53,6 @@ public static class LayerWriter
 
         return new WrittenLayer(Digest(gzipHash), compressed.Length, Digest(tarHash));
     }
-
-    /// <summary>The <c>sha256:</c> digest of bytes.</summary>
-    public static string DigestOf(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 
     private static string Digest(IncrementalHash hash) => "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PipelineImage.Context;
 using PipelineImage.Naming;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Assembling;
 
@@ -42,7 +43,7 @@ public static class OciLayoutWriter
     {
         var manifest = ImageDocuments.Manifest(MediaTypes.OciManifest, config.Descriptor with { MediaType = MediaTypes.OciConfig },
             layers.Select(layer => layer.Descriptor with { MediaType = OciLayerType(layer.Descriptor.MediaType) }).ToList());
-        var manifestDigest = LayerWriter.DigestOf(manifest);
+        var manifestDigest = ContentDigest.Of(manifest);
         await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
         await WriteLayoutAsync(writer, new Descriptor(MediaTypes.OciManifest, manifestDigest, manifest.Length), references[0],
             DockerManifest(config, layers, references), cancellationToken).ConfigureAwait(false);

@@ -72,7 +72,7 @@ public sealed record PlanFile
     /// <summary>The image as the assembler builds it without an engine (PipelineImageBuilder=assembler).</summary>
     [JsonPropertyName("assembly")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Assembling.AssemblyPlan? Assembly { get; init; }
+    public Planning.AssemblyPlan? Assembly { get; init; }
 
     /// <summary>The plan file of a build plan, its inputs key computed.</summary>
     /// <param name="plan">The plan; its Dockerfile is held in memory.</param>
@@ -120,7 +120,7 @@ public sealed record PlanFile
     public const string RequirementsTagPrefix = "pipelineimage-requirements-";
 
     /// <summary>
-    /// The plan of the requirements base (<see cref="Assembling.AssemblyPlan.Requirements"/>) as the engine builds it:
+    /// The plan of the requirements base (<see cref="Planning.AssemblyPlan.Requirements"/>) as the engine builds it:
     /// its Dockerfiles, FROM pinned, from where they were written, the requirements' files, this plan's options and
     /// secrets. Its one reference is this plan's name with the tag <see cref="RequirementsTagPrefix"/> and the hex of
     /// its inputs key, which holds the Dockerfiles (so the base's digest), the files, the network and the platform: a

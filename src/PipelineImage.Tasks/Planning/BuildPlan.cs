@@ -27,5 +27,5 @@ public sealed record BuildPlan(
     public string? ClassicDockerfile { get; init; }
 
     /// <summary>The same image as our own assembler builds it (PipelineImageBuilder=assembler), from the same instructions.</summary>
-    public required Assembling.AssemblyPlan Assembly { get; init; }
+    public required AssemblyPlan Assembly { get; init; }
 }

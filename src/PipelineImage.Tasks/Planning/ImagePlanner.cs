@@ -43,10 +43,10 @@ public static class ImagePlanner
     /// <param name="builder">
     /// PipelineImageBuilder, validated: which Dockerfiles to write when a step has a cache mount (<see cref="Dockerfiles"/>).
     /// </param>
-    /// <param name="epoch">SOURCE_DATE_EPOCH: the time of the assembled image's entries (<see cref="Assembling.AssemblyPlan.Epoch"/>).</param>
+    /// <param name="epoch">SOURCE_DATE_EPOCH: the time of the assembled image's entries (<see cref="AssemblyPlan.Epoch"/>).</param>
     public static BuildPlan Create(
         PublishedApp app, ImageSettings settings, ContextSources sources, Func<string, RequirementPlan>? planRequirements = null, string builder = "auto",
-        long epoch = Assembling.AssemblyPlanner.DefaultEpoch)
+        long epoch = AssemblyPlanner.DefaultEpoch)
     {
         // Each setting is checked on its own, so that every invalid one is reported, not only the first.
         var problems = new Problems();
@@ -140,20 +140,20 @@ public static class ImagePlanner
 
     // The assembler's plan. Requirements with RUN steps make the requirements base (FROM, WORKDIR and theirs), which an
     // engine builds from its own Dockerfile; the assembler puts the rest on it. The builders never assemble.
-    private static Assembling.AssemblyPlan RequirementsBase(
+    private static AssemblyPlan RequirementsBase(
         PublishedApp app, List<Instruction> instructions, RequirementPlan requirements, List<ContextEntry> context, string builder, long epoch)
     {
         if (builder is "classic" or "buildkit" || !requirements.Instructions.OfType<RunInstruction>().Any())
         {
-            return Assembling.AssemblyPlanner.Plan(instructions, context, epoch);
+            return AssemblyPlanner.Plan(instructions, context, epoch);
         }
 
         var count = instructions.IndexOf(requirements.Instructions[^1]) + 1;
         var (dockerfile, classic) = Dockerfiles(app, instructions[..count], builder,
             "The requirements base of Dockerfile, which PipelineImageBuilder=assembler puts its layers on; built with FROM pinned to the base's digest.");
-        return Assembling.AssemblyPlanner.Plan(instructions, context, epoch, count) with
+        return AssemblyPlanner.Plan(instructions, context, epoch, count) with
         {
-            Requirements = new Assembling.PlannedRequirementsBase(dockerfile, classic,
+            Requirements = new PlannedRequirementsBase(dockerfile, classic,
                 requirements.Context.Select(entry => entry.ContextPath).Order(StringComparer.Ordinal).ToList()),
         };
     }

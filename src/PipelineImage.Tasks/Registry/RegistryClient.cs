@@ -100,7 +100,7 @@ public sealed class RegistryClient : IDisposable
         using var response = await SendAsync(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/manifests/{reference}");
-            foreach (var type in Assembling.MediaTypes.Manifests)
+            foreach (var type in MediaTypes.Manifests)
             {
                 request.Headers.Accept.ParseAdd(type);
             }
@@ -121,7 +121,7 @@ public sealed class RegistryClient : IDisposable
             mediaType = document.RootElement.TryGetProperty("mediaType", out var type) ? type.GetString() ?? "" : "";
         }
 
-        return (mediaType, bytes, Assembling.LayerWriter.DigestOf(bytes));
+        return (mediaType, bytes, ContentDigest.Of(bytes));
     }
 
     /// <summary>Whether the repository has the manifest of this digest.</summary>
@@ -156,7 +156,7 @@ public sealed class RegistryClient : IDisposable
         using var buffer = new MemoryStream();
         await blob.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.ToArray();
-        Check(repository, digest, Assembling.LayerWriter.DigestOf(bytes));
+        Check(repository, digest, ContentDigest.Of(bytes));
         return bytes;
     }
 
@@ -293,7 +293,7 @@ public sealed class RegistryClient : IDisposable
         }, Push(repository), cancellationToken).ConfigureAwait(false);
         await EnsureAsync(response, $"PUT the manifest {repository}:{reference}", cancellationToken).ConfigureAwait(false);
         var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var digests) && digests.FirstOrDefault() is { Length: > 0 } stored
-            ? stored : Assembling.LayerWriter.DigestOf(manifest);
+            ? stored : ContentDigest.Of(manifest);
         return (digest, response.Headers.Contains("OCI-Subject"));
     }
 

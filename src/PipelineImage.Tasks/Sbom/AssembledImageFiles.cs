@@ -4,6 +4,7 @@ using PipelineImage.Assembling;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Sbom;
 

@@ -28,14 +28,14 @@ public static class SbomReferrer
     public static byte[] Manifest(byte[] sbom, Descriptor subject)
     {
         // oras pull (and other artifact clients) write a layer to a file only when it has a title.
-        var layer = Node(new Descriptor(ArtifactType, LayerWriter.DigestOf(sbom), sbom.Length));
+        var layer = Node(new Descriptor(ArtifactType, ContentDigest.Of(sbom), sbom.Length));
         layer["annotations"] = new JsonObject { ["org.opencontainers.image.title"] = FileName };
         return Encoding.UTF8.GetBytes(new JsonObject
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = MediaTypes.OciManifest,
             ["artifactType"] = ArtifactType,
-            ["config"] = Node(new Descriptor(EmptyConfigType, LayerWriter.DigestOf(EmptyConfig), EmptyConfig.Length)),
+            ["config"] = Node(new Descriptor(EmptyConfigType, ContentDigest.Of(EmptyConfig), EmptyConfig.Length)),
             ["layers"] = new JsonArray(layer),
             ["subject"] = Node(subject),
         }.ToJsonString());
@@ -72,7 +72,7 @@ public static class SbomReferrer
             { Registry = client.Registry };
         foreach (var blob in new[] { EmptyConfig, sbom })
         {
-            var digest = LayerWriter.DigestOf(blob);
+            var digest = ContentDigest.Of(blob);
             if (!await client.HasBlobAsync(repository, digest, cancellationToken).ConfigureAwait(false))
             {
                 await client.UploadAsync(repository, digest, blob.Length, () => new MemoryStream(blob, writable: false), cancellationToken).ConfigureAwait(false);
@@ -80,7 +80,7 @@ public static class SbomReferrer
         }
 
         var manifest = Manifest(sbom, new Descriptor(subject.MediaType, subject.Digest, subject.Bytes.Length));
-        var referrer = new Descriptor(MediaTypes.OciManifest, LayerWriter.DigestOf(manifest), manifest.Length);
+        var referrer = new Descriptor(MediaTypes.OciManifest, ContentDigest.Of(manifest), manifest.Length);
         var (_, indexed) = await client.PutManifestAsync(repository, referrer.Digest, MediaTypes.OciManifest, manifest, cancellationToken)
             .ConfigureAwait(false);
         if (!indexed)

@@ -89,7 +89,7 @@ public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
 
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
         var builder = problems.Check(() => ImageBuilders.Validate(Builder));
-        var epoch = problems.Check(() => Assembling.AssemblyPlanner.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")));
+        var epoch = problems.Check(() => Planning.AssemblyPlanner.Epoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")));
         var plan = problems.Check(() => ImagePlanner.Create(app, settings, sources ?? ContextSources.None,
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage), builder ?? "auto", epoch));
         problems.ThrowIfAny();

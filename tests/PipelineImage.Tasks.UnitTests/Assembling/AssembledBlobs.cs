@@ -1,5 +1,6 @@
 using System.Text;
 using PipelineImage.Assembling;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Tests.Assembling;
 
@@ -10,7 +11,7 @@ internal static class AssembledBlobs
     public static string Write(string directory, string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        var digest = LayerWriter.DigestOf(bytes);
+        var digest = ContentDigest.Of(bytes);
         var path = AssemblyRecord.BlobPath(directory, digest);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, bytes);

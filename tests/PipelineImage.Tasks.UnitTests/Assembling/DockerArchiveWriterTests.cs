@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Text;
 using PipelineImage.Assembling;
 using PipelineImage.Naming;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Tests.Assembling;
 
@@ -16,7 +17,7 @@ public sealed class DockerArchiveWriterTests : IDisposable
     {
         var config = Blob("""{"rootfs":{}}""");
         var ours = Blob("our layer");
-        var baseLayer = LayerWriter.DigestOf("base layer"u8);
+        var baseLayer = ContentDigest.Of("base layer"u8);
         var manifest = Blob($$"""{"config":{"digest":"{{config}}"},"layers":[{"digest":"{{baseLayer}}"},{"digest":"{{ours}}"}]}""");
         var record = new AssemblyRecord(new RepositoryName("localhost:5000", "dotnet/runtime"), "sha256:base", MediaTypes.DockerManifest, manifest, config, []);
         var fetched = new List<string>();

@@ -3,6 +3,8 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using PipelineImage.Assembling;
+using PipelineImage.Planning;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Tests.Assembling;
 
@@ -28,7 +30,7 @@ public sealed class LayerAndDocumentTests
 
         Assert.Equal(first, second);
         Assert.Equal(one.ToArray(), two.ToArray());
-        Assert.Equal(LayerWriter.DigestOf(one.ToArray()), first.Digest);
+        Assert.Equal(ContentDigest.Of(one.ToArray()), first.Digest);
         Assert.Equal(one.Length, first.Size);
         Assert.Equal(0xFF, one.ToArray()[9]);
 
@@ -39,7 +41,7 @@ public sealed class LayerAndDocumentTests
             await gzip.CopyToAsync(tar);
         }
 
-        Assert.Equal(LayerWriter.DigestOf(tar.ToArray()), first.DiffId);
+        Assert.Equal(ContentDigest.Of(tar.ToArray()), first.DiffId);
         tar.Position = 0;
         using var reader = new TarReader(tar);
         var entries = new List<string>();

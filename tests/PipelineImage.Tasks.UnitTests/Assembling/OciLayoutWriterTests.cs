@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PipelineImage.Assembling;
 using PipelineImage.Naming;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Tests.Assembling;
 
@@ -32,7 +33,7 @@ public sealed class OciLayoutWriterTests : IDisposable
         Assert.Equal(digest, entry.GetProperty("digest").GetString());
         Assert.Equal("localhost:5000/app:1.0.0", entry.GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString());
         Assert.Equal("localhost:5000/app:1.0.0", entry.GetProperty("annotations").GetProperty("io.containerd.image.name").GetString());
-        Assert.Equal(LayerWriter.DigestOf(Encoding.UTF8.GetBytes(files[BlobName(digest)])), digest);
+        Assert.Equal(ContentDigest.Of(Encoding.UTF8.GetBytes(files[BlobName(digest)])), digest);
         using var manifest = JsonDocument.Parse(files[BlobName(digest)]);
         Assert.Equal(MediaTypes.OciConfig, manifest.RootElement.GetProperty("config").GetProperty("mediaType").GetString());
         Assert.Equal([MediaTypes.OciUncompressedLayer, MediaTypes.OciUncompressedLayer],
@@ -89,7 +90,7 @@ public sealed class OciLayoutWriterTests : IDisposable
         Assert.Equal([MediaTypes.OciLayer, MediaTypes.OciZstdLayer, MediaTypes.OciUncompressedLayer, MediaTypes.OciUncompressedLayer],
             layers.Select(layer => layer.Descriptor.MediaType));
         var gzipBytes = File.ReadAllBytes(Path.Combine(_root, "gzip"));
-        Assert.Equal((LayerWriter.DigestOf(gzipBytes), (long)gzipBytes.Length), (layers[0].Descriptor.Digest, layers[0].Descriptor.Size));
+        Assert.Equal((ContentDigest.Of(gzipBytes), (long)gzipBytes.Length), (layers[0].Descriptor.Digest, layers[0].Descriptor.Size));
     }
 
     [Fact]
@@ -100,8 +101,8 @@ public sealed class OciLayoutWriterTests : IDisposable
         var fetchedPath = Path.Combine(_root, "fetched");
         File.WriteAllText(fetchedPath, "gzip bytes");
         var released = new List<string>();
-        var config = OciLayoutWriter.Blob.File(new Descriptor(MediaTypes.DockerConfig, LayerWriter.DigestOf("{}"u8), 2), configPath);
-        var layer = new OciLayoutWriter.Blob(new Descriptor(MediaTypes.DockerLayer, LayerWriter.DigestOf("gzip bytes"u8), 10),
+        var config = OciLayoutWriter.Blob.File(new Descriptor(MediaTypes.DockerConfig, ContentDigest.Of("{}"u8), 2), configPath);
+        var layer = new OciLayoutWriter.Blob(new Descriptor(MediaTypes.DockerLayer, ContentDigest.Of("gzip bytes"u8), 10),
             _ => Task.FromResult(fetchedPath), released.Add);
 
         var (archive, digest) = await WriteAsync(config, [layer]);

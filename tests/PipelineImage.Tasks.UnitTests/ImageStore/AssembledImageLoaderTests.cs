@@ -4,6 +4,7 @@ using PipelineImage.Assembling;
 using PipelineImage.Engine;
 using PipelineImage.ImageStore;
 using PipelineImage.Naming;
+using PipelineImage.Registry;
 using PipelineImage.Tests.Tasks;
 
 namespace PipelineImage.Tests.ImageStore;
@@ -15,7 +16,7 @@ public sealed class AssembledImageLoaderTests : IDisposable
     private static readonly ImageReference[] Tags = [new("app", "1.0.0"), new("app", "latest")];
     private static readonly EngineInfo Docker = new("unix:///fake.sock", "26.1.5", "1.45", "linux/amd64");
     private readonly string _directory = Directory.CreateTempSubdirectory("pimg-assembled-").FullName;
-    private readonly string _baseLayer = LayerWriter.DigestOf("base layer"u8);
+    private readonly string _baseLayer = ContentDigest.Of("base layer"u8);
     private readonly List<string> _fetched = [];
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

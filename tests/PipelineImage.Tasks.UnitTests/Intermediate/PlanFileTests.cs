@@ -6,7 +6,7 @@ namespace PipelineImage.Tests.Intermediate;
 
 public sealed class PlanFileTests : IDisposable
 {
-    private static readonly PipelineImage.Assembling.AssemblyPlan NoLayers = new(1, null, [], new());
+    private static readonly PipelineImage.Planning.AssemblyPlan NoLayers = new(1, null, [], new());
 
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-plan-").FullName;
 
@@ -99,7 +99,7 @@ public sealed class PlanFileTests : IDisposable
     [Fact]
     public void TheRequirementsBaseIsTaggedByItsContentKeyWhichFollowsItsPinnedDockerfileNotTheAppOrItsTags()
     {
-        var requirements = new PipelineImage.Assembling.PlannedRequirementsBase("FROM base:1\nRUN x\n", null, [".pipelineimage/app/app.dll"]);
+        var requirements = new PipelineImage.Planning.PlannedRequirementsBase("FROM base:1\nRUN x\n", null, [".pipelineimage/app/app.dll"]);
         PlanFile BaseOf(PlanFile plan, string digest, string name = "Dockerfile")
         {
             var pinned = PipelineImage.Assembling.RequirementsBase.Pinned("base:1", digest);

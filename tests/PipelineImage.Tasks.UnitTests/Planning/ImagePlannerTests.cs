@@ -332,7 +332,7 @@ public class ImagePlannerTests
             baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n"), builder);
 
         var assembly = plan.Assembly;
-        var requirementsBase = Assert.IsType<PipelineImage.Assembling.PlannedRequirementsBase>(assembly.Requirements);
+        var requirementsBase = Assert.IsType<PipelineImage.Planning.PlannedRequirementsBase>(assembly.Requirements);
         Assert.Null(assembly.NeedsEngine);
         // The base's Dockerfile is the whole one up to the requirements' last step: the same lines, no COPY of the app.
         var lines = requirementsBase.Dockerfile.Split('\n').Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();

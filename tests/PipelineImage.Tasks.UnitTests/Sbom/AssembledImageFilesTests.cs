@@ -5,6 +5,7 @@ using System.Text;
 using PipelineImage.Assembling;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Registry;
 using PipelineImage.Sbom;
 
 namespace PipelineImage.Tests.Sbom;

@@ -43,7 +43,7 @@ public sealed class SbomReferrerTests
     {
         var other = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:sig","size":1,"artifactType":"application/vnd.dev.cosign.artifact.sig.v1+json"}]}"""u8.ToArray();
 
-        var index = SbomReferrer.Index(other, new PipelineImage.Assembling.Descriptor("application/vnd.oci.image.manifest.v1+json", "sha256:bom", 2));
+        var index = SbomReferrer.Index(other, new PipelineImage.Registry.Descriptor("application/vnd.oci.image.manifest.v1+json", "sha256:bom", 2));
 
         using var document = JsonDocument.Parse(index);
         Assert.Equal(["sha256:sig", "sha256:bom"], document.RootElement.GetProperty("manifests").EnumerateArray().Select(m => m.GetProperty("digest").GetString()));

@@ -2,9 +2,8 @@ using PipelineImage.Assembling;
 using PipelineImage.Context;
 using PipelineImage.Dockerfile;
 using PipelineImage.Planning;
-using PipelineImage.Tests.Planning;
 
-namespace PipelineImage.Tests.Assembling;
+namespace PipelineImage.Tests.Planning;
 
 public sealed class AssemblyPlannerTests
 {

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace PipelineImage.Assembling;
+namespace PipelineImage.Planning;
 
 /// <summary>
 /// The image as our own assembler writes it (PipelineImageBuilder=assembler): the layers of the Dockerfile's COPY steps

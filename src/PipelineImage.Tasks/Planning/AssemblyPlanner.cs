@@ -2,7 +2,7 @@ using System.Text;
 using PipelineImage.Context;
 using PipelineImage.Dockerfile;
 
-namespace PipelineImage.Assembling;
+namespace PipelineImage.Planning;
 
 /// <summary>
 /// Reads the Dockerfile's instructions as the builders do and says what each makes: a COPY a layer of the context
