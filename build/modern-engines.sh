@@ -255,13 +255,20 @@ ensure_engine() { # engine restart(true|false) command...
   local engine=$1 restart=$2 socket=$run/$1.sock logfile=/var/log/pipelineimage-$1.log pid status reason
   shift 2
   if answers "$socket"; then
-    $restart || return 0
-    log "restarting $engine: its configuration changed"
+    pid=$(pid_of "$engine")
+    # An engine started from a clone that is gone since (a CI run's) works on, but Podman's conmon then cannot start a
+    # container ("Failed to get working directory"): engines run in their root.
+    if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd")" != "$(readlink "/proc/$pid/root")" ]; then
+      log "restarting $engine: it runs in $(readlink "/proc/$pid/cwd"), not in its root"
+    else
+      $restart || return 0
+      log "restarting $engine: its configuration changed"
+    fi
   fi
   stop_engine "$engine"
   rm -f "$socket"
   log "starting $engine on $socket (log: $logfile)"
-  setsid nohup "$@" >"$logfile" 2>&1 </dev/null 9>&- &
+  (cd / && exec setsid nohup "$@" >"$logfile" 2>&1 </dev/null 9>&-) &
   pid=$!
   echo "$pid" >"$run/$engine.pid"
   for _ in $(seq 1 60); do

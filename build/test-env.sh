@@ -59,9 +59,10 @@ fi
 
 if ! docker version >/dev/null 2>&1; then
   log "starting dockerd (log: /var/log/pipelineimage-dockerd.log)"
-  nohup dockerd -H unix:///var/run/docker.sock -H tcp://127.0.0.1:2376 \
+  # From /, as every engine here: a daemon started in a clone that is removed later runs on in a deleted directory.
+  (cd / && exec nohup dockerd -H unix:///var/run/docker.sock -H tcp://127.0.0.1:2376 \
     --tlsverify --tlscacert "$tls/ca.pem" --tlscert "$tls/server-cert.pem" --tlskey "$tls/server-key.pem" \
-    >/var/log/pipelineimage-dockerd.log 2>&1 &
+    >/var/log/pipelineimage-dockerd.log 2>&1) &
   for _ in $(seq 1 60); do
     docker version >/dev/null 2>&1 && break
     sleep 1
@@ -106,7 +107,7 @@ if $restart_podman || ! podman_answers; then
   for _ in $(seq 1 30); do pgrep -f "podman system service .*unix://$podman_sock\$" >/dev/null || break; sleep 1; done
   log "starting podman system service on $podman_sock (log: /var/log/pipelineimage-podman.log)"
   mkdir -p "$(dirname "$podman_sock")"
-  nohup podman system service --time=0 "unix://$podman_sock" >/var/log/pipelineimage-podman.log 2>&1 &
+  (cd / && exec nohup podman system service --time=0 "unix://$podman_sock" >/var/log/pipelineimage-podman.log 2>&1) &
   for _ in $(seq 1 30); do podman_answers && break; sleep 1; done
   podman_answers || { tail -n 30 /var/log/pipelineimage-podman.log >&2; log "podman did not answer within 30 s"; exit 1; }
 fi
