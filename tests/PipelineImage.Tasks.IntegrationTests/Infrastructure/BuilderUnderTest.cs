@@ -10,7 +10,7 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 /// <param name="Cli">Its CLI.</param>
 public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cli)
 {
-    public static EngineUnderTest Docker { get; } = new("docker", "unix:///var/run/docker.sock", Infrastructure.Cli.Docker);
+    public static EngineUnderTest Docker { get; } = new(Infrastructure.Cli.DefaultEngine ?? "docker", Infrastructure.Cli.DefaultSocket, Infrastructure.Cli.Docker);
 
     public static EngineUnderTest Podman { get; } = new("podman", "unix:///run/podman/podman.sock", Infrastructure.Cli.Podman);
 

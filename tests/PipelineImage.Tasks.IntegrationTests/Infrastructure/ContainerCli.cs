@@ -5,7 +5,18 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 /// <summary>The engines' CLIs, as a user would check what a publish produced: <c>Docker.RunImageAsync(...)</c> in every test.</summary>
 public static class Cli
 {
-    public static ContainerCli Docker { get; } = new("docker");
+    /// <summary>
+    /// The engine every test publishes to unless it names one: this machine's dockerd, or one of build/modern-engines.sh's
+    /// named by PIPELINEIMAGE_TEST_ENGINE (<c>docker-containerd</c>, <c>docker-graphdriver</c>), whose socket the
+    /// publishes then get as DOCKER_HOST.
+    /// </summary>
+    public static string? DefaultEngine { get; } = Environment.GetEnvironmentVariable("PIPELINEIMAGE_TEST_ENGINE") is { Length: > 0 } name && name != "docker"
+        ? name : null;
+
+    /// <summary>The default engine's socket.</summary>
+    public static string DefaultSocket => DefaultEngine is null ? "unix:///var/run/docker.sock" : $"unix:///run/pipelineimage/{DefaultEngine}.sock";
+
+    public static ContainerCli Docker { get; } = new(DefaultEngine is null ? "docker" : $"/usr/local/libexec/pipelineimage/{DefaultEngine}");
 
     /// <summary>Podman's own CLI, on the store its service (unix:///run/podman/podman.sock) builds into.</summary>
     public static ContainerCli Podman { get; } = new("podman");

@@ -79,6 +79,11 @@ public sealed class TestProject : IAsyncDisposable
     private async Task<ProcessResult> DotnetAsync(IReadOnlyDictionary<string, string?>? environment, string[] arguments, string? interruptAt = null)
     {
         var variables = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = _feed.PackagesDirectory };
+        if (Cli.DefaultEngine is not null)
+        {
+            variables["DOCKER_HOST"] = Cli.DefaultSocket;
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             variables[key] = value;
