@@ -53,15 +53,17 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
     public async Task<LoadResult> LoadAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references,
         Func<string, CancellationToken, Task<string>> baseBlob, CancellationToken cancellationToken)
     {
-        var containerd = !info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false);
-        var id = containerd ? assembled.ManifestDigest : assembled.ConfigDigest;
-        if (await engine.InspectImageAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+        // The graph-driver store and Podman know an image by its config's digest, the containerd store by its manifest's
+        // (where the config's finds nothing). Asked in that order, an unchanged image on the first two costs no GET /info
+        // (a tenth of a second on dockerd 20.10).
+        if (await TagAsync(assembled.ConfigDigest, references, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var reference in references)
-            {
-                await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
-            }
+            return new LoadResult(LoadKind.Tagged);
+        }
 
+        var containerd = !info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false);
+        if (containerd && await TagAsync(assembled.ManifestDigest, references, cancellationToken).ConfigureAwait(false))
+        {
             return new LoadResult(LoadKind.Tagged);
         }
 
@@ -83,6 +85,22 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
 
         await LoadAsync(directory, assembled, references, containerd, baseBlob, cancellationToken).ConfigureAwait(false);
         return new LoadResult(LoadKind.Whole, why);
+    }
+
+    // Whether the engine has the image: then it gets every tag.
+    private async Task<bool> TagAsync(string id, IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
+    {
+        if (await engine.InspectImageAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
+
+        foreach (var reference in references)
+        {
+            await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     // Null when the containerd store holds the base's layers as our manifest names them; else why it may not.

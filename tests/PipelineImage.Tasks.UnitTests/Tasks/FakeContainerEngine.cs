@@ -143,7 +143,14 @@ internal sealed class FakeContainerEngine : IContainerEngine
         Loads.Add(bytes);
     }
 
-    public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => Task.FromResult(ContainerdStore);
+    /// <summary>How many times the image store was asked for (a GET /info on a real engine).</summary>
+    public int StoreQueries { get; private set; }
+
+    public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
+    {
+        StoreQueries++;
+        return Task.FromResult(ContainerdStore);
+    }
 
     /// <summary>The files of every image, by their path in it.</summary>
     public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
