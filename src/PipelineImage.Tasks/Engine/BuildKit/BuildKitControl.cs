@@ -111,7 +111,16 @@ public sealed class BuildKitControl : IDisposable
             if (ServesGrpc(host.Endpoint, apiVersion))
             {
                 var native = new BuildKitControl(host, BuildKitRoute.EngineGrpc, null, timeout);
-                fallback = await native.RefusedAsync(timeout, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    fallback = await native.RefusedAsync(timeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    native.Dispose(); // Ctrl+C during the question
+                    throw;
+                }
+
                 if (fallback is null)
                 {
                     await stream.DisposeAsync().ConfigureAwait(false);
@@ -147,6 +156,16 @@ public sealed class BuildKitControl : IDisposable
             }
 
             throw Unavailable(host, EngineFailure.Describe(e, timeout, host.Tls?.CaFile, host.Endpoint), e);
+        }
+        catch
+        {
+            // Ctrl+C, or our own error: the first connection goes with it.
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
         }
     }
 
