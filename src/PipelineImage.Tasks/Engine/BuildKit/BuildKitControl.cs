@@ -96,13 +96,15 @@ public sealed class BuildKitControl : IDisposable
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
-        Stream? stream = null;
+        Stream? stream = null; // the first connection, until something takes it over
         try
         {
             stream = await EngineHttp.ConnectAsync(host, bounded.Token, [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]).ConfigureAwait(false);
             if (stream is SslStream { NegotiatedApplicationProtocol: var chosen } && chosen == SslApplicationProtocol.Http2)
             {
-                return new BuildKitControl(host, BuildKitRoute.Buildkitd, stream, timeout);
+                var tls = stream;
+                stream = null;
+                return new BuildKitControl(host, BuildKitRoute.Buildkitd, tls, timeout);
             }
 
             var (headers, reusable) = await EngineHttp.PingAsync(stream, host, bounded.Token).ConfigureAwait(false);
@@ -123,7 +125,6 @@ public sealed class BuildKitControl : IDisposable
 
                 if (fallback is null)
                 {
-                    await stream.DisposeAsync().ConfigureAwait(false);
                     return native;
                 }
 
@@ -131,8 +132,9 @@ public sealed class BuildKitControl : IDisposable
                 fallback = $"its API version {apiVersion} says its socket serves BuildKit's gRPC, but a call over HTTP/2 failed ({fallback})";
             }
 
+            // The upgrade takes the first connection over (and disposes it when it fails).
             var first = stream;
-            stream = null; // the upgrade owns it now
+            stream = null;
             var upgraded = reusable
                 ? await EngineHttp.UpgradeAsync(first, host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false)
                 : await DisposeThen(first, EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], bounded.Token)).ConfigureAwait(false);
@@ -141,31 +143,19 @@ public sealed class BuildKitControl : IDisposable
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsNotAnEngine(e))
         {
             // Not HTTP/1.1 (a gRPC server answers with its HTTP/2 settings, or closes on our request line).
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
             return new BuildKitControl(host, BuildKitRoute.Buildkitd, null, timeout);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not Diagnostics.PipelineImageException)
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-
             throw Unavailable(host, EngineFailure.Describe(e, timeout, host.Tls?.CaFile, host.Endpoint), e);
         }
-        catch
+        finally
         {
-            // Ctrl+C, or our own error: the first connection goes with it.
+            // Whatever ended here (the ping's answer, an error, Ctrl+C), a connection nothing took over goes.
             if (stream is not null)
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
-
-            throw;
         }
     }
 
