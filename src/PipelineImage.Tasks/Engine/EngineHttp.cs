@@ -70,9 +70,8 @@ internal static class EngineHttp
             var (status, answer) = await ReadResponseHeadAsync(stream, cancellationToken).ConfigureAwait(false);
             if (status != HttpStatusCode.SwitchingProtocols)
             {
-                var body = new byte[Math.Clamp(ContentLength(answer) ?? 4096, 0, 64 * 1024)];
-                var read = await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-                throw new EngineRequestFailedException(path, $"{(int)status} {status}: {EngineFailure.ApiMessage(Encoding.UTF8.GetString(body, 0, read))}");
+                var (body, _) = await ReadBodyAsync(stream, ContentLength(answer) ?? 4096, cancellationToken).ConfigureAwait(false);
+                throw Failed(path, status, body);
             }
 
             return stream;
@@ -99,17 +98,27 @@ internal static class EngineHttp
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         var (status, headers) = await ReadResponseHeadAsync(stream, cancellationToken).ConfigureAwait(false);
         var length = ContentLength(headers);
-        var body = new byte[Math.Clamp(length ?? 0, 0, 64 * 1024)];
-        var read = await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        var (body, whole) = await ReadBodyAsync(stream, length ?? 0, cancellationToken).ConfigureAwait(false);
         if (status != HttpStatusCode.OK)
         {
-            throw new EngineRequestFailedException("_ping", $"{(int)status} {status}: {EngineFailure.ApiMessage(Encoding.UTF8.GetString(body, 0, read))}");
+            throw Failed("_ping", status, body);
         }
 
-        var reusable = length == read && !(headers.TryGetValue("Connection", out var connectionHeader)
+        var reusable = length is not null && whole && !(headers.TryGetValue("Connection", out var connectionHeader)
             && connectionHeader.Equals("close", StringComparison.OrdinalIgnoreCase));
         return (headers, reusable);
     }
+
+    // Up to length bytes of a body (at most 64 KiB) as text, and whether all of them came.
+    private static async Task<(string Text, bool Whole)> ReadBodyAsync(Stream stream, int length, CancellationToken cancellationToken)
+    {
+        var body = new byte[Math.Clamp(length, 0, 64 * 1024)];
+        var read = await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return (Encoding.UTF8.GetString(body, 0, read), read == length);
+    }
+
+    private static EngineRequestFailedException Failed(string path, HttpStatusCode status, string body) =>
+        new(path, $"{(int)status} {status}: {EngineFailure.ApiMessage(body)}");
 
     private static int? ContentLength(IReadOnlyDictionary<string, string> headers) =>
         headers.TryGetValue("Content-Length", out var value) && int.TryParse(value, out var length) ? length : null;
