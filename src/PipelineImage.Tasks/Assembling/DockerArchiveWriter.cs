@@ -20,15 +20,15 @@ public static class DockerArchiveWriter
     /// <param name="directory">The assembled directory.</param>
     /// <param name="record">What the assembler wrote there.</param>
     /// <param name="references">The tags the archive gives the image.</param>
-    /// <param name="baseBlob">Fetches a blob of the base image (not in the directory) into a file that is deleted after.</param>
+    /// <param name="baseBlob">
+    /// Fetches a blob of the base image (not in the directory) into a file that is deleted after. Null: the base's
+    /// layers are not written, and only an engine that has them loads the archive (Docker's graph-driver store does,
+    /// looking each layer up before it reads the file).
+    /// </param>
     /// <param name="destination">Where the archive goes.</param>
     /// <param name="cancellationToken">Stops the writing.</param>
-    /// <param name="withBase">
-    /// Whether the base's layers go in too; without them only an engine that has them loads it (Docker does, looking
-    /// each layer up before it reads the file).
-    /// </param>
     public static async Task WriteAsync(string directory, AssemblyRecord record, IReadOnlyList<ImageReference> references,
-        Func<string, CancellationToken, Task<string>> baseBlob, Stream destination, CancellationToken cancellationToken, bool withBase = true)
+        Func<string, CancellationToken, Task<string>>? baseBlob, Stream destination, CancellationToken cancellationToken)
     {
         var manifestPath = AssemblyRecord.BlobPath(directory, record.ManifestDigest);
         using var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false));
@@ -55,7 +55,7 @@ public static class DockerArchiveWriter
                 continue;
             }
 
-            if (!withBase)
+            if (baseBlob is null)
             {
                 continue;
             }

@@ -127,7 +127,7 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         {
             await AtomicFile.WriteAsync(archive, stream => containerd
                 ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, references, baseBlob, stream, cancellationToken)
-                : DockerArchiveWriter.WriteAsync(directory, assembled, references, baseBlob ?? NoBlob, stream, cancellationToken, withBase: baseBlob is not null))
+                : DockerArchiveWriter.WriteAsync(directory, assembled, references, baseBlob, stream, cancellationToken))
                 .ConfigureAwait(false);
             await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
         }
@@ -142,9 +142,6 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
                 .ConfigureAwait(false);
         }
     }
-
-    private static Task<string> NoBlob(string digest, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException($"the base's layer {digest} is not to be written");
 
     /// <summary><c>loaded.json</c>: the manifest last loaded into a containerd store from here, and the base it is on.</summary>
     private sealed record Loaded(
