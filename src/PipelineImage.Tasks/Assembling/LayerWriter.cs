@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using PipelineImage.Planning;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Assembling;
 
@@ -51,10 +52,8 @@ public static class LayerWriter
             }
         }
 
-        return new WrittenLayer(Digest(gzipHash), compressed.Length, Digest(tarHash));
+        return new WrittenLayer(ContentDigest.FromHash(gzipHash.GetHashAndReset()), compressed.Length, ContentDigest.FromHash(tarHash.GetHashAndReset()));
     }
-
-    private static string Digest(IncrementalHash hash) => "sha256:" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
 
     private static TarEntryType TypeOf(string kind) => kind switch
     {

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -167,7 +166,7 @@ public static class OciLayoutWriter
             Span<byte> start = stackalloc byte[4];
             mediaType ??= LayerTypeOf(start[..stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
             stream.Position = 0;
-            var digest = "sha256:" + Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+            var digest = ContentDigest.Of(stream);
             return Blob.File(new Descriptor(mediaType, digest, stream.Length), path);
         }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace PipelineImage.Intermediate;
@@ -14,5 +13,5 @@ public static class ContentKey
     public const string Label = "org.pipelineimage.content-key";
 
     public static string Of(string inputsKey, string dockerfile, string baseImageId) =>
-        "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"pipelineimage-content-v2\n{inputsKey}\n{dockerfile}\n{baseImageId}\n"))).ToLowerInvariant();
+        Registry.ContentDigest.Of(Encoding.UTF8.GetBytes($"pipelineimage-content-v2\n{inputsKey}\n{dockerfile}\n{baseImageId}\n"));
 }

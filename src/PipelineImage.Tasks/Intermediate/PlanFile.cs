@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -162,7 +161,7 @@ public sealed record PlanFile
                 .Append(' ').Append(entry.Sha256 ?? entry.Target ?? "").Append('\n');
         }
 
-        return this with { InputsKey = "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant() };
+        return this with { InputsKey = Registry.ContentDigest.Of(Encoding.UTF8.GetBytes(text.ToString())) };
     }
 
     /// <summary>The Dockerfile the builder builds: the classic builder's own when there is one.</summary>

@@ -36,5 +36,11 @@ public static class MediaTypes
 public static class ContentDigest
 {
     /// <summary>The <c>sha256:</c> digest of bytes.</summary>
-    public static string Of(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+    public static string Of(ReadOnlySpan<byte> bytes) => FromHash(SHA256.HashData(bytes));
+
+    /// <summary>The <c>sha256:</c> digest of what is left in a stream.</summary>
+    public static string Of(Stream stream) => FromHash(SHA256.HashData(stream));
+
+    /// <summary>The digest of a SHA-256 hash already computed (incrementally, or asynchronously).</summary>
+    public static string FromHash(ReadOnlySpan<byte> sha256) => "sha256:" + Convert.ToHexString(sha256).ToLowerInvariant();
 }

@@ -174,7 +174,7 @@ public sealed class RegistryClient : IDisposable
             string actual;
             await using (var check = File.OpenRead(path))
             {
-                actual = "sha256:" + Convert.ToHexString(await System.Security.Cryptography.SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
+                actual = ContentDigest.FromHash(await System.Security.Cryptography.SHA256.HashDataAsync(check, cancellationToken).ConfigureAwait(false));
             }
 
             Check(repository, digest, actual);
