@@ -29,16 +29,20 @@ public static partial class BuildFailure
     }
 
     /// <summary>A hint for a known cause, starting with a space; empty when none fits.</summary>
-    /// <param name="step">The step line (<c>Step 3/9 : RUN ...</c>).</param>
+    /// <param name="step">The step line (<c>Step 3/9 : RUN ...</c>), or BuildKit's vertex where no step was reached.</param>
     /// <param name="error">The engine's error.</param>
     /// <param name="output">The step's output.</param>
     public static string Hint(string step, string error, IReadOnlyList<string> output)
     {
         var text = string.Join("\n", output.Append(error));
         var command = step.Contains(" : ", StringComparison.Ordinal) ? step[(step.IndexOf(" : ", StringComparison.Ordinal) + 3)..] : step;
-        if (command.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase))
+        // BuildKit resolves each base before any step, in a vertex of its own.
+        const string resolving = "[internal] load metadata for ";
+        var from = command.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase) ? command[5..]
+            : step.StartsWith(resolving, StringComparison.Ordinal) ? step[resolving.Length..] : null;
+        if (from is not null)
         {
-            var image = command[5..].Trim().Split(' ')[0];
+            var image = from.Trim().Split(' ')[0];
             return $" Hint: the base image '{image}' is not on the engine and could not be pulled: check the reference (PipelineImageBase, or the parent Dockerfile's FROM), log in to its registry, or make it local (docker pull, docker load) and keep PipelineImagePull=missing.";
         }
 

@@ -39,11 +39,13 @@ public sealed class BuildFailureTests
     [InlineData("50%\rdone\r", "done")]
     public void EscapeCodesAreRemoved(string raw, string clean) => Assert.Equal(clean, BuildFailure.Clean(raw));
 
-    [Fact]
-    public void ABaseImageThatCannotBePulledNamesTheReferenceAndPipelineImagePull()
+    // The classic builder fails at the FROM step; BuildKit before any step, at the vertex that resolves the base.
+    [Theory]
+    [InlineData("Step 1/6 : FROM 127.0.0.1:9/missing/base:1")]
+    [InlineData("[internal] load metadata for 127.0.0.1:9/missing/base:1")]
+    public void ABaseImageThatCannotBePulledNamesTheReferenceAndPipelineImagePull(string step)
     {
-        var hint = BuildFailure.Hint("Step 1/6 : FROM 127.0.0.1:9/missing/base:1",
-            "Get \"https://127.0.0.1:9/v2/\": dial tcp 127.0.0.1:9: connect: connection refused", []);
+        var hint = BuildFailure.Hint(step, "Get \"https://127.0.0.1:9/v2/\": dial tcp 127.0.0.1:9: connect: connection refused", []);
 
         Assert.Contains("the base image '127.0.0.1:9/missing/base:1' is not on the engine and could not be pulled", hint);
         Assert.Contains("PipelineImageBase", hint);
