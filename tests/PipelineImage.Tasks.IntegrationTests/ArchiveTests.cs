@@ -70,12 +70,18 @@ public sealed class ArchiveTests(PackageFeed feed)
         }
 
         // Docker's graph-driver store (Docker 20.10 here, Docker 25-28's default) reads the layout's manifest.json.
-        var id = (await Docker.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!;
-        await Docker.RunAsync("image", "rm", "--force", id);
-        var dockerLoad = await Docker.RunAsync("load", "--input", archive);
-        Assert.True(dockerLoad.ExitCode == 0, dockerLoad.ToString());
-        Assert.Equal(id, (await Docker.InspectImageAsync($"{name}:latest"))!.Value.GetProperty("Id").GetString());
-        Assert.Equal("loaded from the layout", (await Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+        var graphDriver = EngineUnderTest.Docker20.Cli;
+        try
+        {
+            var dockerLoad = await graphDriver.RunAsync("load", "--input", archive);
+            Assert.True(dockerLoad.ExitCode == 0, dockerLoad.ToString());
+            Assert.Equal("loaded from the layout", (await graphDriver.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+            Assert.Equal("loaded from the layout", (await graphDriver.RunImageAsync($"{name}:latest")).Output.Trim());
+        }
+        finally
+        {
+            await graphDriver.RunAsync("image", "rm", $"{name}:1.0.0", $"{name}:latest");
+        }
 
         try
         {

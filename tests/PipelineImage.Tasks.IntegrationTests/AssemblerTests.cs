@@ -158,7 +158,10 @@ public sealed class AssemblerTests(PackageFeed feed)
     public async Task WithoutAPushTheAssembledImageIsLoadedIntoDockerWithOurLayersAloneAndAnUnchangedOneOnlyTagged()
     {
         await PushBaseImageAsync();
-        await using var project = new TestProject(feed,
+        // Docker's graph-driver store (Docker 20.10 here) takes our layers alone from the first load; the containerd store
+        // takes the whole image first (ContainerdStoreTests).
+        var engine = EngineUnderTest.Docker20;
+        await using var project = new TestProject(feed, engine: engine,
             properties: $"<PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{BaseImage}</PipelineImageBase>", program: Program);
 
         var first = await project.PublishAsync("-v:n", "-p:PipelineImageSbom=true");
@@ -168,7 +171,7 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.Contains("(our layers; it has the base's)", first.Output);
         // Loaded, it is read for its bill of materials: the base's Debian packages are there.
         Assert.Matches($"Wrote the bill of materials of {project.ImageName} to .*: 0 NuGet, [1-9][0-9]* OS and 0 pip package", first.Output);
-        Assert.Equal("assembled, ran as app in /app", (await Docker.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+        Assert.Equal("assembled, ran as app in /app", (await engine.Cli.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
 
         var unchanged = await project.PublishAsync("-v:n");
 
@@ -184,7 +187,7 @@ public sealed class AssemblerTests(PackageFeed feed)
 
         Assert.True(changed.ExitCode == 0, changed.ToString());
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(changed.Output, "Wrote the layer of COPY "));
-        Assert.Equal("changed, ran as app in /app", (await Docker.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+        Assert.Equal("changed, ran as app in /app", (await engine.Cli.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
     }
 
     [PodmanFact]
@@ -197,7 +200,7 @@ public sealed class AssemblerTests(PackageFeed feed)
                 <PipelineImageBase>{BaseImage}</PipelineImageBase>
                 <PipelineImageDockerHost>{BuilderUnderTest.PodmanSocket}</PipelineImageDockerHost>
                 """,
-            program: Program, engine: Podman);
+            program: Program, engine: EngineUnderTest.Podman);
 
         var publish = await project.PublishAsync("-v:n");
 

@@ -2,21 +2,27 @@ using PipelineImage.IntegrationTests.Infrastructure;
 
 namespace PipelineImage.IntegrationTests;
 
-/// <summary>PipelineImageBuilder=buildkit on this machine's dockerd: POST /build?version=2 and its protobuf progress.</summary>
+/// <summary>
+/// PipelineImageBuilder=buildkit on this machine's dockerd (Docker 20.10, the graph-driver store): POST /build?version=2
+/// with the session on POST /session, and its Control API on POST /grpc, with their protobuf progress. (On the
+/// containerd store, the default engine, BuildKit builds always go through the Control API: ContainerdStoreTests.)
+/// </summary>
 [Collection(EngineCollection.Name)]
 public sealed class BuildKitTests(PackageFeed feed)
 {
+    private static readonly EngineUnderTest Engine = EngineUnderTest.Docker20;
+
     [EngineFact]
     public async Task BuildKitBuildsARunnableImageLogsItsStepsAsTheClassicBuilderDoesAndSkipsAnUnchangedPublish()
     {
-        await using var project = new TestProject(feed, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>");
+        await using var project = new TestProject(feed, engine: Engine, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>");
 
         var publish = await project.PublishAsync("-v:n");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Contains("Builder: buildkit (PipelineImageBuilder=buildkit)", publish.Output);
         Assert.Matches(@"Step [0-9]+/[0-9]+ : COPY", publish.Output);
-        var run = await Docker.RunImageAsync($"{project.ImageName}:latest", "-e", "PIPELINE_STEP=bk");
+        var run = await Engine.Cli.RunImageAsync($"{project.ImageName}:latest", "-e", "PIPELINE_STEP=bk");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("step ran as app: bk", run.Output.Trim());
 
@@ -28,7 +34,7 @@ public sealed class BuildKitTests(PackageFeed feed)
     [EngineFact]
     public async Task TheContextGoesThroughTheSessionAndTheNextBuildIsSentOnlyTheFileThatChangedEvenAtTheSameSize()
     {
-        await using var project = new TestProject(feed, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
+        await using var project = new TestProject(feed, engine: Engine, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
             items: """<PipelineImageFile Include="data.txt" Destination="/app/data.txt" />""");
         var data = Path.Combine(project.Directory, "data.txt");
         await File.WriteAllTextAsync(data, "first");
@@ -43,14 +49,14 @@ public sealed class BuildKitTests(PackageFeed feed)
         var second = Sent(again.Output);
         Assert.True(first.Files > 1 && first.Bytes > 5, publish.Output);
         Assert.True(second == (1, 5), again.Output);
-        var inImage = await Cli.Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "cat", $"{project.ImageName}:latest", "/app/data.txt");
+        var inImage = await Engine.Cli.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "cat", $"{project.ImageName}:latest", "/app/data.txt");
         Assert.Equal("secnd", inImage.Output.Trim());
     }
 
     [EngineFact]
     public async Task ABuildThroughTheControlApiOfDockerdIsPushedPulledBackAndRuns()
     {
-        await using var project = new TestProject(feed,
+        await using var project = new TestProject(feed, engine: Engine,
             properties: """
                 <PipelineImageBuildKitHost>unix:///var/run/docker.sock</PipelineImageBuildKitHost>
                 <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
@@ -67,16 +73,16 @@ public sealed class BuildKitTests(PackageFeed feed)
         Assert.Contains("Building through the BuildKit Control API of the Docker engine at unix:///var/run/docker.sock", publish.Output);
         Assert.Matches(@"Step [0-9]+/[0-9]+ : COPY", publish.Output);
         Assert.Contains($"Pushed {name}:1.0.0 (sha256:", publish.Output);
-        await Cli.Docker.RunAsync("image", "rm", "--force", (await Cli.Docker.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!);
-        var pull = await Cli.Docker.RunAsync("pull", $"{name}:1.0.0");
+        await Engine.Cli.RunAsync("image", "rm", "--force", (await Engine.Cli.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!);
+        var pull = await Engine.Cli.RunAsync("pull", $"{name}:1.0.0");
         Assert.True(pull.ExitCode == 0, pull.ToString());
-        Assert.Equal("built by the Control API", (await Cli.Docker.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+        Assert.Equal("built by the Control API", (await Engine.Cli.RunImageAsync($"{name}:1.0.0")).Output.Trim());
     }
 
     [EngineFact]
     public async Task ABuildKitHostWithNothingThereIsPimg1014()
     {
-        await using var project = new TestProject(feed, properties: "<PipelineImageBuildKitHost>unix:///run/pimg-no-buildkitd.sock</PipelineImageBuildKitHost>");
+        await using var project = new TestProject(feed, engine: Engine, properties: "<PipelineImageBuildKitHost>unix:///run/pimg-no-buildkitd.sock</PipelineImageBuildKitHost>");
 
         var publish = await project.PublishAsync();
 
@@ -90,7 +96,7 @@ public sealed class BuildKitTests(PackageFeed feed)
     [InlineData("<PipelineImageBuildKitHost>unix:///var/run/docker.sock</PipelineImageBuildKitHost>", 312)]
     public async Task CtrlCDuringALongRunStepEndsTheBuildAndItsStepWithinSecondsAndTheNextPublishWorks(string builder, int seconds)
     {
-        await using var project = new TestProject(feed, properties: builder + "<PipelineImageNetwork>none</PipelineImageNetwork><PipelineImageParentDockerfile>Parent.Dockerfile</PipelineImageParentDockerfile>");
+        await using var project = new TestProject(feed, engine: Engine, properties: builder + "<PipelineImageNetwork>none</PipelineImageNetwork><PipelineImageParentDockerfile>Parent.Dockerfile</PipelineImageParentDockerfile>");
         await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"), $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo pimg-$((0+{seconds}))-started && sleep {seconds}\n");
 
         // Interrupted once the step's own output says it runs (the command's text says it differently).
@@ -129,7 +135,7 @@ public sealed class BuildKitTests(PackageFeed feed)
     [InlineData("<PipelineImageBuildKitHost>unix:///var/run/docker.sock</PipelineImageBuildKitHost>")]
     public async Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput(string builder)
     {
-        await using var project = new TestProject(feed,
+        await using var project = new TestProject(feed, engine: Engine,
             properties: builder + "<PipelineImageNetwork>host</PipelineImageNetwork>",
             items: """<PipelineRequirement Include="pimg-no-such-package" />""");
 

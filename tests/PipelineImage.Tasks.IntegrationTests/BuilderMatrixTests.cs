@@ -5,57 +5,74 @@ using PipelineImage.IntegrationTests.Infrastructure;
 namespace PipelineImage.IntegrationTests;
 
 /// <summary>
-/// The core scenarios on every builder: Docker's classic builder and BuildKit on this machine's dockerd, and Podman
-/// (buildah) through its service. Each publishes a real project and checks the image with that engine's own CLI.
-/// The rest of the suite runs on PipelineImageBuilder=auto, which is the classic builder on this dockerd.
+/// The core scenarios on every engine and builder: Docker 26 on the containerd image store (the default engine, a fresh
+/// Docker 29's configuration) with BuildKit and the classic builder, Docker 20.10 with both, Docker 26 on the
+/// graph-driver store with BuildKit, and Podman 4.3 and 5 with their own builder (buildah). Each publishes a real
+/// project and checks the image with that engine's own CLI. The rest of the suite runs on the default engine with
+/// PipelineImageBuilder=auto, which is BuildKit there.
 /// </summary>
-[Collection(EngineCollection.Name)]
+[Collection(BuilderMatrixCollection.Name)]
 public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed)
 {
-    [EngineTheory]
-    [InlineData("classic")]
-    [InlineData("buildkit")]
+    [MatrixTheory]
+    [InlineData("docker-containerd/buildkit")]
+    [InlineData("docker20/classic")]
+    [InlineData("docker20/buildkit")]
+    [InlineData("podman")]
+    [InlineData("podman5")]
     public Task TheSampleBuildsAndRuns(string builder) => SampleAsync(BuilderUnderTest.Named(builder));
 
-    [PodmanFact]
-    public Task TheSampleBuildsAndRunsOnPodman() => SampleAsync(BuilderUnderTest.Named("podman"));
+    [MatrixTheory]
+    [InlineData("docker-containerd/buildkit")]
+    [InlineData("docker-containerd/classic")]
+    [InlineData("docker20/classic")]
+    [InlineData("docker20/buildkit")]
+    [InlineData("docker-graphdriver/buildkit")]
+    [InlineData("podman")]
+    [InlineData("podman5")]
+    public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothing(string builder) =>
+        PublishAndRunAsync(BuilderUnderTest.Named(builder));
 
-    [EngineTheory]
-    [InlineData("classic")]
-    [InlineData("buildkit")]
-    public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothing(string builder) => PublishAndRunAsync(BuilderUnderTest.Named(builder));
+    [MatrixTheory]
+    [InlineData("docker-containerd/buildkit")]
+    [InlineData("docker-containerd/classic")]
+    [InlineData("docker20/classic")]
+    [InlineData("docker20/buildkit")]
+    [InlineData("docker-graphdriver/buildkit")]
+    [InlineData("podman")]
+    [InlineData("podman5")]
+    public Task AddingOnePipAndOneAptRequirementDownloadsOnlyThoseWhereTheBuilderHasCacheMounts(string builder) =>
+        RequirementsAsync(BuilderUnderTest.Named(builder));
 
-    [PodmanFact]
-    public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothingOnPodman() => PublishAndRunAsync(BuilderUnderTest.Named("podman"));
-
-    [EngineTheory]
-    [InlineData("classic")]
-    [InlineData("buildkit")]
-    public Task AddingOnePipAndOneAptRequirementDownloadsOnlyThoseWhereTheBuilderHasCacheMounts(string builder) => RequirementsAsync(BuilderUnderTest.Named(builder));
-
-    [PodmanFact]
-    public Task AddingOnePipAndOneAptRequirementDownloadsOnlyThoseOnPodman() => RequirementsAsync(BuilderUnderTest.Named("podman"));
-
-    [EngineTheory]
-    [InlineData("classic")]
-    [InlineData("buildkit")]
+    [MatrixTheory]
+    [InlineData("docker-containerd/buildkit")]
+    [InlineData("docker-containerd/classic")]
+    [InlineData("docker20/classic")]
+    [InlineData("docker20/buildkit")]
+    [InlineData("docker-graphdriver/buildkit")]
+    [InlineData("podman")]
+    [InlineData("podman5")]
     public Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput(string builder) => FailedStepAsync(BuilderUnderTest.Named(builder));
 
-    [PodmanFact]
-    public Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutputOnPodman() => FailedStepAsync(BuilderUnderTest.Named("podman"));
-
-    [EngineTheory]
-    [InlineData("buildkit")]
+    [MatrixTheory]
+    [InlineData("docker-containerd/buildkit")]
+    [InlineData("docker20/buildkit")]
+    [InlineData("docker-graphdriver/buildkit")]
+    [InlineData("podman")]
+    [InlineData("podman5")]
     public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistry(string builder) => ParentAndPushAsync(BuilderUnderTest.Named(builder));
 
-    [PodmanFact]
-    public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistryOnPodman() => ParentAndPushAsync(BuilderUnderTest.Named("podman"));
+    [MatrixTheory]
+    [InlineData("docker-containerd/buildkit", "Builder: buildkit (PipelineImageBuilder=buildkit)")]
+    [InlineData("podman", "Builder: podman (the engine is Podman: its own builder (buildah))")]
+    [InlineData("podman5", "Builder: podman (the engine is Podman: its own builder (buildah))")]
+    public Task ASecretReachesItsStepAndNoLayerHistoryLogOrBinlog(string builder, string chosen) =>
+        new SecretsTests(Feed).SecretInNothingButTheStepAsync(BuilderUnderTest.Named(builder), chosen);
 }
 
 /// <summary>
-/// The core scenarios, run on each builder and engine by <see cref="BuilderMatrixTests"/> (this machine's Docker 20.10
-/// and Podman 4.3) and <see cref="ModernEngineMatrixTests"/> (today's engines): each publishes a real project and
-/// checks the image with that engine's own CLI.
+/// The core scenarios, run on each builder and engine by <see cref="BuilderMatrixTests"/>: each publishes a real
+/// project and checks the image with that engine's own CLI.
 /// </summary>
 public abstract partial class BuilderScenarios(PackageFeed feed)
 {
@@ -95,7 +112,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
 
     protected async Task PublishAndRunAsync(BuilderUnderTest builder)
     {
-        await using var project = new TestProject(Feed, engine: builder.Cli,
+        await using var project = new TestProject(Feed, engine: builder.Engine,
             properties: builder.Properties + "<PipelineImageIncludeSourceFiles>true</PipelineImageIncludeSourceFiles>",
             items: """<DockerIgnoreFile Include=".dockerignore" />""",
             program: """Console.WriteLine(string.Join(",", Directory.GetFiles("/src/data").Select(Path.GetFileName).Order()));""");
@@ -145,7 +162,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
             <PipelineRequirement Include="jq" />
             <PipelineRequirement Include="pimg-demo" Version="1.0.0" Manager="pip" />
             """;
-        await using var project = new TestProject(Feed, engine: builder.Cli, properties: properties, items: first, program: RequirementsProgram);
+        await using var project = new TestProject(Feed, engine: builder.Engine, properties: properties, items: first, program: RequirementsProgram);
 
         var before = await project.PublishAsync("-v:n");
 
@@ -188,7 +205,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
 
     protected async Task FailedStepAsync(BuilderUnderTest builder)
     {
-        await using var project = new TestProject(Feed, engine: builder.Cli,
+        await using var project = new TestProject(Feed, engine: builder.Engine,
             properties: builder.Properties + "<PipelineImageNetwork>host</PipelineImageNetwork>",
             items: """<PipelineRequirement Include="pimg-no-such-package" />""");
 
@@ -207,7 +224,7 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
     protected async Task ParentAndPushAsync(BuilderUnderTest builder)
     {
         const string registry = "127.0.0.1:5000";
-        await using var project = new TestProject(Feed, engine: builder.Cli,
+        await using var project = new TestProject(Feed, engine: builder.Engine,
             properties: builder.Properties + $"""
                 <PipelineImageParentDockerfile>docker/Parent.Dockerfile</PipelineImageParentDockerfile>
                 <PipelineImageNetwork>none</PipelineImageNetwork>

@@ -10,7 +10,7 @@ namespace PipelineImage.IntegrationTests;
 /// declared gzip layers uncompressed, had no manifest.json for the graph-driver store, and named the image so that
 /// the containerd store could not find it by its short name.
 /// </summary>
-[Collection(ModernEngineCollection.Name)]
+[Collection(BuilderMatrixCollection.Name)]
 public sealed class ContainerdStoreTests(PackageFeed feed)
 {
     private static readonly EngineUnderTest Engine = EngineUnderTest.DockerContainerd;
@@ -29,7 +29,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         // The registry's tag is runtime-deps (no .NET); the local one, the same name, is runtime: only an image built
         // on the local base runs the app.
         var name = $"127.0.0.1:5000/pimg-moved-{Guid.NewGuid():N}"[..40] + ":10.0";
-        await using var project = new TestProject(feed, engine: Engine.Cli,
+        await using var project = new TestProject(feed, engine: Engine,
             properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>" + builder,
             program: """Console.WriteLine("built on the local base");""");
         try
@@ -69,7 +69,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         // fails instead, as POST /build?version=2 resolves it remotely only.
         var repository = $"pimg-offline-{Guid.NewGuid():N}"[..24];
         var name = $"127.0.0.1:1/{repository}:10.0";
-        await using var project = new TestProject(feed, engine: Engine.Cli,
+        await using var project = new TestProject(feed, engine: Engine,
             properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>" + builder,
             program: """Console.WriteLine("built offline");""");
         try
@@ -92,7 +92,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
     [InlineData("docker", "a docker-archive)")]
     public async Task AnArchiveOfABuildKitImageLoadsIntoTheContainerdStoreTheGraphDriverStoreAndPodman5(string format, string written)
     {
-        await using var project = new TestProject(feed, engine: Engine.Cli,
+        await using var project = new TestProject(feed, engine: Engine,
             properties: $"""
                 <PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost>
                 <PipelineImageBuilder>buildkit</PipelineImageBuilder>
@@ -136,7 +136,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", name));
         await MustAsync(Engine.Cli.RunAsync("push", name));
         await MustAsync(Engine.Cli.RunAsync("image", "rm", name));
-        await using var project = new TestProject(feed, engine: Engine.Cli,
+        await using var project = new TestProject(feed, engine: Engine,
             properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{name}</PipelineImageBase>",
             program: """Console.WriteLine("assembled first");""");
         var reference = $"{project.ImageName}:1.0.0";

@@ -8,8 +8,7 @@ namespace PipelineImage.IntegrationTests;
 /// Our choice of files for a context against the real docker CLI's: for generated trees and ignore files, the
 /// files the walker sends equal the files that `docker build` (classic builder) puts into an image with
 /// <c>FROM scratch</c> + <c>COPY . /ctx/</c>. It runs in a lane of its own, beside the others, on Docker 26 on the
-/// graph-driver store: its 600 builds and containers would show in the tests on this machine's dockerd that compare
-/// the engine's images and containers before and after.
+/// graph-driver store, so that its 600 builds do not slow the default engine.
 /// </summary>
 [Collection(DifferentialCollection.Name)]
 public sealed class DockerIgnoreDifferentialTests

@@ -85,7 +85,7 @@ public sealed class IncrementalPublishTests(PackageFeed feed)
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "Dockerfile"),
                 $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nLABEL org.pipelineimage.test.note=\"{note}\"\n");
-            var build = await ProcessRunner.RunAsync("docker", ["build", "-q", "-t", $"{name}:{tag}", directory], directory, timeout: TimeSpan.FromMinutes(2));
+            var build = await Docker.RunAsync("build", "-q", "-t", $"{name}:{tag}", directory);
             Assert.True(build.ExitCode == 0, build.ToString());
         }
         finally

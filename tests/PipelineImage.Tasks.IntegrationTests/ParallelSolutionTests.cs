@@ -50,11 +50,11 @@ public sealed class ParallelSolutionTests(PackageFeed feed)
         {
             var parent = Directory.CreateDirectory(Path.Combine(directory, "parent")).FullName;
             await File.WriteAllTextAsync(Path.Combine(parent, "Parent.Dockerfile"),
-                $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo pimg-$((1))-{step}-started {Guid.NewGuid():N} && sleep 4 && echo pimg-$((1))-{step}-done\n");
+                $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo pimg-$((1))-{step}-started {Guid.NewGuid():N} && sleep 10 && echo pimg-$((1))-{step}-done\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(secondDirectory, "Program.cs"), """Console.WriteLine($"second: {Shared.Greeting.Text}");""");
-        var environment = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = feed.PackagesDirectory };
+        var environment = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = feed.PackagesDirectory, ["DOCKER_HOST"] = EngineUnderTest.Default.Socket };
         foreach (var command in new[] { ["new", "sln", "--name", "Pipeline", "--format", "sln"], new[] { "sln", "Pipeline.sln", "add", "App.csproj", "second/Second.csproj", "shared/Shared.csproj" } })
         {
             var step = await ProcessRunner.RunAsync("dotnet", command, first.Directory, environment);

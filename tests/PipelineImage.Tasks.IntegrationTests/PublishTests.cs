@@ -136,12 +136,13 @@ public sealed class PublishTests(PackageFeed feed)
     {
         await using var project = new TestProject(feed);
 
-        // A base image that is neither local nor reachable: the FROM step fails in the engine.
+        // A base image that is neither local nor reachable: BuildKit (the default engine's builder) fails resolving it,
+        // before any step.
         var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1");
 
         Assert.NotEqual(0, publish.ExitCode);
-        Assert.Contains("error PIMG1003: The image build failed at Step 1/", publish.Output);
-        Assert.Contains("FROM 127.0.0.1:9/missing/base:1", publish.Output);
+        Assert.True(publish.Output.Contains("error PIMG1003: The image build failed at [internal] load metadata for 127.0.0.1:9/missing/base:1: ",
+            StringComparison.Ordinal), publish.Output);
         Assert.Contains("Hint: the base image '127.0.0.1:9/missing/base:1' is not on the engine and could not be pulled", publish.Output);
         Assert.Contains("PipelineImagePull", publish.Output);
         Assert.DoesNotContain("Output of that step", publish.Output);

@@ -57,8 +57,9 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
 
         Assert.True(second.ExitCode == 0, second.ToString());
         // The app's layer; and WORKDIR's, when removing the image above took the classic builder's cache of that step
-        // with it (unless another image still stands on it): the step makes its directory again, with a new time.
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(second.Output, $@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): [12] layer\(s\) uploaded \([0-9.]+ (KiB|B|MiB) before compression\), [1-9][0-9]* layer\(s\) already in the registry"), second.Output);
+        // with it (unless another image still stands on it): the step makes its directory again, with a new time. The
+        // containerd store reports sizes compressed, and none for a layer uploaded between two of its progress reports.
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(second.Output, $@"Pushed {name.Replace(".", @"\.")}:1\.0\.0 \(sha256:[0-9a-f]+\): [12] layer\(s\) uploaded \(([0-9.]+ (KiB|B|MiB) (before compression|compressed)|the engine did not report their size)\), [1-9][0-9]* layer\(s\) already in the registry"), second.Output);
     }
 
     [EngineFact]
@@ -264,7 +265,7 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
             await Docker.RunAsync("image", "rm", "--force", id);
             Assert.Null(await Docker.InspectImageAsync(reference));
 
-            var pull = await ProcessRunner.RunAsync("docker", ["--config", cliConfig, "pull", reference], cliConfig);
+            var pull = await Docker.RunAsync("--config", cliConfig, "pull", reference);
 
             Assert.True(pull.ExitCode == 0, pull.ToString());
             var run = await Docker.RunImageAsync(reference);

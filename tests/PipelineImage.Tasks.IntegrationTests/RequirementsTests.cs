@@ -39,9 +39,8 @@ public sealed class RequirementsTests(PackageFeed feed)
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("PipelineImage OS packages (apt): jq python3 python3-venv", first.Output);
-        // auto on this dockerd is the classic builder, which builds the Dockerfile without cache mounts.
-        Assert.Contains("Builder: classic (the engine does not advertise BuildKit", first.Output);
-        Assert.Contains("it builds .pipelineimage/Dockerfile.classic", first.Output);
+        // auto on the default engine (Docker 26) is BuildKit, which builds the Dockerfile with its cache mounts.
+        Assert.Contains("Builder: buildkit (the engine advertises BuildKit (Builder-Version: 2)); it builds .pipelineimage/Dockerfile", first.Output);
         Assert.Contains("PipelineImage pip requirements: pimg-demo==1.0.0 -r ", first.Output);
         Assert.Equal(2, index.Downloads);
         var run = await Docker.RunImageAsync($"{project.ImageName}:latest");
@@ -95,35 +94,17 @@ public sealed class RequirementsTests(PackageFeed feed)
     }
 
     [EngineFact]
-    public async Task AFailedBuildRemovesTheIntermediateImagesItCreatedAndOnlyThose()
-    {
-        // A working directory no other build has: its WORKDIR step commits a new image before the RUN step fails.
-        await using var project = new TestProject(feed,
-            properties: $"<PipelineImageNetwork>host</PipelineImageNetwork><PipelineImageWorkingDirectory>/w{Guid.NewGuid():N}</PipelineImageWorkingDirectory>",
-            items: """<PipelineRequirement Include="pimg-no-such-package" />""");
-        var before = await AllImagesAsync();
-
-        var publish = await project.PublishAsync("-v:n");
-
-        Assert.NotEqual(0, publish.ExitCode);
-        Assert.Contains("error PIMG1003: ", publish.Output);
-        Assert.Matches(@"Removed [1-9][0-9]* of the [1-9][0-9]* intermediate image\(s\) the failed build created", publish.Output);
-        Assert.Equal(before, await AllImagesAsync());
-    }
-
-    private static async Task<List<string>> AllImagesAsync() =>
-        Lines((await Docker.RunAsync("image", "ls", "--all", "--quiet", "--no-trunc")).Output).Order(StringComparer.Ordinal).ToList();
-
-    [EngineFact]
     public async Task AnAptStepWithoutNetworkHintsAtPipelineImageNetwork()
     {
+        // Not from the cache: BuildKit's cache of the same apt step, made with the network by another test, does not
+        // ask which network made it.
         await using var project = new TestProject(feed,
-            properties: "<PipelineImageNetwork>none</PipelineImageNetwork>",
+            properties: "<PipelineImageNetwork>none</PipelineImageNetwork><PipelineImageNoCache>true</PipelineImageNoCache>",
             items: """<PipelineRequirement Include="jq" />""");
 
         var publish = await project.PublishAsync();
 
-        Assert.NotEqual(0, publish.ExitCode);
+        Assert.True(publish.ExitCode != 0, publish.Output);
         Assert.Contains("error PIMG1003: The image build failed at Step ", publish.Output);
         Assert.Contains("Hint: the OS package manager could not reach its package index", publish.Output);
         Assert.Contains("PipelineImageNetwork=host", publish.Output);

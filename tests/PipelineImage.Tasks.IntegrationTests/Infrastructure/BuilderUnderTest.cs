@@ -10,7 +10,8 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 /// <param name="Cli">Its CLI.</param>
 public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cli)
 {
-    public static EngineUnderTest Docker { get; } = new(Infrastructure.Cli.DefaultEngine ?? "docker", Infrastructure.Cli.DefaultSocket, Infrastructure.Cli.Docker);
+    /// <summary>This machine's dockerd: Docker 20.10 on overlay2, whose <c>auto</c> builder is the classic one.</summary>
+    public static EngineUnderTest Docker20 { get; } = new("docker20", "unix:///var/run/docker.sock", new ContainerCli("docker"));
 
     public static EngineUnderTest Podman { get; } = new("podman", "unix:///run/podman/podman.sock", Infrastructure.Cli.Podman);
 
@@ -22,6 +23,19 @@ public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cl
 
     /// <summary>Podman 5.</summary>
     public static EngineUnderTest Podman5 { get; } = Modern("podman5");
+
+    /// <summary>
+    /// The engine every test publishes to unless it names one (each publish gets its socket as DOCKER_HOST): Docker on
+    /// the containerd image store, the configuration a new user has, or the Docker engine PIPELINEIMAGE_TEST_ENGINE
+    /// names (<c>docker-graphdriver</c>, or <c>docker20</c> for this machine's dockerd) for trying the suite there.
+    /// </summary>
+    public static EngineUnderTest Default { get; } = Environment.GetEnvironmentVariable("PIPELINEIMAGE_TEST_ENGINE") switch
+    {
+        null or "" or "docker-containerd" => DockerContainerd,
+        "docker-graphdriver" => DockerGraphDriver,
+        "docker20" => Docker20,
+        var other => throw new InvalidOperationException($"PIPELINEIMAGE_TEST_ENGINE={other}: docker-containerd, docker-graphdriver or docker20"),
+    };
 
     /// <summary>What the build log calls it: Docker or Podman.</summary>
     public string Product => Name.StartsWith("podman", StringComparison.Ordinal) ? "Podman" : "Docker";
@@ -57,7 +71,7 @@ public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cl
 /// A builder the core scenarios run on: the properties a project sets to build with it, the builder the log names,
 /// and the engine whose store has its images.
 /// </summary>
-/// <param name="Name">How the matrix names it: the builder, after the engine when that is not this machine's dockerd.</param>
+/// <param name="Name">How the matrix names it: ENGINE/BUILDER for Docker's (<c>docker20/classic</c>), <c>podman</c> (4.3) or <c>podman5</c>.</param>
 /// <param name="Builder">classic, buildkit or podman: what the build log says it is.</param>
 /// <param name="Engine">The engine it builds on.</param>
 public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTest Engine)
@@ -66,16 +80,16 @@ public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTe
 
     public static BuilderUnderTest Named(string name) => name switch
     {
-        "classic" or "buildkit" => new(name, name, EngineUnderTest.Docker),
         "podman" => new(name, "podman", EngineUnderTest.Podman),
         "podman5" => new(name, "podman", EngineUnderTest.Podman5),
         _ when name.Split('/') is [var engine, var builder and ("classic" or "buildkit")] => new(name, builder, engine switch
         {
+            "docker20" => EngineUnderTest.Docker20,
             "docker-containerd" => EngineUnderTest.DockerContainerd,
             "docker-graphdriver" => EngineUnderTest.DockerGraphDriver,
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "docker-containerd/... or docker-graphdriver/..."),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "docker20/..., docker-containerd/... or docker-graphdriver/..."),
         }),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "classic, buildkit, podman, podman5 or ENGINE/BUILDER"),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "podman, podman5 or ENGINE/BUILDER"),
     };
 
     /// <summary>The CLI to inspect and run what it built.</summary>
@@ -85,8 +99,7 @@ public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTe
     public string Properties => string.Concat(Arguments.Select(argument => argument[3..].Split('=', 2) is [var property, var value] ? $"<{property}>{value}</{property}>" : ""));
 
     /// <summary>The same choice as <c>dotnet publish</c> arguments.</summary>
-    public string[] Arguments => Engine == EngineUnderTest.Docker ? [$"-p:PipelineImageBuilder={Builder}"]
-        : Builder == "podman" ? [$"-p:PipelineImageDockerHost={Engine.Socket}"]
+    public string[] Arguments => Builder == "podman" ? [$"-p:PipelineImageDockerHost={Engine.Socket}"]
         : [$"-p:PipelineImageDockerHost={Engine.Socket}", $"-p:PipelineImageBuilder={Builder}"];
 
     /// <summary>Whether the builder has <c>RUN --mount=type=cache</c>.</summary>
@@ -118,6 +131,20 @@ public sealed class ModernEngineTheoryAttribute : TheoryAttribute
     {
         Skip = EngineFactAttribute.IsCi ? null
             : EngineFactAttribute.SkipReason ?? new[] { EngineUnderTest.DockerContainerd, EngineUnderTest.DockerGraphDriver, EngineUnderTest.Podman5 }
+                .Select(engine => engine.Missing()).FirstOrDefault(reason => reason is not null);
+    }
+}
+
+/// <summary>
+/// A theory of the builder matrix, on every engine: skipped with the reason where one does not answer, except under
+/// CI=true, where it runs and fails.
+/// </summary>
+public sealed class MatrixTheoryAttribute : TheoryAttribute
+{
+    public MatrixTheoryAttribute()
+    {
+        Skip = EngineFactAttribute.IsCi ? null
+            : new[] { EngineUnderTest.Docker20, EngineUnderTest.Podman, EngineUnderTest.DockerContainerd, EngineUnderTest.DockerGraphDriver, EngineUnderTest.Podman5 }
                 .Select(engine => engine.Missing()).FirstOrDefault(reason => reason is not null);
     }
 }

@@ -6,17 +6,10 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 public static class Cli
 {
     /// <summary>
-    /// The engine every test publishes to unless it names one: this machine's dockerd, or one of build/modern-engines.sh's
-    /// named by PIPELINEIMAGE_TEST_ENGINE (<c>docker-containerd</c>, <c>docker-graphdriver</c>), whose socket the
-    /// publishes then get as DOCKER_HOST.
+    /// The CLI of the engine every test publishes to unless it names one (<see cref="EngineUnderTest.Default"/>): Docker on
+    /// the containerd image store, a new user's configuration.
     /// </summary>
-    public static string? DefaultEngine { get; } = Environment.GetEnvironmentVariable("PIPELINEIMAGE_TEST_ENGINE") is { Length: > 0 } name && name != "docker"
-        ? name : null;
-
-    /// <summary>The default engine's socket.</summary>
-    public static string DefaultSocket => DefaultEngine is null ? "unix:///var/run/docker.sock" : $"unix:///run/pipelineimage/{DefaultEngine}.sock";
-
-    public static ContainerCli Docker { get; } = new(DefaultEngine is null ? "docker" : $"/usr/local/libexec/pipelineimage/{DefaultEngine}");
+    public static ContainerCli Docker => EngineUnderTest.Default.Cli;
 
     /// <summary>Podman's own CLI, on the store its service (unix:///run/podman/podman.sock) builds into.</summary>
     public static ContainerCli Podman { get; } = new("podman");
@@ -25,6 +18,9 @@ public static class Cli
 /// <summary>The docker CLI or Podman's, which takes the same commands.</summary>
 public sealed class ContainerCli(string binary)
 {
+    /// <summary>The program: the docker CLI, Podman's, or a wrapper of build/modern-engines.sh that points one at its engine.</summary>
+    public string Binary => binary;
+
     public async Task<ProcessResult> RunAsync(params string[] arguments) =>
         await ProcessRunner.RunAsync(binary, arguments, Path.GetTempPath(), timeout: TimeSpan.FromMinutes(3));
 

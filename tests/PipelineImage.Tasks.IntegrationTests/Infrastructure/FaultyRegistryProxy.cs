@@ -108,6 +108,15 @@ public sealed class FaultyRegistryProxy : IAsyncDisposable
                     return;
                 }
 
+                if (head == TlsHello)
+                {
+                    // What a Go registry answers a TLS client on its plain port: the engine (containerd's resolver on
+                    // the containerd store) tries HTTPS first and takes this answer as its cue to use HTTP.
+                    Record("TLS hello -> 400");
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"));
+                    return;
+                }
+
                 var requestLine = head[..head.IndexOf("\r\n", StringComparison.Ordinal)].Split(' ');
                 var (method, path) = (requestLine[0], requestLine[1]);
                 var fault = Match(method, path);
@@ -170,7 +179,9 @@ public sealed class FaultyRegistryProxy : IAsyncDisposable
         }
     }
 
-    // The request head (up to the blank line), and what of the body came with it.
+    private const string TlsHello = "TLS hello";
+
+    // The request head (up to the blank line), and what of the body came with it; TlsHello for a TLS handshake.
     private static async Task<(string? Head, byte[] Body)> ReadHeadAsync(NetworkStream stream)
     {
         var buffer = new List<byte>();
@@ -184,6 +195,11 @@ public sealed class FaultyRegistryProxy : IAsyncDisposable
             }
 
             buffer.AddRange(chunk.AsSpan(0, read).ToArray());
+            if (buffer[0] == 0x16)
+            {
+                return (TlsHello, []);
+            }
+
             var text = Encoding.ASCII.GetString(buffer.ToArray());
             var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
             if (end >= 0)

@@ -3,18 +3,20 @@ namespace PipelineImage.IntegrationTests.Infrastructure;
 /// <summary>
 /// Packs PipelineImage.Tasks once per test run into a local feed, with a private NuGet packages folder, so the
 /// consumer projects install exactly the package under test. Each collection (lane) of end-to-end tests has this
-/// fixture; they share one pack, removed with everything else when the last lane ends.
+/// fixture; they share one pack, removed with everything else when the test process ends (the collection that runs
+/// alone starts after the lanes have ended, so no lane's end may take the feed).
 /// </summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static Task? _packed;
-    private static int _lanes;
-
     /// <summary>The run's feed folder, shared by every lane.</summary>
     public string Root { get; } = SharedRoot.Value;
 
-    private static readonly Lazy<string> SharedRoot = new(() => Directory.CreateTempSubdirectory("pimg-e2e-").FullName);
+    private static readonly Lazy<string> SharedRoot = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory("pimg-e2e-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
+        return root;
+    });
 
     public string FeedDirectory => Path.Combine(Root, "feed");
 
@@ -27,21 +29,9 @@ public sealed class PackageFeed : IAsyncLifetime
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public async Task InitializeAsync()
-    {
-        await Gate.WaitAsync();
-        try
-        {
-            _lanes++;
-            _packed ??= PackAsync(FeedDirectory, Version);
-        }
-        finally
-        {
-            Gate.Release();
-        }
+    public Task InitializeAsync() => Packed.Value;
 
-        await _packed;
-    }
+    private static readonly Lazy<Task> Packed = new(() => PackAsync(Path.Combine(SharedRoot.Value, "feed"), SharedVersion));
 
     private static async Task PackAsync(string feed, string version)
     {
@@ -55,21 +45,7 @@ public sealed class PackageFeed : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        await Gate.WaitAsync();
-        try
-        {
-            if (--_lanes == 0 && Directory.Exists(Root))
-            {
-                Directory.Delete(Root, recursive: true);
-            }
-        }
-        finally
-        {
-            Gate.Release();
-        }
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private static string FindRepositoryRoot()
     {
@@ -83,24 +59,35 @@ public sealed class PackageFeed : IAsyncLifetime
     }
 }
 
-/// <summary>The lane of tests on this machine's Docker 20.10 and Podman 4.3; one test at a time.</summary>
+/// <summary>
+/// The lane of tests on the default engine (<see cref="EngineUnderTest.Default"/>), one test at a time. The lanes run
+/// at once, and a test of one may use any engine: a test that checks an engine's whole list of images or containers
+/// belongs in <see cref="WholeEngineCollection"/>.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class EngineCollection : ICollectionFixture<PackageFeed>
 {
     public const string Name = "engine";
 }
 
-/// <summary>
-/// The lane of tests on today's engines (build/modern-engines.sh): one test at a time, beside the other lane, whose
-/// engines are other processes with other stores.
-/// </summary>
+/// <summary>The lane of the builder matrix, on every engine, and of the containerd store's own tests; one test at a time.</summary>
 [CollectionDefinition(Name)]
-public sealed class ModernEngineCollection : ICollectionFixture<PackageFeed>
+public sealed class BuilderMatrixCollection : ICollectionFixture<PackageFeed>
 {
-    public const string Name = "modern engines";
+    public const string Name = "builder matrix";
 }
 
-/// <summary>The lane of the dockerignore differential test (no package needed), on an engine of its own.</summary>
+/// <summary>
+/// The tests that compare an engine's whole list of images or containers before and after: they run alone, after the
+/// lanes, where no other test's build can add to those lists.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WholeEngineCollection : ICollectionFixture<PackageFeed>
+{
+    public const string Name = "whole engine";
+}
+
+/// <summary>The lane of the dockerignore differential test (no package needed), on Docker 26's overlay2 engine.</summary>
 [CollectionDefinition(Name)]
 public sealed class DifferentialCollection
 {

@@ -9,15 +9,18 @@ public sealed class TestProject : IAsyncDisposable
     private readonly PackageFeed _feed;
     private readonly HashSet<string> _builtImageIds = [];
     private readonly string _sdk;
-    private readonly ContainerCli _engine;
+    private readonly EngineUnderTest _engine;
 
-    /// <param name="engine">The CLI of the engine the project builds on, which its images are removed from: docker unless given.</param>
+    /// <param name="engine">
+    /// The engine the project builds on: its publishes get its socket as DOCKER_HOST, and its images are removed from it.
+    /// The default engine unless given.
+    /// </param>
     /// <param name="assemblyName">The AssemblyName (so the image name), for another clone of the same project; a new one unless given.</param>
-    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null, ContainerCli? engine = null,
+    public TestProject(PackageFeed feed, string sdk = "Microsoft.NET.Sdk", string properties = "", string items = "", string? program = null, EngineUnderTest? engine = null,
         string? assemblyName = null)
     {
         _feed = feed;
-        _engine = engine ?? Cli.Docker;
+        _engine = engine ?? EngineUnderTest.Default;
         AssemblyName = assemblyName ?? $"E2e{Guid.NewGuid():N}"[..15];
         Directory = System.IO.Directory.CreateTempSubdirectory("pimg-project-").FullName;
         File.WriteAllText(Path.Combine(Directory, "nuget.config"), $"""
@@ -78,11 +81,11 @@ public sealed class TestProject : IAsyncDisposable
 
     private async Task<ProcessResult> DotnetAsync(IReadOnlyDictionary<string, string?>? environment, string[] arguments, string? interruptAt = null)
     {
-        var variables = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = _feed.PackagesDirectory };
-        if (Cli.DefaultEngine is not null)
+        var variables = new Dictionary<string, string?>
         {
-            variables["DOCKER_HOST"] = Cli.DefaultSocket;
-        }
+            ["NUGET_PACKAGES"] = _feed.PackagesDirectory,
+            ["DOCKER_HOST"] = _engine.Socket,
+        };
 
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
@@ -111,11 +114,11 @@ public sealed class TestProject : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _engine.RemoveRepositoryAsync(ImageName);
-        await _engine.RemoveRepositoryAsync(ImageName + "-parent");
+        await _engine.Cli.RemoveRepositoryAsync(ImageName);
+        await _engine.Cli.RemoveRepositoryAsync(ImageName + "-parent");
         if (_builtImageIds.Count > 0)
         {
-            await _engine.RunAsync(["image", "rm", "--force", .. _builtImageIds]);
+            await _engine.Cli.RunAsync(["image", "rm", "--force", .. _builtImageIds]);
         }
 
         System.IO.Directory.Delete(Directory, recursive: true);
