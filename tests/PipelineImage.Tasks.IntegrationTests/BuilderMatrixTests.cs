@@ -14,6 +14,9 @@ namespace PipelineImage.IntegrationTests;
 [Collection(BuilderMatrixCollection.Name)]
 public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed)
 {
+    public static TheoryData<string> EveryBuilder() =>
+        ["docker-containerd/buildkit", "docker-containerd/classic", "docker20/classic", "docker20/buildkit", "docker-graphdriver/buildkit", "podman", "podman5"];
+
     [MatrixTheory]
     [InlineData("docker-containerd/buildkit")]
     [InlineData("docker20/classic")]
@@ -23,35 +26,17 @@ public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed
     public Task TheSampleBuildsAndRuns(string builder) => SampleAsync(BuilderUnderTest.Named(builder));
 
     [MatrixTheory]
-    [InlineData("docker-containerd/buildkit")]
-    [InlineData("docker-containerd/classic")]
-    [InlineData("docker20/classic")]
-    [InlineData("docker20/buildkit")]
-    [InlineData("docker-graphdriver/buildkit")]
-    [InlineData("podman")]
-    [InlineData("podman5")]
+    [MemberData(nameof(EveryBuilder))]
     public Task PublishRunsWithTheContextOfTheIgnoreRulesAndAnUnchangedPublishBuildsNothing(string builder) =>
         PublishAndRunAsync(BuilderUnderTest.Named(builder));
 
     [MatrixTheory]
-    [InlineData("docker-containerd/buildkit")]
-    [InlineData("docker-containerd/classic")]
-    [InlineData("docker20/classic")]
-    [InlineData("docker20/buildkit")]
-    [InlineData("docker-graphdriver/buildkit")]
-    [InlineData("podman")]
-    [InlineData("podman5")]
+    [MemberData(nameof(EveryBuilder))]
     public Task AddingOnePipAndOneAptRequirementDownloadsOnlyThoseWhereTheBuilderHasCacheMounts(string builder) =>
         RequirementsAsync(BuilderUnderTest.Named(builder));
 
     [MatrixTheory]
-    [InlineData("docker-containerd/buildkit")]
-    [InlineData("docker-containerd/classic")]
-    [InlineData("docker20/classic")]
-    [InlineData("docker20/buildkit")]
-    [InlineData("docker-graphdriver/buildkit")]
-    [InlineData("podman")]
-    [InlineData("podman5")]
+    [MemberData(nameof(EveryBuilder))]
     public Task AFailedRunStepIsOnePimg1003WithTheStepAndItsOutput(string builder) => FailedStepAsync(BuilderUnderTest.Named(builder));
 
     [MatrixTheory]
