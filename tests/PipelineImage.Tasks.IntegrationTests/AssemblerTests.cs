@@ -271,7 +271,9 @@ public sealed class AssemblerTests(PackageFeed feed)
             requirementsBase = BuiltBase(one.Output);
             Assert.True(requirementsBase.Length > 0, one.Output);
             Assert.Contains($"Pushed the requirements base {requirementsBase} (sha256:", one.Output);
-            Assert.Contains("Setting up jq ", one.Output);
+            // The engine's step (BuildKit may take it from its cache of another build on the same base: jq is checked in
+            // the image below).
+            Assert.Matches(@"Step [0-9]+/[0-9]+ : RUN ", one.Output);
             var pinned = File.ReadAllText(Path.Combine(first.OutputDirectory, "requirements", "Dockerfile"));
             Assert.Matches(@"\nFROM localhost:5000/dotnet/runtime@sha256:[0-9a-f]{64}\n", pinned);
             Assert.True(File.Exists(Path.Combine(first.OutputDirectory, "requirements", "hashes.tsv")), "the base's file hashes are kept");
