@@ -21,6 +21,20 @@ public sealed record BuildOutcome(string ImageId, bool Built, IReadOnlyList<Imag
 /// </summary>
 public static class PlanBuilder
 {
+    /// <summary>PIMG1005 when the plan asks for a platform the engine cannot build.</summary>
+    public static void CheckPlatform(PlanFile plan, EngineInfo info)
+    {
+        if (plan.Options.Platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, plan.Options.Platform))
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, plan.Options.Platform);
+        }
+    }
+
+    /// <summary>The values of the plan's secrets, read from where PipelineImageSecret says.</summary>
+    public static List<BuildSecret> ReadSecrets(PlanFile plan) => (plan.Secrets ?? [])
+        .Select(secret => new BuildSecret(secret.Id, Planning.BuildSecrets.Read(secret, Environment.GetEnvironmentVariable)))
+        .ToList();
+
     /// <param name="plan">What to build.</param>
     /// <param name="engine">The engine.</param>
     /// <param name="info">What the engine said of itself.</param>

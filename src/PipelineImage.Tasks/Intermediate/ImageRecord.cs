@@ -92,4 +92,31 @@ public sealed record ImageRecord(
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Options).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
+
+    /// <summary>
+    /// Writes the record to <paramref name="path"/> (only when it changed). With <paramref name="mayKeepEarlier"/>, a
+    /// record there of an earlier push (or archive, or bill) stays, as it is still true: when the image, where it is
+    /// and its references are the same.
+    /// </summary>
+    public async Task WriteAsync(string path, bool mayKeepEarlier, CancellationToken cancellationToken)
+    {
+        var record = this;
+        if (mayKeepEarlier && File.Exists(path))
+        {
+            try
+            {
+                var earlier = Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+                if (earlier.ImageId == ImageId && earlier.Manifest == Manifest && earlier.Assembled == Assembled
+                    && earlier.AllReferences().SequenceEqual(AllReferences()))
+                {
+                    record = earlier;
+                }
+            }
+            catch (Diagnostics.PipelineImageException)
+            {
+            }
+        }
+
+        await AtomicFile.WriteIfChangedAsync(path, record.ToJson()).ConfigureAwait(false);
+    }
 }

@@ -86,4 +86,25 @@ public static class CredentialResolver
             throw new PipelineImageException(e, DiagnosticCodes.CredentialHelperFailed, helper, "its answer is not the JSON of the credential helper protocol");
         }
     }
+
+    /// <summary>
+    /// The environment a registry's credential may be read from: the PIPELINEIMAGE_REGISTRY_* variables only for
+    /// <paramref name="ours"/>, the registry the image is pushed to, whose they are; every other variable for any.
+    /// </summary>
+    public static Func<string, string?> EnvironmentFor(string registry, string ours) =>
+        name => registry == ours || (name != UsernameVariable && name != PasswordVariable) ? Environment.GetEnvironmentVariable(name) : null;
+
+    /// <summary>
+    /// What a builder pulls base images with: config.json and its helpers for any registry, as the docker CLI gives
+    /// them, and the PIPELINEIMAGE_REGISTRY_* variables for <paramref name="ours"/> alone; each answer's source is
+    /// logged, never the secret.
+    /// </summary>
+    public static Func<string, RegistryCredential?> ForBuilder(DockerConfig config, string ours, Action<string> log, CancellationToken cancellationToken) =>
+        host =>
+        {
+            var registry = RegistryHost.Of(host + "/x");
+            var resolved = Resolve(registry, config, EnvironmentFor(registry, ours), (helper, server) => CredentialHelperProcess.Get(helper, server, cancellationToken));
+            log($"The builder asked for credentials for {host}: {(resolved.Credential is null ? resolved.Source : "from " + resolved.Source)}");
+            return resolved.Credential;
+        };
 }

@@ -1,10 +1,9 @@
 using PipelineImage.Diagnostics;
-using PipelineImage.Registry;
 
-namespace PipelineImage.Tasks;
+namespace PipelineImage.Registry;
 
 /// <summary>
-/// One <see cref="RegistryClient"/> a registry for a task, each with its credential found as the docker CLI finds it
+/// One <see cref="RegistryClient"/> a registry for a task (or what it calls), each with its credential found as the docker CLI finds it
 /// (where it came from is logged, never the secret), all disposed with this.
 /// </summary>
 /// <param name="config">The docker CLI's config.json.</param>
@@ -12,8 +11,10 @@ namespace PipelineImage.Tasks;
 /// <param name="log">Where the credential's source and the clients' retries go.</param>
 /// <param name="retryDelays">The wait before each retry of a transient failure.</param>
 /// <param name="cancellationToken">Stops a credential helper.</param>
+/// <param name="handler">Carries the requests: the network, or a test's registry.</param>
 internal sealed class RegistryClients(
-    DockerConfig config, Func<string, Func<string, string?>> environment, Action<string> log, IReadOnlyList<TimeSpan> retryDelays, CancellationToken cancellationToken)
+    DockerConfig config, Func<string, Func<string, string?>> environment, Action<string> log, IReadOnlyList<TimeSpan> retryDelays, CancellationToken cancellationToken,
+    HttpMessageHandler? handler = null)
     : IDisposable
 {
     private readonly Dictionary<string, ResolvedCredential> credentials = new(StringComparer.Ordinal);
@@ -27,7 +28,7 @@ internal sealed class RegistryClients(
     {
         if (!clients.TryGetValue(registry, out var client))
         {
-            client = new RegistryClient(registry, Credential(registry).Credential, log, retryDelays);
+            client = new RegistryClient(registry, Credential(registry).Credential, log, retryDelays, handler);
             clients[registry] = client;
         }
 

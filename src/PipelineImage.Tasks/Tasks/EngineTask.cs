@@ -36,25 +36,13 @@ public abstract partial class EngineTask : PipelineImageTask
     /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
     internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = RegistryClients.DefaultRetryDelays;
 
-    // A transient failure is tried again after each delay; the engine skips the layers the registry already has, so a
-    // retry resumes where the failed attempt stopped, layer by layer.
-    protected async System.Threading.Tasks.Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await engine.PushAsync(reference, credential, line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (PushFailedException e) when (e.IsTransient && attempt < RetryDelays.Count)
-            {
-                Log.LogMessage(MessageImportance.High, "The push of {0} failed ({1}); trying again in {2:0} s (attempt {3} of {4})",
-                    reference, e.Message, RetryDelays[attempt].TotalSeconds, attempt + 2, RetryDelays.Count + 1);
-                await System.Threading.Tasks.Task.Delay(RetryDelays[attempt], cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    /// <summary>Pushes the reference through the engine, trying a transient failure again after each of <see cref="RetryDelays"/>.</summary>
+    protected Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken) =>
+        Building.EnginePush.WithRetriesAsync(engine, reference, credential, RetryDelays, Lines(), cancellationToken);
+
+    /// <summary>The log as the builders and pushes write it: their lines at normal importance, what a user waits for at high.</summary>
+    protected Building.BuildLog Lines() =>
+        new(line => Log.LogMessage(MessageImportance.Normal, "{0}", line), line => Log.LogMessage(MessageImportance.High, "{0}", line));
 
     /// <summary>What the assembler wrote for the recorded image; <paramref name="missing"/> when it is gone or another image's.</summary>
     protected static Assembling.AssemblyRecord ReadAssembly(ImageRecord record, string directory, string missing) =>

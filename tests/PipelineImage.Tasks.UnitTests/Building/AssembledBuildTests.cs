@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using PipelineImage.Assembling;
+using PipelineImage.Building;
+using PipelineImage.Context;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Intermediate;
+using PipelineImage.Planning;
+using PipelineImage.Registry;
+using PipelineImage.Tests.Registry;
+using PipelineImage.Tests.Tasks;
+
+namespace PipelineImage.Tests.Building;
+
+/// <summary>
+/// The assembler's way through a publish (<see cref="AssembledBuild"/>) with a registry in memory and a fake engine:
+/// which engine is asked for what, what is logged, and the errors of each path.
+/// </summary>
+public sealed class AssembledBuildTests : IDisposable
+{
+    private static readonly EngineConnection Connection = new(new Uri("unix:///fake.sock"), null, "DOCKER_HOST");
+
+    private readonly string _root = Directory.CreateTempSubdirectory("pimg-assembled-build-").FullName;
+    private readonly InMemoryRegistry _registry = new();
+    private readonly List<string> _log = [];
+    private readonly byte[] _baseManifest;
+
+    public AssembledBuildTests()
+    {
+        var config = """{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"""u8.ToArray();
+        _registry.Blobs[$"base@{InMemoryRegistry.Digest(config)}"] = config;
+        _registry.Blobs[$"app@{InMemoryRegistry.Digest(config)}"] = config;
+        _baseManifest = Encoding.UTF8.GetBytes(
+            $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{InMemoryRegistry.Digest(config)}}","size":{{config.Length}}},"layers":[]}""");
+        _registry.Manifests["base:1"] = (MediaTypes.OciManifest, _baseManifest);
+        _registry.Manifests[$"base:{InMemoryRegistry.Digest(_baseManifest)}"] = (MediaTypes.OciManifest, _baseManifest);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task WithNothingToLoadIntoNoEngineIsAskedAndAssembledHoldsTheImage()
+    {
+        using var registries = Registries();
+
+        var assembled = await Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", null, null, null, CancellationToken.None);
+
+        Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
+        Assert.Contains(_log, line => line.StartsWith($"Assembled registry.test/app (PipelineImageBuilder=assembler) without an engine: manifest {assembled.ManifestDigest}, on ",
+            StringComparison.Ordinal) && line.EndsWith($"@{InMemoryRegistry.Digest(_baseManifest)}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IntoAnEngineGoOurLayersAloneAndTheEngineIsClosedAfter()
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine();
+
+        await Build(registries, _ => engine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", Connection, Connection, null, CancellationToken.None);
+
+        Assert.Single(engine.Loads);
+        Assert.Contains("Loaded registry.test/app:1.0.0 into the engine at unix:///fake.sock (our layers; it has the base's)", _log);
+        Assert.True(engine.Disposed);
+    }
+
+    [Fact]
+    public async Task AnEngineThatDoesNotAnswerLeavesTheImageInAssembledAndSaysSo()
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
+
+        var assembled = await Build(registries, _ => engine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", Connection, Connection, null, CancellationToken.None);
+
+        Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
+        Assert.Contains(_log, line => line.StartsWith("No engine answers at unix:///fake.sock (connection refused): the assembled image is in ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABaseTheRegistryRefusesIsPimg1018NamingTheBase()
+    {
+        using var registries = new RegistryClients(DockerConfig.Empty, _ => _ => null, _log.Add, [], CancellationToken.None,
+            new InMemoryRegistry { Credentials = ("ci", "secret") });
+
+        var e = await Assert.ThrowsAsync<PipelineImageException>(() =>
+            Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", null, null, null, CancellationToken.None));
+
+        Assert.Equal(DiagnosticCodes.BaseImageUnreadable, e.ResourceName);
+        Assert.Contains("registry.test/base:1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARequirementsBaseTheRegistryLacksNeedsAnEngineAndOnceTheRegistryHasItsTagNothingIsBuilt()
+    {
+        var plan = Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n");
+        using (var registries = Registries())
+        {
+            var missing = await Assert.ThrowsAsync<PipelineImageException>(() => Build(registries, NoEngine).AssembleAsync(plan, "no engine answered", null, null,
+                new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"), CancellationToken.None));
+
+            Assert.Equal(DiagnosticCodes.EngineNeededForRunSteps, missing.ResourceName);
+            var tag = Regex.Match((string)missing.Arguments[3], @"the requirements base registry\.test/app:(pipelineimage-requirements-[0-9a-f]{64}) ").Groups[1].Value;
+            Assert.NotEmpty(tag);
+            // The requirements' Dockerfile is written with its FROM pinned to the base's digest.
+            Assert.Equal($"FROM registry.test/base@{InMemoryRegistry.Digest(_baseManifest)}\nRUN apt-get install -y jq\n",
+                File.ReadAllText(Path.Combine(_root, "requirements", "Dockerfile")));
+            _registry.Manifests[$"app:{tag}"] = (MediaTypes.OciManifest, _baseManifest);
+            _registry.Manifests[$"app:{InMemoryRegistry.Digest(_baseManifest)}"] = (MediaTypes.OciManifest, _baseManifest);
+        }
+
+        using var again = Registries();
+        var assembled = await Build(again, NoEngine).AssembleAsync(plan, "no engine answered", null, null, null, CancellationToken.None);
+
+        Assert.Equal(InMemoryRegistry.Digest(_baseManifest), assembled.BaseDigest);
+        Assert.Contains(_log, line => line.EndsWith($"({InMemoryRegistry.Digest(_baseManifest)}) is in the registry: nothing of it is built", StringComparison.Ordinal));
+    }
+
+    private static IContainerEngine NoEngine(EngineConnection connection) => throw new InvalidOperationException("no engine may be asked");
+
+    private RegistryClients Registries() => new(DockerConfig.Empty, _ => _ => null, _log.Add, [], CancellationToken.None, _registry);
+
+    private AssembledBuild Build(RegistryClients registries, Func<EngineConnection, IContainerEngine> engines) =>
+        new(_root, registries, engines, _ => null, [], new BuildLog(_log.Add, _log.Add));
+
+    private PlanFile Plan(string? requirements = null)
+    {
+        var dockerfile = Path.Combine(_root, "Dockerfile");
+        File.WriteAllText(dockerfile, "FROM registry.test/base:1\n");
+        var plan = new BuildPlan("registry.test/app", [new("registry.test/app", "1.0.0")], "registry.test/base:1", "FROM registry.test/base:1\n",
+            [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM registry.test/base:1\n"u8.ToArray())],
+            PipelineImage.Requirements.RequirementPlan.Empty)
+        {
+            Assembly = new(1, null, [], new()) { Requirements = requirements is null ? null : new PlannedRequirementsBase(requirements, null, []) },
+        };
+        return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false), FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
+    }
+}
