@@ -18,11 +18,17 @@
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
 # image targets alone, from MSBuild's performance summary; for the two push scenarios also the bytes the registry
 # stored in each run (its storage directory's growth: what crossed to it, compressed) (for ours and oop: their difference is what the tool's
-# start-up costs a publish). Results are appended to build/benchmark-results.md.
+# start-up costs a publish). Then the fleet: BENCH_FLEET (default 3) clean git clones of one commit at different paths,
+# as hosted CI runners check it out, each with the engine's copy of the image removed first (a fresh runner has none),
+# publish and push it with ContinuousIntegrationBuild=true, on the default settings and with the assembler: how many
+# distinct digests they push, and what the registry stored for each clone after the first. BENCH_ONLY=fleet runs the
+# fleet alone. Results are appended to build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
+fleet=${BENCH_FLEET:-3}
 scenarios=(plain ours bk oop hand sdk push sdkpush asm asmlocal)
+[ "${BENCH_ONLY:-}" = fleet ] && { scenarios=(); runs=0; }
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -33,6 +39,7 @@ work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
   docker image rm -f localhost:5000/bench-push:latest localhost:5000/bench-sdkpush:latest >/dev/null 2>&1 || true
+  docker image rm -f localhost:5000/bench-fleet-default:latest localhost:5000/bench-fleet-assembler:latest >/dev/null 2>&1 || true
   docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 bench-asmlocal:latest bench-asmlocal:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
@@ -43,7 +50,7 @@ trap cleanup EXIT
 version="0.1.0-bench.$(date -u +%Y%m%d%H%M%S)"
 dotnet pack "$root/nuget/PipelineImage.Tasks.Package.csproj" -c Release -o "$work/feed" "-p:Version=$version" -nodeReuse:false -v:q >/dev/null
 
-for s in "${scenarios[@]}"; do
+for s in plain "${scenarios[@]}"; do # plain's copy is also the fleet's commit
   mkdir -p "$work/$s"
   cat >"$work/$s/nuget.config" <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
@@ -114,6 +121,33 @@ image_targets_ms() {
 timed() { local start end; start=$(date +%s.%N); "run_$1"; end=$(date +%s.%N); echo "$end - $start" | bc; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
+# One commit of the app, cloned once per runner.
+mkdir -p "$work/fleet/origin"
+cp "$work/plain/nuget.config" "$work/plain/Program.cs" "$work/fleet/origin/"
+sed 's|<PipelineImageName>bench-ours</PipelineImageName>||' "$work/plain/App.csproj" >"$work/fleet/origin/App.csproj"
+git -C "$work/fleet/origin" init -q
+git -C "$work/fleet/origin" add -A
+git -C "$work/fleet/origin" -c user.name=bench -c user.email=bench@localhost commit -q -m fleet
+
+# A fleet of clean clones at different paths: each removes the engine's copy of the image, publishes and pushes; prints
+# the number of distinct digests pushed, then the registry's growth for each clone after the first.
+fleet() { # label, arguments...
+  local label=$1 name="bench-fleet-$1" i dir before
+  shift
+  local -a digests=() bytes=()
+  for i in $(seq 1 "$fleet"); do
+    dir="$work/fleet/$label/runner-$i$(printf '/w%.0s' $(seq 1 "$i"))"
+    git clone -q "$work/fleet/origin" "$dir"
+    docker image rm -f "localhost:5000/$name:latest" >/dev/null 2>&1 || true
+    before=$(registry_bytes)
+    publish "$dir" -p:ContinuousIntegrationBuild=true -p:PipelineImageRegistry=localhost:5000 "-p:PipelineImageName=$name" \
+      -p:PipelineImageTags=latest -p:PipelineImagePush=true "$@"
+    digests+=("$(jq -r --arg ref "localhost:5000/$name:latest" '.pushed[$ref]' "$dir/obj/Release/net10.0/pipelineimage/image.json")")
+    bytes+=("$(( $(registry_bytes) - before ))")
+  done
+  echo "$(printf '%s\n' "${digests[@]}" | sort -u | wc -l) ${bytes[*]:1}"
+}
+
 declare -A samples
 for s in "${scenarios[@]}"; do "run_$s"; "run_$s"; done # warm-up: restore, first build, base layers, the hash cache
 for i in $(seq 1 "$runs"); do
@@ -132,9 +166,15 @@ done
 declare -A result
 for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}" | grep . | median); done
 
+fleet_default=$(fleet default)
+fleet_assembler=$(fleet assembler -p:PipelineImageBuilder=assembler -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
+read -r fleet_default_digests fleet_default_bytes <<<"$fleet_default"
+read -r fleet_assembler_digests fleet_assembler_bytes <<<"$fleet_assembler"
+
 {
   echo
-  echo "## $(date -u +%Y-%m-%d) on $(nproc) cores, $(docker version --format 'Docker {{.Server.Version}}'), .NET SDK $(dotnet --version), median of $runs interleaved runs"
+  echo "## $(date -u +%Y-%m-%d) on $(nproc) cores, $(docker version --format 'Docker {{.Server.Version}}'), .NET SDK $(dotnet --version)$([ "$runs" -gt 0 ] && echo ", median of $runs interleaved runs")"
+  if [ "$runs" -gt 0 ]; then
   echo
   echo "| scenario | no-op (s) | ratio | after a code change (s) | ratio |"
   echo "| --- | --- | --- | --- | --- |"
@@ -158,4 +198,7 @@ for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}"
   echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]} (assembled ${result[bytes.asm.change]}), the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]} (assembled ${result[bytes.asm.noop]}), the SDK's ${result[bytes.sdkpush.noop]}."
   echo
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
+  fi
+  echo
+  echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (the engine builds): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. \`PipelineImageBuilder=assembler\`: $fleet_assembler_digests distinct digest(s), clones 2..$fleet stored ${fleet_assembler_bytes// /, } bytes."
 } | tee -a "$root/build/benchmark-results.md"
