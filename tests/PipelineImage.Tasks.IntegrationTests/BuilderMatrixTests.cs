@@ -48,6 +48,10 @@ public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed
     public Task AParentDockerfileIsBuiltFirstAndThePushReachesTheRegistry(string builder) => ParentAndPushAsync(BuilderUnderTest.Named(builder));
 
     [MatrixTheory]
+    [MemberData(nameof(EveryBuilder))]
+    public Task AnArchiveOfEitherFormatLoadsBackIntoItsEngineAndRuns(string builder) => ArchivesAsync(BuilderUnderTest.Named(builder));
+
+    [MatrixTheory]
     [InlineData("docker-containerd/buildkit", "Builder: buildkit (PipelineImageBuilder=buildkit)")]
     [InlineData("podman", "Builder: podman (the engine is Podman: its own builder (buildah))")]
     [InlineData("podman5", "Builder: podman (the engine is Podman: its own builder (buildah))")]
@@ -240,6 +244,47 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
         finally
         {
             await builder.Cli.RemoveRepositoryAsync($"{name}-parent");
+        }
+    }
+
+    // PipelineImageArchiveOutputPath in each format: the archive the engine's image was saved to goes back into the same
+    // engine, with every tag, and runs; the second format is written from the image the first archive loaded.
+    protected async Task ArchivesAsync(BuilderUnderTest builder)
+    {
+        await using var project = new TestProject(Feed, engine: builder.Engine,
+            properties: builder.Properties + "<PipelineImageRegistry>localhost:5000</PipelineImageRegistry><PipelineImageArchiveOutputPath>artifacts/app.tar</PipelineImageArchiveOutputPath>",
+            program: """Console.WriteLine("from the archive");""");
+        var name = $"localhost:5000/{project.ImageName}";
+        var archive = Path.Combine(project.Directory, "artifacts", "app.tar");
+        try
+        {
+            foreach (var (format, written) in new[] { ("docker", "a docker-archive)"), ("oci", "an OCI image layout)") })
+            {
+                var publish = await project.PublishAsync("-v:n", $"-p:PipelineImageArchiveFormat={format}");
+
+                Assert.True(publish.ExitCode == 0, publish.ToString());
+                Assert.Matches($@"Saved {Regex.Escape(name)}:1\.0\.0(, {Regex.Escape(name)}:latest)? \(sha256:[^\n]*{Regex.Escape(written)}", publish.Output);
+                await builder.Cli.RunAsync("image", "rm", "--force", $"{name}:1.0.0", $"{name}:latest");
+                Assert.Null(await builder.Cli.InspectImageAsync($"{name}:1.0.0"));
+                var load = await builder.Cli.RunAsync("load", "--input", archive);
+                Assert.True(load.ExitCode == 0, $"{format}: {load}");
+                Assert.Equal("from the archive", (await builder.Cli.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+                // Every tag, except from an OCI layout where the engine reads its index, which names the first (Podman
+                // refuses more than one image there); Docker's graph-driver stores read its manifest.json, with all.
+                var graphDriver = builder.Engine == EngineUnderTest.Docker20 || builder.Engine == EngineUnderTest.DockerGraphDriver;
+                if (format == "docker" || graphDriver)
+                {
+                    Assert.Equal("from the archive", (await builder.Cli.RunImageAsync($"{name}:latest")).Output.Trim());
+                }
+                else
+                {
+                    Assert.Null(await builder.Cli.InspectImageAsync($"{name}:latest"));
+                }
+            }
+        }
+        finally
+        {
+            await builder.Cli.RunAsync("image", "rm", "--force", $"{name}:1.0.0", $"{name}:latest");
         }
     }
 
