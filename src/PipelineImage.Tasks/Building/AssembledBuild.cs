@@ -23,6 +23,9 @@ internal sealed class AssembledBuild(
     string recordDirectory, RegistryClients registries, Func<EngineConnection, IContainerEngine> engines, Func<string, RegistryCredential?> pullCredentials,
     IReadOnlyList<TimeSpan> retryDelays, BuildLog log)
 {
+    /// <summary>Where the assembled image is written: assembled/ beside image.json.</summary>
+    public string Directory { get; } = Path.Combine(recordDirectory, "assembled");
+
     /// <summary>Assembles the plan's image, and loads it into <paramref name="loadInto"/> when given.</summary>
     /// <param name="plan">What to assemble.</param>
     /// <param name="why">Why the assembler makes it, for the log.</param>
@@ -34,17 +37,16 @@ internal sealed class AssembledBuild(
     public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string why, EngineConnection? loadInto, EngineConnection? buildWith,
         EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(recordDirectory, "assembled");
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
             var onto = plan.Assembly?.Requirements is null ? null
                 : await RequirementsBaseAsync(plan, assembler, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
-            var assembled = await assembler.AssembleAsync(plan, directory, cancellationToken, onto).ConfigureAwait(false);
+            var assembled = await assembler.AssembleAsync(plan, Directory, cancellationToken, onto).ConfigureAwait(false);
             log.High($"Assembled {plan.Name} ({why}) without an engine: manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}");
             if (loadInto is not null)
             {
-                await LoadAsync(loadInto, plan, directory, assembled, cancellationToken).ConfigureAwait(false);
+                await LoadAsync(loadInto, plan, assembled, cancellationToken).ConfigureAwait(false);
             }
 
             return assembled;
@@ -65,7 +67,7 @@ internal sealed class AssembledBuild(
         var directory = Path.Combine(recordDirectory, "requirements");
         var dockerfile = Path.Combine(directory, "Dockerfile");
         var classic = requirements.ClassicDockerfile is null ? null : Path.Combine(directory, "Dockerfile.classic");
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
         await AtomicFile.WriteIfChangedAsync(dockerfile, RequirementsBase.Pin(requirements.Dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
         if (classic is not null)
         {
@@ -128,7 +130,7 @@ internal sealed class AssembledBuild(
     }
 
     // Into the engine, with no more than it lacks (AssembledImageLoader says how on each store).
-    private async Task LoadAsync(EngineConnection connection, PlanFile plan, string directory, AssemblyRecord assembled, CancellationToken cancellationToken)
+    private async Task LoadAsync(EngineConnection connection, PlanFile plan, AssemblyRecord assembled, CancellationToken cancellationToken)
     {
         using var engine = engines(connection);
         EngineInfo info;
@@ -138,12 +140,12 @@ internal sealed class AssembledBuild(
         }
         catch (EngineUnavailableException e)
         {
-            log.High($"No engine answers at {e.Endpoint} ({e.Reason}): the assembled image is in {directory} only; PipelineImagePush=true pushes it");
+            log.High($"No engine answers at {e.Endpoint} ({e.Reason}): the assembled image is in {Directory} only; PipelineImagePush=true pushes it");
             return;
         }
 
-        var loaded = await new ImageStore.AssembledImageLoader(engine, info).LoadAsync(directory, assembled, plan.References,
-            (digest, token) => assembled.FetchBaseBlobAsync(registries.For, directory, digest, token), cancellationToken).ConfigureAwait(false);
+        var loaded = await new ImageStore.AssembledImageLoader(engine, info).LoadAsync(Directory, assembled, plan.References,
+            (digest, token) => assembled.FetchBaseBlobAsync(registries.For, Directory, digest, token), cancellationToken).ConfigureAwait(false);
         if (loaded.Kind == ImageStore.LoadKind.Tagged)
         {
             log.Normal($"The engine at {info.Endpoint} has {assembled.ConfigDigest} already: tagged it");

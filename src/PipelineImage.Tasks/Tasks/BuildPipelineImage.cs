@@ -103,11 +103,11 @@ public sealed partial class BuildPipelineImage : EngineTask
         var assembled = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
         if (loadInto is null && !Push)
         {
-            Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", Path.Combine(RecordDirectory, "assembled"));
+            Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", build.Directory);
         }
 
         Record(plan, assembled.ConfigDigest);
-        await (Recorded(plan, assembled.ConfigDigest) with { Assembled = Path.Combine(RecordDirectory, "assembled"), Manifest = assembled.ManifestDigest })
+        await (Recorded(plan, assembled.ConfigDigest) with { Assembled = build.Directory, Manifest = assembled.ManifestDigest })
             .WriteAsync(ImageRecordPath, mayKeepEarlier: true, cancellationToken).ConfigureAwait(false);
     }
 
