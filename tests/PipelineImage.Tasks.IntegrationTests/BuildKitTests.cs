@@ -108,19 +108,11 @@ public sealed class BuildKitTests(PackageFeed feed)
         Assert.DoesNotContain("MSB4018", interrupted.Output);
         Assert.DoesNotContain("PIMG4004", interrupted.Output);
         // BuildKit ends the step's process when the build's request goes; give it the seconds a kill takes.
-        for (var wait = 0; wait < 20 && await StepRunningAsync(seconds); wait++)
-        {
-            await Task.Delay(500);
-        }
-
-        Assert.False(await StepRunningAsync(seconds), $"sleep {seconds} still runs after the publish ended");
+        Assert.True(await ProcessRunner.StepEndsAsync(seconds), $"sleep {seconds} still runs after the publish ended");
         await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"), "FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN true\n");
         var again = await project.PublishAsync();
         Assert.True(again.ExitCode == 0, again.ToString());
     }
-
-    private static async Task<bool> StepRunningAsync(int seconds) =>
-        (await ProcessRunner.RunAsync("pgrep", ["-f", $"^sleep {seconds}$"], Path.GetTempPath())).ExitCode == 0;
 
     // What the log says the session sent: files and bytes.
     private static (int Files, long Bytes) Sent(string output)

@@ -133,7 +133,7 @@ public sealed class OutOfProcessTests(PackageFeed feed) : IDisposable
         Assert.Contains("PushPipelineImage was canceled", interrupted.Output);
         Assert.DoesNotContain("MSB4018", interrupted.Output);
         Assert.DoesNotContain("PIMG0004", interrupted.Output);
-        Assert.False(await RunningAsync("PipelineImage.Tool.dll"), "the tool still runs after the publish ended");
+        Assert.False(await ProcessRunner.IsRunningAsync("PipelineImage.Tool.dll"), "the tool still runs after the publish ended");
         using (var record = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json"))))
         {
             Assert.False(record.RootElement.TryGetProperty("pushed", out _), "image.json records a push that was cut off");
@@ -150,8 +150,4 @@ public sealed class OutOfProcessTests(PackageFeed feed) : IDisposable
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains($"Pushed localhost:5000/{project.ImageName}:1.0.0 (sha256:", again.Output);
     }
-
-    internal static async Task<bool> RunningAsync(string pattern) =>
-        (await ProcessRunner.RunAsync("pgrep", ["-f", pattern], Path.GetTempPath())).ExitCode == 0;
-
 }

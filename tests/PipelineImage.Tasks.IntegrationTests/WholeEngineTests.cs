@@ -29,13 +29,8 @@ public sealed class WholeEngineTests(PackageFeed feed)
         Assert.Contains("BuildPipelineImage was canceled", interrupted.Output);
         Assert.DoesNotContain("MSB4018", interrupted.Output);
         Assert.DoesNotContain("PIMG0004", interrupted.Output);
-        Assert.False(await OutOfProcessTests.RunningAsync("PipelineImage.Tool.dll"), "the tool still runs after the publish ended");
-        for (var wait = 0; wait < 20 && await OutOfProcessTests.RunningAsync($"^sleep {seconds}$"); wait++)
-        {
-            await Task.Delay(500);
-        }
-
-        Assert.False(await OutOfProcessTests.RunningAsync($"^sleep {seconds}$"), $"sleep {seconds} still runs after the publish ended");
+        Assert.False(await ProcessRunner.IsRunningAsync("PipelineImage.Tool.dll"), "the tool still runs after the publish ended");
+        Assert.True(await ProcessRunner.StepEndsAsync(seconds), $"sleep {seconds} still runs after the publish ended");
         Assert.Equal(containers, await AllContainersAsync(Docker));
         Assert.True(before.SequenceEqual(await AllImagesAsync(Docker)), interrupted.ToString());
         Assert.Empty(Directory.EnumerateFiles(project.OutputDirectory, "*.partial"));

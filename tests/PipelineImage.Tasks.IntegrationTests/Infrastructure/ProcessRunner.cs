@@ -12,6 +12,24 @@ public sealed record ProcessResult(int ExitCode, string Output, TimeSpan? AfterI
 /// <summary>Runs a child process to completion, capturing stdout and stderr interleaved.</summary>
 public static class ProcessRunner
 {
+    /// <summary>Whether a process of this machine has a command line that matches the pattern (<c>pgrep -f</c>).</summary>
+    public static async Task<bool> IsRunningAsync(string pattern) =>
+        (await RunAsync("pgrep", ["-f", pattern], Path.GetTempPath())).ExitCode == 0;
+
+    /// <summary>
+    /// Whether the step's <c>sleep</c> (its command line <c>sleep &lt;seconds&gt;</c>) is gone within 10 s: the seconds a
+    /// builder takes to kill a step once its build was cancelled.
+    /// </summary>
+    public static async Task<bool> StepEndsAsync(int seconds)
+    {
+        for (var wait = 0; wait < 20 && await IsRunningAsync($"^sleep {seconds}$"); wait++)
+        {
+            await Task.Delay(500);
+        }
+
+        return !await IsRunningAsync($"^sleep {seconds}$");
+    }
+
     // Variables the test host's own MSBuild and test platform set; a child `dotnet` must start clean.
     private static readonly string[] InheritedPrefixes = ["MSBUILD", "MSBuild", "DOTNET_HOST_PATH", "VSTEST", "TESTINGPLATFORM", "NUGET_PACKAGES"];
 
