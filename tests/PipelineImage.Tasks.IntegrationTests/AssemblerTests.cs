@@ -341,11 +341,6 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.Contains("error PIMG1015: ", assembler.Output);
         Assert.Contains(missing, assembler.Output);
         Assert.False(File.Exists(Path.Combine(project.OutputDirectory, "image.json")));
-
-        var local = await project.PublishAsync("-p:PipelineImageBuilder=assembler", "-p:PipelineImagePush=false");
-
-        Assert.NotEqual(0, local.ExitCode);
-        Assert.Contains("error PIMG2040: PipelineImageBuilder=assembler puts the image on its requirements base", local.Output);
     }
 
     // A clean clone of one repository: the same files, committed with the same author, message and times, give the

@@ -44,6 +44,13 @@ public sealed record AssemblyRecord(
 {
     public const string FileName = "assembly.json";
 
+    /// <summary>
+    /// The base was read from an engine (<see cref="BaseContent.InEngine"/>): its layers are that engine's, and the
+    /// image goes into it, never through the registry API.
+    /// </summary>
+    [JsonPropertyName("baseInEngine"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool BaseInEngine { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, Options).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
 
     /// <summary>The record in an assembled directory; null when there is none or it is not one.</summary>

@@ -11,8 +11,8 @@ using PipelineImage.Registry;
 namespace PipelineImage.Assembling;
 
 /// <summary>
-/// Assembles the image of a plan without an engine: reads the base's manifest and configuration from its registry
-/// (pinning the base by digest), writes our layers (each only when what it holds changed), and computes the
+/// Assembles the image of a plan without an engine: on the base's manifest and configuration (from its registry, or
+/// from an engine that holds it), writes our layers (each only when what it holds changed), and computes the
 /// configuration and manifest; all into the assembled directory, with <see cref="AssemblyRecord"/> saying what is there.
 /// </summary>
 /// <param name="registry">The client of a registry, credentials resolved.</param>
@@ -21,14 +21,11 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
 {
     /// <param name="plan">The plan, with its assembly.</param>
     /// <param name="directory">The assembled directory.</param>
-    /// <param name="cancellationToken">Stops the requests and the writing.</param>
-    /// <param name="baseImage">What the layers go on: the requirements base's reference, else null (the plan's base image).</param>
-    /// <exception cref="PipelineImageException">PIMG1018 when the base cannot be read from its registry.</exception>
-    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, CancellationToken cancellationToken, string? baseImage = null)
+    /// <param name="baseContent">What the layers go on: the base image, or the requirements base (<see cref="ReadFromRegistryAsync"/>).</param>
+    /// <param name="cancellationToken">Stops the writing.</param>
+    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, BaseContent baseContent, CancellationToken cancellationToken)
     {
         var assembly = plan.Assembly ?? throw new PipelineImageException(DiagnosticCodes.InvalidPlan, directory, "has no assembly (it was written by an earlier version)");
-        var (baseName, baseDigest, baseManifest, baseConfig) = await ReadBaseAsync(baseImage ?? plan.BaseImage, plan.Options.Platform, directory, cancellationToken)
-            .ConfigureAwait(false);
         var earlier = AssemblyRecord.Read(directory)?.Layers.ToDictionary(layer => layer.Key, StringComparer.Ordinal) ?? [];
         var sources = plan.Context.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
         var layers = new List<RecordedLayer>();
@@ -44,17 +41,20 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
             layers.Add(await WriteLayerAsync(layer, key, assembly.Epoch, sources, directory, cancellationToken).ConfigureAwait(false));
         }
 
-        var manifestType = baseManifest.MediaType;
-        var config = ImageDocuments.Config(baseConfig.Bytes, assembly, layers.Select(layer => layer.DiffId).ToList());
+        var manifestType = baseContent.ManifestMediaType;
+        var config = ImageDocuments.Config(baseContent.Config, assembly, layers.Select(layer => layer.DiffId).ToList());
         var configDescriptor = new Descriptor(ImageDocuments.ConfigType(manifestType), ContentDigest.Of(config), config.Length);
         var manifest = ImageDocuments.Manifest(manifestType, configDescriptor,
-            [.. baseManifest.Layers, .. layers.Select(layer => new Descriptor(ImageDocuments.LayerType(manifestType), layer.Digest, layer.Size))]);
+            [.. baseContent.Layers, .. layers.Select(layer => new Descriptor(ImageDocuments.LayerType(manifestType), layer.Digest, layer.Size))]);
         await WriteBlobAsync(directory, configDescriptor.Digest, config).ConfigureAwait(false);
         var manifestDigest = ContentDigest.Of(manifest);
         await WriteBlobAsync(directory, manifestDigest, manifest).ConfigureAwait(false);
-        var record = new AssemblyRecord(baseName, baseDigest, manifestType, manifestDigest, configDescriptor.Digest, layers);
+        var record = new AssemblyRecord(baseContent.Name, baseContent.Digest, manifestType, manifestDigest, configDescriptor.Digest, layers)
+        {
+            BaseInEngine = baseContent.InEngine,
+        };
         await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, AssemblyRecord.FileName), record.ToJson()).ConfigureAwait(false);
-        Prune(directory, [.. layers.Select(layer => layer.Digest), configDescriptor.Digest, manifestDigest, baseConfig.Digest]);
+        Prune(directory, [.. layers.Select(layer => layer.Digest), configDescriptor.Digest, manifestDigest, baseContent.ConfigDigest]);
         return record;
     }
 
@@ -129,10 +129,17 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         }
     }
 
-    // The base's manifest, from its registry every time (its tag may have moved), and its configuration, kept in the
-    // directory by digest after the first read (a digest names the same bytes for ever).
-    private async Task<(RepositoryName Name, string Digest, (string MediaType, IReadOnlyList<Descriptor> Layers) Manifest, (string Digest, byte[] Bytes) Config)> ReadBaseAsync(
-        string baseImage, string platform, string directory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The base's manifest for the platform, from its registry every time (its tag may have moved), and its
+    /// configuration, kept in the assembled directory by digest after the first read (a digest names the same bytes
+    /// for ever).
+    /// </summary>
+    /// <param name="baseImage">The base image, or the requirements base, by reference.</param>
+    /// <param name="platform">PipelineImagePlatform; empty: this machine's Linux.</param>
+    /// <param name="directory">The assembled directory.</param>
+    /// <param name="cancellationToken">Stops the requests.</param>
+    /// <exception cref="PipelineImageException">PIMG1018 when the base cannot be read from its registry.</exception>
+    public async Task<BaseContent> ReadFromRegistryAsync(string baseImage, string platform, string directory, CancellationToken cancellationToken)
     {
         var (name, found) = await GetManifestAsync(baseImage, platform, cancellationToken).ConfigureAwait(false);
         var client = registry(name.Registry);
@@ -150,7 +157,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
                 await AtomicFile.WriteAsync(kept, stream => stream.WriteAsync(bytes).AsTask()).ConfigureAwait(false);
             }
 
-            return (name, found.Digest, (found.MediaType, layers), (config.Digest, bytes));
+            return new BaseContent(name, found.Digest, found.MediaType, layers, config.Digest, bytes);
         }
         catch (RegistryException e)
         {
@@ -166,7 +173,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         new(DiagnosticCodes.BaseImageUnreadable, baseImage, name.Registry, detail);
 
     // The manifest of a list for os/arch[/variant]; a missing variant matches any.
-    private static string? ChoosePlatform(byte[] list, string platform)
+    internal static string? ChoosePlatform(byte[] list, string platform)
     {
         var wanted = platform.Split('/');
         using var document = JsonDocument.Parse(list);

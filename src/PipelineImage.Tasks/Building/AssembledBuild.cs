@@ -8,12 +8,13 @@ using PipelineImage.Registry;
 namespace PipelineImage.Building;
 
 /// <summary>
-/// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest on the base
-/// from its registry, written to assembled/ beside image.json. With a requirements base (the RUN steps), the layers go
-/// on that: from the registry, or built by an engine and pushed there. With an engine to load into, the image goes
-/// there too, with no more than the engine lacks.
+/// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest, written to
+/// assembled/ beside image.json. For an image that goes into an engine, on the base as that engine holds it (from its
+/// registry when the engine has none), with the requirements base (the RUN steps) built by that engine; for a push, on
+/// the base from its registry, with the requirements base from there too, or built by an engine and pushed there.
+/// The image goes into the engine with no more than the engine lacks.
 /// </summary>
-/// <param name="recordDirectory">Where image.json, assembled/ and requirements/ are.</param>
+/// <param name="recordDirectory">Where image.json, assembled/, bases/ and requirements/ are.</param>
 /// <param name="registries">The registries' clients, with their credentials.</param>
 /// <param name="engines">Makes the client of an engine: the Docker Engine API, or a test's fake.</param>
 /// <param name="pullCredentials">A registry host's credential for the builder of the requirements base.</param>
@@ -26,30 +27,31 @@ internal sealed class AssembledBuild(
     /// <summary>Where the assembled image is written: assembled/ beside image.json.</summary>
     public string Directory { get; } = Path.Combine(recordDirectory, "assembled");
 
-    /// <summary>Assembles the plan's image, and loads it into <paramref name="loadInto"/> when given.</summary>
+    /// <summary>
+    /// Assembles the plan's image, and loads it into <paramref name="loadInto"/> when given; what was assembled, and
+    /// the engine's id of the image when it went into one.
+    /// </summary>
     /// <param name="plan">What to assemble.</param>
     /// <param name="why">Why the assembler makes it, for the log.</param>
-    /// <param name="loadInto">The engine to load the image into; null: none (a push follows, or there is no engine).</param>
+    /// <param name="loadInto">The engine the image goes into; null: none (a push follows, or there is no engine).</param>
     /// <param name="buildWith">The engine that builds a requirements base the registry lacks; null: none.</param>
     /// <param name="unavailable">Why there is no engine to build with, when that is known.</param>
     /// <param name="cancellationToken">Ends it.</param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
-    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string why, EngineConnection? loadInto, EngineConnection? buildWith,
+    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, EngineConnection? loadInto, EngineConnection? buildWith,
         EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
-            var onto = plan.Assembly?.Requirements is null ? null
-                : await RequirementsBaseAsync(plan, assembler, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
-            var assembled = await assembler.AssembleAsync(plan, Directory, cancellationToken, onto).ConfigureAwait(false);
-            log.High($"Assembled {plan.Name} ({why}) without an engine: manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}");
-            if (loadInto is not null)
-            {
-                await LoadAsync(loadInto, plan, assembled, cancellationToken).ConfigureAwait(false);
-            }
-
-            return assembled;
+            using var local = loadInto is null ? null : await ConnectAsync(loadInto, cancellationToken).ConfigureAwait(false);
+            var onto = plan.Assembly?.Requirements is null ? await BaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
+                : local is not null ? await LocalRequirementsBaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
+                : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, buildWith, unavailable, cancellationToken).ConfigureAwait(false),
+                    plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
+            var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken).ConfigureAwait(false);
+            log.High($"Assembled {plan.Name} ({why}): manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}{(onto.InEngine ? " as the engine holds it" : "")}");
+            return (assembled, local is null ? null : await LoadAsync(local, plan, assembled, cancellationToken).ConfigureAwait(false));
         }
         catch (RegistryException e)
         {
@@ -57,26 +59,82 @@ internal sealed class AssembledBuild(
         }
     }
 
+    // The engine an image goes into; null when it does not answer (the image then stays in assembled/).
+    private async Task<LocalEngine?> ConnectAsync(EngineConnection connection, CancellationToken cancellationToken)
+    {
+        var engine = engines(connection);
+        try
+        {
+            var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return new LocalEngine(engine, info, new ImageStore.EngineBaseReader(engine, Path.Combine(recordDirectory, "bases"), log.Normal));
+        }
+        catch (EngineUnavailableException e)
+        {
+            engine.Dispose();
+            log.High($"No engine answers at {e.Endpoint} ({e.Reason}): the assembled image is in {Directory} only; PipelineImagePush=true pushes it");
+            return null;
+        }
+    }
+
+    // The base as the engine holds it, unless the plan pulls always or is for another platform than the engine's;
+    // else (or when the engine has none) from its registry.
+    private async Task<BaseContent> BaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine? local, CancellationToken cancellationToken) =>
+        (local is not null && FromEngine(plan, local.Info)
+            ? await local.Bases.ReadAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false) : null)
+        ?? await assembler.ReadFromRegistryAsync(plan.BaseImage, plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
+
+    private static bool FromEngine(PlanFile plan, EngineInfo info) =>
+        plan.Options.PullPolicy != PullPolicy.Always && (plan.Options.Platform.Length == 0 || plan.Options.Platform == info.Platform);
+
+    // The requirements base built by the engine the image goes into, on the base as it holds it (its id in the
+    // Dockerfile, so that another base is another content key) or, when it has none, pinned to its registry's digest.
+    private async Task<BaseContent> LocalRequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine local, CancellationToken cancellationToken)
+    {
+        PlanBuilder.CheckPlatform(plan, local.Info);
+        var held = FromEngine(plan, local.Info) ? await local.Engine.InspectImageAsync(plan.BaseImage, cancellationToken).ConfigureAwait(false) : null;
+        var pinned = held is null
+            ? RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false))
+            : null;
+        var basePlan = await RequirementsPlanAsync(plan, pinned ?? plan.BaseImage, dockerfile => pinned is null
+            ? RequirementsBase.Note(dockerfile, plan.BaseImage, held!.Id)
+            : RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
+        var reference = basePlan.References[0];
+        log.High($"The requirements base {reference} (the RUN steps) is built by the engine at {local.Info.Endpoint}, unless it has it");
+        var built = await PlanBuilder.BuildAsync(basePlan, local.Engine, local.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken)
+            .ConfigureAwait(false);
+        await ReplaceBuiltBaseAsync(local.Engine, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
+        return await local.Bases.ReadAsync(built.ImageId, "", cancellationToken).ConfigureAwait(false) is { } content
+            ? content with { Name = RepositoryName.Of(reference.Name) }
+            : throw new EngineRequestFailedException($"inspect {reference}", "the engine no longer has the requirements base it built");
+    }
+
+    // The requirements base's Dockerfiles (FROM as `from` writes it) and plan, in requirements/; its tag is its content key.
+    private async Task<PlanFile> RequirementsPlanAsync(PlanFile plan, string baseImage, Func<string, string> from)
+    {
+        var requirements = plan.Assembly!.Requirements!;
+        var directory = Path.Combine(recordDirectory, "requirements");
+        var dockerfile = Path.Combine(directory, "Dockerfile");
+        var classic = requirements.ClassicDockerfile is null ? null : Path.Combine(directory, "Dockerfile.classic");
+        System.IO.Directory.CreateDirectory(directory);
+        await AtomicFile.WriteIfChangedAsync(dockerfile, from(requirements.Dockerfile)).ConfigureAwait(false);
+        if (classic is not null)
+        {
+            await AtomicFile.WriteIfChangedAsync(classic, from(requirements.ClassicDockerfile!)).ConfigureAwait(false);
+        }
+
+        var hashes = FileHashCache.Load(Path.Combine(directory, "hashes.tsv"));
+        var basePlan = plan.ForRequirementsBase(baseImage, dockerfile, classic, hashes.Hash);
+        await hashes.SaveAsync().ConfigureAwait(false);
+        return basePlan;
+    }
+
     // The requirements base by digest: its Dockerfile is written with FROM pinned to the base's digest, and its content
     // key (the tag) follows from that; the registry's image of that tag is used, else the engine builds and pushes it.
     private async Task<string> RequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, EngineConnection? buildWith,
         EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
-        var requirements = plan.Assembly!.Requirements!;
         var pinned = RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
-        var directory = Path.Combine(recordDirectory, "requirements");
-        var dockerfile = Path.Combine(directory, "Dockerfile");
-        var classic = requirements.ClassicDockerfile is null ? null : Path.Combine(directory, "Dockerfile.classic");
-        System.IO.Directory.CreateDirectory(directory);
-        await AtomicFile.WriteIfChangedAsync(dockerfile, RequirementsBase.Pin(requirements.Dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
-        if (classic is not null)
-        {
-            await AtomicFile.WriteIfChangedAsync(classic, RequirementsBase.Pin(requirements.ClassicDockerfile!, plan.BaseImage, pinned)).ConfigureAwait(false);
-        }
-
-        var hashes = FileHashCache.Load(Path.Combine(directory, "hashes.tsv"));
-        var basePlan = plan.ForRequirementsBase(pinned, dockerfile, classic, hashes.Hash);
-        await hashes.SaveAsync().ConfigureAwait(false);
+        var basePlan = await RequirementsPlanAsync(plan, pinned, dockerfile => RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
         var reference = basePlan.References[0];
         var repository = RepositoryName.Of(reference.Name);
         if (!plan.Options.NoCache
@@ -105,7 +163,7 @@ internal sealed class AssembledBuild(
         var pushed = await EnginePush.WithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
             .ConfigureAwait(false);
         log.High($"Pushed the requirements base {reference} ({pushed.Digest})");
-        await ReplaceBuiltBaseAsync(engine!, Path.Combine(directory, "built.json"), reference, cancellationToken).ConfigureAwait(false);
+        await ReplaceBuiltBaseAsync(engine!, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
         return $"{reference.Name}@{pushed.Digest}";
     }
 
@@ -129,27 +187,17 @@ internal sealed class AssembledBuild(
         await BuiltBaseRecord.WriteAsync(record, built).ConfigureAwait(false);
     }
 
-    // Into the engine, with no more than it lacks (AssembledImageLoader says how on each store).
-    private async Task LoadAsync(EngineConnection connection, PlanFile plan, AssemblyRecord assembled, CancellationToken cancellationToken)
+    // Into the engine, with no more than it lacks (AssembledImageLoader says how on each store); a base that was read
+    // from the engine gives what of it the engine needs from the engine again, else from its registry.
+    private async Task<string> LoadAsync(LocalEngine local, PlanFile plan, AssemblyRecord assembled, CancellationToken cancellationToken)
     {
-        using var engine = engines(connection);
-        EngineInfo info;
-        try
-        {
-            info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (EngineUnavailableException e)
-        {
-            log.High($"No engine answers at {e.Endpoint} ({e.Reason}): the assembled image is in {Directory} only; PipelineImagePush=true pushes it");
-            return;
-        }
-
-        var loaded = await new ImageStore.AssembledImageLoader(engine, info).LoadAsync(Directory, assembled, plan.References,
-            (digest, token) => assembled.FetchBaseBlobAsync(registries.For, Directory, digest, token), cancellationToken).ConfigureAwait(false);
+        var loaded = await new ImageStore.AssembledImageLoader(local.Engine, local.Info).LoadAsync(Directory, assembled, plan.References,
+            (digest, token) => assembled.BaseInEngine ? local.Bases.FetchLayerAsync(assembled.BaseDigest, digest, Directory, token)
+                : assembled.FetchBaseBlobAsync(registries.For, Directory, digest, token), cancellationToken).ConfigureAwait(false);
         if (loaded.Kind == ImageStore.LoadKind.Tagged)
         {
-            log.Normal($"The engine at {info.Endpoint} has {assembled.ConfigDigest} already: tagged it");
-            return;
+            log.Normal($"The engine at {local.Info.Endpoint} has {loaded.ImageId} already: tagged it");
+            return loaded.ImageId;
         }
 
         if (loaded.Why is not null)
@@ -157,6 +205,13 @@ internal sealed class AssembledBuild(
             log.Normal($"The whole image goes into the engine: {loaded.Why}");
         }
 
-        log.High($"Loaded {string.Join(", ", plan.References)} into the engine at {info.Endpoint} ({(loaded.Kind == ImageStore.LoadKind.Whole ? "the whole image" : "our layers; it has the base's")})");
+        log.High($"Loaded {string.Join(", ", plan.References)} into the engine at {local.Info.Endpoint} ({(loaded.Kind == ImageStore.LoadKind.Whole ? "the whole image" : "our layers; it has the base's")})");
+        return loaded.ImageId;
+    }
+
+    // The engine an image goes into: its client, what it said of itself, and the reader of the bases it holds.
+    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases) : IDisposable
+    {
+        public void Dispose() => Engine.Dispose();
     }
 }

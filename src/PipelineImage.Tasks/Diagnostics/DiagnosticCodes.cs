@@ -64,7 +64,6 @@ public static class DiagnosticCodes
     public const string NoLocalImage = nameof(NoLocalImage);                                         // PIMG2036
     public const string AssemblerNeedsEngine = nameof(AssemblerNeedsEngine);                         // PIMG2037
     public const string InvalidSourceDateEpoch = nameof(InvalidSourceDateEpoch);                     // PIMG2039
-    public const string RequirementsBaseNeedsPush = nameof(RequirementsBaseNeedsPush);               // PIMG2040
     public const string InvalidArchiveFormat = nameof(InvalidArchiveFormat);                         // PIMG2041
     public const string LayerNotReadable = nameof(LayerNotReadable);                                 // PIMG2042
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002

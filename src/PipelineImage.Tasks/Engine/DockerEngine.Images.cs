@@ -48,10 +48,10 @@ public sealed partial class DockerEngine
 
     // What goes wrong reading from the engine is PIMG1004; what goes wrong writing to the destination is the caller's
     // (an IOException as it was thrown).
-    public async Task SaveAsync(IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken)
+    public async Task SaveAsync(IReadOnlyList<string> names, Stream destination, CancellationToken cancellationToken)
     {
-        var operation = $"save {string.Join(", ", references)}";
-        var path = $"v{_apiVersion}/images/get?" + string.Join('&', references.Select(reference => "names=" + Uri.EscapeDataString(reference.ToString())));
+        var operation = $"save {string.Join(", ", names)}";
+        var path = $"v{_apiVersion}/images/get?" + string.Join('&', names.Select(name => "names=" + Uri.EscapeDataString(name)));
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         HttpResponseMessage response;
         Stream archive;

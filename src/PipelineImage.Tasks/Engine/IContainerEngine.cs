@@ -41,10 +41,13 @@ public interface IContainerEngine : IDisposable
         Naming.ImageReference reference, Registry.ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Writes the image as a docker-archive (what <c>docker save</c> writes and <c>docker load</c> reads) tagged with
-    /// every reference into <paramref name="destination"/>.
+    /// Writes the images as a docker-archive (what <c>docker save</c> writes and <c>docker load</c> reads; Docker 25 and
+    /// later add an OCI layout) into <paramref name="destination"/>, tagged with every name that is a reference.
     /// </summary>
-    Task SaveAsync(IReadOnlyList<Naming.ImageReference> references, Stream destination, CancellationToken cancellationToken);
+    /// <param name="names">References, or image ids.</param>
+    /// <param name="destination">Where the archive goes.</param>
+    /// <param name="cancellationToken">Stops it.</param>
+    Task SaveAsync(IReadOnlyList<string> names, Stream destination, CancellationToken cancellationToken);
 
     /// <summary>
     /// Loads a docker-archive or an OCI layout into the local image store (<c>POST /images/load</c>), tagged as it says.

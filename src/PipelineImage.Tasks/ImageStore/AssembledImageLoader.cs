@@ -21,8 +21,9 @@ public enum LoadKind
 }
 
 /// <param name="Kind">What went in.</param>
+/// <param name="ImageId">The engine's id of the image: the config's digest, or on containerd's store the manifest's.</param>
 /// <param name="Why">With <see cref="LoadKind.Whole"/>: why not our layers alone.</param>
-public sealed record LoadResult(LoadKind Kind, string? Why = null);
+public sealed record LoadResult(LoadKind Kind, string ImageId, string? Why = null);
 
 /// <summary>
 /// Puts an assembled image into an engine's local store with no more than the engine lacks: only the tags when it
@@ -35,7 +36,8 @@ public sealed record LoadResult(LoadKind Kind, string? Why = null);
 /// <c>docker save</c> and <c>docker push</c> of it miss them). So our layers go alone only where an image it has is
 /// known to name the same base layers: the image this directory loaded last (<c>loaded.json</c>), whose blobs went
 /// in whole or on the same knowledge; else the whole image, the base's layers as its registry has them. The manifest
-/// goes as assembled: the engine knows the image by the digest a push gives it.</item>
+/// goes as assembled: the engine knows the image by the digest a push gives it. A base read from the engine itself
+/// (<see cref="EngineBaseReader"/>) is named as its content store holds it: our layers go alone.</item>
 /// <item>Podman needs every layer: the whole docker-archive.</item>
 /// </list>
 /// </summary>
@@ -58,14 +60,16 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         // (a tenth of a second on dockerd 20.10).
         if (await TagAsync(assembled.ConfigDigest, references, cancellationToken).ConfigureAwait(false))
         {
-            return new LoadResult(LoadKind.Tagged);
+            return new LoadResult(LoadKind.Tagged, assembled.ConfigDigest);
         }
 
         var containerd = !info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false);
         if (containerd && await TagAsync(assembled.ManifestDigest, references, cancellationToken).ConfigureAwait(false))
         {
-            return new LoadResult(LoadKind.Tagged);
+            return new LoadResult(LoadKind.Tagged, assembled.ManifestDigest);
         }
+
+        var id = containerd ? assembled.ManifestDigest : assembled.ConfigDigest;
 
         string? why = info.IsPodman ? "Podman needs every layer"
             : containerd ? await WhyNotOurLayersAsync(directory, assembled, cancellationToken).ConfigureAwait(false)
@@ -75,7 +79,7 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
             try
             {
                 await LoadAsync(directory, assembled, references, containerd, null, cancellationToken).ConfigureAwait(false);
-                return new LoadResult(LoadKind.OurLayers);
+                return new LoadResult(LoadKind.OurLayers, id);
             }
             catch (EngineRequestFailedException e)
             {
@@ -84,7 +88,7 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         }
 
         await LoadAsync(directory, assembled, references, containerd, baseBlob, cancellationToken).ConfigureAwait(false);
-        return new LoadResult(LoadKind.Whole, why);
+        return new LoadResult(LoadKind.Whole, id, why);
     }
 
     // Whether the engine has the image: then it gets every tag.
@@ -103,9 +107,15 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         return true;
     }
 
-    // Null when the containerd store holds the base's layers as our manifest names them; else why it may not.
+    // Null when the containerd store holds the base's layers as our manifest names them (the base was read from it, or
+    // an image loaded from here names them); else why it may not.
     private async Task<string?> WhyNotOurLayersAsync(string directory, AssemblyRecord assembled, CancellationToken cancellationToken)
     {
+        if (assembled.BaseInEngine)
+        {
+            return null;
+        }
+
         var loaded = Loaded.Read(Path.Combine(directory, LoadedFileName));
         if (loaded is null || loaded.BaseDigest != assembled.BaseDigest)
         {
@@ -138,6 +148,12 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
 
         if (containerd)
         {
+            // The layout names the image by its first reference (one name per manifest); the others are tags of it.
+            foreach (var reference in references.Skip(1))
+            {
+                await engine.TagAsync(assembled.ManifestDigest, reference, cancellationToken).ConfigureAwait(false);
+            }
+
             await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, LoadedFileName), new Loaded(assembled.ManifestDigest, assembled.BaseDigest).ToJson())
                 .ConfigureAwait(false);
         }

@@ -25,11 +25,6 @@ public sealed partial class BuildPipelineImage : EngineTask
                 throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs);
             }
 
-            if (plan.Assembly?.Requirements is not null && !Push)
-            {
-                throw new PipelineImageException(DiagnosticCodes.RequirementsBaseNeedsPush, $"{plan.Name}:{PlanFile.RequirementsTagPrefix}<content key>");
-            }
-
             await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken, Push ? null : connection, connection).ConfigureAwait(false);
             return;
         }
@@ -100,14 +95,18 @@ public sealed partial class BuildPipelineImage : EngineTask
         var ours = RegistryHost.Of(plan.Name);
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
         var build = new AssembledBuild(RecordDirectory, registries, EngineFactory, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
-        var assembled = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
+        var (assembled, loadedAs) = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
         if (loadInto is null && !Push)
         {
             Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", build.Directory);
         }
 
-        Record(plan, assembled.ConfigDigest);
-        await (Recorded(plan, assembled.ConfigDigest) with { Assembled = build.Directory, Manifest = assembled.ManifestDigest })
+        // On a base read from the engine, the image is the engine's alone (by its id there): push, save and describe go
+        // through the engine.
+        var imageId = assembled.BaseInEngine ? loadedAs ?? assembled.ConfigDigest : assembled.ConfigDigest;
+        Record(plan, imageId);
+        await (assembled.BaseInEngine ? Recorded(plan, imageId)
+                : Recorded(plan, imageId) with { Assembled = build.Directory, Manifest = assembled.ManifestDigest })
             .WriteAsync(ImageRecordPath, mayKeepEarlier: true, cancellationToken).ConfigureAwait(false);
     }
 

@@ -59,7 +59,7 @@ public sealed partial class SavePipelineImage : EngineTask
             .ConfigureAwait(false);
         if (!oci)
         {
-            await WriteArchiveAsync(record, oci, target => engine.SaveAsync(record.AllReferences(), target, cancellationToken)).ConfigureAwait(false);
+            await WriteArchiveAsync(record, oci, target => engine.SaveAsync(Names(record), target, cancellationToken)).ConfigureAwait(false);
             return;
         }
 
@@ -71,7 +71,7 @@ public sealed partial class SavePipelineImage : EngineTask
             var saved = Path.Combine(unpacked, ".docker-archive.tar");
             await using (var output = File.Create(saved))
             {
-                await engine.SaveAsync(record.AllReferences(), output, cancellationToken).ConfigureAwait(false);
+                await engine.SaveAsync(Names(record), output, cancellationToken).ConfigureAwait(false);
             }
 
             await System.Formats.Tar.TarFile.ExtractToDirectoryAsync(saved, unpacked, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
@@ -88,6 +88,8 @@ public sealed partial class SavePipelineImage : EngineTask
             Directory.Delete(unpacked, recursive: true);
         }
     }
+
+    private static List<string> Names(ImageRecord record) => record.AllReferences().Select(reference => reference.ToString()).ToList();
 
     private static async System.Threading.Tasks.Task WriteOciAsync(
         (Assembling.OciLayoutWriter.Blob Config, IReadOnlyList<Assembling.OciLayoutWriter.Blob> Layers) image, ImageRecord record, Stream target,

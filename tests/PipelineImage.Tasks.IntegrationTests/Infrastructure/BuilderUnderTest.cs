@@ -37,6 +37,17 @@ public sealed record EngineUnderTest(string Name, string Socket, ContainerCli Cl
         var other => throw new InvalidOperationException($"PIPELINEIMAGE_TEST_ENGINE={other}: docker-containerd, docker-graphdriver or docker20"),
     };
 
+    /// <summary>An engine by its name: docker20, docker-containerd, docker-graphdriver, podman or podman5.</summary>
+    public static EngineUnderTest Named(string name) => name switch
+    {
+        "docker20" => Docker20,
+        "docker-containerd" => DockerContainerd,
+        "docker-graphdriver" => DockerGraphDriver,
+        "podman" => Podman,
+        "podman5" => Podman5,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "docker20, docker-containerd, docker-graphdriver, podman or podman5"),
+    };
+
     /// <summary>What the build log calls it: Docker or Podman.</summary>
     public string Product => Name.StartsWith("podman", StringComparison.Ordinal) ? "Podman" : "Docker";
 
@@ -80,15 +91,8 @@ public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTe
 
     public static BuilderUnderTest Named(string name) => name switch
     {
-        "podman" => new(name, "podman", EngineUnderTest.Podman),
-        "podman5" => new(name, "podman", EngineUnderTest.Podman5),
-        _ when name.Split('/') is [var engine, var builder and ("classic" or "buildkit")] => new(name, builder, engine switch
-        {
-            "docker20" => EngineUnderTest.Docker20,
-            "docker-containerd" => EngineUnderTest.DockerContainerd,
-            "docker-graphdriver" => EngineUnderTest.DockerGraphDriver,
-            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "docker20/..., docker-containerd/... or docker-graphdriver/..."),
-        }),
+        "podman" or "podman5" => new(name, "podman", EngineUnderTest.Named(name)),
+        _ when name.Split('/') is [var engine and not ("podman" or "podman5"), var builder and ("classic" or "buildkit")] => new(name, builder, EngineUnderTest.Named(engine)),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "podman, podman5 or ENGINE/BUILDER"),
     };
 

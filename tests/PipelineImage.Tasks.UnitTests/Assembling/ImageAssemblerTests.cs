@@ -35,9 +35,11 @@ public sealed class ImageAssemblerTests : IDisposable
         var directory = Path.Combine(_root, "assembled");
 
         Assert.Equal(_baseManifestDigest, await assembler.ResolveAsync("registry.test/base:1", "", CancellationToken.None));
-        var first = await assembler.AssembleAsync(plan, directory, CancellationToken.None);
+        var first = await assembler.AssembleAsync(plan, directory, await assembler.ReadFromRegistryAsync("registry.test/base:1", "", directory, CancellationToken.None),
+            CancellationToken.None);
         var configReads = _registry.Requests.Count(request => request.StartsWith("GET /v2/base/blobs/", StringComparison.Ordinal));
-        var second = await assembler.AssembleAsync(plan, directory, CancellationToken.None, $"registry.test/base@{_baseManifestDigest}");
+        var second = await assembler.AssembleAsync(plan, directory,
+            await assembler.ReadFromRegistryAsync($"registry.test/base@{_baseManifestDigest}", "", directory, CancellationToken.None), CancellationToken.None);
 
         Assert.Equal(1, configReads);
         Assert.Equal(1, _registry.Requests.Count(request => request.StartsWith("GET /v2/base/blobs/", StringComparison.Ordinal)));

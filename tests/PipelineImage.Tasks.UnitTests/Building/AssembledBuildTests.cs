@@ -44,10 +44,10 @@ public sealed class AssembledBuildTests : IDisposable
     {
         using var registries = Registries();
 
-        var assembled = await Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", null, null, null, CancellationToken.None);
+        var (assembled, _) = await Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", null, null, null, CancellationToken.None);
 
         Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
-        Assert.Contains(_log, line => line.StartsWith($"Assembled registry.test/app (PipelineImageBuilder=assembler) without an engine: manifest {assembled.ManifestDigest}, on ",
+        Assert.Contains(_log, line => line.StartsWith($"Assembled registry.test/app (PipelineImageBuilder=assembler): manifest {assembled.ManifestDigest}, on ",
             StringComparison.Ordinal) && line.EndsWith($"@{InMemoryRegistry.Digest(_baseManifest)}", StringComparison.Ordinal));
     }
 
@@ -70,7 +70,7 @@ public sealed class AssembledBuildTests : IDisposable
         using var registries = Registries();
         var engine = new FakeContainerEngine { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
 
-        var assembled = await Build(registries, _ => engine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", Connection, Connection, null, CancellationToken.None);
+        var (assembled, _) = await Build(registries, _ => engine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", Connection, Connection, null, CancellationToken.None);
 
         Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
         Assert.Contains(_log, line => line.StartsWith("No engine answers at unix:///fake.sock (connection refused): the assembled image is in ", StringComparison.Ordinal));
@@ -109,11 +109,58 @@ public sealed class AssembledBuildTests : IDisposable
         }
 
         using var again = Registries();
-        var assembled = await Build(again, NoEngine).AssembleAsync(plan, "no engine answered", null, null, null, CancellationToken.None);
+        var (assembled, _) = await Build(again, NoEngine).AssembleAsync(plan, "no engine answered", null, null, null, CancellationToken.None);
 
         Assert.Equal(InMemoryRegistry.Digest(_baseManifest), assembled.BaseDigest);
         Assert.Contains(_log, line => line.EndsWith($"({InMemoryRegistry.Digest(_baseManifest)}) is in the registry: nothing of it is built", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ABaseTheEngineHoldsIsReadFromItNotItsRegistryAndOurLayersAloneGoBackIn()
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine();
+        var layer = "the base's layer"u8.ToArray();
+        engine.Add(BaseId, null, "registry.test/base:1");
+        engine.Archives[BaseId] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive(layer);
+
+        var (assembled, _) = await Build(registries, _ => engine).AssembleAsync(Plan(), "the default", Connection, Connection, null, CancellationToken.None);
+
+        Assert.True(assembled.BaseInEngine);
+        Assert.Equal(BaseId, assembled.BaseDigest);
+        Assert.DoesNotContain(_registry.Requests, request => request.Contains("/v2/base/", StringComparison.Ordinal));
+        var manifest = File.ReadAllText(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest));
+        Assert.Contains($"\"digest\":\"{ContentDigest.Of(layer)}\"", manifest, StringComparison.Ordinal);
+        var loaded = PipelineImage.Tests.ImageStore.ArchiveEntries.Read(Assert.Single(engine.Loads));
+        Assert.DoesNotContain($"{ContentDigest.Of(layer)["sha256:".Length..]}.tar.gz", loaded.Keys);
+        Assert.Contains("Loaded registry.test/app:1.0.0 into the engine at unix:///fake.sock (our layers; it has the base's)", _log);
+    }
+
+    [Fact]
+    public async Task ARequirementsBaseIsBuiltByTheEngineTheImageGoesIntoOnTheBaseItHoldsAndReadFromIt()
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine();
+        engine.Add(BaseId, null, "registry.test/base:1");
+        var built = "sha256:" + 1.ToString("x64");
+        engine.Archives[built] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive("the base's layer"u8.ToArray(), "jq"u8.ToArray());
+
+        var (assembled, loadedAs) = await Build(registries, _ => engine).AssembleAsync(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"), "the default",
+            Connection, Connection, null, CancellationToken.None);
+
+        // No registry is asked: the engine's id of the base is in the requirements' Dockerfile, and so in its content key.
+        Assert.Empty(_registry.Requests);
+        Assert.Equal($"FROM registry.test/base:1\n# registry.test/base:1 is {BaseId} in the engine that builds this\nRUN apt-get install -y jq\n",
+            File.ReadAllText(Path.Combine(_root, "requirements", "Dockerfile")));
+        var build = Assert.Single(engine.Builds);
+        Assert.StartsWith("registry.test/app:pipelineimage-requirements-", Assert.Single(build.References).ToString(), StringComparison.Ordinal);
+        Assert.Equal(built, assembled.BaseDigest);
+        Assert.True(assembled.BaseInEngine);
+        Assert.Single(engine.Loads);
+        Assert.Equal(assembled.ConfigDigest, loadedAs);
+    }
+
+    private const string BaseId = "sha256:ba5e000000000000000000000000000000000000000000000000000000000001";
 
     private static IContainerEngine NoEngine(EngineConnection connection) => throw new InvalidOperationException("no engine may be asked");
 

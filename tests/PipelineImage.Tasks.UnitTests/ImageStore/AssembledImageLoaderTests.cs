@@ -29,7 +29,7 @@ public sealed class AssembledImageLoaderTests : IDisposable
 
         var loaded = await Load(engine, assembled);
 
-        Assert.Equal(new LoadResult(LoadKind.OurLayers), loaded);
+        Assert.Equal(new LoadResult(LoadKind.OurLayers, assembled.ConfigDigest), loaded);
         var entries = ArchiveEntries.Read(Assert.Single(engine.Loads));
         Assert.Contains("manifest.json", entries.Keys);
         Assert.DoesNotContain($"{_baseLayer[7..]}.tar.gz", entries.Keys);
@@ -84,13 +84,16 @@ public sealed class AssembledImageLoaderTests : IDisposable
         Assert.Contains($"blobs/sha256/{_baseLayer[7..]}", entries.Keys);
         Assert.Contains($"blobs/sha256/{first.ManifestDigest[7..]}", entries.Keys);
         Assert.DoesNotContain("manifest.json", entries.Keys);
+        // The layout names the first reference; the others are tags of the manifest.
+        Assert.Equal([Tags[1]], engine.Tagged);
+        Assert.Equal(first.ManifestDigest, engine.References["app:latest"]);
 
         // The engine holds the first image: the second, on the same base, goes without the base's layers.
         engine.Add(first.ManifestDigest);
         var second = Assemble("second");
         loaded = await Load(engine, second);
 
-        Assert.Equal(new LoadResult(LoadKind.OurLayers), loaded);
+        Assert.Equal(new LoadResult(LoadKind.OurLayers, second.ManifestDigest), loaded);
         entries = ArchiveEntries.Read(engine.Loads[^1]);
         Assert.DoesNotContain($"blobs/sha256/{_baseLayer[7..]}", entries.Keys);
         Assert.Contains($"blobs/sha256/{second.ConfigDigest[7..]}", entries.Keys);
@@ -103,6 +106,19 @@ public sealed class AssembledImageLoaderTests : IDisposable
         Assert.Equal(LoadKind.Whole, loaded.Kind);
         Assert.Contains($"the image loaded last from here ({second.ManifestDigest})", loaded.Why);
         Assert.Equal([_baseLayer, _baseLayer], _fetched);
+    }
+
+    [Fact]
+    public async Task OnContainerdsStoreOurLayersGoAloneFromTheFirstLoadOnABaseReadFromTheEngine()
+    {
+        var engine = new FakeContainerEngine { ContainerdStore = true };
+
+        var first = Assemble("first") with { BaseInEngine = true };
+        var loaded = await Load(engine, first);
+
+        Assert.Equal(new LoadResult(LoadKind.OurLayers, first.ManifestDigest), loaded);
+        Assert.DoesNotContain($"blobs/sha256/{_baseLayer[7..]}", ArchiveEntries.Read(Assert.Single(engine.Loads)).Keys);
+        Assert.Empty(_fetched);
     }
 
     [Fact]
@@ -125,7 +141,7 @@ public sealed class AssembledImageLoaderTests : IDisposable
 
         var loaded = await new AssembledImageLoader(engine, engine.Info).LoadAsync(_directory, Assemble("ours"), Tags, FetchAsync, CancellationToken.None);
 
-        Assert.Equal(new LoadResult(LoadKind.Whole, "Podman needs every layer"), loaded);
+        Assert.Equal((LoadKind.Whole, "Podman needs every layer"), (loaded.Kind, loaded.Why));
         Assert.Contains($"{_baseLayer[7..]}.tar.gz", ArchiveEntries.Read(Assert.Single(engine.Loads)).Keys);
     }
 

@@ -107,14 +107,19 @@ internal sealed class FakeContainerEngine : IContainerEngine
     }
 
     /// <summary>What each save was asked for.</summary>
-    public List<IReadOnlyList<ImageReference>> Saves { get; } = [];
+    public List<IReadOnlyList<string>> Saves { get; } = [];
 
-    /// <summary>Writes "archive of" and the references, one a line: what a test can read back.</summary>
-    public async Task SaveAsync(IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken)
+    /// <summary>What a save of one name writes: an archive a test made.</summary>
+    public Dictionary<string, byte[]> Archives { get; } = [];
+
+    /// <summary>Writes the archive of <see cref="Archives"/>, else "archive of" and the names, one a line: what a test can read back.</summary>
+    public async Task SaveAsync(IReadOnlyList<string> names, Stream destination, CancellationToken cancellationToken)
     {
         Throw("save");
-        Saves.Add(references);
-        await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes("archive of\n" + string.Join("\n", references)), cancellationToken);
+        Saves.Add(names);
+        var archive = names.Count == 1 && Archives.TryGetValue(names[0], out var made) ? made
+            : System.Text.Encoding.UTF8.GetBytes("archive of\n" + string.Join("\n", names));
+        await destination.WriteAsync(archive, cancellationToken);
     }
 
     /// <summary>The archives loaded, as the files were when they were loaded.</summary>
