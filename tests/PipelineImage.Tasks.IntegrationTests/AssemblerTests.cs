@@ -176,7 +176,7 @@ public sealed class AssemblerTests(PackageFeed feed)
         var unchanged = await project.PublishAsync("-v:n");
 
         Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
-        Assert.Contains("already: tagged it", unchanged.Output);
+        Assert.Contains(", the same layers, configuration and manifest. No load; tagged it.", unchanged.Output);
         Assert.DoesNotContain("Loaded ", unchanged.Output);
         Assert.DoesNotContain("Wrote the layer", unchanged.Output);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(project.OutputDirectory, "assembled"), ".*", SearchOption.AllDirectories));

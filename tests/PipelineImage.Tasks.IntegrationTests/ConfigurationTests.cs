@@ -167,8 +167,8 @@ public sealed class ConfigurationTests(PackageFeed feed)
             project.Directory);
 
         Assert.True(byHand.ExitCode == 0, byHand.ToString());
-        // The same files and configuration as the published image, which adds only its content-key label. (Not the same
-        // layer digests: BuildKit keeps each file's time, which the session gives to the nanosecond and a tar does not.)
+        // The same files and configuration as the published image, which the default assembles. (Not the same layers:
+        // the builder keeps each file's time, and its layer count differs from the assembler's by one here.)
         var publishedImage = (await Docker.InspectImageAsync(built!))!.Value;
         var handBuilt = (await Docker.InspectImageAsync($"{project.ImageName}:latest"))!.Value;
         foreach (var setting in new[] { "Entrypoint", "Cmd", "WorkingDir", "User", "Env" })
@@ -176,16 +176,16 @@ public sealed class ConfigurationTests(PackageFeed feed)
             Assert.Equal(publishedImage.GetProperty("Config").GetProperty(setting).ToString(), handBuilt.GetProperty("Config").GetProperty(setting).ToString());
         }
 
-        Assert.Equal((await Docker.LayersAsync(built!)).Count, (await Docker.LayersAsync($"{project.ImageName}:latest")).Count);
         Assert.Equal(await FilesAsync(built!), await FilesAsync($"{project.ImageName}:latest"));
-        Assert.True(publishedImage.GetProperty("Config").GetProperty("Labels").TryGetProperty("org.pipelineimage.content-key", out _));
         Assert.Equal("args:", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
     }
 
     [EngineFact]
     public async Task NoCacheRebuildsEveryStepAndGeneratedLabelsCanBeTurnedOff()
     {
-        await using var project = new TestProject(feed, properties: "<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels>");
+        // The engine's builder builds the whole Dockerfile (the default's own layers are deterministic: nothing to redo).
+        await using var project = new TestProject(feed,
+            properties: "<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels><PipelineImageBuilder>buildkit</PipelineImageBuilder>");
         var first = await project.PublishAsync();
         Assert.True(first.ExitCode == 0, first.ToString());
 

@@ -20,20 +20,24 @@ public sealed class EngineBaseTests(PackageFeed feed)
         var engine = EngineUnderTest.Named(engineName);
         await using var project = new TestProject(feed, engine: engine, properties: "<PipelineImageBuilder>assembler</PipelineImageBuilder>",
             program: """Console.WriteLine($"first, as {Environment.UserName} in {Environment.CurrentDirectory}");""");
+        // A user's cache of its own, which has read no base yet.
+        var cache = Path.Combine(project.Directory, "cache");
+        var user = new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = cache };
 
-        var first = await project.PublishAsync("-v:n");
+        var first = await project.PublishAsync(user, "-v:n");
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Matches(@"Reading the base image mcr\.microsoft\.com/dotnet/runtime:10\.0 \(sha256:[0-9a-f]{64}\) from the engine, once", first.Output);
         Assert.Matches(@"Assembled [^\n]* on mcr\.microsoft\.com/dotnet/runtime@sha256:[0-9a-f]{64} as the engine holds it", first.Output);
         Assert.Contains($"into the engine at {engine.Socket}", first.Output);
         Assert.Contains("(our layers; it has the base's)", first.Output);
+        Assert.Single(Directory.GetFiles(Path.Combine(cache, "pipelineimage", "bases"), "sha256-*.json"));
         Assert.Equal("first, as app in /app", (await engine.Cli.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
 
         project.WriteProgram("""Console.WriteLine($"second, as {Environment.UserName} in {Environment.CurrentDirectory}");""");
         // The image is the engine's: the archive is the engine's save of it.
         var archive = Path.Combine(project.Directory, "image.tar");
-        var second = await project.PublishAsync("-v:n", $"-p:PipelineImageArchiveOutputPath={archive}");
+        var second = await project.PublishAsync(user, "-v:n", $"-p:PipelineImageArchiveOutputPath={archive}");
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.True(new FileInfo(archive).Length > 100_000_000, second.Output);
@@ -41,10 +45,10 @@ public sealed class EngineBaseTests(PackageFeed feed)
         Assert.Contains("(our layers; it has the base's)", second.Output);
         Assert.Equal("second, as app in /app", (await engine.Cli.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
 
-        var again = await project.PublishAsync("-v:n");
+        var again = await project.PublishAsync(user, "-v:n");
 
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Matches(@"The engine at [^\n]* has sha256:[0-9a-f]{64} already: tagged it", again.Output);
+        Assert.Matches(@" is up to date: the engine at [^\n]* has sha256:[0-9a-f]{64}, the same layers, configuration and manifest\. No load; tagged it\.", again.Output);
     }
 
     [MatrixTheory]

@@ -3,18 +3,21 @@ using PipelineImage.IntegrationTests.Infrastructure;
 namespace PipelineImage.IntegrationTests;
 
 /// <summary>
-/// A publish with nothing changed asks the engine for no build: the content key (plan.json's inputs and the base
-/// image's id) is a label on the image, and an image that carries it is the image.
+/// With the engine's builder building the whole Dockerfile (here BuildKit), a publish with nothing changed asks the
+/// engine for no build: the content key (plan.json's inputs and the base image's id) is a label on the image, and an
+/// image that carries it is the image. (The default's own no-op and rebuilds: <see cref="EngineBaseTests"/>.)
 /// </summary>
 [Collection(EngineCollection.Name)]
 public sealed class IncrementalPublishTests(PackageFeed feed)
 {
     private const string NoBuild = "is up to date: the engine has ";
 
+    private const string EngineBuilder = "<PipelineImageBuilder>buildkit</PipelineImageBuilder>";
+
     [EngineFact]
     public async Task AnUnchangedPublishBuildsNothingAndARemovedTagIsPutBackWithoutABuild()
     {
-        await using var project = new TestProject(feed, properties: "<Version>1.0.0</Version>");
+        await using var project = new TestProject(feed, properties: $"<Version>1.0.0</Version>{EngineBuilder}");
         var first = await project.PublishAsync("-v:n");
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("Step 1/", first.Output);
@@ -48,7 +51,7 @@ public sealed class IncrementalPublishTests(PackageFeed feed)
         await BuildBaseAsync(baseName, "1");
         try
         {
-            await using var project = new TestProject(feed, properties: $"<PipelineImageBase>{baseName}:1</PipelineImageBase>");
+            await using var project = new TestProject(feed, properties: $"<PipelineImageBase>{baseName}:1</PipelineImageBase>{EngineBuilder}");
             var ids = new List<string>();
             async Task PublishAsync(string why, params string[] arguments)
             {

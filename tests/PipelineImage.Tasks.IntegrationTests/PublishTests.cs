@@ -132,13 +132,12 @@ public sealed class PublishTests(PackageFeed feed)
     }
 
     [EngineFact]
-    public async Task FailedStepIsAnErrorWithTheStepAndItsOutput()
+    public async Task ABaseBuildKitCannotResolveIsAFailedStepWithTheHintBeforeAnyStep()
     {
         await using var project = new TestProject(feed);
 
-        // A base image that is neither local nor reachable: BuildKit (the default engine's builder) fails resolving it,
-        // before any step.
-        var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1");
+        // A base image that is neither local nor reachable: BuildKit fails resolving it, before any step.
+        var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1", "-p:PipelineImageBuilder=buildkit");
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.True(publish.Output.Contains("error PIMG1003: The image build failed at [internal] load metadata for 127.0.0.1:9/missing/base:1: ",
@@ -146,6 +145,20 @@ public sealed class PublishTests(PackageFeed feed)
         Assert.Contains("Hint: the base image '127.0.0.1:9/missing/base:1' is not on the engine and could not be pulled", publish.Output);
         Assert.Contains("PipelineImagePull", publish.Output);
         Assert.DoesNotContain("Output of that step", publish.Output);
+        Assert.Null(await Docker.InspectImageAsync($"{project.ImageName}:latest"));
+    }
+
+    [EngineFact]
+    public async Task ABaseNeitherOnTheEngineNorReachableIsPimg1018BeforeAnythingIsBuilt()
+    {
+        await using var project = new TestProject(feed);
+
+        var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1");
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.True(publish.Output.Contains("error PIMG1018: Cannot read the base image 127.0.0.1:9/missing/base:1 from its registry 127.0.0.1:9: ",
+            StringComparison.Ordinal), publish.Output);
+        Assert.Contains("from the engine when it holds the base, else from its registry", publish.Output);
         Assert.Null(await Docker.InspectImageAsync($"{project.ImageName}:latest"));
     }
 }

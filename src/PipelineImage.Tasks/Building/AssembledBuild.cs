@@ -14,14 +14,15 @@ namespace PipelineImage.Building;
 /// the base from its registry, with the requirements base from there too, or built by an engine and pushed there.
 /// The image goes into the engine with no more than the engine lacks.
 /// </summary>
-/// <param name="recordDirectory">Where image.json, assembled/, bases/ and requirements/ are.</param>
+/// <param name="recordDirectory">Where image.json, assembled/ and requirements/ are.</param>
+/// <param name="basesDirectory">Where what was read of a base held by an engine is kept (<see cref="ImageStore.EngineBaseReader"/>).</param>
 /// <param name="registries">The registries' clients, with their credentials.</param>
 /// <param name="engines">Makes the client of an engine: the Docker Engine API, or a test's fake.</param>
 /// <param name="pullCredentials">A registry host's credential for the builder of the requirements base.</param>
 /// <param name="retryDelays">The waits before the retries of the requirements base's push.</param>
 /// <param name="log">Where what it does goes.</param>
 internal sealed class AssembledBuild(
-    string recordDirectory, RegistryClients registries, Func<EngineConnection, IContainerEngine> engines, Func<string, RegistryCredential?> pullCredentials,
+    string recordDirectory, string basesDirectory, RegistryClients registries, Func<EngineConnection, IContainerEngine> engines, Func<string, RegistryCredential?> pullCredentials,
     IReadOnlyList<TimeSpan> retryDelays, BuildLog log)
 {
     /// <summary>Where the assembled image is written: assembled/ beside image.json.</summary>
@@ -66,7 +67,7 @@ internal sealed class AssembledBuild(
         try
         {
             var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return new LocalEngine(engine, info, new ImageStore.EngineBaseReader(engine, Path.Combine(recordDirectory, "bases"), log.Normal));
+            return new LocalEngine(engine, info, new ImageStore.EngineBaseReader(engine, basesDirectory, log.Normal));
         }
         catch (EngineUnavailableException e)
         {
@@ -77,11 +78,15 @@ internal sealed class AssembledBuild(
     }
 
     // The base as the engine holds it, unless the plan pulls always or is for another platform than the engine's;
-    // else (or when the engine has none) from its registry.
-    private async Task<BaseContent> BaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine? local, CancellationToken cancellationToken) =>
-        (local is not null && FromEngine(plan, local.Info)
-            ? await local.Bases.ReadAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false) : null)
-        ?? await assembler.ReadFromRegistryAsync(plan.BaseImage, plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
+    // else (or when the engine has none, and the plan may pull) from its registry.
+    private async Task<BaseContent> BaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine? local, CancellationToken cancellationToken)
+    {
+        var held = local is not null && FromEngine(plan, local.Info)
+            ? await local.Bases.ReadAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false) : null;
+        return held ?? (local is not null && plan.Options.PullPolicy == PullPolicy.Never
+            ? throw new PipelineImageException(DiagnosticCodes.BaseImageNotLocal, local.Info.Endpoint, plan.BaseImage)
+            : await assembler.ReadFromRegistryAsync(plan.BaseImage, plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false));
+    }
 
     private static bool FromEngine(PlanFile plan, EngineInfo info) =>
         plan.Options.PullPolicy != PullPolicy.Always && (plan.Options.Platform.Length == 0 || plan.Options.Platform == info.Platform);
@@ -196,7 +201,7 @@ internal sealed class AssembledBuild(
                 : assembled.FetchBaseBlobAsync(registries.For, Directory, digest, token), cancellationToken).ConfigureAwait(false);
         if (loaded.Kind == ImageStore.LoadKind.Tagged)
         {
-            log.Normal($"The engine at {local.Info.Endpoint} has {loaded.ImageId} already: tagged it");
+            log.Normal($"{plan.Name} is up to date: the engine at {local.Info.Endpoint} has {loaded.ImageId}, the same layers, configuration and manifest. No load; tagged it.");
             return loaded.ImageId;
         }
 

@@ -126,10 +126,18 @@ public static class PlanBuilder
         // No content-key label: the key stands for a base image id, which only an engine here would know.
         var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options);
         var (_, exported) = await buildKit.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
-        return exported.TryGetValue("containerimage.config.digest", out var id) && exported.TryGetValue("containerimage.digest", out var digest)
-            ? (id, digest)
-            : throw Engine.BuildKit.BuildKitControl.Unavailable(buildKit.Host,
+        if (!exported.TryGetValue("containerimage.config.digest", out var id) || !exported.TryGetValue("containerimage.digest", out var digest))
+        {
+            throw Engine.BuildKit.BuildKitControl.Unavailable(buildKit.Host,
                 $"it built the image but did not say what it pushed (its answer has {string.Join(", ", exported.Keys.Order(StringComparer.Ordinal))})");
+        }
+
+        foreach (var reference in plan.References)
+        {
+            log.High($"Pushed {reference} ({digest}) from the buildkitd at {host}");
+        }
+
+        return (id, digest);
     }
 
     // The chosen builder's Dockerfile and the plan's options for it, said in the log.

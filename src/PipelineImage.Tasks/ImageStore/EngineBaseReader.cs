@@ -15,9 +15,10 @@ namespace PipelineImage.ImageStore;
 /// <summary>
 /// Reads a base image from an engine that holds it, for the assembler to put our layers on: a base built on the
 /// machine (as a team's own base often is) or pulled before is in no registry we could ask, and needs no network.
-/// The Engine API gives an image's configuration only inside <c>docker save</c>, so the image is saved once (the
-/// engine writes every layer; the reader skips them) and what was read is kept by the image's id, which the engine
-/// derives from its content: a base that moves is a new id, and read again.
+/// The Engine API gives an image's configuration only inside <c>docker save</c>, so the image is saved once a machine
+/// (the engine writes every layer; the reader skips them) and what was read is kept in the user's cache
+/// (<see cref="UserCacheDirectory"/>) by the image's id, which the engine derives from its content: a base that moves
+/// is a new id, and read again.
 /// <list type="bullet">
 /// <item>An OCI layout (Docker 25 and later, either store): <c>index.json</c>, the manifest for the platform, the
 /// configuration; the layers as the store holds them (so a containerd store finds each by its digest).</item>
@@ -26,12 +27,30 @@ namespace PipelineImage.ImageStore;
 /// </list>
 /// </summary>
 /// <param name="engine">The engine.</param>
-/// <param name="cacheDirectory">Where what was read is kept, by image id.</param>
+/// <param name="cacheDirectory">Where what was read is kept, by image id (<see cref="UserCacheDirectory"/>).</param>
 /// <param name="log">Where what it does goes.</param>
 public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirectory, Action<string> log)
 {
     // Manifests, indexes and configurations are small; layers are skipped unless they are too.
     private const int SmallEntry = 1 << 20;
+
+    /// <summary>
+    /// The user's cache of bases read from engines: <c>$XDG_CACHE_HOME/pipelineimage/bases</c> (<c>~/.cache/...</c>
+    /// without it), <c>%LOCALAPPDATA%\PipelineImage\bases</c> on Windows; null when there is no home to keep it in.
+    /// </summary>
+    public static string? UserCacheDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            return local.Length > 0 ? Path.Combine(local, "PipelineImage", "bases") : null;
+        }
+
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg) ? xdg
+            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? Path.Combine(home, ".cache")
+            : null;
+        return cache is null ? null : Path.Combine(cache, "pipelineimage", "bases");
+    }
 
     /// <summary>The base as the engine holds it; null when the engine has no such image.</summary>
     /// <param name="baseImage">The base image's reference.</param>
@@ -67,8 +86,16 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
             }
         }, cancellationToken).ConfigureAwait(false);
         var read = Parse(small, sizes, platform, baseImage, name);
-        Directory.CreateDirectory(cacheDirectory);
-        await AtomicFile.WriteIfChangedAsync(kept, read.ToJson()).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(cacheDirectory);
+            await AtomicFile.WriteIfChangedAsync(kept, read.ToJson()).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log($"What was read of {baseImage} is not kept ({e.Message}): the next publish saves it again");
+        }
+
         return read.For(name, image.Id);
     }
 

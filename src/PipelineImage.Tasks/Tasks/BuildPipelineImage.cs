@@ -39,11 +39,6 @@ public sealed partial class BuildPipelineImage : EngineTask
             using var daemonLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
             var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Push, Lines(), secrets, PullCredentials(plan, config, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
-            foreach (var reference in plan.References)
-            {
-                Log.LogMessage(MessageImportance.High, "Pushed {0} ({1}) from the buildkitd at {2}", reference, digest, buildKitHost!.Endpoint);
-            }
-
             Record(plan, imageId);
             await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (Recorded(plan, imageId) with
             {
@@ -77,6 +72,14 @@ public sealed partial class BuildPipelineImage : EngineTask
         Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} ({3} {4}, API {5}, {6})",
             plan.Name, info.Endpoint, connection.Source, info.Product, info.ServerVersion, info.ApiVersion, info.Platform);
         PlanBuilder.CheckPlatform(plan, info);
+        if (buildKit is null && plan.Options.Builder == "auto" && !info.IsPodman && plan.Assembly is { NeedsEngine: null })
+        {
+            // Docker's default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
+            // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
+            Log.LogMessage(MessageImportance.Normal, "Builder: assembler (PipelineImageBuilder=auto on Docker; the engine builds only RUN steps)");
+            await AssembleAsync(plan, config, "PipelineImageBuilder=auto", cancellationToken, connection, connection).ConfigureAwait(false);
+            return;
+        }
 
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var outcome = await PlanBuilder.BuildAsync(plan, engine, info, Lines(), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
@@ -94,7 +97,8 @@ public sealed partial class BuildPipelineImage : EngineTask
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var ours = RegistryHost.Of(plan.Name);
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
-        var build = new AssembledBuild(RecordDirectory, registries, EngineFactory, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
+        var bases = ImageStore.EngineBaseReader.UserCacheDirectory() ?? Path.Combine(RecordDirectory, "bases");
+        var build = new AssembledBuild(RecordDirectory, bases, registries, EngineFactory, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
         var (assembled, loadedAs) = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
         if (loadInto is null && !Push)
         {

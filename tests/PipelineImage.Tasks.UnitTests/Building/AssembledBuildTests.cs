@@ -167,7 +167,7 @@ public sealed class AssembledBuildTests : IDisposable
     private RegistryClients Registries() => new(DockerConfig.Empty, _ => _ => null, _log.Add, [], CancellationToken.None, _registry);
 
     private AssembledBuild Build(RegistryClients registries, Func<EngineConnection, IContainerEngine> engines) =>
-        new(_root, registries, engines, _ => null, [], new BuildLog(_log.Add, _log.Add));
+        new(_root, Path.Combine(_root, "bases"), registries, engines, _ => null, [], new BuildLog(_log.Add, _log.Add));
 
     private PlanFile Plan(string? requirements = null)
     {
