@@ -3,7 +3,7 @@
 # packed PipelineImage.Tasks from a local feed as a user's project does, in ten scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
-#   ours   dotnet publish with PipelineImage.Tasks (the builder auto picks: classic on this machine's dockerd 20.10)
+#   ours   dotnet publish with PipelineImage.Tasks on its defaults (auto: our layers on the base as dockerd 20.10 holds it)
 #   bk     the same with PipelineImageBuilder=buildkit
 #   oop    ours with PipelineImageOutOfProcess=true: the tasks run in the tool with dotnet, as in Visual Studio
 #   hand   a plain publish, then a hand-written Dockerfile built with `docker build` (classic builder)
@@ -181,13 +181,13 @@ read -r fleet_assembler_digests fleet_assembler_bytes <<<"$fleet_assembler"
   for s in "${scenarios[@]}"; do
     case $s in
       plain) label='`dotnet publish`, no image (PipelineImageEnabled=false)';;
-      ours) label='`dotnet publish` with PipelineImage.Tasks (classic builder)';;
+      ours) label='`dotnet publish` with PipelineImage.Tasks (defaults: our layers on the engine'"'"'s base)';;
       bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
       push) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePush=true` to localhost:5000';;
       sdkpush) label='`dotnet publish -t:PublishContainer` (.NET SDK) to `ContainerRegistry=localhost:5000`';;
       asmlocal) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler`, loaded into the engine';;
       asm) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler` (no engine) to localhost:5000';;
-      oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (classic builder)';;
+      oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (defaults)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
     esac
@@ -200,5 +200,5 @@ read -r fleet_assembler_digests fleet_assembler_bytes <<<"$fleet_assembler"
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
   fi
   echo
-  echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (the engine builds): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. \`PipelineImageBuilder=assembler\`: $fleet_assembler_digests distinct digest(s), clones 2..$fleet stored ${fleet_assembler_bytes// /, } bytes."
+  echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (our layers on the base as the engine holds it, pushed by the engine): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. \`PipelineImageBuilder=assembler\`: $fleet_assembler_digests distinct digest(s), clones 2..$fleet stored ${fleet_assembler_bytes// /, } bytes."
 } | tee -a "$root/build/benchmark-results.md"
