@@ -9,10 +9,11 @@ namespace PipelineImage.Building;
 
 /// <summary>
 /// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest, written to
-/// assembled/ beside image.json. For an image that goes into an engine, on the base as that engine holds it (from its
-/// registry when the engine has none), with the requirements base (the RUN steps) built by that engine; for a push, on
-/// the base from its registry, with the requirements base from there too, or built by an engine and pushed there.
-/// The image goes into the engine with no more than the engine lacks.
+/// assembled/ beside image.json. With an engine to load into (<c>auto</c> on Docker, or <c>assembler</c> without a
+/// push), on the base as that engine holds it (from its registry when the engine has none), with the requirements base
+/// (the RUN steps) built by that engine, and the image goes into it with no more than it lacks. Without one
+/// (<c>assembler</c> pushing, or no engine answering), on the base from its registry, with the requirements base from
+/// there too, or built by an engine and pushed there.
 /// </summary>
 /// <param name="recordDirectory">Where image.json, assembled/ and requirements/ are.</param>
 /// <param name="basesDirectory">Where what was read of a base held by an engine is kept (<see cref="ImageStore.EngineBaseReader"/>).</param>

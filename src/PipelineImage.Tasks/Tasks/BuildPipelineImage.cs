@@ -9,8 +9,8 @@ using PipelineImage.Registry;
 namespace PipelineImage.Tasks;
 
 /// <summary>
-/// Builds what plan.json says (<see cref="PlanBuilder"/>): nothing when the engine has an image of the same content
-/// key, and writes image.json. Takes turns with other publishes of the project on build.lock.
+/// Makes the image plan.json says, and writes image.json: assembled (<see cref="AssembledBuild"/>) on Docker by default,
+/// with <c>assembler</c>, or when no engine answers a push; else by the engine's builder (<see cref="PlanBuilder"/>).
 /// </summary>
 public sealed partial class BuildPipelineImage : EngineTask
 {
@@ -90,7 +90,7 @@ public sealed partial class BuildPipelineImage : EngineTask
     }
 
     // Our own layers, configuration and manifest (AssembledBuild), written to assembled/ beside image.json; with an
-    // engine to load into (no push), the image goes there as well, as the SDK's container publishing does.
+    // engine to load into, the image goes there as well, as the SDK's container publishing does.
     private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken,
         EngineConnection? loadInto = null, EngineConnection? buildWith = null, EngineUnavailableException? unavailable = null)
     {
