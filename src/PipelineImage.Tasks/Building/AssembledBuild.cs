@@ -39,14 +39,19 @@ internal sealed class AssembledBuild(
     /// <param name="buildWith">The engine that builds a requirements base the registry lacks; null: none.</param>
     /// <param name="unavailable">Why there is no engine to build with, when that is known.</param>
     /// <param name="cancellationToken">Ends it.</param>
+    /// <param name="connected">
+    /// The client of <paramref name="loadInto"/> when the caller has connected to it already (it stays the caller's);
+    /// null: connected to here.
+    /// </param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
     public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, EngineConnection? loadInto, EngineConnection? buildWith,
-        EngineUnavailableException? unavailable, CancellationToken cancellationToken)
+        EngineUnavailableException? unavailable, CancellationToken cancellationToken, ConnectedEngine? connected = null)
     {
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
-            using var local = loadInto is null ? null : await ConnectAsync(loadInto, cancellationToken).ConfigureAwait(false);
+            using var local = connected is not null ? Local(connected.Engine, connected.Info, owned: false)
+                : loadInto is null ? null : await ConnectAsync(loadInto, cancellationToken).ConfigureAwait(false);
             var onto = plan.Assembly?.Requirements is null ? await BaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
                 : local is not null ? await LocalRequirementsBaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
                 : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, buildWith, unavailable, cancellationToken).ConfigureAwait(false),
@@ -67,8 +72,7 @@ internal sealed class AssembledBuild(
         var engine = engines(connection);
         try
         {
-            var info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return new LocalEngine(engine, info, new ImageStore.EngineBaseReader(engine, basesDirectory, log.Normal));
+            return Local(engine, await engine.ConnectAsync(cancellationToken).ConfigureAwait(false), owned: true);
         }
         catch (EngineUnavailableException e)
         {
@@ -77,6 +81,9 @@ internal sealed class AssembledBuild(
             return null;
         }
     }
+
+    private LocalEngine Local(IContainerEngine engine, EngineInfo info, bool owned) =>
+        new(engine, info, new ImageStore.EngineBaseReader(engine, basesDirectory, log.Normal), owned);
 
     // The base as the engine holds it, unless the plan pulls always or is for another platform than the engine's;
     // else (or when the engine has none, and the plan may pull) from its registry.
@@ -215,9 +222,19 @@ internal sealed class AssembledBuild(
         return loaded.ImageId;
     }
 
-    // The engine an image goes into: its client, what it said of itself, and the reader of the bases it holds.
-    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases) : IDisposable
+    // The engine an image goes into: its client (closed after when it is ours), what it said of itself, and the reader
+    // of the bases it holds.
+    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases, bool Owned) : IDisposable
     {
-        public void Dispose() => Engine.Dispose();
+        public void Dispose()
+        {
+            if (Owned)
+            {
+                Engine.Dispose();
+            }
+        }
     }
 }
+
+/// <summary>An engine a caller has connected to: its client and what it said of itself.</summary>
+internal sealed record ConnectedEngine(IContainerEngine Engine, EngineInfo Info);

@@ -77,7 +77,7 @@ public sealed partial class BuildPipelineImage : EngineTask
             // Docker's default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
             // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
             Log.LogMessage(MessageImportance.Normal, "Builder: assembler (PipelineImageBuilder=auto on Docker; the engine builds only RUN steps)");
-            await AssembleAsync(plan, config, "PipelineImageBuilder=auto", cancellationToken, connection, connection).ConfigureAwait(false);
+            await AssembleAsync(plan, config, "PipelineImageBuilder=auto", cancellationToken, connection, connection, connected: new(engine, info)).ConfigureAwait(false);
             return;
         }
 
@@ -92,14 +92,14 @@ public sealed partial class BuildPipelineImage : EngineTask
     // Our own layers, configuration and manifest (AssembledBuild), written to assembled/ beside image.json; with an
     // engine to load into, the image goes there as well, as the SDK's container publishing does.
     private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken,
-        EngineConnection? loadInto = null, EngineConnection? buildWith = null, EngineUnavailableException? unavailable = null)
+        EngineConnection? loadInto = null, EngineConnection? buildWith = null, EngineUnavailableException? unavailable = null, ConnectedEngine? connected = null)
     {
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var ours = RegistryHost.Of(plan.Name);
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
         var bases = ImageStore.EngineBaseReader.UserCacheDirectory() ?? Path.Combine(RecordDirectory, "bases");
         var build = new AssembledBuild(RecordDirectory, bases, registries, EngineFactory, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
-        var (assembled, loadedAs) = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken).ConfigureAwait(false);
+        var (assembled, loadedAs) = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken, connected).ConfigureAwait(false);
         if (loadInto is null && !Push)
         {
             Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", build.Directory);

@@ -65,6 +65,20 @@ public sealed class AssembledBuildTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEngineTheCallerConnectedToIsUsedAsItIsAndLeftOpen()
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine();
+
+        var (assembled, loadedAs) = await Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=auto", Connection, Connection, null,
+            CancellationToken.None, new ConnectedEngine(engine, engine.Info));
+
+        Assert.Single(engine.Loads);
+        Assert.Equal(assembled.ConfigDigest, loadedAs);
+        Assert.False(engine.Disposed);
+    }
+
+    [Fact]
     public async Task AnEngineThatDoesNotAnswerLeavesTheImageInAssembledAndSaysSo()
     {
         using var registries = Registries();
