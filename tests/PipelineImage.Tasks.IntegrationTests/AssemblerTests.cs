@@ -191,7 +191,7 @@ public sealed class AssemblerTests(PackageFeed feed)
     }
 
     [PodmanFact]
-    public async Task OnPodmanTheWholeAssembledImageIsLoaded()
+    public async Task OnPodmanTheWholeAssembledImageIsLoadedOnceThenOurLayersAlone()
     {
         await PushBaseImageAsync();
         await using var project = new TestProject(feed,
@@ -207,6 +207,15 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.True(publish.ExitCode == 0, publish.ToString());
         Assert.Contains("(the whole image)", publish.Output);
         Assert.Equal("assembled, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+
+        // Podman holds the base's layers by their registry digests now: a code change goes in as our layers alone.
+        project.WriteProgram(Program.Replace("assembled,", "changed,"));
+        var changed = await project.PublishAsync("-v:n");
+
+        Assert.True(changed.ExitCode == 0, changed.ToString());
+        Assert.Contains("(our layers; it has the base's)", changed.Output);
+        Assert.Equal("changed, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:1.0.0")).Output.Trim());
+        Assert.Equal("changed, ran as app in /app", (await Podman.RunImageAsync($"{project.ImageName}:latest")).Output.Trim());
     }
 
     [PodmanFact]

@@ -5,8 +5,8 @@ namespace PipelineImage.IntegrationTests;
 
 /// <summary>
 /// Our assembler on the base as the engine holds it (the stand-ins are in no registry, as a team's own base built on
-/// the machine is not): read from the engine once, our layers alone loaded back, on each of Docker's stores; and a
-/// requirements base built by that engine, with nothing pushed anywhere.
+/// the machine is not): read from the engine once, our layers alone loaded back, on each of Docker's stores and on
+/// Podman; and a requirements base built by that engine, with nothing pushed anywhere. PipelineImageBuilder=auto.
 /// </summary>
 [Collection(BuilderMatrixCollection.Name)]
 public sealed class EngineBaseTests(PackageFeed feed)
@@ -15,10 +15,12 @@ public sealed class EngineBaseTests(PackageFeed feed)
     [InlineData("docker20")]
     [InlineData("docker-graphdriver")]
     [InlineData("docker-containerd")]
+    [InlineData("podman")]
+    [InlineData("podman5")]
     public async Task AnImageAssembledOnTheBaseTheEngineHoldsRunsAndACodeChangeLoadsOurLayersAloneWithoutReadingTheBaseAgain(string engineName)
     {
         var engine = EngineUnderTest.Named(engineName);
-        await using var project = new TestProject(feed, engine: engine, properties: "<PipelineImageBuilder>assembler</PipelineImageBuilder>",
+        await using var project = new TestProject(feed, engine: engine,
             program: """Console.WriteLine($"first, as {Environment.UserName} in {Environment.CurrentDirectory}");""");
         // A user's cache of its own, which has read no base yet.
         var cache = Path.Combine(project.Directory, "cache");
@@ -28,6 +30,7 @@ public sealed class EngineBaseTests(PackageFeed feed)
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Matches(@"Reading the base image mcr\.microsoft\.com/dotnet/runtime:10\.0 \(sha256:[0-9a-f]{64}\) from the engine, once", first.Output);
+        Assert.Contains($"Builder: assembler (PipelineImageBuilder=auto on {engine.Product}; the engine builds only RUN steps)", first.Output);
         Assert.Matches(@"Assembled [^\n]* on mcr\.microsoft\.com/dotnet/runtime@sha256:[0-9a-f]{64} as the engine holds it", first.Output);
         Assert.Contains($"into the engine at {engine.Socket}", first.Output);
         Assert.Contains("(our layers; it has the base's)", first.Output);
@@ -54,10 +57,11 @@ public sealed class EngineBaseTests(PackageFeed feed)
     [MatrixTheory]
     [InlineData("docker20")]
     [InlineData("docker-containerd")]
+    [InlineData("podman5")]
     public async Task ARequirementsBaseIsBuiltByTheEngineTheImageGoesIntoAndAnotherRequirementReplacesIt(string engineName)
     {
         var engine = EngineUnderTest.Named(engineName);
-        const string properties = "<PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageNetwork>host</PipelineImageNetwork>";
+        const string properties = "<PipelineImageNetwork>host</PipelineImageNetwork>";
         await using var project = new TestProject(feed, engine: engine, properties: properties, items: """<PipelineRequirement Include="jq" />""",
             program: TestSources.ShellingOutProgram("""Console.WriteLine(Run("jq", "-n", "-c", "{step: 1}"));"""));
 

@@ -9,7 +9,7 @@ namespace PipelineImage.Building;
 
 /// <summary>
 /// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest, written to
-/// assembled/ beside image.json. With an engine to load into (<c>auto</c> on Docker, or <c>assembler</c> without a
+/// assembled/ beside image.json. With an engine to load into (<c>auto</c>, or <c>assembler</c> without a
 /// push), on the base as that engine holds it (from its registry when the engine has none), with the requirements base
 /// (the RUN steps) built by that engine, and the image goes into it with no more than it lacks. Without one
 /// (<c>assembler</c> pushing, or no engine answering), on the base from its registry, with the requirements base from

@@ -4,6 +4,7 @@ using PipelineImage.Assembling;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Naming;
+using PipelineImage.Registry;
 
 namespace PipelineImage.ImageStore;
 
@@ -38,7 +39,14 @@ public sealed record LoadResult(LoadKind Kind, string ImageId, string? Why = nul
 /// in whole or on the same knowledge; else the whole image, the base's layers as its registry has them. The manifest
 /// goes as assembled: the engine knows the image by the digest a push gives it. A base read from the engine itself
 /// (<see cref="EngineBaseReader"/>) is named as its content store holds it: our layers go alone.</item>
-/// <item>Podman needs every layer: the whole docker-archive.</item>
+/// <item>Podman refuses a docker-archive with layers missing, and loads an OCI layout whose manifest names layers it
+/// does not carry only where its store holds them (it looks each up by digest, and a layer it read from a
+/// docker-archive by its diff_id). So our layers go alone in an OCI layout on a base read from Podman itself, whose
+/// layers <see cref="EngineBaseReader"/> names by diff_id, or on the base of the image this directory loaded last;
+/// where it refuses, and on any other base, the whole docker-archive. Podman names what it loads from a
+/// docker-archive as its CLI does (<c>localhost/app</c> for an unqualified <c>app</c>), but a layout by its
+/// <c>io.containerd.image.name</c> as written, and its compatible API tags <c>app</c> as <c>docker.io/library/app</c>:
+/// so the layout and the tags after it name the image as the docker-archive would.</item>
 /// </list>
 /// </summary>
 public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo info)
@@ -71,14 +79,12 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
 
         var id = containerd ? assembled.ManifestDigest : assembled.ConfigDigest;
 
-        string? why = info.IsPodman ? "Podman needs every layer"
-            : containerd ? await WhyNotOurLayersAsync(directory, assembled, cancellationToken).ConfigureAwait(false)
-            : null;
+        string? why = containerd || info.IsPodman ? await WhyNotOurLayersAsync(directory, assembled, id, cancellationToken).ConfigureAwait(false) : null;
         if (why is null)
         {
             try
             {
-                await LoadAsync(directory, assembled, references, containerd, null, cancellationToken).ConfigureAwait(false);
+                await LoadAsync(directory, assembled, references, id, oci: containerd || info.IsPodman, null, cancellationToken).ConfigureAwait(false);
                 return new LoadResult(LoadKind.OurLayers, id);
             }
             catch (EngineRequestFailedException e)
@@ -87,7 +93,7 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
             }
         }
 
-        await LoadAsync(directory, assembled, references, containerd, baseBlob, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(directory, assembled, references, id, oci: containerd, baseBlob, cancellationToken).ConfigureAwait(false);
         return new LoadResult(LoadKind.Whole, id, why);
     }
 
@@ -107,36 +113,38 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         return true;
     }
 
-    // Null when the containerd store holds the base's layers as our manifest names them (the base was read from it, or
-    // an image loaded from here names them); else why it may not.
-    private async Task<string?> WhyNotOurLayersAsync(string directory, AssemblyRecord assembled, CancellationToken cancellationToken)
+    // Null when the store holds the base's layers as our manifest names them (the base was read from it, or the image
+    // loaded last from here, still there, names them); else why it may not.
+    private async Task<string?> WhyNotOurLayersAsync(string directory, AssemblyRecord assembled, string id, CancellationToken cancellationToken)
     {
         if (assembled.BaseInEngine)
         {
             return null;
         }
 
+        var store = info.IsPodman ? "the engine is Podman" : "the engine keeps its images in containerd's store";
         var loaded = Loaded.Read(Path.Combine(directory, LoadedFileName));
-        if (loaded is null || loaded.BaseDigest != assembled.BaseDigest)
+        if (loaded?.Image is null || loaded.BaseDigest != assembled.BaseDigest)
         {
-            return "the engine keeps its images in containerd's store, which takes our layers alone only on base layers it is known to hold, "
-                + "and no image loaded from here holds these yet";
+            return $"{store}, which takes our layers alone only on base layers it is known to hold, and no image loaded from here holds these yet";
         }
 
-        return await engine.InspectImageAsync(loaded.Manifest, cancellationToken).ConfigureAwait(false) is null
-            ? $"the engine keeps its images in containerd's store, and the image loaded last from here ({loaded.Manifest}), whose base layers ours would name, is gone from it"
+        return await engine.InspectImageAsync(loaded.Image, cancellationToken).ConfigureAwait(false) is null
+            ? $"{store}, and the image loaded last from here ({loaded.Image}), whose base layers ours would name, is gone from it"
             : null;
     }
 
-    // One archive (without the base's layers when baseBlob is null), loaded and deleted.
-    private async Task LoadAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references, bool containerd,
+    // One archive (without the base's layers when baseBlob is null), loaded and deleted: an OCI layout, or a
+    // docker-archive (the graph-driver store; Podman's whole image).
+    private async Task LoadAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references, string id, bool oci,
         Func<string, CancellationToken, Task<string>>? baseBlob, CancellationToken cancellationToken)
     {
         var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
+        var named = info.IsPodman && oci ? references.Select(PodmanNamed).ToList() : references;
         try
         {
-            await AtomicFile.WriteAsync(archive, stream => containerd
-                ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, references, baseBlob, stream, cancellationToken)
+            await AtomicFile.WriteAsync(archive, stream => oci
+                ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, named, baseBlob, stream, cancellationToken)
                 : DockerArchiveWriter.WriteAsync(directory, assembled, references, baseBlob, stream, cancellationToken))
                 .ConfigureAwait(false);
             await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
@@ -146,22 +154,32 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
             File.Delete(archive);
         }
 
-        if (containerd)
+        if (oci)
         {
             // The layout names the image by its first reference (one name per manifest); the others are tags of it.
-            foreach (var reference in references.Skip(1))
+            foreach (var reference in named.Skip(1))
             {
-                await engine.TagAsync(assembled.ManifestDigest, reference, cancellationToken).ConfigureAwait(false);
+                await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
             }
+        }
 
-            await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, LoadedFileName), new Loaded(assembled.ManifestDigest, assembled.BaseDigest).ToJson())
-                .ConfigureAwait(false);
+        if (oci || info.IsPodman)
+        {
+            await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, LoadedFileName), new Loaded(id, assembled.BaseDigest).ToJson()).ConfigureAwait(false);
         }
     }
 
-    /// <summary><c>loaded.json</c>: the manifest last loaded into a containerd store from here, and the base it is on.</summary>
+    // A reference as Podman names what it loads from a docker-archive: an unqualified name (no registry host) under
+    // localhost/.
+    private static ImageReference PodmanNamed(ImageReference reference) =>
+        RegistryHost.IsHost(reference.Name.Split('/')[0]) && reference.Name.Contains('/') ? reference : reference with { Name = "localhost/" + reference.Name };
+
+    /// <summary>
+    /// <c>loaded.json</c>: the engine's id of the image last loaded from here into a containerd store or Podman (the
+    /// manifest's digest, Podman's the config's), and the base it is on.
+    /// </summary>
     private sealed record Loaded(
-        [property: JsonPropertyName("manifest")] string Manifest,
+        [property: JsonPropertyName("image")] string? Image,
         [property: JsonPropertyName("baseDigest")] string BaseDigest)
     {
         public string ToJson() => JsonSerializer.Serialize(this) + "\n";

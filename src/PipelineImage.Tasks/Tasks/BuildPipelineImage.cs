@@ -9,7 +9,7 @@ using PipelineImage.Registry;
 namespace PipelineImage.Tasks;
 
 /// <summary>
-/// Makes the image plan.json says, and writes image.json: assembled (<see cref="AssembledBuild"/>) on Docker by default,
+/// Makes the image plan.json says, and writes image.json: assembled (<see cref="AssembledBuild"/>) by default (Docker and Podman),
 /// with <c>assembler</c>, or when no engine answers a push; else by the engine's builder (<see cref="PlanBuilder"/>).
 /// </summary>
 public sealed partial class BuildPipelineImage : EngineTask
@@ -72,11 +72,11 @@ public sealed partial class BuildPipelineImage : EngineTask
         Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} ({3} {4}, API {5}, {6})",
             plan.Name, info.Endpoint, connection.Source, info.Product, info.ServerVersion, info.ApiVersion, info.Platform);
         PlanBuilder.CheckPlatform(plan, info);
-        if (buildKit is null && plan.Options.Builder == "auto" && !info.IsPodman && plan.Assembly is { NeedsEngine: null })
+        if (buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is { NeedsEngine: null })
         {
-            // Docker's default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
+            // The default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
             // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
-            Log.LogMessage(MessageImportance.Normal, "Builder: assembler (PipelineImageBuilder=auto on Docker; the engine builds only RUN steps)");
+            Log.LogMessage(MessageImportance.Normal, "Builder: assembler (PipelineImageBuilder=auto on {0}; the engine builds only RUN steps)", info.Product);
             await AssembleAsync(plan, config, "PipelineImageBuilder=auto", cancellationToken, connection, connection, connected: new(engine, info)).ConfigureAwait(false);
             return;
         }

@@ -102,12 +102,19 @@ public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTe
     /// <summary>The PipelineImage properties that choose it.</summary>
     public string Properties => string.Concat(Arguments.Select(argument => argument[3..].Split('=', 2) is [var property, var value] ? $"<{property}>{value}</{property}>" : ""));
 
+    /// <summary>
+    /// With <c>PipelineImageBuilder=auto</c>: on Podman, buildah then builds only the RUN steps (with cache mounts), and
+    /// our assembler the image. Without it Podman's builder is chosen by <c>classic</c>, and builds the whole Dockerfile
+    /// without cache mounts.
+    /// </summary>
+    public bool Auto { get; init; }
+
     /// <summary>The same choice as <c>dotnet publish</c> arguments.</summary>
-    public string[] Arguments => Builder == "podman" ? [$"-p:PipelineImageDockerHost={Engine.Socket}"]
-        : [$"-p:PipelineImageDockerHost={Engine.Socket}", $"-p:PipelineImageBuilder={Builder}"];
+    public string[] Arguments => Auto ? [$"-p:PipelineImageDockerHost={Engine.Socket}"]
+        : [$"-p:PipelineImageDockerHost={Engine.Socket}", $"-p:PipelineImageBuilder={(Builder == "podman" ? "classic" : Builder)}"];
 
     /// <summary>Whether the builder has <c>RUN --mount=type=cache</c>.</summary>
-    public bool HasCacheMounts => Builder != "classic";
+    public bool HasCacheMounts => Builder != "classic" && (Builder != "podman" || Auto);
 
     public override string ToString() => Name;
 }

@@ -15,6 +15,7 @@ public sealed class AssembledImageLoaderTests : IDisposable
     private const string BaseDigest = "sha256:b000000000000000000000000000000000000000000000000000000000000001";
     private static readonly ImageReference[] Tags = [new("app", "1.0.0"), new("app", "latest")];
     private static readonly EngineInfo Docker = new("unix:///fake.sock", "26.1.5", "1.45", "linux/amd64");
+    private static readonly EngineInfo Podman = Docker with { ServerVersion = "5.4.2", IsPodman = true };
     private readonly string _directory = Directory.CreateTempSubdirectory("pimg-assembled-").FullName;
     private readonly string _baseLayer = ContentDigest.Of("base layer"u8);
     private readonly List<string> _fetched = [];
@@ -135,18 +136,65 @@ public sealed class AssembledImageLoaderTests : IDisposable
     }
 
     [Fact]
-    public async Task PodmanGetsTheWholeDockerArchive()
+    public async Task PodmanGetsOurLayersAloneInAnOciLayoutOnABaseReadFromItAndNamesTheOtherTagsAsItsLoadDoes()
     {
-        var engine = new FakeContainerEngine { Info = Docker with { IsPodman = true } };
+        var engine = new FakeContainerEngine { Info = Podman, RefusesMissingLayers = true };
+        engine.HeldLayers.Add(_baseLayer);
+        var assembled = Assemble("ours") with { BaseInEngine = true };
 
-        var loaded = await new AssembledImageLoader(engine, engine.Info).LoadAsync(_directory, Assemble("ours"), Tags, FetchAsync, CancellationToken.None);
+        var loaded = await Load(engine, assembled);
 
-        Assert.Equal((LoadKind.Whole, "Podman needs every layer"), (loaded.Kind, loaded.Why));
+        Assert.Equal(new LoadResult(LoadKind.OurLayers, assembled.ConfigDigest), loaded);
+        var entries = ArchiveEntries.Read(Assert.Single(engine.Loads));
+        Assert.Contains("index.json", entries.Keys);
+        Assert.DoesNotContain($"blobs/sha256/{_baseLayer[7..]}", entries.Keys);
+        Assert.Empty(_fetched);
+        // Named as Podman names app:1.0.0 from a docker-archive: where the layout says docker.io/library/app:1.0.0, or
+        // its compatible API tags app:latest, the image would be docker.io/library/app, and app:1.0.0 would still find
+        // the one loaded whole before.
+        var named = JsonDocument.Parse(entries["index.json"]).RootElement.GetProperty("manifests")[0].GetProperty("annotations");
+        Assert.Equal("localhost/app:1.0.0", named.GetProperty("io.containerd.image.name").GetString());
+        Assert.Equal([new ImageReference("localhost/app", "latest")], engine.Tagged);
+    }
+
+    [Fact]
+    public async Task PodmanGetsTheWholeDockerArchiveOnABaseFromItsRegistryThenOurLayersAloneWhileThatImageIsThere()
+    {
+        var engine = new FakeContainerEngine { Info = Podman, RefusesMissingLayers = true };
+        var first = Assemble("first");
+
+        var loaded = await Load(engine, first);
+
+        Assert.Equal(LoadKind.Whole, loaded.Kind);
+        Assert.StartsWith("the engine is Podman, which takes our layers alone only on base layers it is known to hold", loaded.Why);
         Assert.Contains($"{_baseLayer[7..]}.tar.gz", ArchiveEntries.Read(Assert.Single(engine.Loads)).Keys);
+
+        // Podman holds the first image, and with it the base's layers: the second goes without them.
+        engine.Add(first.ConfigDigest);
+        engine.HeldLayers.Add(_baseLayer);
+        var second = Assemble("second");
+        loaded = await Load(engine, second);
+
+        Assert.Equal(new LoadResult(LoadKind.OurLayers, second.ConfigDigest), loaded);
+        Assert.DoesNotContain($"blobs/sha256/{_baseLayer[7..]}", ArchiveEntries.Read(engine.Loads[^1]).Keys);
+        Assert.Equal([_baseLayer], _fetched);
+    }
+
+    [Fact]
+    public async Task WherePodmanLacksALayerOurLayoutNamesTheWholeDockerArchiveGoesIn()
+    {
+        var engine = new FakeContainerEngine { Info = Podman, RefusesMissingLayers = true };
+
+        var loaded = await Load(engine, Assemble("ours") with { BaseInEngine = true });
+
+        Assert.Equal(LoadKind.Whole, loaded.Kind);
+        Assert.StartsWith("the engine would not load our layers alone (", loaded.Why);
+        Assert.Contains("manifest.json", ArchiveEntries.Read(Assert.Single(engine.Loads)).Keys);
+        Assert.Equal([_baseLayer], _fetched);
     }
 
     private Task<LoadResult> Load(FakeContainerEngine engine, AssemblyRecord assembled) =>
-        new AssembledImageLoader(engine, Docker).LoadAsync(_directory, assembled, Tags, FetchAsync, CancellationToken.None);
+        new AssembledImageLoader(engine, engine.Info.IsPodman ? engine.Info : Docker).LoadAsync(_directory, assembled, Tags, FetchAsync, CancellationToken.None);
 
     private async Task<string> FetchAsync(string digest, CancellationToken cancellationToken)
     {

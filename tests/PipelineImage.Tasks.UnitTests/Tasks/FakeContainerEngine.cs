@@ -125,8 +125,14 @@ internal sealed class FakeContainerEngine : IContainerEngine
     /// <summary>The archives loaded, as the files were when they were loaded.</summary>
     public List<byte[]> Loads { get; } = [];
 
-    /// <summary>Refuses a docker-archive that lacks a layer its manifest.json names, as Docker's containerd store does.</summary>
+    /// <summary>
+    /// Refuses a docker-archive that lacks a layer its manifest.json names, as Docker's containerd store and Podman do,
+    /// and an OCI layout that lacks a layer blob its manifest names unless <see cref="HeldLayers"/> has it, as Podman does.
+    /// </summary>
     public bool RefusesMissingLayers { get; init; }
+
+    /// <summary>The layers by digest that an OCI layout may name without carrying them.</summary>
+    public HashSet<string> HeldLayers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Answers that the images are in containerd's store.</summary>
     public bool ContainerdStore { get; init; }
@@ -138,14 +144,28 @@ internal sealed class FakeContainerEngine : IContainerEngine
         if (RefusesMissingLayers)
         {
             var entries = PipelineImage.Tests.ImageStore.ArchiveEntries.Read(bytes);
-            var layers = System.Text.Json.JsonDocument.Parse(entries["manifest.json"]).RootElement[0].GetProperty("Layers").EnumerateArray();
-            if (layers.Select(layer => layer.GetString()!).FirstOrDefault(layer => !entries.ContainsKey(layer)) is { } missing)
+            if (MissingLayer(entries) is { } missing)
             {
                 throw new EngineRequestFailedException("load the image", $"500 InternalServerError: layer not found: {missing}");
             }
         }
 
         Loads.Add(bytes);
+    }
+
+    // The first layer an archive names and neither carries nor may leave out; null: none.
+    private string? MissingLayer(IReadOnlyDictionary<string, byte[]> entries)
+    {
+        if (entries.TryGetValue("manifest.json", out var archiveManifest))
+        {
+            return System.Text.Json.JsonDocument.Parse(archiveManifest).RootElement[0].GetProperty("Layers").EnumerateArray()
+                .Select(layer => layer.GetString()!).FirstOrDefault(layer => !entries.ContainsKey(layer));
+        }
+
+        var named = System.Text.Json.JsonDocument.Parse(entries["index.json"]).RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
+        return System.Text.Json.JsonDocument.Parse(entries["blobs/sha256/" + named[7..]]).RootElement.GetProperty("layers").EnumerateArray()
+            .Select(layer => layer.GetProperty("digest").GetString()!)
+            .FirstOrDefault(digest => !entries.ContainsKey("blobs/sha256/" + digest[7..]) && !HeldLayers.Contains(digest));
     }
 
     /// <summary>How many times the image store was asked for (a GET /info on a real engine).</summary>
