@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Docker.DotNet.Models;
 
 namespace PipelineImage.Engine;
 
@@ -10,7 +8,7 @@ namespace PipelineImage.Engine;
 /// <c>STEP 2/5: RUN x</c>, <c>--> Using cache 3f2a…</c>, <c>--> 3f2a…</c>), into <see cref="BuildEvent"/>s. Steps run
 /// one after another, so every line belongs to the last step started. Called synchronously in stream order.
 /// </summary>
-internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgress<JSONMessage>
+internal sealed partial class ClassicBuildProgress(BuildEventLog log)
 {
     private readonly LineBuffer _lines = new();
     private string? _step;
@@ -25,9 +23,10 @@ internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgres
     public List<string> CreatedImages { get; } = [];
 
     /// <summary>One line of the answer: a JSON message.</summary>
-    public void Report(string line) => Report(JsonSerializer.Deserialize<JSONMessage>(line) ?? new JSONMessage());
+    /// <exception cref="System.Text.Json.JsonException">The line is not one.</exception>
+    public void Report(string line) => Report(EngineMessage.Parse(line));
 
-    public void Report(JSONMessage value)
+    public void Report(EngineMessage value)
     {
         if (!string.IsNullOrEmpty(value.Stream))
         {
@@ -39,21 +38,20 @@ internal sealed partial class ClassicBuildProgress(BuildEventLog log) : IProgres
 
         if (!string.IsNullOrEmpty(value.Status))
         {
-            Line(string.IsNullOrEmpty(value.ID) ? value.Status : $"{value.ID}: {value.Status}");
+            Line(string.IsNullOrEmpty(value.Id) ? value.Status : $"{value.Id}: {value.Status}");
         }
 
-        if (value.Error is not null && !string.IsNullOrEmpty(value.Error.Message))
+        if (value.ErrorMessage is { } error)
         {
             if (_step is not null)
             {
                 log.Add(new StepFailed(_step));
             }
 
-            log.Add(new BuildError(value.Error.Message.TrimEnd()));
+            log.Add(new BuildError(error.TrimEnd()));
         }
 
-        if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("ID", out var id)
-            && (id is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : id?.ToString()) is { } imageId)
+        if (value.AuxString("ID") is { } imageId)
         {
             log.Add(new ImageBuilt(imageId));
         }

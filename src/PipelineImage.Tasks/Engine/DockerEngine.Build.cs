@@ -3,8 +3,6 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 
@@ -53,7 +51,7 @@ public sealed partial class DockerEngine
         {
             // Failed or cancelled: the images of the steps that did run are nobody's (and only those, not the ones
             // the steps found in the cache, which other images stand on).
-            await RemoveAsync(Client, progress.CreatedImages, output).ConfigureAwait(false);
+            await RemoveAsync(progress.CreatedImages, output).ConfigureAwait(false);
             throw;
         }
     }
@@ -67,22 +65,7 @@ public sealed partial class DockerEngine
         async Task SendAsync(HttpContent? content)
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/build?{query}") { Content = content };
-            using var response = await Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            if (!response.IsSuccessStatusCode)
-            {
-                var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-                throw new EngineRequestFailedException("build", $"{(int)response.StatusCode} {response.StatusCode}: {EngineFailure.ApiMessage(text)}");
-            }
-
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-            {
-                if (line.Length > 0)
-                {
-                    read(line);
-                }
-            }
+            await ReadLinesAsync(message, read, status => new EngineRequestFailedException("build", status), cancellationToken).ConfigureAwait(false);
         }
 
         if (context is not null)
@@ -99,6 +82,28 @@ public sealed partial class DockerEngine
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
         {
             throw new EngineRequestFailedException("build", EngineFailure.Describe(e, _connectTimeout), e);
+        }
+    }
+
+    // Sends the request and gives each line of a 2xx answer (a JSON message) to read, in order; an error answer is
+    // failed's exception, given the status and the engine's message.
+    private async Task ReadLinesAsync(HttpRequestMessage message, Action<string> read, Func<string, Exception> failed, CancellationToken cancellationToken)
+    {
+        using var response = await Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            throw failed($"{(int)response.StatusCode} {response.StatusCode}: {EngineFailure.ApiMessage(text)}");
+        }
+
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                read(line);
+            }
         }
     }
 
@@ -143,7 +148,7 @@ public sealed partial class DockerEngine
 
     // Removes each image by itself (no pruning of its parents), newest first, within a bound of its own: the build's
     // token may be the cancelled one. What cannot be removed (another image came to stand on it) is left after the bound.
-    private static async Task RemoveAsync(DockerClient client, IReadOnlyList<string> images, Action<string> output)
+    private async Task RemoveAsync(IReadOnlyList<string> images, Action<string> output)
     {
         if (images.Count == 0)
         {
@@ -156,29 +161,28 @@ public sealed partial class DockerEngine
         {
             // A cancelled build's step container still stands on its parent image until the engine has ended it
             // (it does so once it sees the build's request go): a conflict is retried within the bound.
-            while (true)
+            try
             {
-                try
+                while (true)
                 {
-                    await client.Images.DeleteImageAsync(image, new ImageDeleteParameters { NoPrune = true }, bound.Token).ConfigureAwait(false);
-                    removed++;
-                    break;
-                }
-                catch (DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict && !bound.IsCancellationRequested)
-                {
-                    try
+                    using var response = await Http.DeleteAsync($"v{_apiVersion}/images/{image}?noprune=1", bound.Token).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
                     {
-                        await Task.Delay(TimeSpan.FromMilliseconds(250), bound.Token).ConfigureAwait(false);
+                        removed++;
+                        break;
                     }
-                    catch (OperationCanceledException)
+
+                    if (response.StatusCode != System.Net.HttpStatusCode.Conflict)
                     {
                         break;
                     }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), bound.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
-                {
-                    break;
-                }
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+            {
+                // The engine is gone, or the bound has passed: the image is left, and counted as such below.
             }
         }
 

@@ -5,8 +5,6 @@ namespace PipelineImage.Engine;
 /// <summary>
 /// BuildKit inside the engine: POST /build?version=2 with our session attached, or the Control API's Solve (with
 /// PipelineImageBuildKitHost, on the containerd image store, and where the engine serves gRPC on its socket).
-/// Docker.DotNet cannot read its progress (it fails on the first trace message), so every build is our own request
-/// over the same address.
 /// </summary>
 public sealed partial class DockerEngine
 {

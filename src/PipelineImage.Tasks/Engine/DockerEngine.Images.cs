@@ -6,8 +6,8 @@ using PipelineImage.Naming;
 
 namespace PipelineImage.Engine;
 
-/// <summary>The local image store (inspect, find by label, tag), over our own client: these calls make up the
-/// up-to-date check of every publish, and need none of Docker.DotNet.</summary>
+/// <summary>The local image store (inspect, find by label, tag, load, save): these calls make up the up-to-date check
+/// of every publish.</summary>
 public sealed partial class DockerEngine
 {
     public async Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
-using Docker.DotNet;
-using Docker.DotNet.Models;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json.Nodes;
 using PipelineImage.Diagnostics;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
@@ -12,27 +13,14 @@ public sealed partial class DockerEngine
     public async Task<PushResult> PushAsync(
         ImageReference reference, ResolvedCredential resolved, Action<string> output, CancellationToken cancellationToken)
     {
-        var credential = resolved.Credential;
-        var client = Client;
         var registry = RegistryHost.Of(reference.Name);
-        var auth = credential is null
-            ? new AuthConfig()
-            : new AuthConfig
-            {
-                Username = credential.Username,
-                Password = credential.Password,
-                IdentityToken = credential.IdentityToken.Length > 0 ? credential.IdentityToken : null,
-                ServerAddress = RegistryHost.ServerUrl(registry),
-            };
         var progress = new PushProgress(output);
         try
         {
-            await client.Images.PushImageAsync(reference.Name, new ImagePushParameters { Tag = reference.Tag }, auth, progress, cancellationToken)
+            using var message = new HttpRequestMessage(HttpMethod.Post, $"v{_apiVersion}/images/{reference.Name}/push?tag={Uri.EscapeDataString(reference.Tag)}");
+            message.Headers.Add("X-Registry-Auth", RegistryAuth(resolved.Credential, registry));
+            await ReadLinesAsync(message, progress.Report, status => Classify(reference.ToString(), registry, status, resolved.Source), cancellationToken)
                 .ConfigureAwait(false);
-        }
-        catch (DockerApiException e)
-        {
-            throw Classify(reference.ToString(), registry, $"{(int)e.StatusCode} {e.StatusCode}: {EngineFailure.ApiMessage(e)}", resolved.Source);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not PipelineImageException)
         {
@@ -46,6 +34,28 @@ public sealed partial class DockerEngine
 
         return new PushResult(progress.Digest ?? "", progress.BytesUploaded, progress.LayersPushed, progress.LayersPresent, progress.LayersReported,
             Compressed: await UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The X-Registry-Auth header as the docker CLI sends it: the credential as JSON (moby's <c>registry.AuthConfig</c>),
+    /// base64url with padding; <c>{}</c> without one.
+    /// </summary>
+    internal static string RegistryAuth(RegistryCredential? credential, string registry)
+    {
+        var auth = new JsonObject();
+        if (credential is not null)
+        {
+            auth["username"] = credential.Username;
+            auth["password"] = credential.Password;
+            if (credential.IdentityToken.Length > 0)
+            {
+                auth["identitytoken"] = credential.IdentityToken;
+            }
+
+            auth["serveraddress"] = RegistryHost.ServerUrl(registry);
+        }
+
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(auth.ToJsonString())).Replace('+', '-').Replace('/', '_');
     }
 
     // What the registry said, as the engine passes it on, decides which error tells the user what to do.

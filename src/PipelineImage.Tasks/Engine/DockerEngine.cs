@@ -1,14 +1,13 @@
 using System.Net.Http;
 using System.Text.Json;
-using Docker.DotNet;
 using Version = System.Version;
 
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// The Docker Engine API (Docker, and Podman's compatible API) through Docker.DotNet, building with the classic
-/// builder of <c>POST /build</c>. The API version is negotiated as the docker CLI does it: the lower of the
-/// engine's and ours.
+/// The Docker Engine API (Docker, and Podman's compatible API), over our own HTTP client (<see cref="EngineHttp"/>):
+/// each call is one request whose answer we read ourselves. The API version is negotiated as the docker CLI does it:
+/// the lower of the engine's and ours.
 /// </summary>
 public sealed partial class DockerEngine : IContainerEngine
 {
@@ -22,7 +21,6 @@ public sealed partial class DockerEngine : IContainerEngine
     private readonly EngineTls? _tls;
     private readonly string _source;
     private readonly TimeSpan _connectTimeout;
-    private DockerClient? _client;
     private HttpClient? _http;
     private string _apiVersion = "";
     private string _engineApiVersion = "";
@@ -121,27 +119,7 @@ public sealed partial class DockerEngine : IContainerEngine
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    // The endpoint, with a client certificate and the engine's CA check for TLS.
-    private DockerClientBuilder Builder()
-    {
-        var builder = new DockerClientBuilder().WithEndpoint(_endpoint);
-        return _tls is null ? builder : builder.WithAuthProvider(EngineTlsCredentials.Create(_tls, _endpoint.ToString()));
-    }
-
-    public void Dispose()
-    {
-        _client?.Dispose();
-        _http?.Dispose();
-    }
+    public void Dispose() => _http?.Dispose();
 
     private HttpClient Http => _http ?? throw new InvalidOperationException("ConnectAsync first.");
-
-    // Docker.DotNet, for the classic build and the push: made when first needed, so that a publish with nothing to
-    // build loads none of it (its JIT costs more than the whole up-to-date check).
-    private DockerClient Client => _client ??= _apiVersion.Length == 0
-        ? throw new InvalidOperationException("ConnectAsync first.")
-        : Builder()
-            .WithApiVersion(Version.Parse(_apiVersion))
-            .WithTimeout(Timeout.InfiniteTimeSpan) // a build takes as long as its RUN steps; cancellation ends it
-            .Build();
 }

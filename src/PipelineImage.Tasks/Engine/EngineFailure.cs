@@ -2,14 +2,13 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
-using Docker.DotNet;
 
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// Says in words what went wrong talking to the engine, whatever the client threw: Docker.DotNet wraps socket errors in
-/// <see cref="AggregateException"/>, <see cref="HttpRequestException"/> or <see cref="IOException"/>, answers with
-/// <see cref="DockerApiException"/>, and fails on an answer that is not the Engine API's with <see cref="JsonException"/>.
+/// Says in words what went wrong talking to the engine, whatever the client threw: socket errors come wrapped in
+/// <see cref="AggregateException"/>, <see cref="HttpRequestException"/> or <see cref="IOException"/>, an error answer
+/// as <see cref="EngineApiStatusException"/>, and an answer that is not the Engine API's as <see cref="JsonException"/>.
 /// </summary>
 public static class EngineFailure
 {
@@ -52,11 +51,6 @@ public static class EngineFailure
             return Timeout(connectTimeout);
         }
 
-        if (chain.OfType<DockerApiException>().FirstOrDefault() is { } api)
-        {
-            return $"{(int)api.StatusCode} {api.StatusCode}: {ApiMessage(api)}";
-        }
-
         if (chain.OfType<EngineApiStatusException>().FirstOrDefault() is { } status)
         {
             return status.Message;
@@ -67,10 +61,8 @@ public static class EngineFailure
             return $"the answer is not the Docker Engine API's ({json.Message})";
         }
 
-        // Closed before any answer: SocketsHttpHandler says the response ended, Docker.DotNet's client (which reads
-        // the status line with First()) throws InvalidOperationException.
-        if (chain.OfType<System.Net.Http.HttpIOException>().Any(e => e.HttpRequestError == System.Net.Http.HttpRequestError.ResponseEnded)
-            || chain.OfType<InvalidOperationException>().FirstOrDefault(e => e.StackTrace?.Contains("Microsoft.Net.Http.Client", StringComparison.Ordinal) == true) is not null)
+        // Closed before any answer: SocketsHttpHandler says the response ended.
+        if (chain.OfType<System.Net.Http.HttpIOException>().Any(e => e.HttpRequestError == System.Net.Http.HttpRequestError.ResponseEnded))
         {
             return "the connection was closed before the engine answered (a TLS endpoint spoken to without TLS, or no engine at that port)";
         }
@@ -83,9 +75,6 @@ public static class EngineFailure
         var innermost = chain[^1];
         return $"{innermost.GetType().Name}: {innermost.Message}";
     }
-
-    /// <summary>The engine's own message from an error answer: the <c>message</c> of its JSON body, else the body.</summary>
-    public static string ApiMessage(DockerApiException e) => string.IsNullOrEmpty(e.ResponseBody) ? e.Message : ApiMessage(e.ResponseBody);
 
     /// <summary>The engine's own message from an error answer's body: its JSON <c>message</c>, else the body.</summary>
     public static string ApiMessage(string body)

@@ -8,8 +8,8 @@ using System.Text;
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// The engine's address as a connection: a plain HttpClient over it, for the calls Docker.DotNet does not make (the
-/// ping's headers, BuildKit builds, whose progress it cannot read), and upgraded connections (a BuildKit session).
+/// The engine's address as a connection: the HttpClient over it that makes every Engine API call, and upgraded
+/// connections (a BuildKit session).
 /// </summary>
 internal static class EngineHttp
 {

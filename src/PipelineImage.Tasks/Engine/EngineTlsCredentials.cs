@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Docker.DotNet.X509;
 using PipelineImage.Diagnostics;
 
 namespace PipelineImage.Engine;
@@ -12,13 +11,6 @@ namespace PipelineImage.Engine;
 /// </summary>
 internal static class EngineTlsCredentials
 {
-    /// <exception cref="PipelineImageException">PIMG2027 when a certificate file is missing or unreadable.</exception>
-    public static CertificateCredentials Create(EngineTls tls, string endpoint)
-    {
-        var (client, validate) = Load(tls, endpoint);
-        return new CertificateCredentials(client) { ServerCertificateValidationCallback = validate };
-    }
-
     /// <summary>The client certificate and the check of the engine's certificate, for any HTTP client.</summary>
     /// <exception cref="PipelineImageException">PIMG2027 when a certificate file is missing or unreadable.</exception>
     public static (X509Certificate2 Client, RemoteCertificateValidationCallback Validate) Load(EngineTls tls, string endpoint)

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Docker.DotNet.Models;
-
 namespace PipelineImage.Engine;
 
 /// <summary>
@@ -10,7 +7,7 @@ namespace PipelineImage.Engine;
 /// the containerd image store, dockerd sends no <c>aux</c> either, and a layer uploaded between two progress ticks
 /// goes from <c>Waiting</c> to <c>Pushed</c> with no size.
 /// </summary>
-internal sealed partial class PushProgress(Action<string> output) : IProgress<JSONMessage>
+internal sealed partial class PushProgress(Action<string> output)
 {
     private readonly Dictionary<string, long> _uploaded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pushed = new(StringComparer.Ordinal);
@@ -31,28 +28,32 @@ internal sealed partial class PushProgress(Action<string> output) : IProgress<JS
     /// <summary>Whether the engine said anything about layers (Podman does not).</summary>
     public bool LayersReported => _lastStatus.Keys.Any(layer => layer.Length > 0);
 
-    public void Report(JSONMessage value)
+    /// <summary>One line of the answer: a JSON message.</summary>
+    /// <exception cref="System.Text.Json.JsonException">The line is not one.</exception>
+    public void Report(string line) => Report(EngineMessage.Parse(line));
+
+    public void Report(EngineMessage value)
     {
-        if (value.Error is not null && !string.IsNullOrEmpty(value.Error.Message))
+        if (value.ErrorMessage is { } error)
         {
-            Error = value.Error.Message.TrimEnd();
+            Error = error.TrimEnd();
             return;
         }
 
-        if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("Digest", out var digest))
+        if (value.AuxString("Digest") is { } digest)
         {
-            Digest = digest is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : digest?.ToString();
+            Digest = digest;
             return;
         }
 
         var status = value.Status ?? "";
-        var layer = value.ID ?? "";
+        var layer = value.Id ?? "";
         if (status.Length == 0)
         {
             return;
         }
 
-        if (layer.Length > 0 && status == "Pushing" && value.Progress is { } progress && (progress.Total ?? progress.Current) is { } size and > 0)
+        if (layer.Length > 0 && status == "Pushing" && value.ProgressDetail is { } progress && (progress.Total ?? progress.Current) is { } size and > 0)
         {
             _uploaded[layer] = Math.Max(_uploaded.GetValueOrDefault(layer), size);
         }

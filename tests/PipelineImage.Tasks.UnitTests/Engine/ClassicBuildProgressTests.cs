@@ -1,4 +1,3 @@
-using Docker.DotNet.Models;
 using PipelineImage.Engine;
 
 namespace PipelineImage.Tests.Engine;
@@ -36,10 +35,10 @@ public sealed class ClassicBuildProgressTests
 
         foreach (var line in builder == "classic" ? Classic : Podman)
         {
-            progress.Report(new JSONMessage { Stream = line });
+            progress.Report(new EngineMessage(Stream: line));
         }
 
-        progress.Report(new JSONMessage { Error = new JSONError { Message = "exit code 100" } });
+        progress.Report("""{"errorDetail":{"code":100,"message":"exit code 100"},"error":"exit code 100"}""");
         progress.Flush();
 
         Assert.Equal(
@@ -59,9 +58,9 @@ public sealed class ClassicBuildProgressTests
         var log = new BuildEventLog(lines.Add);
         var progress = new ClassicBuildProgress(log);
 
-        progress.Report(new JSONMessage { Stream = "Step 1/1 : FR" });
-        progress.Report(new JSONMessage { Stream = "OM base\nSuccessfully built 1111111111aa\nlast" });
-        progress.Report(new JSONMessage { Aux = new ObjectExtensionData { ExtensionData = new Dictionary<string, object> { ["ID"] = "sha256:abc" } } });
+        progress.Report("""{"stream":"Step 1/1 : FR"}""");
+        progress.Report("""{"stream":"OM base\nSuccessfully built 1111111111aa\nlast"}""");
+        progress.Report("""{"aux":{"ID":"sha256:abc"}}""");
         progress.Flush();
 
         Assert.Equal(["Step 1/1 : FROM base", "Successfully built 1111111111aa", "last"], lines);

@@ -51,6 +51,29 @@ internal sealed class LoopbackServer : IDisposable
         client.Close();
     });
 
+    /// <summary>
+    /// An HTTP server of one request a connection: each request's head (request line and headers) goes to answer,
+    /// whose status line, content type and body (null: 404) go back, then the connection closes.
+    /// </summary>
+    public static LoopbackServer Routing(Func<string, (int Status, string Body)?> answer) => new(async (client, token) =>
+    {
+        var stream = client.GetStream();
+        var head = new List<byte>();
+        var buffer = new byte[1];
+        while (!head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()) && await stream.ReadAsync(buffer, token) == 1)
+        {
+            head.Add(buffer[0]);
+        }
+
+        var (status, body) = answer(Encoding.ASCII.GetString(head.ToArray())) ?? (404, """{"message":"no such route"}""");
+        var bytes = Encoding.UTF8.GetBytes(body);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {status} {(HttpStatusCode)status}\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n"), token);
+        await stream.WriteAsync(bytes, token);
+        await stream.FlushAsync(token);
+        client.Close();
+    });
+
     /// <summary>Sends the given bytes as soon as a client connects, before it says anything, then closes.</summary>
     public static LoopbackServer Greeting(string bytes) => new(async (client, token) =>
     {

@@ -1,4 +1,3 @@
-using Docker.DotNet.Models;
 using PipelineImage.Engine;
 
 namespace PipelineImage.Tests.Engine;
@@ -14,12 +13,12 @@ public sealed class PushProgressTests
         var lines = new List<string>();
         var progress = new PushProgress(lines.Add);
 
-        progress.Report(new JSONMessage { Status = "The push refers to repository [127.0.0.1:5000/app]" });
-        progress.Report(new JSONMessage { ID = "aaa", Status = "Pushing", Progress = new JSONProgress { Current = 10, Total = 2048 } });
-        progress.Report(new JSONMessage { ID = "aaa", Status = "Pushed" });
-        progress.Report(new JSONMessage { ID = "bbb", Status = "Layer already exists" });
-        progress.Report(new JSONMessage { Status = $"1.0.0: digest: {Digest} size: 1214" });
-        progress.Report(new JSONMessage { Aux = new ObjectExtensionData { ExtensionData = new Dictionary<string, object> { ["Digest"] = Digest } } });
+        progress.Report("""{"status":"The push refers to repository [127.0.0.1:5000/app]"}""");
+        progress.Report("""{"status":"Pushing","progressDetail":{"current":10,"total":2048},"progress":"[>   ]  10B/2.048kB","id":"aaa"}""");
+        progress.Report("""{"status":"Pushed","progressDetail":{},"id":"aaa"}""");
+        progress.Report("""{"status":"Layer already exists","progressDetail":{},"id":"bbb"}""");
+        progress.Report($$"""{"status":"1.0.0: digest: {{Digest}} size: 1214"}""");
+        progress.Report($$$"""{"progressDetail":{},"aux":{"Tag":"1.0.0","Digest":"{{{Digest}}}","Size":1214}}""");
 
         Assert.Equal(Digest, progress.Digest);
         Assert.True(progress.LayersReported);
@@ -31,8 +30,8 @@ public sealed class PushProgressTests
     {
         var progress = new PushProgress(_ => { });
 
-        progress.Report(new JSONMessage { Status = "The push refers to repository [127.0.0.1:5000/app:1.0.0]" });
-        progress.Report(new JSONMessage { Status = $"1.0.0: digest: {Digest} size: 1214" });
+        progress.Report("""{"status":"The push refers to repository [127.0.0.1:5000/app:1.0.0]"}""");
+        progress.Report($$"""{"status":"1.0.0: digest: {{Digest}} size: 1214"}""");
 
         Assert.Equal(Digest, progress.Digest);
         Assert.False(progress.LayersReported);
@@ -44,17 +43,30 @@ public sealed class PushProgressTests
         // As Docker 26.1 on the containerd image store answered a push of a BuildKit image.
         var progress = new PushProgress(_ => { });
 
-        progress.Report(new JSONMessage { Status = "The push refers to repository [127.0.0.1:5000/app]" });
-        progress.Report(new JSONMessage { ID = "8b8bb1e6f369", Status = "Pushing", Progress = new JSONProgress { Total = 1076 } });
-        progress.Report(new JSONMessage { ID = "fa08a1808c4e", Status = "Waiting", Progress = new JSONProgress() });
-        progress.Report(new JSONMessage { ID = "fa08a1808c4e", Status = "Pushing", Progress = new JSONProgress() });
-        progress.Report(new JSONMessage { ID = "8b8bb1e6f369", Status = "Pushed", Progress = new JSONProgress() });
-        progress.Report(new JSONMessage { ID = "fa08a1808c4e", Status = "Pushed", Progress = new JSONProgress() });
-        progress.Report(new JSONMessage { ID = "2db98217ce6a", Status = "Mounted from app2", Progress = new JSONProgress() });
-        progress.Report(new JSONMessage { Status = $"1: digest: {Digest} size: 856" });
+        progress.Report("""{"status":"The push refers to repository [127.0.0.1:5000/app]"}""");
+        progress.Report("""{"status":"Pushing","progressDetail":{"total":1076},"id":"8b8bb1e6f369"}""");
+        progress.Report("""{"status":"Waiting","progressDetail":{},"id":"fa08a1808c4e"}""");
+        progress.Report("""{"status":"Pushing","progressDetail":{},"id":"fa08a1808c4e"}""");
+        progress.Report("""{"status":"Pushed","progressDetail":{},"id":"8b8bb1e6f369"}""");
+        progress.Report("""{"status":"Pushed","progressDetail":{},"id":"fa08a1808c4e"}""");
+        progress.Report("""{"status":"Mounted from app2","progressDetail":{},"id":"2db98217ce6a"}""");
+        progress.Report($$"""{"status":"1: digest: {{Digest}} size: 856"}""");
 
         Assert.Equal(Digest, progress.Digest);
         Assert.Equal((2, 1, (long?)null), (progress.LayersPushed, progress.LayersPresent, progress.BytesUploaded));
+    }
+
+    [Fact]
+    public void AnErrorInTheStreamIsTheErrorWhicheverFieldCarriesIt()
+    {
+        var dockerd = new PushProgress(_ => { });
+        var podman = new PushProgress(_ => { });
+
+        dockerd.Report("""{"errorDetail":{"message":"unauthorized: authentication required\n"},"error":"unauthorized: authentication required\n"}""");
+        podman.Report("""{"error":"denied: requested access to the resource is denied"}""");
+
+        Assert.Equal("unauthorized: authentication required", dockerd.Error);
+        Assert.Equal("denied: requested access to the resource is denied", podman.Error);
     }
 
     [Theory]

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Docker.DotNet;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Tasks;
@@ -43,7 +42,7 @@ public sealed class EngineTaskTests : IDisposable
         ["aggregate"] = () => new AggregateException(new SocketException((int)SocketError.ConnectionRefused)),
         ["reset"] = () => new IOException("Unable to read data", new SocketException((int)SocketError.ConnectionReset)),
         ["timeout"] = () => new TimeoutException("The operation has timed out."),
-        ["api"] = () => new DockerApiException(HttpStatusCode.InternalServerError, """{"message":"engine is shutting down"}"""),
+        ["api"] = () => new EngineApiStatusException(500, "InternalServerError", "engine is shutting down"),
         ["json"] = () => new JsonException("'<' is an invalid start of a value."),
         ["typed"] = () => new EngineRequestFailedException("build", "500 InternalServerError: boom"),
         ["bug"] = () => new InvalidOperationException("Sequence contains no elements"),
