@@ -5,8 +5,8 @@ using PipelineImage.Planning;
 namespace PipelineImage.Tests;
 
 /// <summary>
-/// Only the MSBuild glue (namespace PipelineImage.Tasks) may touch Microsoft.Build; the core stays pure; and the
-/// folders of the task assembly import each other in no cycle.
+/// Only the MSBuild glue (namespace PipelineImage.Tasks) may touch Microsoft.Build, and no task is more than 150 lines;
+/// the core stays pure; and the folders of the task assembly import each other in no cycle.
 /// </summary>
 public class ArchitectureTests
 {
@@ -63,6 +63,18 @@ public class ArchitectureTests
         }
 
         Assert.True(cycles.Count == 0, "The folders import each other in cycles:\n" + string.Join("\n", cycles));
+    }
+
+    /// <summary>A task only maps its parameters, calls the core and logs: 150 lines at most (its parameters aside).</summary>
+    [Fact]
+    public void EveryTaskIs150LinesOrFewer()
+    {
+        var tooLong = Directory.EnumerateFiles(Path.Combine(Source, "Tasks"), "*.cs")
+            .Select(path => (Name: Path.GetFileName(path), Lines: File.ReadLines(path).Count()))
+            .Where(file => file.Lines > 150)
+            .Select(file => $"{file.Name}: {file.Lines} lines");
+
+        Assert.Empty(tooLong);
     }
 
     [Fact]

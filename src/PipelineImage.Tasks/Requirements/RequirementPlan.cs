@@ -23,6 +23,28 @@ public sealed record RequirementPlan(
     public IReadOnlyList<IntegrationMatch> Integrations { get; init; } = [];
 
     public static RequirementPlan Empty { get; } = new([], [], null, [], []);
+
+    /// <summary>What the build log says at normal verbosity: each integration detected, the OS and pip packages.</summary>
+    public IEnumerable<string> Describe()
+    {
+        foreach (var match in Integrations)
+        {
+            var integration = match.Integration;
+            var added = match.Added.Count > 0 ? "adds " + string.Join(" ", match.Added) : "adds nothing for this base image's package manager";
+            yield return $"PipelineImage integration {integration.PackageId} {match.PackageVersion}: {added}"
+                         + (integration.Reason.Length > 0 ? $" ({integration.Reason})" : "");
+        }
+
+        if (Manager is { } manager)
+        {
+            yield return $"PipelineImage OS packages ({manager.Name()}): {string.Join(" ", OsPackages)}";
+        }
+
+        if (PipRequirements.Count > 0 || Context.Count > 0)
+        {
+            yield return "PipelineImage pip requirements: " + string.Join(" ", PipRequirements.Concat(Context.Select(file => "-r " + file.SourcePath)));
+        }
+    }
 }
 
 /// <summary>One package line of a package list file.</summary>

@@ -3,7 +3,7 @@ using PipelineImage.Requirements;
 
 namespace PipelineImage.Tasks;
 
-/// <summary>Maps PipelineRequirement and PipelineImageIntegration items to the requirements core, and its plan to log lines.</summary>
+/// <summary>Maps PipelineRequirement and PipelineImageIntegration items to the requirements core.</summary>
 internal static class RequirementItems
 {
     public static RequirementItem ToRequirement(ITaskItem item) => new()
@@ -30,27 +30,4 @@ internal static class RequirementItems
     /// <summary>The NuGet package (id and version) a published file comes from; empty for the app's own files.</summary>
     public static (string Id, string Version) PackageOf(ITaskItem publishedFile) =>
         (publishedFile.GetMetadata("NuGetPackageId"), publishedFile.GetMetadata("NuGetPackageVersion"));
-
-    /// <summary>What the build log says at normal verbosity: each integration detected, the OS and pip packages.</summary>
-    public static IEnumerable<string> Describe(RequirementPlan requirements)
-    {
-        foreach (var match in requirements.Integrations)
-        {
-            var integration = match.Integration;
-            var added = match.Added.Count > 0 ? "adds " + string.Join(" ", match.Added) : "adds nothing for this base image's package manager";
-            yield return $"PipelineImage integration {integration.PackageId} {match.PackageVersion}: {added}"
-                         + (integration.Reason.Length > 0 ? $" ({integration.Reason})" : "");
-        }
-
-        if (requirements.Manager is { } manager)
-        {
-            yield return $"PipelineImage OS packages ({manager.Name()}): {string.Join(" ", requirements.OsPackages)}";
-        }
-
-        if (requirements.PipRequirements.Count > 0 || requirements.Context.Count > 0)
-        {
-            yield return "PipelineImage pip requirements: "
-                         + string.Join(" ", requirements.PipRequirements.Concat(requirements.Context.Select(file => "-r " + file.SourcePath)));
-        }
-    }
 }

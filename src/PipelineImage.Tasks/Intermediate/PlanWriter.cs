@@ -1,0 +1,202 @@
+using PipelineImage.Context;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Planning;
+using PipelineImage.Requirements;
+
+namespace PipelineImage.Intermediate;
+
+/// <summary>Where the plan writer's messages go: by importance, and PIMG warnings by resource name.</summary>
+public sealed record PlanLog(Action<string> Low, Action<string> Normal, Action<string> High, Action<string, object?[]> Warning);
+
+/// <param name="DockerfilePath">The Dockerfile written.</param>
+/// <param name="PlanPath">plan.json.</param>
+public sealed record WrittenPlan(string DockerfilePath, string PlanPath);
+
+/// <summary>
+/// Plans an image from a <see cref="PlanRequest"/> and writes what the build reads into its output directory: the
+/// Dockerfiles (only when they changed), context.txt, plan.json and hashes.tsv; with PipelineImageSkipBuild also the
+/// context's tar and the commands that build it by hand. Every setting is checked, whatever another check found, so
+/// that one publish reports every invalid one (<see cref="PipelineImageProblemsException"/>).
+/// </summary>
+public sealed class PlanWriter(PlanRequest request, PlanLog log)
+{
+    private string Output => request.OutputDirectory;
+
+    public async Task<WrittenPlan> WriteAsync(CancellationToken cancellationToken)
+    {
+        var settings = request.Settings;
+        var problems = new Problems();
+        problems.Check(() => BuildNetwork.Validate(request.Network));
+        problems.Check(() => PullPolicies.Parse(request.Pull));
+        problems.Check(() => BuildPlatform.Validate(request.Platform));
+        var secrets = problems.Check(() => BuildSecrets.Plan(request.Secrets, request.Environment));
+        var pipNetrc = request.RequirementSettings.PipNetrcSecret.Trim();
+        var aptAuth = request.RequirementSettings.AptAuthSecret.Trim();
+        foreach (var (property, id) in new[] { ("PipelineImagePipNetrcSecret", pipNetrc), ("PipelineImageAptAuthSecret", aptAuth) })
+        {
+            if (id.Length > 0 && !request.Secrets.Any(secret => secret.Item.Trim() == id))
+            {
+                problems.Add(new PipelineImageException(DiagnosticCodes.UnknownSecret, property, id));
+            }
+        }
+
+        ParentImage? parent = null;
+        try
+        {
+            parent = await PlanParentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PipelineImageException e)
+        {
+            problems.Add(e);
+        }
+
+        if (parent is not null)
+        {
+            settings = settings with { BaseImage = parent.Reference.ToString() };
+        }
+
+        var sources = problems.Check(CollectContextSources);
+
+        // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
+        var builder = problems.Check(() => ImageBuilders.Validate(request.Builder));
+        var epoch = problems.Check(() => AssemblyPlanner.Epoch(request.Environment("SOURCE_DATE_EPOCH")));
+        var plan = problems.Check(() => ImagePlanner.Create(request.App, settings, sources ?? ContextSources.None,
+            baseImage => PlanRequirements(parent?.FinalBase ?? baseImage), builder ?? "auto", epoch));
+        problems.ThrowIfAny();
+        WarnWithoutEffect("PipelineImageAptAuthSecret", aptAuth.Length > 0 && plan!.Requirements.Manager != OsPackageManager.Apt, "no apt step installs OS packages");
+        foreach (var line in plan!.Requirements.Describe())
+        {
+            log.Normal(line);
+        }
+
+        var dockerfilePath = Path.Combine(Output, "Dockerfile");
+        var classicDockerfilePath = Path.Combine(Output, "Dockerfile.classic");
+        await WriteDockerfileAsync(dockerfilePath, plan.Dockerfile).ConfigureAwait(false);
+        await WriteDockerfileAsync(classicDockerfilePath, plan.ClassicDockerfile).ConfigureAwait(false);
+        await AtomicFile.WriteIfChangedAsync(Path.Combine(Output, "context.txt"), ContextManifest.Render(plan.Context)).ConfigureAwait(false);
+
+        var planPath = Path.Combine(Output, "plan.json");
+        var hashes = FileHashCache.Load(Path.Combine(Output, "hashes.tsv"));
+        var planFile = PlanFile.Create(plan, parent, dockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
+            BuildNetwork.Validate(request.Network), BuildPlatform.Validate(request.Platform), PullPolicies.Parse(request.Pull).ToString().ToLowerInvariant(),
+            request.NoCache, builder!), hashes.Hash, secrets);
+        await hashes.SaveAsync().ConfigureAwait(false);
+        var written = await AtomicFile.WriteIfChangedAsync(planPath, planFile.ToJson()).ConfigureAwait(false);
+        log.Normal($"{(written ? "Wrote" : "Up to date:")} {planPath}: {planFile.Context.Count} context entries, {hashes.FilesHashed} file(s) read for their hashes, "
+            + $"inputs key {planFile.InputsKey}");
+        // The plan at detailed verbosity: what it builds, how, and the Dockerfile. Secrets appear by id only.
+        log.Low($"The plan: {string.Join(", ", planFile.References)}; base {planFile.BaseImage}; options {planFile.Options}; secrets: "
+            + $"{(planFile.Secrets is { } ids ? string.Join(", ", ids.Select(secret => secret.Id)) : "none")}; the Dockerfile:\n{plan.Dockerfile.TrimEnd()}");
+
+        WarnWithoutEffect("PipelineImagePush", request.Push && request.SkipBuild, "PipelineImageSkipBuild=true builds no image to push");
+        if (request.SkipBuild)
+        {
+            await WriteForHandBuildAsync(plan, parent, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new WrittenPlan(dockerfilePath, planPath);
+    }
+
+    // A Dockerfile the plan no longer has (the classic builder's, after a change of builder or requirements) is removed.
+    private async Task WriteDockerfileAsync(string path, string? text)
+    {
+        if (text is null)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        var written = await AtomicFile.WriteIfChangedAsync(path, text).ConfigureAwait(false);
+        log.Normal(written ? $"Wrote {path}" : $"{path} is up to date");
+    }
+
+    private void WarnWithoutEffect(string setting, bool isSet, string reason)
+    {
+        if (isSet)
+        {
+            log.Warning(DiagnosticCodes.SettingWithoutEffect, [setting, reason]);
+        }
+    }
+
+    private async Task<ParentImage?> PlanParentAsync(CancellationToken cancellationToken)
+    {
+        if (request.ParentDockerfile.Trim().Length == 0)
+        {
+            WarnWithoutEffect("PipelineImageParentContext", request.ParentContext.Trim().Length > 0, "PipelineImageParentDockerfile is not set");
+            WarnWithoutEffect("PipelineImageParentBuildArg", request.ParentBuildArgs.Count > 0, "PipelineImageParentDockerfile is not set");
+        }
+
+        return await ParentImage.FromSettingsAsync(() => ImagePlanner.ResolveName(request.App, request.Settings), request.ProjectDirectory,
+            request.ParentDockerfile, request.ParentContext, request.Settings.BaseImage, request.ParentBuildArgs, BuildPlatform.Validate(request.Platform),
+            Output, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The context as the tar we would send, and the commands that build it: the same image, by hand or elsewhere.
+    private async Task WriteForHandBuildAsync(BuildPlan plan, ParentImage? parent, CancellationToken cancellationToken)
+    {
+        var commands = new List<string>();
+        if (parent is not null)
+        {
+            var parentTar = Path.Combine(Output, "parent-context.tar");
+            await AtomicFile.WriteAsync(parentTar, stream => ContextTarWriter.WriteAsync(parent.Context, stream, cancellationToken)).ConfigureAwait(false);
+            var args = string.Concat(parent.BuildArgs.Select(arg => $" --build-arg {arg.Key}={arg.Value}"));
+            commands.Add($"docker build -f {parent.DockerfilePath} -t {parent.Reference}{args} - < {parentTar}");
+        }
+
+        var tar = Path.Combine(Output, "context.tar");
+        await AtomicFile.WriteAsync(tar, stream => ContextTarWriter.WriteAsync(plan.Context, stream, cancellationToken)).ConfigureAwait(false);
+        var tags = string.Concat(plan.References.Select(reference => $" -t {reference}"));
+        var network = BuildNetwork.Validate(request.Network) is { Length: > 0 } mode ? $" --network {mode}" : "";
+        var build = commands.Count > 0 ? string.Join(" && ", commands) + " && " : "";
+        log.High(plan.ClassicDockerfile is null
+            ? $"PipelineImageSkipBuild: no image built. To build it: {build}docker build -f {ImagePlanner.DockerfilePath}{network}{tags} - < {tar}"
+            : "PipelineImageSkipBuild: no image built. To build it with BuildKit: "
+              + $"{build}DOCKER_BUILDKIT=1 docker build -f {ImagePlanner.DockerfilePath}{network}{tags} - < {tar}; with the classic builder: "
+              + $"{build}DOCKER_BUILDKIT=0 docker build -f {ImagePlanner.ClassicDockerfilePath}{network}{tags} - < {tar}");
+    }
+
+    private RequirementPlan PlanRequirements(string baseImage) => RequirementPlanner.Plan(request.Requirements, request.RequirementSettings, baseImage,
+        path => File.Exists(path) ? File.ReadAllText(path) : null, IntegrationCatalog.Detect(request.Integrations, request.PublishedPackages));
+
+    private ContextSources CollectContextSources()
+    {
+        // The ignore files and their patterns are checked on every publish, whether or not anything goes through them.
+        var root = Planning.ExtraFiles.ContextRoot(request.ProjectDirectory, request.ContextRoot, request.IncludeSourceFiles);
+        var rules = IgnoreRules.Load(root, request.DockerIgnoreFiles);
+        if (!request.IncludeSourceFiles && request.ExtraFiles.Count == 0)
+        {
+            const string nothingSent = "no file goes through the build context's ignore rules (PipelineImageIncludeSourceFiles is not true and there is no PipelineImageFile item)";
+            WarnWithoutEffect("PipelineImageContextRoot", request.ContextRoot.Trim().Length > 0, nothingSent);
+            WarnWithoutEffect("DockerIgnoreFile", request.DockerIgnoreFiles.Count > 0, nothingSent);
+            return ContextSources.None;
+        }
+
+        (request.IncludeSourceFiles && request.DockerIgnoreFiles.Count == 0 ? log.High : log.Normal)(
+            $"PipelineImage build context {root}: ignore rules from {rules.Origin}");
+
+        var sourceFiles = request.IncludeSourceFiles ? ContextWalker.Walk(root, rules.Matcher, [ImagePlanner.ReservedDirectory]) : [];
+        var extraFiles = new List<ExtraFile>();
+        var appDirectory = ImageConfiguration.WorkingDirectory(request.Settings.WorkingDirectory).TrimEnd('/');
+        foreach (var item in request.ExtraFiles)
+        {
+            var contextPath = Planning.ExtraFiles.ContextPath(item, root);
+            if (!ContextWalker.IsSent(contextPath, rules.Matcher))
+            {
+                log.Warning(DiagnosticCodes.FileExcludedByIgnoreRules, [item.Item, rules.Origin, contextPath]);
+                continue;
+            }
+
+            if (!File.Exists(item.FullPath))
+            {
+                throw new PipelineImageException(DiagnosticCodes.PublishFileMissing, item.FullPath);
+            }
+
+            var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(item.FullPath) & (UnixFileMode)0x1FF;
+            extraFiles.Add(new ExtraFile(item.Item, ContextEntry.FromFile(contextPath, item.FullPath, mode: mode),
+                Planning.ExtraFiles.Destination(item, request.ProjectDirectory, appDirectory)));
+        }
+
+        return new ContextSources(sourceFiles, extraFiles);
+    }
+}
