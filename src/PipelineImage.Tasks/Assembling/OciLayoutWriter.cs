@@ -11,9 +11,9 @@ namespace PipelineImage.Assembling;
 /// <summary>
 /// Writes an image as an OCI image layout in a tar (<c>oci-archive</c>): <c>oci-layout</c>, <c>index.json</c> and
 /// <c>blobs/sha256/</c> with the config, the layers and an OCI manifest of them. The index has one manifest, named
-/// with the first reference as Podman names it (<c>org.opencontainers.image.ref.name</c>, the whole reference) and
-/// as containerd and Docker do (<c>io.containerd.image.name</c>, fully qualified: <c>docker.io/library/app:1.0.0</c>):
-/// <c>podman load</c> takes an index of one image only. Docker's media types become OCI's (the same bytes), so the
+/// with the first reference as containerd, Docker and Podman read it (<c>io.containerd.image.name</c>, fully
+/// qualified: <c>docker.io/library/app:1.0.0</c>; Podman takes it before <c>org.opencontainers.image.ref.name</c>, the
+/// reference as given, which other readers use): <c>podman load</c> takes an index of one image only. Docker's media types become OCI's (the same bytes), so the
 /// manifest's digest is that of the OCI form.
 /// Beside them, <c>manifest.json</c> names the same blobs as a docker-archive does (with every reference in
 /// <c>RepoTags</c>), as <c>docker save</c> writes it from Docker 25 on: Docker's graph-driver store reads only that

@@ -51,8 +51,8 @@ public interface IContainerEngine : IDisposable
 
     /// <summary>
     /// Loads a docker-archive or an OCI layout into the local image store (<c>POST /images/load</c>), tagged as it says.
-    /// Docker's graph-driver store takes a docker-archive without the layers it already has, its containerd store an
-    /// OCI layout without them; Podman needs every layer.
+    /// Docker's graph-driver store takes a docker-archive without the layers it already has, its containerd store and
+    /// Podman an OCI layout without them.
     /// </summary>
     Task LoadAsync(string archive, CancellationToken cancellationToken);
 

@@ -4,7 +4,6 @@ using PipelineImage.Assembling;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Naming;
-using PipelineImage.Registry;
 
 namespace PipelineImage.ImageStore;
 
@@ -43,15 +42,15 @@ public sealed record LoadResult(LoadKind Kind, string ImageId, string? Why = nul
 /// does not carry only where its store holds them (it looks each up by digest, and a layer it read from a
 /// docker-archive by its diff_id). So our layers go alone in an OCI layout on a base read from Podman itself, whose
 /// layers <see cref="EngineBaseReader"/> names by diff_id, or on the base of the image this directory loaded last;
-/// where it refuses, and on any other base, the whole docker-archive. Podman names what it loads from a
-/// docker-archive as its CLI does (<c>localhost/app</c> for an unqualified <c>app</c>), but a layout by its
-/// <c>io.containerd.image.name</c> as written, and its compatible API tags <c>app</c> as <c>docker.io/library/app</c>:
-/// so the layout and the tags after it name the image as the docker-archive would.</item>
+/// where it refuses, and on any other base, the whole docker-archive. Podman names what it loads by the names written
+/// (a layout by its <c>io.containerd.image.name</c>), except that it puts an unqualified name of a docker-archive under
+/// <c>localhost/</c>, where its compatible API, which tags and pushes, reads <c>app</c> as
+/// <c>docker.io/library/app</c>: so every name we give Podman is written whole, as its API reads it.</item>
 /// </list>
 /// </summary>
 public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo info)
 {
-    /// <summary>The record of the last load into a containerd store, in the assembled directory.</summary>
+    /// <summary>The record of the last load into a containerd store or Podman, in the assembled directory.</summary>
     public const string LoadedFileName = "loaded.json";
 
     /// <param name="directory">The assembled directory.</param>
@@ -66,26 +65,28 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         // The graph-driver store and Podman know an image by its config's digest, the containerd store by its manifest's
         // (where the config's finds nothing). Asked in that order, an unchanged image on the first two costs no GET /info
         // (a tenth of a second on dockerd 20.10).
-        if (await TagAsync(assembled.ConfigDigest, references, cancellationToken).ConfigureAwait(false))
+        var named = info.IsPodman ? references.Select(Whole).ToList() : references;
+        if (await TagAsync(assembled.ConfigDigest, named, cancellationToken).ConfigureAwait(false))
         {
             return new LoadResult(LoadKind.Tagged, assembled.ConfigDigest);
         }
 
         var containerd = !info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false);
-        if (containerd && await TagAsync(assembled.ManifestDigest, references, cancellationToken).ConfigureAwait(false))
+        if (containerd && await TagAsync(assembled.ManifestDigest, named, cancellationToken).ConfigureAwait(false))
         {
             return new LoadResult(LoadKind.Tagged, assembled.ManifestDigest);
         }
 
         var id = containerd ? assembled.ManifestDigest : assembled.ConfigDigest;
-
-        string? why = containerd || info.IsPodman ? await WhyNotOurLayersAsync(directory, assembled, id, cancellationToken).ConfigureAwait(false) : null;
+        // An OCI layout names the image by its first reference (one name per manifest); the others are tags of it.
+        var oci = containerd || info.IsPodman;
+        var kind = LoadKind.OurLayers;
+        var why = oci ? await WhyNotOurLayersAsync(directory, assembled, cancellationToken).ConfigureAwait(false) : null;
         if (why is null)
         {
             try
             {
-                await LoadAsync(directory, assembled, references, id, oci: containerd || info.IsPodman, null, cancellationToken).ConfigureAwait(false);
-                return new LoadResult(LoadKind.OurLayers, id);
+                await LoadArchiveAsync(directory, assembled, named, oci, null, cancellationToken).ConfigureAwait(false);
             }
             catch (EngineRequestFailedException e)
             {
@@ -93,8 +94,24 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
             }
         }
 
-        await LoadAsync(directory, assembled, references, id, oci: containerd, baseBlob, cancellationToken).ConfigureAwait(false);
-        return new LoadResult(LoadKind.Whole, id, why);
+        if (why is not null)
+        {
+            kind = LoadKind.Whole;
+            oci = containerd;
+            await LoadArchiveAsync(directory, assembled, named, oci, baseBlob, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var reference in oci ? named.Skip(1) : [])
+        {
+            await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (containerd || info.IsPodman)
+        {
+            await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, LoadedFileName), new Loaded(id, assembled.BaseDigest).ToJson()).ConfigureAwait(false);
+        }
+
+        return new LoadResult(kind, id, why);
     }
 
     // Whether the engine has the image: then it gets every tag.
@@ -115,7 +132,7 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
 
     // Null when the store holds the base's layers as our manifest names them (the base was read from it, or the image
     // loaded last from here, still there, names them); else why it may not.
-    private async Task<string?> WhyNotOurLayersAsync(string directory, AssemblyRecord assembled, string id, CancellationToken cancellationToken)
+    private async Task<string?> WhyNotOurLayersAsync(string directory, AssemblyRecord assembled, CancellationToken cancellationToken)
     {
         if (assembled.BaseInEngine)
         {
@@ -124,27 +141,26 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
 
         var store = info.IsPodman ? "the engine is Podman" : "the engine keeps its images in containerd's store";
         var loaded = Loaded.Read(Path.Combine(directory, LoadedFileName));
-        if (loaded?.Image is null || loaded.BaseDigest != assembled.BaseDigest)
+        if (loaded?.Id is not { } last || loaded.BaseDigest != assembled.BaseDigest)
         {
             return $"{store}, which takes our layers alone only on base layers it is known to hold, and no image loaded from here holds these yet";
         }
 
-        return await engine.InspectImageAsync(loaded.Image, cancellationToken).ConfigureAwait(false) is null
-            ? $"{store}, and the image loaded last from here ({loaded.Image}), whose base layers ours would name, is gone from it"
+        return await engine.InspectImageAsync(last, cancellationToken).ConfigureAwait(false) is null
+            ? $"{store}, and the image loaded last from here ({last}), whose base layers ours would name, is gone from it"
             : null;
     }
 
     // One archive (without the base's layers when baseBlob is null), loaded and deleted: an OCI layout, or a
     // docker-archive (the graph-driver store; Podman's whole image).
-    private async Task LoadAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references, string id, bool oci,
+    private async Task LoadArchiveAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references, bool oci,
         Func<string, CancellationToken, Task<string>>? baseBlob, CancellationToken cancellationToken)
     {
         var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
-        var named = info.IsPodman && oci ? references.Select(PodmanNamed).ToList() : references;
         try
         {
             await AtomicFile.WriteAsync(archive, stream => oci
-                ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, named, baseBlob, stream, cancellationToken)
+                ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, references, baseBlob, stream, cancellationToken)
                 : DockerArchiveWriter.WriteAsync(directory, assembled, references, baseBlob, stream, cancellationToken))
                 .ConfigureAwait(false);
             await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
@@ -153,35 +169,24 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         {
             File.Delete(archive);
         }
-
-        if (oci)
-        {
-            // The layout names the image by its first reference (one name per manifest); the others are tags of it.
-            foreach (var reference in named.Skip(1))
-            {
-                await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        if (oci || info.IsPodman)
-        {
-            await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, LoadedFileName), new Loaded(id, assembled.BaseDigest).ToJson()).ConfigureAwait(false);
-        }
     }
 
-    // A reference as Podman names what it loads from a docker-archive: an unqualified name (no registry host) under
-    // localhost/.
-    private static ImageReference PodmanNamed(ImageReference reference) =>
-        RegistryHost.IsHost(reference.Name.Split('/')[0]) && reference.Name.Contains('/') ? reference : reference with { Name = "localhost/" + reference.Name };
+    // A reference with its whole name, as Podman's compatible API reads a short one: app is docker.io/library/app.
+    private static ImageReference Whole(ImageReference reference) => reference with { Name = RepositoryName.Of(reference.Name).ToString() };
 
     /// <summary>
     /// <c>loaded.json</c>: the engine's id of the image last loaded from here into a containerd store or Podman (the
-    /// manifest's digest, Podman's the config's), and the base it is on.
+    /// manifest's digest, Podman's the config's), and the base it is on. <c>manifest</c> is how a containerd store's
+    /// was written before Podman had one.
     /// </summary>
     private sealed record Loaded(
         [property: JsonPropertyName("image")] string? Image,
-        [property: JsonPropertyName("baseDigest")] string BaseDigest)
+        [property: JsonPropertyName("baseDigest")] string BaseDigest,
+        [property: JsonPropertyName("manifest"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Manifest = null)
     {
+        [JsonIgnore]
+        public string? Id => Image ?? Manifest;
+
         public string ToJson() => JsonSerializer.Serialize(this) + "\n";
 
         public static Loaded? Read(string path)

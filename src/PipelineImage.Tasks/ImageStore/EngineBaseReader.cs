@@ -101,7 +101,8 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
 
     /// <summary>
     /// A layer of a base read from this engine, saved again and written to a temporary file of
-    /// <paramref name="directory"/> (the caller deletes it): for an engine that needs every layer of an image it loads.
+    /// <paramref name="directory"/> (the caller deletes it): for an engine that refused our layers alone and takes the
+    /// whole image.
     /// </summary>
     /// <exception cref="EngineException">The engine failed, or no longer has the layer.</exception>
     public async Task<string> FetchLayerAsync(string imageId, string digest, string directory, CancellationToken cancellationToken)

@@ -149,12 +149,10 @@ public sealed class AssembledImageLoaderTests : IDisposable
         Assert.Contains("index.json", entries.Keys);
         Assert.DoesNotContain($"blobs/sha256/{_baseLayer[7..]}", entries.Keys);
         Assert.Empty(_fetched);
-        // Named as Podman names app:1.0.0 from a docker-archive: where the layout says docker.io/library/app:1.0.0, or
-        // its compatible API tags app:latest, the image would be docker.io/library/app, and app:1.0.0 would still find
-        // the one loaded whole before.
+        // Every name whole, as Podman's compatible API reads app (docker.io/library/app) when it tags and pushes.
         var named = JsonDocument.Parse(entries["index.json"]).RootElement.GetProperty("manifests")[0].GetProperty("annotations");
-        Assert.Equal("localhost/app:1.0.0", named.GetProperty("io.containerd.image.name").GetString());
-        Assert.Equal([new ImageReference("localhost/app", "latest")], engine.Tagged);
+        Assert.Equal("docker.io/library/app:1.0.0", named.GetProperty("io.containerd.image.name").GetString());
+        Assert.Equal([new ImageReference("docker.io/library/app", "latest")], engine.Tagged);
     }
 
     [Fact]
@@ -167,7 +165,11 @@ public sealed class AssembledImageLoaderTests : IDisposable
 
         Assert.Equal(LoadKind.Whole, loaded.Kind);
         Assert.StartsWith("the engine is Podman, which takes our layers alone only on base layers it is known to hold", loaded.Why);
-        Assert.Contains($"{_baseLayer[7..]}.tar.gz", ArchiveEntries.Read(Assert.Single(engine.Loads)).Keys);
+        var whole = ArchiveEntries.Read(Assert.Single(engine.Loads));
+        Assert.Contains($"{_baseLayer[7..]}.tar.gz", whole.Keys);
+        // Whole names here too: Podman would put an unqualified app under localhost/, where its API looks for docker.io/library/app.
+        Assert.Equal(["docker.io/library/app:1.0.0", "docker.io/library/app:latest"],
+            JsonDocument.Parse(whole["manifest.json"]).RootElement[0].GetProperty("RepoTags").EnumerateArray().Select(tag => tag.GetString()));
 
         // Podman holds the first image, and with it the base's layers: the second goes without them.
         engine.Add(first.ConfigDigest);
@@ -178,6 +180,29 @@ public sealed class AssembledImageLoaderTests : IDisposable
         Assert.Equal(new LoadResult(LoadKind.OurLayers, second.ConfigDigest), loaded);
         Assert.DoesNotContain($"blobs/sha256/{_baseLayer[7..]}", ArchiveEntries.Read(engine.Loads[^1]).Keys);
         Assert.Equal([_baseLayer], _fetched);
+    }
+
+    [Fact]
+    public async Task PodmanThatHasTheImageIsToldItsTagsWithWholeNames()
+    {
+        var engine = new FakeContainerEngine { Info = Podman };
+        var assembled = Assemble("ours");
+        engine.Add(assembled.ConfigDigest);
+
+        Assert.Equal(LoadKind.Tagged, (await Load(engine, assembled)).Kind);
+
+        Assert.Equal([new ImageReference("docker.io/library/app", "1.0.0"), new ImageReference("docker.io/library/app", "latest")], engine.Tagged);
+    }
+
+    [Fact]
+    public async Task AContainerdStoresRecordOfAnEarlierVersionStillVouchesForItsBase()
+    {
+        var engine = new FakeContainerEngine { ContainerdStore = true };
+        var first = Assemble("first");
+        engine.Add(first.ManifestDigest);
+        File.WriteAllText(Path.Combine(_directory, AssembledImageLoader.LoadedFileName), $$"""{"manifest":"{{first.ManifestDigest}}","baseDigest":"{{BaseDigest}}"}""");
+
+        Assert.Equal(LoadKind.OurLayers, (await Load(engine, Assemble("second"))).Kind);
     }
 
     [Fact]
