@@ -14,6 +14,9 @@ public sealed partial class DockerEngine : IContainerEngine
     /// <summary>API 1.38 is the first with the build endpoint's <c>version</c> (builder) parameter.</summary>
     public static readonly Version MinimumApiVersion = new(1, 38);
 
+    /// <summary>How long an engine that answered its ping has for its <c>/version</c>.</summary>
+    public static readonly TimeSpan VersionTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>The newest API whose build endpoint we have read; newer engines are spoken to in this version.</summary>
     public static readonly Version MaximumApiVersion = new(1, 47);
 
@@ -42,30 +45,38 @@ public sealed partial class DockerEngine : IContainerEngine
         string serverVersion, apiVersion, platform;
         string? builderVersion;
         bool podman;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        var waited = _connectTimeout;
+        try
         {
-            timeout.CancelAfter(_connectTimeout);
-            try
+            // The ping's headers say which builders the engine has. WaitAsync too: a TLS handshake that gets no answer
+            // does not heed the token.
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                // WaitAsync too: a TLS handshake that gets no answer does not heed the token.
-                using var version = await GetJsonAsync("version", timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
+                timeout.CancelAfter(_connectTimeout);
+                using var ping = await _http.GetAsync("_ping", timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
+                builderVersion = ping.Headers.TryGetValues("Builder-Version", out var values) ? values.FirstOrDefault() : null;
+                podman = ping.Headers.Contains("Libpod-Api-Version");
+            }
+
+            // An engine that answered its ping is there, and its /version may wait: Podman's gathers the store's
+            // information, behind a load or a build that holds the store's lock.
+            waited = _connectTimeout > VersionTimeout ? _connectTimeout : VersionTimeout;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(waited);
+                using var version = await GetJsonAsync("version", timeout.Token).WaitAsync(waited, cancellationToken).ConfigureAwait(false);
                 var root = version.RootElement;
                 serverVersion = String(root, "Version") ?? "unknown";
                 apiVersion = String(root, "ApiVersion") ?? throw new JsonException("no ApiVersion in the answer to /version");
                 platform = $"{String(root, "Os")}/{String(root, "Arch")}";
-                podman = root.TryGetProperty("Components", out var components) && components.ValueKind == JsonValueKind.Array
+                podman |= root.TryGetProperty("Components", out var components) && components.ValueKind == JsonValueKind.Array
                     && components.EnumerateArray().Any(component => String(component, "Name")?.Contains("Podman", StringComparison.OrdinalIgnoreCase) == true);
-
-                // The ping's headers say which builders the engine has.
-                using var ping = await _http.GetAsync("_ping", timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
-                builderVersion = ping.Headers.TryGetValues("Builder-Version", out var values) ? values.FirstOrDefault() : null;
-                podman |= ping.Headers.Contains("Libpod-Api-Version");
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Whatever the client throws (refused, reset, time-out, no socket, TLS, an answer that is no engine's).
-                throw new EngineUnavailableException(_endpoint.ToString(), _source, EngineFailure.Describe(e, _connectTimeout, _tls?.CaFile, _endpoint), e);
-            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Whatever the client throws (refused, reset, time-out, no socket, TLS, an answer that is no engine's).
+            throw new EngineUnavailableException(_endpoint.ToString(), _source, EngineFailure.Describe(e, waited, _tls?.CaFile, _endpoint), e);
         }
 
         if (!Version.TryParse(apiVersion, out var engineApi) || engineApi < MinimumApiVersion)
