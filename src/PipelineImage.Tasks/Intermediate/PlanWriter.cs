@@ -27,9 +27,9 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
     {
         var settings = request.Settings;
         var problems = new Problems();
-        problems.Check(() => BuildNetwork.Validate(request.Network));
-        problems.Check(() => PullPolicies.Parse(request.Pull));
-        problems.Check(() => BuildPlatform.Validate(request.Platform));
+        var network = problems.Check(() => BuildNetwork.Validate(request.Network));
+        var pull = problems.Check(() => PullPolicies.Parse(request.Pull));
+        var platform = problems.Check(() => BuildPlatform.Validate(request.Platform));
         var secrets = problems.Check(() => BuildSecrets.Plan(request.Secrets, request.Environment));
         var pipNetrc = request.RequirementSettings.PipNetrcSecret.Trim();
         var aptAuth = request.RequirementSettings.AptAuthSecret.Trim();
@@ -44,7 +44,7 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
         ParentImage? parent = null;
         try
         {
-            parent = await PlanParentAsync(cancellationToken).ConfigureAwait(false);
+            parent = await PlanParentAsync(platform ?? "", cancellationToken).ConfigureAwait(false);
         }
         catch (PipelineImageException e)
         {
@@ -79,8 +79,7 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
         var planPath = Path.Combine(Output, "plan.json");
         var hashes = FileHashCache.Load(Path.Combine(Output, "hashes.tsv"));
         var planFile = PlanFile.Create(plan, parent, dockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
-            BuildNetwork.Validate(request.Network), BuildPlatform.Validate(request.Platform), PullPolicies.Parse(request.Pull).ToString().ToLowerInvariant(),
-            request.NoCache, builder!), hashes.Hash, secrets);
+            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder!), hashes.Hash, secrets);
         await hashes.SaveAsync().ConfigureAwait(false);
         var written = await AtomicFile.WriteIfChangedAsync(planPath, planFile.ToJson()).ConfigureAwait(false);
         log.Normal($"{(written ? "Wrote" : "Up to date:")} {planPath}: {planFile.Context.Count} context entries, {hashes.FilesHashed} file(s) read for their hashes, "
@@ -92,7 +91,7 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
         WarnWithoutEffect("PipelineImagePush", request.Push && request.SkipBuild, "PipelineImageSkipBuild=true builds no image to push");
         if (request.SkipBuild)
         {
-            await WriteForHandBuildAsync(plan, parent, cancellationToken).ConfigureAwait(false);
+            await WriteForHandBuildAsync(plan, parent, network!, cancellationToken).ConfigureAwait(false);
         }
 
         return new WrittenPlan(dockerfilePath, planPath);
@@ -119,7 +118,8 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
         }
     }
 
-    private async Task<ParentImage?> PlanParentAsync(CancellationToken cancellationToken)
+    // The platform as validated (empty when it is not: that is a problem of its own).
+    private async Task<ParentImage?> PlanParentAsync(string platform, CancellationToken cancellationToken)
     {
         if (request.ParentDockerfile.Trim().Length == 0)
         {
@@ -128,12 +128,12 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
         }
 
         return await ParentImage.FromSettingsAsync(() => ImagePlanner.ResolveName(request.App, request.Settings), request.ProjectDirectory,
-            request.ParentDockerfile, request.ParentContext, request.Settings.BaseImage, request.ParentBuildArgs, BuildPlatform.Validate(request.Platform),
+            request.ParentDockerfile, request.ParentContext, request.Settings.BaseImage, request.ParentBuildArgs, platform,
             Output, cancellationToken).ConfigureAwait(false);
     }
 
     // The context as the tar we would send, and the commands that build it: the same image, by hand or elsewhere.
-    private async Task WriteForHandBuildAsync(BuildPlan plan, ParentImage? parent, CancellationToken cancellationToken)
+    private async Task WriteForHandBuildAsync(BuildPlan plan, ParentImage? parent, string network, CancellationToken cancellationToken)
     {
         var commands = new List<string>();
         if (parent is not null)
@@ -147,13 +147,13 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
         var tar = Path.Combine(Output, "context.tar");
         await AtomicFile.WriteAsync(tar, stream => ContextTarWriter.WriteAsync(plan.Context, stream, cancellationToken)).ConfigureAwait(false);
         var tags = string.Concat(plan.References.Select(reference => $" -t {reference}"));
-        var network = BuildNetwork.Validate(request.Network) is { Length: > 0 } mode ? $" --network {mode}" : "";
+        var networkOption = network.Length > 0 ? $" --network {network}" : "";
         var build = commands.Count > 0 ? string.Join(" && ", commands) + " && " : "";
         log.High(plan.ClassicDockerfile is null
-            ? $"PipelineImageSkipBuild: no image built. To build it: {build}docker build -f {ImagePlanner.DockerfilePath}{network}{tags} - < {tar}"
+            ? $"PipelineImageSkipBuild: no image built. To build it: {build}docker build -f {ImagePlanner.DockerfilePath}{networkOption}{tags} - < {tar}"
             : "PipelineImageSkipBuild: no image built. To build it with BuildKit: "
-              + $"{build}DOCKER_BUILDKIT=1 docker build -f {ImagePlanner.DockerfilePath}{network}{tags} - < {tar}; with the classic builder: "
-              + $"{build}DOCKER_BUILDKIT=0 docker build -f {ImagePlanner.ClassicDockerfilePath}{network}{tags} - < {tar}");
+              + $"{build}DOCKER_BUILDKIT=1 docker build -f {ImagePlanner.DockerfilePath}{networkOption}{tags} - < {tar}; with the classic builder: "
+              + $"{build}DOCKER_BUILDKIT=0 docker build -f {ImagePlanner.ClassicDockerfilePath}{networkOption}{tags} - < {tar}");
     }
 
     private RequirementPlan PlanRequirements(string baseImage) => RequirementPlanner.Plan(request.Requirements, request.RequirementSettings, baseImage,

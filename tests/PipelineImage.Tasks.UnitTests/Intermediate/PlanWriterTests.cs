@@ -48,6 +48,14 @@ public sealed class PlanWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task AnInvalidPlatformIsOneErrorThoughTheParentPlanUsesItToo()
+    {
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => Writer(Request() with { Platform = "not/a/plat/form" }).WriteAsync(CancellationToken.None));
+
+        Assert.Equal(DiagnosticCodes.InvalidPlatform, problem.ResourceName);
+    }
+
+    [Fact]
     public async Task ASettingWithoutEffectIsAWarningByItsResourceName()
     {
         await Writer(Request() with { ParentContext = "..", SkipBuild = true, Push = true }).WriteAsync(CancellationToken.None);
