@@ -48,12 +48,9 @@ public sealed partial class DockerEngine : IContainerEngine
         var waited = _connectTimeout;
         try
         {
-            // The ping's headers say which builders the engine has. WaitAsync too: a TLS handshake that gets no answer
-            // does not heed the token.
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            // The ping's headers say which builders the engine has.
+            using (var ping = await WithinAsync(_connectTimeout, token => _http.GetAsync("_ping", token), cancellationToken).ConfigureAwait(false))
             {
-                timeout.CancelAfter(_connectTimeout);
-                using var ping = await _http.GetAsync("_ping", timeout.Token).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
                 builderVersion = ping.Headers.TryGetValues("Builder-Version", out var values) ? values.FirstOrDefault() : null;
                 podman = ping.Headers.Contains("Libpod-Api-Version");
             }
@@ -61,17 +58,13 @@ public sealed partial class DockerEngine : IContainerEngine
             // An engine that answered its ping is there, and its /version may wait: Podman's gathers the store's
             // information, behind a load or a build that holds the store's lock.
             waited = _connectTimeout > VersionTimeout ? _connectTimeout : VersionTimeout;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(waited);
-                using var version = await GetJsonAsync("version", timeout.Token).WaitAsync(waited, cancellationToken).ConfigureAwait(false);
-                var root = version.RootElement;
-                serverVersion = String(root, "Version") ?? "unknown";
-                apiVersion = String(root, "ApiVersion") ?? throw new JsonException("no ApiVersion in the answer to /version");
-                platform = $"{String(root, "Os")}/{String(root, "Arch")}";
-                podman |= root.TryGetProperty("Components", out var components) && components.ValueKind == JsonValueKind.Array
-                    && components.EnumerateArray().Any(component => String(component, "Name")?.Contains("Podman", StringComparison.OrdinalIgnoreCase) == true);
-            }
+            using var version = await WithinAsync(waited, token => GetJsonAsync("version", token), cancellationToken).ConfigureAwait(false);
+            var root = version.RootElement;
+            serverVersion = String(root, "Version") ?? "unknown";
+            apiVersion = String(root, "ApiVersion") ?? throw new JsonException("no ApiVersion in the answer to /version");
+            platform = $"{String(root, "Os")}/{String(root, "Arch")}";
+            podman |= root.TryGetProperty("Components", out var components) && components.ValueKind == JsonValueKind.Array
+                && components.EnumerateArray().Any(component => String(component, "Name")?.Contains("Podman", StringComparison.OrdinalIgnoreCase) == true);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -88,6 +81,14 @@ public sealed partial class DockerEngine : IContainerEngine
         _apiVersion = (engineApi < MaximumApiVersion ? engineApi : MaximumApiVersion).ToString();
         _podman = podman;
         return new EngineInfo(_endpoint.ToString(), serverVersion, _apiVersion, platform, builderVersion, podman);
+    }
+
+    // A request within a bound of its own. WaitAsync too: a TLS handshake that gets no answer does not heed the token.
+    private static async Task<T> WithinAsync<T>(TimeSpan bound, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(bound);
+        return await request(timeout.Token).WaitAsync(bound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

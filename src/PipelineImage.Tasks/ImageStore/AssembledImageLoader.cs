@@ -78,15 +78,15 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         }
 
         var id = containerd ? assembled.ManifestDigest : assembled.ConfigDigest;
-        // An OCI layout names the image by its first reference (one name per manifest); the others are tags of it.
-        var oci = containerd || info.IsPodman;
-        var kind = LoadKind.OurLayers;
-        var why = oci ? await WhyNotOurLayersAsync(directory, assembled, cancellationToken).ConfigureAwait(false) : null;
+        // Our layers alone go as an OCI layout on these two, as a docker-archive on the graph-driver store; the whole
+        // image as an OCI layout on the containerd store only.
+        var ociAlone = containerd || info.IsPodman;
+        var why = ociAlone ? await WhyNotOurLayersAsync(directory, assembled, cancellationToken).ConfigureAwait(false) : null;
         if (why is null)
         {
             try
             {
-                await LoadArchiveAsync(directory, assembled, named, oci, null, cancellationToken).ConfigureAwait(false);
+                await LoadArchiveAsync(directory, assembled, named, ociAlone, null, cancellationToken).ConfigureAwait(false);
             }
             catch (EngineRequestFailedException e)
             {
@@ -96,22 +96,24 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
 
         if (why is not null)
         {
-            kind = LoadKind.Whole;
-            oci = containerd;
-            await LoadArchiveAsync(directory, assembled, named, oci, baseBlob, cancellationToken).ConfigureAwait(false);
+            await LoadArchiveAsync(directory, assembled, named, containerd, baseBlob, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var reference in oci ? named.Skip(1) : [])
+        // An OCI layout names the image by its first reference (one name per manifest); the others are tags of it.
+        if (why is null ? ociAlone : containerd)
         {
-            await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
+            foreach (var reference in named.Skip(1))
+            {
+                await engine.TagAsync(id, reference, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        if (containerd || info.IsPodman)
+        if (ociAlone)
         {
             await AtomicFile.WriteIfChangedAsync(Path.Combine(directory, LoadedFileName), new Loaded(id, assembled.BaseDigest).ToJson()).ConfigureAwait(false);
         }
 
-        return new LoadResult(kind, id, why);
+        return new LoadResult(why is null ? LoadKind.OurLayers : LoadKind.Whole, id, why);
     }
 
     // Whether the engine has the image: then it gets every tag.

@@ -39,13 +39,7 @@ internal sealed class LoopbackServer : IDisposable
     public static LoopbackServer Answering(string response) => new(async (client, token) =>
     {
         var stream = client.GetStream();
-        var head = new List<byte>();
-        var buffer = new byte[1];
-        while (!head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()) && await stream.ReadAsync(buffer, token) == 1)
-        {
-            head.Add(buffer[0]);
-        }
-
+        await ReadHeadAsync(stream, token);
         await stream.WriteAsync(Encoding.ASCII.GetBytes(response), token);
         await stream.FlushAsync(token);
         client.Close();
@@ -58,14 +52,7 @@ internal sealed class LoopbackServer : IDisposable
     public static LoopbackServer Routing(Func<string, (int Status, string Body)?> answer) => new(async (client, token) =>
     {
         var stream = client.GetStream();
-        var head = new List<byte>();
-        var buffer = new byte[1];
-        while (!head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()) && await stream.ReadAsync(buffer, token) == 1)
-        {
-            head.Add(buffer[0]);
-        }
-
-        var (status, body) = answer(Encoding.ASCII.GetString(head.ToArray())) ?? (404, """{"message":"no such route"}""");
+        var (status, body) = answer(await ReadHeadAsync(stream, token)) ?? (404, """{"message":"no such route"}""");
         var bytes = Encoding.UTF8.GetBytes(body);
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {status} {(HttpStatusCode)status}\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n"), token);
@@ -80,6 +67,19 @@ internal sealed class LoopbackServer : IDisposable
         await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(bytes), token);
         client.Close();
     });
+
+    // The request line and headers, up to the blank line that ends them.
+    private static async Task<string> ReadHeadAsync(Stream stream, CancellationToken token)
+    {
+        var head = new List<byte>();
+        var buffer = new byte[1];
+        while (!head.TakeLast(4).SequenceEqual("\r\n\r\n"u8.ToArray()) && await stream.ReadAsync(buffer, token) == 1)
+        {
+            head.Add(buffer[0]);
+        }
+
+        return Encoding.ASCII.GetString(head.ToArray());
+    }
 
     /// <summary>An address where nothing listens: a port just released.</summary>
     public static string RefusingAddress()
