@@ -232,6 +232,8 @@ disabled_plugins = [
   address = \"/run/pipelineimage-$name/containerd.sock.ttrpc\""
   # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
   # The socket's group is root: the root's docker group has a GID that means another group on this machine.
+  # BuildKit keeps 3 GB of build cache: its default, a tenth of the disk, let one engine's store grow past 20 GB over
+  # repeated test runs, on which dockerd no longer started.
   put "$dir/daemon.json" 644 "{
   \"hosts\": [\"unix:///run/pipelineimage/$name.sock\"],
   \"group\": \"root\",
@@ -241,6 +243,7 @@ disabled_plugins = [
   \"containerd\": \"/run/pipelineimage-$name/containerd.sock\",
   \"cgroup-parent\": \"pipelineimage-$name\",
   \"features\": {\"containerd-snapshotter\": $snapshotter},$storage_driver
+  \"builder\": {\"gc\": {\"enabled\": true, \"defaultKeepStorage\": \"3GB\"}},
   \"bridge\": \"none\",
   \"iptables\": false,
   \"ip6tables\": false,
@@ -251,20 +254,10 @@ disabled_plugins = [
 
 answers() { [ "$(curl -s --max-time 5 --unix-socket "$1" http://engine/_ping 2>/dev/null)" = OK ]; }
 
-ensure_engine() { # engine restart(true|false) command...
-  local engine=$1 restart=$2 socket=$run/$1.sock logfile=/var/log/pipelineimage-$1.log pid status reason
-  shift 2
-  if answers "$socket"; then
-    pid=$(pid_of "$engine")
-    # An engine started from a clone that is gone since (a CI run's) works on, but Podman's conmon then cannot start a
-    # container ("Failed to get working directory"): engines run in their root.
-    if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd")" != "$(readlink "/proc/$pid/root")" ]; then
-      log "restarting $engine: it runs in $(readlink "/proc/$pid/cwd"), not in its root"
-    else
-      $restart || return 0
-      log "restarting $engine: its configuration changed"
-    fi
-  fi
+# Starts an engine's supervisor and waits for its answer; on failure prints the log's tail and sets reason.
+start_engine() { # engine command...
+  local engine=$1 socket=$run/$1.sock logfile=/var/log/pipelineimage-$1.log pid status
+  shift
   stop_engine "$engine"
   rm -f "$socket"
   log "starting $engine on $socket (log: $logfile)"
@@ -279,11 +272,38 @@ ensure_engine() { # engine restart(true|false) command...
   if answers "$socket"; then return 0; fi
   if [ -d "/proc/$pid" ]; then
     reason="no answer on $socket within 60 s (pid $pid still runs)"
+    stop_engine "$engine"
   else
     status=0; wait "$pid" || status=$?
     reason="it exited with status $status before answering on $socket"
   fi
   tail -n 30 "$logfile" >&2
+  return 1
+}
+
+ensure_engine() { # engine restart(true|false) command...
+  local engine=$1 restart=$2 socket=$run/$1.sock pid reason data=$root/var/lib/pipelineimage-$1
+  shift 2
+  if answers "$socket"; then
+    pid=$(pid_of "$engine")
+    # An engine started from a clone that is gone since (a CI run's) works on, but Podman's conmon then cannot start a
+    # container ("Failed to get working directory"): engines run in their root.
+    if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd")" != "$(readlink "/proc/$pid/root")" ]; then
+      log "restarting $engine: it runs in $(readlink "/proc/$pid/cwd"), not in its root"
+    else
+      $restart || return 0
+      log "restarting $engine: its configuration changed"
+    fi
+  fi
+  start_engine "$engine" "$@" && return 0
+  # These engines hold nothing but test images and the stand-ins (copied again below), so a store an engine cannot
+  # start on (Docker 26 with 20 GB of build cache ended its BuildKit start-up in "context deadline exceeded") is
+  # removed and the engine started once more on an empty one.
+  if [ -d "$data" ]; then
+    log "$engine did not start ($reason): removing its store $data and starting it on an empty one"
+    rm -rf --one-file-system "$data"
+    start_engine "$engine" "$@" && return 0
+  fi
   log "$engine did not start: $reason"
   exit 1
 }

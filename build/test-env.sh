@@ -36,8 +36,9 @@ stop_dockerd() {
   for _ in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 1; done
 }
 # No traffic may go to private address ranges: no default bridge, no iptables, no forwarding, no masquerading.
+# BuildKit keeps 3 GB of build cache (by default a tenth of the disk: build/modern-engines.sh says why not).
 mkdir -p /etc/docker
-daemon_json='{"bridge":"none","iptables":false,"ip-forward":false,"ip-masq":false}'
+daemon_json='{"bridge":"none","iptables":false,"ip-forward":false,"ip-masq":false,"builder":{"gc":{"enabled":true,"defaultKeepStorage":"3GB"}}}'
 if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$daemon_json" ]; then
   if docker version >/dev/null 2>&1; then
     log "restarting dockerd with the required daemon.json"
