@@ -237,4 +237,25 @@ public sealed class ConfigurationTests(PackageFeed feed)
     private static async Task<string> FilesAsync(string image) =>
         (await Docker.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c",
             "find /app -type f -exec stat -c '%n %u:%g %a' {} + | sort && find /app -type f -exec sha256sum {} + | sort")).Output;
+
+    [EngineFact]
+    public async Task TheReadmesCommandLineListFormsGiveEveryTagInBash()
+    {
+        // The forms as the README writes them, typed into bash.
+        var readme = await File.ReadAllTextAsync(Path.Combine(PackageFeed.RepositoryRoot, "README.md"));
+        string[] forms = ["-p:PipelineImageTags=1.4.0%3Bstable", "'-p:PipelineImageTags=\"1.4.0;stable\"'"];
+        await using var project = new TestProject(feed);
+
+        foreach (var form in forms)
+        {
+            Assert.Contains($"`{form}`", readme);
+            var publish = await project.BashAsync($"dotnet publish App.csproj -c Release -nodeReuse:false -p:PipelineImageSkipBuild=true {form}");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            using var plan = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "plan.json")));
+            Assert.Equal([$"{project.ImageName}:1.4.0", $"{project.ImageName}:stable"],
+                plan.RootElement.GetProperty("references").EnumerateArray()
+                    .Select(reference => $"{reference.GetProperty("name").GetString()}:{reference.GetProperty("tag").GetString()}"));
+        }
+    }
 }

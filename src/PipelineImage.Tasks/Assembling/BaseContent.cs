@@ -18,4 +18,8 @@ namespace PipelineImage.Assembling;
 /// pushed from there), never pushed through the registry API.
 /// </param>
 public sealed record BaseContent(
-    RepositoryName Name, string Digest, string ManifestMediaType, IReadOnlyList<Descriptor> Layers, string ConfigDigest, byte[] Config, bool InEngine = false);
+    RepositoryName Name, string Digest, string ManifestMediaType, IReadOnlyList<Descriptor> Layers, string ConfigDigest, byte[] Config, bool InEngine = false)
+{
+    /// <summary>What the base's files say, where they were read (<see cref="BaseImages.BaseFacts"/>); null: not read.</summary>
+    public BaseImages.BaseFacts? Facts { get; init; }
+}

@@ -66,9 +66,13 @@ public static class DiagnosticCodes
     public const string InvalidSourceDateEpoch = nameof(InvalidSourceDateEpoch);                     // PIMG2039
     public const string InvalidArchiveFormat = nameof(InvalidArchiveFormat);                         // PIMG2041
     public const string LayerNotReadable = nameof(LayerNotReadable);                                 // PIMG2042
+    public const string BaseImageUserUnknown = nameof(BaseImageUserUnknown);                         // PIMG2043
+    public const string BaseImageWithoutShell = nameof(BaseImageWithoutShell);                       // PIMG2044
+    public const string BaseImageWithoutRuntime = nameof(BaseImageWithoutRuntime);                   // PIMG2045
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)
+    public const string NoSourceFilesSent = nameof(NoSourceFilesSent);                               // PIMG3005 (warning)
     public const string PublishFileMissing = nameof(PublishFileMissing);                             // PIMG4001
     public const string PublishFileOutsideOutput = nameof(PublishFileOutsideOutput);                 // PIMG4002
     public const string NoImageToPush = nameof(NoImageToPush);                                       // PIMG4003
@@ -78,6 +82,7 @@ public static class DiagnosticCodes
     public const string NoImageToSave = nameof(NoImageToSave);                                       // PIMG4007
     public const string ArchiveNotWritten = nameof(ArchiveNotWritten);                               // PIMG4008
     public const string NoImageToDescribe = nameof(NoImageToDescribe);                               // PIMG4009
+    public const string AccessDenied = nameof(AccessDenied);                                         // PIMG4010
     public const string UnknownRequirementManager = nameof(UnknownRequirementManager);               // PIMG5001
     public const string InvalidOsPackageManager = nameof(InvalidOsPackageManager);                   // PIMG5002
     public const string OsPackageManagerUnknown = nameof(OsPackageManagerUnknown);                   // PIMG5003
@@ -94,4 +99,5 @@ public static class DiagnosticCodes
     public const string VersionOnRequirementFile = nameof(VersionOnRequirementFile);                 // PIMG5014
     public const string NestedRequirementFile = nameof(NestedRequirementFile);                       // PIMG5015
     public const string IntegrationWithoutPackageManager = nameof(IntegrationWithoutPackageManager); // PIMG5016
+    public const string InvalidIntegrationVersions = nameof(InvalidIntegrationVersions);             // PIMG5017
 }

@@ -4,11 +4,13 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PipelineImage.Assembling;
+using PipelineImage.BaseImages;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
+using PipelineImage.Sbom;
 
 namespace PipelineImage.ImageStore;
 
@@ -67,7 +69,7 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
 
         var name = RepositoryName.Of(ReferenceParts.Split(baseImage).Name);
         var kept = Path.Combine(cacheDirectory, image.Id.Replace(':', '-') + ".json");
-        if (Kept.Read(kept) is { } earlier && ContentDigest.Of(earlier.Config) == earlier.ConfigDigest)
+        if (Kept.Read(kept) is { FilesRead: true } earlier && ContentDigest.Of(earlier.Config) == earlier.ConfigDigest)
         {
             return earlier.For(name, image.Id);
         }
@@ -75,6 +77,7 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
         log($"Reading the base image {baseImage} ({image.Id}) from the engine, once: the engine saves the whole image, and what it holds is kept in {kept}");
         var small = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var layerFiles = new Dictionary<string, LayerFiles?>(StringComparer.Ordinal);
         await SaveAsync(image.Id, async (path, size, data) =>
         {
             sizes[path] = size;
@@ -84,8 +87,14 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
                 await data.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
                 small[path] = buffer.ToArray();
             }
+            else
+            {
+                // Only layers are this large: their files are read as they stream by.
+                layerFiles[path] = await BaseLayer.ReadAsync(data, cancellationToken).ConfigureAwait(false);
+            }
         }, cancellationToken).ConfigureAwait(false);
-        var read = Parse(small, sizes, platform, baseImage, name);
+        var (parsed, layerPaths) = Parse(small, sizes, platform, baseImage, name);
+        var read = parsed with { Facts = await BaseLayer.FactsAsync(layerPaths, layerFiles, small, cancellationToken).ConfigureAwait(false), FilesRead = true };
         try
         {
             Directory.CreateDirectory(cacheDirectory);
@@ -200,7 +209,9 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
 
     /// <summary>The base in a saved archive: an OCI layout where there is one, else a docker-archive.</summary>
     /// <exception cref="PipelineImageException">PIMG1018 when the archive holds no image this can read.</exception>
-    internal static Kept Parse(IReadOnlyDictionary<string, byte[]> small, IReadOnlyDictionary<string, long> sizes, string platform, string baseImage, RepositoryName name)
+    /// <returns>The base, and the archive's path of each of its layers, bottom up.</returns>
+    internal static (Kept Kept, IReadOnlyList<string> LayerPaths) Parse(
+        IReadOnlyDictionary<string, byte[]> small, IReadOnlyDictionary<string, long> sizes, string platform, string baseImage, RepositoryName name)
     {
         try
         {
@@ -215,7 +226,7 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
     }
 
     // index.json → (an index for several platforms →) the manifest → the configuration.
-    private static Kept FromLayout(IReadOnlyDictionary<string, byte[]> small, byte[] index, string platform)
+    private static (Kept, IReadOnlyList<string>) FromLayout(IReadOnlyDictionary<string, byte[]> small, byte[] index, string platform)
     {
         byte[] Blob(string digest) => small.TryGetValue($"blobs/sha256/{digest["sha256:".Length..]}", out var bytes) && ContentDigest.Of(bytes) == digest
             ? bytes : throw new InvalidDataException($"it lacks the blob {digest}, or it is not what its digest says");
@@ -234,11 +245,11 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
         var mediaType = document.RootElement.TryGetProperty("mediaType", out var type) ? type.GetString() ?? MediaTypes.OciManifest : MediaTypes.OciManifest;
         var config = Descriptor.Read(document.RootElement.GetProperty("config"));
         var layers = document.RootElement.GetProperty("layers").EnumerateArray().Select(Descriptor.Read).ToList();
-        return new Kept(mediaType, layers, config.Digest, Blob(config.Digest));
+        return (new Kept(mediaType, layers, config.Digest, Blob(config.Digest)), layers.Select(layer => $"blobs/sha256/{layer.Digest["sha256:".Length..]}").ToList());
     }
 
     // manifest.json → the configuration; each layer is its uncompressed tar, whose digest is its diff_id.
-    private static Kept FromDockerArchive(IReadOnlyDictionary<string, byte[]> small, IReadOnlyDictionary<string, long> sizes, byte[] manifest)
+    private static (Kept, IReadOnlyList<string>) FromDockerArchive(IReadOnlyDictionary<string, byte[]> small, IReadOnlyDictionary<string, long> sizes, byte[] manifest)
     {
         using var document = JsonDocument.Parse(manifest);
         var image = document.RootElement[0];
@@ -253,7 +264,7 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
         }
 
         var layers = paths.Select((path, i) => new Descriptor(MediaTypes.OciUncompressedLayer, diffIds[i], sizes[path])).ToList();
-        return new Kept(MediaTypes.OciManifest, layers, ContentDigest.Of(config), config);
+        return (new Kept(MediaTypes.OciManifest, layers, ContentDigest.Of(config), config), paths);
     }
 
     /// <summary>What was read of a base, kept by its image id (<c>&lt;id&gt;.json</c> in the cache directory).</summary>
@@ -263,7 +274,16 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
         [property: JsonPropertyName("configDigest")] string ConfigDigest,
         [property: JsonPropertyName("config")] byte[] Config)
     {
-        public BaseContent For(RepositoryName name, string imageId) => new(name, imageId, ManifestMediaType, Layers, ConfigDigest, Config, InEngine: true);
+        /// <summary>What its files say (<see cref="BaseFacts"/>); null: what was kept before they were read, or layers this cannot read.</summary>
+        [JsonPropertyName("facts")]
+        public BaseFacts? Facts { get; init; }
+
+        /// <summary>Whether its files were read (what was kept before they were is read again, once).</summary>
+        [JsonPropertyName("filesRead")]
+        public bool FilesRead { get; init; }
+
+        public BaseContent For(RepositoryName name, string imageId) =>
+            new(name, imageId, ManifestMediaType, Layers, ConfigDigest, Config, InEngine: true) { Facts = Facts };
 
         public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
 

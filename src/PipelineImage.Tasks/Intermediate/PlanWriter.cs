@@ -1,3 +1,4 @@
+using PipelineImage.BaseImages;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
@@ -19,7 +20,13 @@ public sealed record WrittenPlan(string DockerfilePath, string PlanPath);
 /// context's tar and the commands that build it by hand. Every setting is checked, whatever another check found, so
 /// that one publish reports every invalid one (<see cref="PipelineImageProblemsException"/>).
 /// </summary>
-public sealed class PlanWriter(PlanRequest request, PlanLog log)
+/// <param name="request">What to plan.</param>
+/// <param name="log">Where its messages go.</param>
+/// <param name="readBase">
+/// Reads a base image's files (reference, platform): from the engine that holds it; null when it cannot be read, and
+/// the base is then planned on from its name alone (<see cref="BaseImageFamily"/>).
+/// </param>
+public sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null)
 {
     private string Output => request.OutputDirectory;
 
@@ -58,12 +65,36 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
 
         var sources = problems.Check(CollectContextSources);
 
+        // The base's own files, where they can be read: they decide the OS package manager and refuse an image that
+        // could not start or build on it. A parent Dockerfile's image does not exist yet.
+        var read = parent is null ? await ReadBaseAsync(settings, platform ?? "", cancellationToken).ConfigureAwait(false) : null;
+        if (read is { } onRead && BaseChecks.ExtractionDirectory(onRead.Facts, request.App, settings) is { } extraction)
+        {
+            settings = settings with
+            {
+                EnvironmentVariables = [.. settings.EnvironmentVariables, KeyValuePair.Create(BaseChecks.ExtractionVariable, extraction.Directory)],
+            };
+            log.High($"The app's bundle extracts itself when it starts, and its user's home ({extraction.Home}) is not in the base image {onRead.Image}: "
+                + $"the image sets {BaseChecks.ExtractionVariable}={extraction.Directory} (a PipelineImageEnvironmentVariable of that name chooses another)");
+        }
+
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
         var builder = problems.Check(() => ImageBuilders.Validate(request.Builder));
         var epoch = problems.Check(() => AssemblyPlanner.Epoch(request.Environment("SOURCE_DATE_EPOCH")));
         var plan = problems.Check(() => ImagePlanner.Create(request.App, settings, sources ?? ContextSources.None,
-            baseImage => PlanRequirements(parent?.FinalBase ?? baseImage), builder ?? "auto", epoch));
+            baseImage => PlanRequirements(parent?.FinalBase ?? baseImage, read is { } r && r.Image == baseImage ? BaseChecks.Traits(r.Facts, baseImage) : null),
+            builder ?? "auto", epoch));
         problems.ThrowIfAny();
+        if (read is { } onBase)
+        {
+            foreach (var refusal in BaseChecks.Check(onBase.Facts, onBase.Image, request.App, settings, plan!))
+            {
+                problems.Add(refusal);
+            }
+
+            problems.ThrowIfAny();
+        }
+
         WarnWithoutEffect("PipelineImageAptAuthSecret", aptAuth.Length > 0 && plan!.Requirements.Manager != OsPackageManager.Apt, "no apt step installs OS packages");
         foreach (var line in plan!.Requirements.Describe())
         {
@@ -156,8 +187,34 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
               + $"{build}DOCKER_BUILDKIT=0 docker build -f {ImagePlanner.ClassicDockerfilePath}{networkOption}{tags} - < {tar}");
     }
 
-    private RequirementPlan PlanRequirements(string baseImage) => RequirementPlanner.Plan(request.Requirements, request.RequirementSettings, baseImage,
-        path => File.Exists(path) ? File.ReadAllText(path) : null, IntegrationCatalog.Detect(request.Integrations, request.PublishedPackages));
+    private RequirementPlan PlanRequirements(string baseImage, BaseImageTraits? traits) => RequirementPlanner.Plan(request.Requirements, request.RequirementSettings,
+        baseImage, path => File.Exists(path) ? File.ReadAllText(path) : null, IntegrationCatalog.Detect(request.Integrations, request.PublishedPackages), traits);
+
+    // The base and what its files say; null when it cannot be read (or its reference is invalid: the planner says so).
+    private async Task<(string Image, BaseFacts Facts)?> ReadBaseAsync(ImageSettings settings, string platform, CancellationToken cancellationToken)
+    {
+        string baseImage;
+        try
+        {
+            baseImage = ImagePlanner.ResolveBaseImage(request.App, settings);
+        }
+        catch (PipelineImageException)
+        {
+            return null;
+        }
+
+        var facts = baseImage == "scratch" ? BaseFacts.Empty
+            : readBase is null ? null
+            : await readBase(baseImage, platform, cancellationToken).ConfigureAwait(false);
+        if (facts is null)
+        {
+            return null;
+        }
+
+        log.Normal($"The base image {baseImage}: {facts.Distribution ?? "no os-release"}; {(facts.Shell is null ? "no shell" : $"shell {facts.Shell}")}; "
+            + $"{facts.Users.Count} user(s) in /etc/passwd; .NET shared frameworks: {(facts.Runtimes.Count == 0 ? "none" : string.Join(", ", facts.Runtimes))}");
+        return (baseImage, facts);
+    }
 
     private ContextSources CollectContextSources()
     {
@@ -176,6 +233,10 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log)
             $"PipelineImage build context {root}: ignore rules from {rules.Origin}");
 
         var sourceFiles = request.IncludeSourceFiles ? ContextWalker.Walk(root, rules.Matcher, [ImagePlanner.ReservedDirectory]) : [];
+        if (request.IncludeSourceFiles && sourceFiles.Count == 0)
+        {
+            log.Warning(DiagnosticCodes.NoSourceFilesSent, [rules.Origin, root]);
+        }
         var extraFiles = new List<ExtraFile>();
         var appDirectory = ImageConfiguration.WorkingDirectory(request.Settings.WorkingDirectory).TrimEnd('/');
         foreach (var item in request.ExtraFiles)

@@ -291,26 +291,38 @@ public static class ImagePlanner
     /// or the name alone without a registry. A name given with one of the registries in front is the same name.
     /// </summary>
     /// <exception cref="PipelineImageException">PIMG2001, PIMG2002 or PIMG2026.</exception>
+    /// <exception cref="PipelineImageProblemsException">Several of them: an invalid name and an invalid registry are both reported.</exception>
     public static IReadOnlyList<string> ResolveNames(PublishedApp app, ImageSettings settings)
     {
+        var problems = new Problems();
         var name = settings.Name.Trim();
         if (name.Length == 0)
         {
-            name = ImageName.FromAssemblyName(app.AssemblyName);
+            name = problems.Check(() => ImageName.FromAssemblyName(app.AssemblyName));
         }
         else
         {
-            ImageName.Validate(name);
+            problems.Check(() =>
+            {
+                ImageName.Validate(name);
+                return name;
+            });
         }
 
         var registries = settings.Registry.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(registry => registry.TrimEnd('/')).Where(registry => registry.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        if (registries.Count == 0)
+        foreach (var registry in registries)
         {
-            return [name];
+            problems.Check(() => InRegistry("name", registry));
         }
 
-        var bare = registries.FirstOrDefault(registry => name.StartsWith(registry + "/", StringComparison.Ordinal)) is { } given ? name[(given.Length + 1)..] : name;
+        problems.ThrowIfAny();
+        if (registries.Count == 0)
+        {
+            return [name!];
+        }
+
+        var bare = registries.FirstOrDefault(registry => name!.StartsWith(registry + "/", StringComparison.Ordinal)) is { } given ? name![(given.Length + 1)..] : name!;
         return registries.Select(registry => InRegistry(bare, registry)).Distinct(StringComparer.Ordinal).ToList();
     }
 
@@ -355,7 +367,8 @@ public static class ImagePlanner
         return tags;
     }
 
-    private static string ResolveBaseImage(PublishedApp app, ImageSettings settings)
+    /// <summary>PipelineImageBase, validated, or the default base for the app (<see cref="BaseImage.Choose"/>).</summary>
+    public static string ResolveBaseImage(PublishedApp app, ImageSettings settings)
     {
         var baseImage = settings.BaseImage.Trim();
         if (baseImage.Length == 0)

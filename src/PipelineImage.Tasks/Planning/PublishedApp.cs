@@ -28,6 +28,15 @@ public sealed record PublishedApp
     /// <summary>PublishSingleFile: one bundle, run as its apphost (on the runtime image unless self-contained).</summary>
     public bool SingleFile { get; init; }
 
+    /// <summary>
+    /// The single-file bundle extracts files when it starts (IncludeAllContentForSelfExtract or
+    /// IncludeNativeLibrariesForSelfExtract): into <c>DOTNET_BUNDLE_EXTRACT_BASE_DIR</c>, else <c>$HOME/.net</c>.
+    /// </summary>
+    public bool SelfExtracts { get; init; }
+
+    /// <summary>RollForward: how the app takes a later runtime than its own (<c>Major</c> runs on the next major); empty: <c>Minor</c>.</summary>
+    public string RollForward { get; init; } = "";
+
     /// <summary>A Web SDK project, or one with a FrameworkReference to Microsoft.AspNetCore.App.</summary>
     public bool UsesAspNetCore { get; init; }
 

@@ -12,6 +12,17 @@ namespace PipelineImage.Requirements;
 public sealed record Integration(
     string PackageId, IReadOnlyDictionary<OsPackageManager, IReadOnlyList<string>> Packages, string Reason, string DefinedIn)
 {
+    /// <summary>
+    /// The NuGet package versions the entry applies to, in NuGet's interval notation (<c>[4.0.0,7.0.0)</c>; a bare
+    /// version is its minimum); empty: every version.
+    /// </summary>
+    public string Versions { get; init; } = "";
+
+    /// <summary>Whether the entry applies to this version of the package (an empty or unreadable version: yes).</summary>
+    /// <exception cref="Diagnostics.PipelineImageException">PIMG5017 when <see cref="Versions"/> is not an interval.</exception>
+    public bool AppliesTo(string packageVersion) => PackageVersions.Contains(Versions, packageVersion)
+        ?? throw new Diagnostics.PipelineImageException(Diagnostics.DiagnosticCodes.InvalidIntegrationVersions, PackageId, Versions, DefinedIn);
+
     /// <summary>The packages for a manager, empty when the entry has none for it.</summary>
     public IReadOnlyList<string> For(OsPackageManager manager) => Packages.TryGetValue(manager, out var packages) ? packages : [];
 
@@ -45,7 +56,7 @@ public static class IntegrationCatalog
         return usedPackages
             .Where(package => package.Id.Length > 0)
             .DistinctBy(package => package.Id, StringComparer.OrdinalIgnoreCase)
-            .Where(package => entries.ContainsKey(package.Id))
+            .Where(package => entries.TryGetValue(package.Id, out var entry) && entry.AppliesTo(package.Version))
             .Select(package => (entries[package.Id], package.Version))
             .OrderBy(match => match.Item1.PackageId, StringComparer.OrdinalIgnoreCase)
             .ToList();
@@ -54,4 +65,72 @@ public static class IntegrationCatalog
     /// <summary>Splits a package list as written in item metadata: separated by spaces, tabs, commas or semicolons.</summary>
     public static IReadOnlyList<string> SplitList(string value) =>
         value.Split([' ', '\t', '\r', '\n', ',', ';'], StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// NuGet's version intervals, as far as the catalog needs them: <c>[a,b)</c>, <c>(a,b]</c>, <c>[a,]</c>, <c>(,b)</c>,
+/// <c>[a]</c>, and a bare <c>a</c> (at least a). Versions compare by their numbers; a pre-release counts as its
+/// release (<c>7.0.0-preview.1</c> as <c>7.0.0</c>), which errs on the side of the later version. Written here rather
+/// than taken from NuGet.Versioning: that assembly is loaded by MSBuild itself, in another version.
+/// </summary>
+public static class PackageVersions
+{
+    /// <summary>Whether the interval holds the version; null when the interval is not one.</summary>
+    public static bool? Contains(string interval, string version)
+    {
+        interval = interval.Trim();
+        if (interval.Length == 0)
+        {
+            return true;
+        }
+
+        if (interval[0] is not ('[' or '('))
+        {
+            return Parse(interval) is { } minimum ? Parse(version) is not { } v || v >= minimum : null;
+        }
+
+        if (interval[^1] is not (']' or ')'))
+        {
+            return null;
+        }
+
+        var bounds = interval[1..^1].Split(',');
+        var (includeLow, includeHigh) = (interval[0] == '[', interval[^1] == ']');
+        if (bounds.Length == 1)
+        {
+            return includeLow && includeHigh && Parse(bounds[0]) is { } exact ? Parse(version) is not { } v || v == exact : null;
+        }
+
+        if (bounds.Length != 2)
+        {
+            return null;
+        }
+
+        if (!TryBound(bounds[0], out var low) || !TryBound(bounds[1], out var high))
+        {
+            return null;
+        }
+
+        if (Parse(version) is not { } value)
+        {
+            return true;
+        }
+
+        return (low is null || (includeLow ? value >= low : value > low)) && (high is null || (includeHigh ? value <= high : value < high));
+    }
+
+    // An empty bound is open; anything else must be a version.
+    private static bool TryBound(string text, out Version? bound)
+    {
+        bound = text.Trim().Length == 0 ? null : Parse(text);
+        return bound is not null || text.Trim().Length == 0;
+    }
+
+    private static Version? Parse(string text)
+    {
+        var numbers = text.Trim().Split('-', '+')[0];
+        return Version.TryParse(numbers.Contains('.') ? numbers : numbers + ".0", out var v)
+            ? new Version(v.Major, v.Minor, Math.Max(v.Build, 0), Math.Max(v.Revision, 0)) // 4.0 is 4.0.0
+            : null;
+    }
 }

@@ -54,13 +54,15 @@ public static class RequirementPlanner
     /// The integrations detected for the app's NuGet packages (<see cref="IntegrationCatalog.Detect"/>): their OS
     /// packages join the user's.
     /// </param>
+    /// <param name="traits">What the base's own files say of it (<see cref="BaseImages.BaseFacts"/>); null: guessed from its reference.</param>
     /// <exception cref="PipelineImageException">PIMG5001 to PIMG5016, naming the item, the project file and the fix.</exception>
     public static RequirementPlan Plan(
         IReadOnlyList<RequirementItem> items,
         RequirementSettings settings,
         string baseImage,
         Func<string, string?> readText,
-        IReadOnlyList<(Integration Integration, string PackageVersion)>? integrations = null)
+        IReadOnlyList<(Integration Integration, string PackageVersion)>? integrations = null,
+        BaseImageTraits? traits = null)
     {
         integrations ??= [];
         var pipOptions = PipOptions(settings);
@@ -86,7 +88,7 @@ public static class RequirementPlanner
             .Select(RequirementClassifier.Classify)
             .ToList();
 
-        var traits = BaseImageFamily.Detect(baseImage);
+        traits ??= BaseImageFamily.Detect(baseImage);
         var integrationsWithPackages = integrations.Where(i => i.Integration.Packages.Values.Any(list => list.Count > 0)).ToList();
         if (traits.Family == OsFamily.Distroless && propertyManager is null)
         {

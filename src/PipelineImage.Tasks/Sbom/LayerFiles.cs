@@ -26,8 +26,11 @@ public sealed record LayerFiles(
 {
     private const string WhiteoutPrefix = ".wh.", OpaqueMarker = ".wh..wh..opq";
 
-    /// <summary>Reads a layer's (uncompressed) tar for the files <paramref name="wanted"/> says, by their absolute path.</summary>
-    public static async Task<LayerFiles> ReadAsync(Stream tar, Func<string, bool> wanted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a layer's (uncompressed) tar for the files <paramref name="wanted"/> says, by their absolute path; and the
+    /// paths <paramref name="probed"/> says, whatever they are (a file, a directory, a link), with no text.
+    /// </summary>
+    public static async Task<LayerFiles> ReadAsync(Stream tar, Func<string, bool> wanted, CancellationToken cancellationToken, Func<string, bool>? probed = null)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         SortedSet<string> removed = new(StringComparer.Ordinal), emptied = new(StringComparer.Ordinal), replaced = new(StringComparer.Ordinal);
@@ -51,6 +54,12 @@ public sealed record LayerFiles(
 
             if (!wanted(path))
             {
+                if (probed?.Invoke(path) == true)
+                {
+                    replaced.Remove(path);
+                    files[path] = "";
+                }
+
                 continue;
             }
 

@@ -97,7 +97,7 @@ public sealed partial class BuildPipelineImage : EngineTask
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var ours = RegistryHost.Of(plan.Name);
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
-        var bases = ImageStore.EngineBaseReader.UserCacheDirectory() ?? Path.Combine(RecordDirectory, "bases");
+        var bases = BaseCacheDirectory ?? Path.Combine(RecordDirectory, "bases");
         var build = new AssembledBuild(RecordDirectory, bases, registries, EngineFactory, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
         var (assembled, loadedAs) = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken, connected).ConfigureAwait(false);
         if (loadInto is null && !Push)

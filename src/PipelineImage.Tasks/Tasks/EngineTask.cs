@@ -19,6 +19,9 @@ public abstract partial class EngineTask : PipelineImageTask
     /// <summary>Makes the engine client for a connection: the Docker Engine API, or a test's fake.</summary>
     internal Func<EngineConnection, IContainerEngine> EngineFactory { get; set; } = connection => new DockerEngine(connection, ConnectTimeout);
 
+    /// <summary>Where what was read of the bases that engines hold is kept (the user's cache; a test's directory); null: beside the plan.</summary>
+    internal string? BaseCacheDirectory { get; init; } = ImageStore.EngineBaseReader.UserCacheDirectory();
+
     protected override bool YieldsToOtherProjects => true;
 
     /// <summary>Where the engine is and the docker CLI's config.json, read from the environment.</summary>

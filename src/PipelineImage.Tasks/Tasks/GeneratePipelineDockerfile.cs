@@ -1,4 +1,7 @@
 using Microsoft.Build.Framework;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
 using PipelineImage.Planning;
 using PipelineImage.Requirements;
@@ -7,11 +10,14 @@ namespace PipelineImage.Tasks;
 
 /// <summary>
 /// Maps the project's publish output, items and PipelineImage* properties to one <see cref="PlanRequest"/>, which
-/// <see cref="PlanWriter"/> plans and writes (plan.json, the Dockerfile); logs what it says, and hands the paths to the
-/// build target.
+/// <see cref="PlanWriter"/> plans and writes (plan.json, the Dockerfile) on what the engine's copy of the base image
+/// holds (<see cref="EngineBaseFacts"/>); logs what it says, and hands the paths to the build target.
 /// </summary>
-public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
+public sealed partial class GeneratePipelineDockerfile : EngineTask
 {
+    // Planning is short and reads items whose paths may be relative to the project: the node is not yielded.
+    protected override bool YieldsToOtherProjects => false;
+
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var log = new PlanLog(
@@ -19,7 +25,18 @@ public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
             Normal: line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
             High: line => Log.LogMessage(MessageImportance.High, "{0}", line),
             Warning: LogWarning);
-        var written = await new PlanWriter(Request(), log).WriteAsync(cancellationToken);
+        EngineConnection? connection = null;
+        try
+        {
+            connection = ResolveEngine().Connection;
+        }
+        catch (PipelineImageException e)
+        {
+            log.Normal($"The base image is not read: {e.Message}");
+        }
+
+        var bases = new EngineBaseFacts(EngineFactory, connection, BaseCacheDirectory ?? Path.Combine(OutputDirectory, "bases"), log.Normal);
+        var written = await new PlanWriter(Request(), log, bases.ReadAsync).WriteAsync(cancellationToken);
         DockerfilePath = written.DockerfilePath;
         PlanPath = written.PlanPath;
     }
@@ -37,6 +54,8 @@ public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
             SelfContained = SelfContained,
             PublishAot = PublishAot,
             SingleFile = PublishSingleFile,
+            SelfExtracts = PublishSingleFile && (IncludeAllContentForSelfExtract || IncludeNativeLibrariesForSelfExtract),
+            RollForward = RollForward,
             UsesAspNetCore = UsingWebSdk || FrameworkReferences.Any(reference =>
                 string.Equals(reference.ItemSpec, "Microsoft.AspNetCore.App", StringComparison.OrdinalIgnoreCase)),
             Files = PublishOutput.Read(PublishDirectory, PublishedFiles
@@ -48,7 +67,7 @@ public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
         {
             Name = ImageName,
             Registry = Registry,
-            Tags = ImageTags,
+            Tags = ImageTags.SelectMany(tags => tags.Split(';')).ToList(), // %3B on the command line is one item: no tag holds a ';'.
             Version = Version,
             FrameworkVariant = TargetFrameworks.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 1
                 ? TargetFramework.Trim() : "",

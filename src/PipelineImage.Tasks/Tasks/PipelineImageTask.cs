@@ -20,6 +20,9 @@ public abstract partial class PipelineImageTask : Task, ICancelableTask
 
     public void Cancel() => _cancellation.Cancel();
 
+    // EROFS: .NET gives an IOException the errno as its HResult on Unix.
+    private const int ReadOnlyFileSystem = 30;
+
     public sealed override bool Execute()
     {
         // While the engine builds or pushes, the node may build other projects (dotnet publish -m of a solution):
@@ -48,6 +51,12 @@ public abstract partial class PipelineImageTask : Task, ICancelableTask
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogMessage(MessageImportance.High, "{0} was canceled.", GetType().Name);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException { HResult: ReadOnlyFileSystem })
+        {
+            // A directory it may not write (a read-only obj/, another user's), named by the message: not a bug of ours.
+            LogError(DiagnosticCodes.AccessDenied, GetType().Name, e.Message);
+            Log.LogMessage(MessageImportance.Low, "{0}", e.ToString());
         }
         catch (Exception e)
         {

@@ -25,7 +25,7 @@ internal static class RequirementItems
             [OsPackageManager.Tdnf] = IntegrationCatalog.SplitList(item.GetMetadata("Tdnf")),
         },
         item.GetMetadata("Reason"),
-        item.GetMetadata("DefiningProjectFullPath"));
+        item.GetMetadata("DefiningProjectFullPath")) { Versions = item.GetMetadata("Versions") };
 
     /// <summary>The NuGet package (id and version) a published file comes from; empty for the app's own files.</summary>
     public static (string Id, string Version) PackageOf(ITaskItem publishedFile) =>

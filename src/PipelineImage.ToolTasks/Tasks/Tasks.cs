@@ -2,13 +2,13 @@ namespace PipelineImage.Tasks;
 
 // The ToolTasks: each has the parameters of its in-process task (Tasks/Parameters/) and runs it in the tool.
 
-/// <summary>GeneratePipelineDockerfile, in the tool.</summary>
-public sealed partial class GeneratePipelineDockerfile : PipelineImageTask
+/// <summary>The engine tasks' shared parameters, in the tool.</summary>
+public abstract partial class EngineTask : PipelineImageTask
 {
 }
 
-/// <summary>The engine tasks' shared parameters, in the tool.</summary>
-public abstract partial class EngineTask : PipelineImageTask
+/// <summary>GeneratePipelineDockerfile, in the tool (it reads the base image from the engine).</summary>
+public sealed partial class GeneratePipelineDockerfile : EngineTask
 {
 }
 

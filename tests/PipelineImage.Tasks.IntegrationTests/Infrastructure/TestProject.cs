@@ -71,6 +71,14 @@ public sealed class TestProject : IAsyncDisposable
     public Task<ProcessResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
         DotnetAsync(environment, ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments]);
 
+    /// <summary>Runs a command line in bash in the project's directory, with the publish's environment (a README's form, as typed).</summary>
+    public async Task<ProcessResult> BashAsync(string commandLine)
+    {
+        var result = await ProcessRunner.RunAsync("bash", ["-c", commandLine], Directory, Environment(null));
+        RememberBuiltImages();
+        return result;
+    }
+
     /// <summary>Publishes, and sends the publish SIGINT (Ctrl+C) when a line of its output has the text.</summary>
     public Task<ProcessResult> PublishAndInterruptAsync(string interruptAt, params string[] arguments) =>
         DotnetAsync(null, ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments], interruptAt);
@@ -80,6 +88,13 @@ public sealed class TestProject : IAsyncDisposable
         DotnetAsync(environment, ["msbuild", ProjectPath, "-t:PushPipelineImage", "-p:Configuration=Release", "-nodeReuse:false", .. arguments]);
 
     private async Task<ProcessResult> DotnetAsync(IReadOnlyDictionary<string, string?>? environment, string[] arguments, string? interruptAt = null)
+    {
+        var result = await ProcessRunner.RunAsync("dotnet", arguments, Directory, Environment(environment), interruptAt: interruptAt);
+        RememberBuiltImages();
+        return result;
+    }
+
+    private Dictionary<string, string?> Environment(IReadOnlyDictionary<string, string?>? environment)
     {
         var variables = new Dictionary<string, string?>
         {
@@ -92,9 +107,7 @@ public sealed class TestProject : IAsyncDisposable
             variables[key] = value;
         }
 
-        var result = await ProcessRunner.RunAsync("dotnet", arguments, Directory, variables, interruptAt: interruptAt);
-        RememberBuiltImages();
-        return result;
+        return variables;
     }
 
     // A rebuild moves the tags to the new image; the old one would be left dangling without this.

@@ -1,3 +1,4 @@
+using PipelineImage.BaseImages;
 using PipelineImage.Diagnostics;
 using PipelineImage.Intermediate;
 using PipelineImage.Planning;
@@ -48,6 +49,16 @@ public sealed class PlanWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task AnInvalidNameAndAnInvalidRegistryAreBothReported()
+    {
+        var request = Request() with { Settings = new ImageSettings { Version = "2.0.0", Name = "Bad Name", Registry = "https://registry.example.com" } };
+
+        var problems = await Assert.ThrowsAsync<PipelineImageProblemsException>(() => Writer(request).WriteAsync(CancellationToken.None));
+
+        Assert.Equal([DiagnosticCodes.InvalidImageName, DiagnosticCodes.InvalidRegistry], problems.Problems.Select(problem => problem.ResourceName));
+    }
+
+    [Fact]
     public async Task AnInvalidPlatformIsOneErrorThoughTheParentPlanUsesItToo()
     {
         var problem = await Assert.ThrowsAsync<PipelineImageException>(() => Writer(Request() with { Platform = "not/a/plat/form" }).WriteAsync(CancellationToken.None));
@@ -66,8 +77,166 @@ public sealed class PlanWriterTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_root, "obj", "context.tar")));
     }
 
-    private PlanWriter Writer(PlanRequest request) => new(request, new PlanLog(_lines.Add, _lines.Add, _lines.Add,
-        (resource, arguments) => _warnings.Add($"{resource}: {arguments[0]}")));
+    [Fact]
+    public async Task ABaseOfAnUnknownNameIsPlannedOnWithThePackageManagerItsOsReleaseNames()
+    {
+        var request = Request() with
+        {
+            Settings = new ImageSettings { Version = "2.0.0", BaseImage = "registry.example.com/platform/dotnet:10" },
+            Requirements = [new() { Include = "curl", ProjectFile = Path.Combine(_root, "HelloPipeline.csproj") }],
+        };
+        var asked = new List<string>();
+
+        var written = await Writer(request, (image, _, _) =>
+        {
+            asked.Add(image);
+            return Task.FromResult<BaseFacts?>(Facts("ID=alpine\nPRETTY_NAME=\"Alpine Linux v3.22\"\n"));
+        }).WriteAsync(CancellationToken.None);
+
+        Assert.Equal(["registry.example.com/platform/dotnet:10"], asked);
+        Assert.Contains("apk add", File.ReadAllText(written.DockerfilePath), StringComparison.Ordinal);
+        Assert.Contains(_lines, line => line.StartsWith("The base image registry.example.com/platform/dotnet:10: Alpine Linux v3.22; shell /bin/sh;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ScratchRefusesTheDefaultUserAndAFrameworkDependentAppTogetherAndNothingIsWritten()
+    {
+        var request = Request() with { Settings = new ImageSettings { Version = "2.0.0", BaseImage = "scratch" } };
+
+        var problems = await Assert.ThrowsAsync<PipelineImageProblemsException>(() => Writer(request, (_, _, _) => throw new InvalidOperationException("scratch is not read"))
+            .WriteAsync(CancellationToken.None));
+
+        Assert.Equal([DiagnosticCodes.BaseImageUserUnknown, DiagnosticCodes.BaseImageWithoutRuntime], problems.Problems.Select(problem => problem.ResourceName));
+        Assert.Contains("PipelineImageUser (empty: the default, app) is 'app'", problems.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("it has no /etc/passwd", problems.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("needs Microsoft.NETCore.App 10.0", problems.Problems[1].Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "plan.json")));
+    }
+
+    [Theory]
+    [InlineData("alice", DiagnosticCodes.BaseImageUserUnknown)]
+    [InlineData("app:staff", DiagnosticCodes.BaseImageUserUnknown)]
+    [InlineData("1000:1000", null)]
+    [InlineData("app", null)]
+    public async Task AUserNameTheBaseDoesNotKnowIsRefusedAndANumericIdNeedsNoEntry(string user, string? code)
+    {
+        var request = Request() with { Settings = new ImageSettings { Version = "2.0.0", User = user } };
+        var writer = Writer(request, (_, _, _) => Task.FromResult<BaseFacts?>(Facts("ID=debian\n")));
+
+        if (code is null)
+        {
+            await writer.WriteAsync(CancellationToken.None);
+            return;
+        }
+
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => writer.WriteAsync(CancellationToken.None));
+        Assert.Equal(code, problem.ResourceName);
+        Assert.Contains($"PipelineImageUser is '{user}'", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("its users: root (0), app (1654)", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", null, false)]
+    [InlineData("Major", null, true)]
+    [InlineData("", "LatestMajor", true)]
+    [InlineData("Major", "Minor", false)]
+    public async Task AnAppForAnEarlierMajorRunsOnALaterRuntimeOnlyWhenItRollsForwardToIt(string rollForward, string? variable, bool accepted)
+    {
+        var request = Request() with
+        {
+            App = Request().App with { TargetFrameworkVersion = "v8.0", RollForward = rollForward },
+            Settings = new ImageSettings
+            {
+                Version = "2.0.0", BaseImage = "mcr.microsoft.com/dotnet/runtime:10.0",
+                EnvironmentVariables = variable is null ? [] : [KeyValuePair.Create("DOTNET_ROLL_FORWARD", variable)],
+            },
+        };
+        var writer = Writer(request, (_, _, _) => Task.FromResult<BaseFacts?>(Facts("ID=debian\n")));
+
+        if (accepted)
+        {
+            await writer.WriteAsync(CancellationToken.None);
+            return;
+        }
+
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => writer.WriteAsync(CancellationToken.None));
+        Assert.Equal(DiagnosticCodes.BaseImageWithoutRuntime, problem.ResourceName);
+        Assert.Contains("needs Microsoft.NETCore.App 8.0", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunStepsOnABaseWithoutAShellAreRefusedAndSoIsAnAspNetCoreAppOnTheRuntimeAlone()
+    {
+        var noShell = Facts("ID=ubuntu\n") with { Shell = null };
+        var request = Request() with
+        {
+            App = Request().App with { UsesAspNetCore = true },
+            Requirements = [new() { Include = "curl", ProjectFile = Path.Combine(_root, "HelloPipeline.csproj") }],
+            RequirementSettings = new() { OsPackageManager = "apt" },
+        };
+
+        var problems = await Assert.ThrowsAsync<PipelineImageProblemsException>(() => Writer(request, (_, _, _) => Task.FromResult<BaseFacts?>(noShell))
+            .WriteAsync(CancellationToken.None));
+
+        Assert.Equal([DiagnosticCodes.BaseImageWithoutShell, DiagnosticCodes.BaseImageWithoutRuntime], problems.Problems.Select(problem => problem.ResourceName));
+        Assert.Contains("needs Microsoft.AspNetCore.App 10.0", problems.Problems[1].Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, "1654", true)]
+    [InlineData(true, "app", false)]
+    [InlineData(false, "app", true)]
+    public async Task ABundleThatExtractsItselfExtractsToTmpWhenItsUsersHomeIsMissing(bool homeExists, string user, bool expected)
+    {
+        var facts = Facts("ID=debian\n");
+        facts = facts with { Paths = homeExists ? ["/home/app", "/tmp"] : ["/tmp"] };
+        Directory.CreateDirectory(Path.Combine(_root, "publish"));
+        File.WriteAllText(Path.Combine(_root, "publish", "HelloPipeline"), "bundle");
+        var request = Request() with
+        {
+            App = Request().App with { SingleFile = true, SelfExtracts = true, SelfContained = true, RuntimeIdentifier = "linux-x64" },
+            Settings = new ImageSettings { Version = "2.0.0", User = user == "app" ? "" : user },
+        };
+
+        var written = await Writer(request, (_, _, _) => Task.FromResult<BaseFacts?>(facts)).WriteAsync(CancellationToken.None);
+
+        var dockerfile = File.ReadAllText(written.DockerfilePath);
+        Assert.Equal(expected, dockerfile.Contains("DOTNET_BUNDLE_EXTRACT_BASE_DIR=\"/tmp/.net\"", StringComparison.Ordinal));
+        Assert.Equal(expected, _lines.Any(line => line.StartsWith("The app's bundle extracts itself when it starts, and its user's home (", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task SourcesAskedForAndEveryOneIgnoredIsAWarning()
+    {
+        File.WriteAllText(Path.Combine(_root, "Program.cs"), "// a step");
+        File.WriteAllText(Path.Combine(_root, ".dockerignore"), "*\n");
+
+        await Writer(Request() with { IncludeSourceFiles = true }).WriteAsync(CancellationToken.None);
+
+        Assert.Equal([$"{DiagnosticCodes.NoSourceFilesSent}: {Path.Combine(_root, ".dockerignore")}"], _warnings);
+    }
+
+    [Fact]
+    public async Task ABaseThatCannotBeReadIsPlannedOnFromItsName()
+    {
+        var written = await Writer(Request(), (_, _, _) => Task.FromResult<BaseFacts?>(null)).WriteAsync(CancellationToken.None);
+
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime:10.0\n", File.ReadAllText(written.DockerfilePath));
+        Assert.DoesNotContain(_lines, line => line.StartsWith("The base image ", StringComparison.Ordinal));
+    }
+
+    // A base with the users root and app, a shell, and the .NET 10 runtime.
+    private static BaseFacts Facts(string osRelease) => BaseFacts.FromFiles(new Dictionary<string, string>
+    {
+        ["/etc/os-release"] = osRelease,
+        ["/etc/passwd"] = "root:x:0:0:root:/root:/bin/bash\napp:x:1654:1654::/home/app:/bin/sh\n",
+        ["/etc/group"] = "root:x:0:\napp:x:1654:\n",
+        ["/bin/sh"] = "",
+        ["/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12"] = "",
+    });
+
+    private PlanWriter Writer(PlanRequest request, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null) => new(request,
+        new PlanLog(_lines.Add, _lines.Add, _lines.Add, (resource, arguments) => _warnings.Add($"{resource}: {arguments[0]}")), readBase);
 
     private PlanRequest Request()
     {

@@ -27,6 +27,39 @@ public class IntegrationTests
         params RequirementItem[] items) =>
         RequirementPlanner.Plan(items, settings ?? new RequirementSettings(), baseImage, NoFiles, IntegrationCatalog.Detect(catalog, used));
 
+    [Theory]
+    [InlineData("(,7.0.0)", "6.0.0", true)]
+    [InlineData("(,7.0.0)", "7.0.0", false)]
+    [InlineData("(,7.0.0)", "7.0.0-preview.1", false)]
+    [InlineData("(,7.0.0)", "8.0.11", false)]
+    [InlineData("[4.0.0,7.0.0)", "3.1.0", false)]
+    [InlineData("[4.0.0,7.0.0)", "4.0.0", true)]
+    [InlineData("(4.0,]", "4.0.0", false)]
+    [InlineData("(4.0,]", "4.0.1", true)]
+    [InlineData("[5.0.2]", "5.0.2", true)]
+    [InlineData("[5.0.2]", "5.0.3", false)]
+    [InlineData("4.7", "4.7.0", true)]
+    [InlineData("4.7", "4.6.9", false)]
+    [InlineData("", "1.0.0", true)]
+    [InlineData("(,7.0.0)", "", true)]
+    public void AVersionIntervalSaysWhichVersionsAnEntryAppliesTo(string interval, string version, bool applies)
+    {
+        Assert.Equal(applies, PackageVersions.Contains(interval, version));
+    }
+
+    [Fact]
+    public void AnEntryAppliesOnlyToItsVersionsAndAnIntervalThatIsNotOneIsPimg5017NamingTheEntry()
+    {
+        var drawing = Entry("System.Drawing.Common", "libgdiplus") with { Versions = "(,7.0.0)" };
+
+        Assert.Single(IntegrationCatalog.Detect([drawing], [("System.Drawing.Common", "6.0.0")]));
+        Assert.Empty(IntegrationCatalog.Detect([drawing], [("System.Drawing.Common", "8.0.11")]));
+        var e = Assert.Throws<PipelineImageException>(() => IntegrationCatalog.Detect([drawing with { Versions = "<7.0" }], [("System.Drawing.Common", "6.0.0")]));
+        Assert.Equal(DiagnosticCodes.InvalidIntegrationVersions, e.ResourceName);
+        Assert.Contains($"PipelineImageIntegration 'System.Drawing.Common' has Versions '<7.0'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Catalog, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void DetectsOnlyPackagesTheAppUsesIgnoringCaseSortedById()
     {

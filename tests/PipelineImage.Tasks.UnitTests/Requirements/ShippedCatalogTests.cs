@@ -22,7 +22,8 @@ public class ShippedCatalogTests
             Assert.False(string.IsNullOrWhiteSpace((string?)entry.Attribute("Include")));
             Assert.False(string.IsNullOrWhiteSpace((string?)entry.Attribute("Reason")));
             Assert.Contains(new[] { "Apt", "Apk", "Tdnf" }, name => IntegrationCatalog.SplitList((string?)entry.Attribute(name) ?? "").Count > 0);
-            Assert.All(entry.Attributes().Select(a => a.Name.LocalName), name => Assert.Contains(name, new[] { "Include", "Apt", "Apk", "Tdnf", "Reason" }));
+            Assert.All(entry.Attributes().Select(a => a.Name.LocalName), name => Assert.Contains(name, new[] { "Include", "Apt", "Apk", "Tdnf", "Reason", "Versions" }));
+            Assert.NotNull(PackageVersions.Contains((string?)entry.Attribute("Versions") ?? "", "1.0.0"));
         });
         Assert.Equal(entries.Count, entries.Select(e => ((string)e.Attribute("Include")!).ToLowerInvariant()).Distinct().Count());
     }

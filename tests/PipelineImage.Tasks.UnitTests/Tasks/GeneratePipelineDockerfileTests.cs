@@ -183,9 +183,59 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         return new TaskItem(path, link.Length > 0 ? new Dictionary<string, string> { ["Link"] = link } : new Dictionary<string, string>());
     }
 
+    [Fact]
+    public void TheBaseAsTheEngineHoldsItIsReadAndAUserItLacksIsAnErrorBeforeAnythingIsWritten()
+    {
+        var engine = new FakeContainerEngine();
+        var layer = ImageStore.SavedArchives.Tar([("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"u8.ToArray()), ("bin/sh", "#!"u8.ToArray()),
+            ("usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12/System.Runtime.dll", "x"u8.ToArray())]);
+        engine.Add("sha256:" + new string('b', 64), null, "mcr.microsoft.com/dotnet/runtime:10.0");
+        engine.Archives["sha256:" + new string('b', 64)] = ImageStore.SavedArchives.DockerArchive(layer);
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.EngineFactory = _ => engine;
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(_engine.Errors);
+        Assert.Equal("PIMG2043", error.Code);
+        Assert.Contains("its users: root (0)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_engine.Messages, message => message.Message!.StartsWith("The base image mcr.microsoft.com/dotnet/runtime:10.0: no os-release; shell /bin/sh;", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "plan.json")));
+    }
+
+    [Fact]
+    public void ATagListEscapedOnTheCommandLineIsOneItemAndStillEveryTag()
+    {
+        // -p:PipelineImageTags=1.4.0%3Bstable reaches the task as one item holding a ';'.
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.ImageTags = ["1.4.0;stable"];
+
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
+
+        Assert.Equal([new("hellopipeline", "1.4.0"), new("hellopipeline", "stable")], ReadPlan(task).References);
+    }
+
+    [UnixFact]
+    public void AnOutputDirectoryItMayNotWriteIsPimg4010NamingItNotABug()
+    {
+        // /sys refuses a new directory even to root (EPERM), as a read-only obj/ refuses a user.
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.OutputDirectory = "/sys/pimg-not-writable/pipelineimage";
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(_engine.Errors);
+        Assert.Equal("PIMG4010", error.Code);
+        Assert.Contains("GeneratePipelineDockerfile was refused a file or directory it must read or write", error.Message, StringComparison.Ordinal);
+        Assert.Contains("/sys/pimg-not-writable", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bug", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     private GeneratePipelineDockerfile NewTask(params ITaskItem[] published) => new()
     {
         BuildEngine = _engine,
+        EngineFactory = _ => new FakeContainerEngine(),
+        BaseCacheDirectory = Path.Combine(_root, "bases"),
         AssemblyName = "HelloPipeline",
         ProjectFileName = "HelloPipeline.csproj",
         ProjectDirectory = _root,

@@ -31,6 +31,15 @@ public sealed partial class GeneratePipelineDockerfile
     /// <summary>PublishSingleFile: the app is one bundle, run as its apphost whether self-contained or not.</summary>
     public bool PublishSingleFile { get; set; }
 
+    /// <summary>RollForward: whether the app runs on a later major version of the runtime than its own.</summary>
+    public string RollForward { get; set; } = "";
+
+    /// <summary>IncludeAllContentForSelfExtract: the bundle extracts all its files when it starts.</summary>
+    public bool IncludeAllContentForSelfExtract { get; set; }
+
+    /// <summary>IncludeNativeLibrariesForSelfExtract: the bundle extracts its native libraries when it starts.</summary>
+    public bool IncludeNativeLibrariesForSelfExtract { get; set; }
+
     public bool UsingWebSdk { get; set; }
 
     /// <summary>@(FrameworkReference): a reference to Microsoft.AspNetCore.App selects the aspnet base.</summary>

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using PipelineImage.Requirements;
+
+namespace PipelineImage.BaseImages;
+
+/// <summary>A user of a base image, from its <c>/etc/passwd</c>.</summary>
+public sealed record BaseUser(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("uid")] long Uid,
+    [property: JsonPropertyName("gid")] long Gid,
+    [property: JsonPropertyName("home")] string Home);
+
+/// <summary>
+/// What a base image holds, as far as planning on it needs: read from its layers' files (merged bottom up, whiteouts
+/// applied) once per image id, and kept with what else was read of the base.
+/// </summary>
+/// <param name="OsRelease">os-release's fields (<c>ID</c>, <c>ID_LIKE</c>, <c>VERSION_ID</c>...); empty: it has none.</param>
+/// <param name="Users">Its <c>/etc/passwd</c>; empty: it has none.</param>
+/// <param name="Groups">The names in its <c>/etc/group</c>.</param>
+/// <param name="Shell">The path of its <c>sh</c>; null: it has none, and cannot run a RUN step.</param>
+/// <param name="Runtimes">The shared frameworks it holds, as <c>Microsoft.NETCore.App/10.0.12</c>.</param>
+/// <param name="Paths">What it has at the top two levels (<c>/home/app</c>, <c>/tmp</c>...), where homes are.</param>
+public sealed partial record BaseFacts(
+    [property: JsonPropertyName("osRelease")] IReadOnlyDictionary<string, string> OsRelease,
+    [property: JsonPropertyName("users")] IReadOnlyList<BaseUser> Users,
+    [property: JsonPropertyName("groups")] IReadOnlyList<string> Groups,
+    [property: JsonPropertyName("shell")] string? Shell,
+    [property: JsonPropertyName("runtimes")] IReadOnlyList<string> Runtimes,
+    [property: JsonPropertyName("paths")] IReadOnlyList<string> Paths)
+{
+    /// <summary>An image with no files at all: <c>scratch</c>.</summary>
+    public static readonly BaseFacts Empty = new(new Dictionary<string, string>(), [], [], null, [], []);
+
+    private static readonly string[] Shells = ["/bin/sh", "/usr/bin/sh"];
+    private static readonly string[] Texts = ["/etc/os-release", "/usr/lib/os-release", "/etc/passwd", "/etc/group"];
+
+    // A shared framework's directory, or a file in it (a layer need not hold the directory's own entry).
+    [GeneratedRegex(@"\A/usr/(?:share|lib|lib64)/dotnet/shared/(Microsoft\.[A-Za-z]+\.App)/([^/]+)(?:/[^/]+)?\z")]
+    private static partial Regex Framework();
+
+    /// <summary>The files whose text is read from each layer.</summary>
+    public static bool IsRead(string path) => Array.IndexOf(Texts, path) >= 0;
+
+    /// <summary>The paths whose presence alone counts: shells, shared frameworks' directories, the top two levels.</summary>
+    public static bool IsProbed(string path) =>
+        Array.IndexOf(Shells, path) >= 0 || Framework().IsMatch(path) || path.Count(c => c == '/') <= 2;
+
+    /// <summary>The facts of an image whose merged files (<see cref="IsRead"/> with their text, <see cref="IsProbed"/> present) are these.</summary>
+    public static BaseFacts FromFiles(IReadOnlyDictionary<string, string> files)
+    {
+        var osRelease = files.TryGetValue("/etc/os-release", out var os) ? os : files.GetValueOrDefault("/usr/lib/os-release");
+        var users = new List<BaseUser>();
+        foreach (var fields in Lines(files.GetValueOrDefault("/etc/passwd")).Select(line => line.Split(':')).Where(fields => fields.Length >= 6))
+        {
+            if (long.TryParse(fields[2], out var uid) && long.TryParse(fields[3], out var gid))
+            {
+                users.Add(new BaseUser(fields[0], uid, gid, fields[5]));
+            }
+        }
+
+        return new BaseFacts(
+            OsReleaseFields(osRelease),
+            users,
+            Lines(files.GetValueOrDefault("/etc/group")).Select(line => line.Split(':')[0]).Where(name => name.Length > 0).ToList(),
+            Shells.FirstOrDefault(files.ContainsKey),
+            files.Keys.Select(path => Framework().Match(path)).Where(match => match.Success)
+                .Select(match => $"{match.Groups[1].Value}/{match.Groups[2].Value}").Distinct().Order(StringComparer.Ordinal).ToList(),
+            files.Keys.Where(path => path.Count(c => c == '/') <= 2 && !IsRead(path)).Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>What os-release says of the distribution: <c>Ubuntu 24.04.1 LTS</c>; null without one.</summary>
+    [JsonIgnore]
+    public string? Distribution => OsRelease.GetValueOrDefault("PRETTY_NAME")
+        ?? (OsRelease.GetValueOrDefault("ID") is { } id ? $"{id} {OsRelease.GetValueOrDefault("VERSION_ID")}".Trim() : null);
+
+    /// <summary>The family os-release names (<c>ID</c>, then <c>ID_LIKE</c>); distroless without a shell; null when neither tells.</summary>
+    public OsFamily? Family()
+    {
+        if (Shell is null)
+        {
+            return OsFamily.Distroless;
+        }
+
+        var ids = new[] { OsRelease.GetValueOrDefault("ID") ?? "" }
+            .Concat((OsRelease.GetValueOrDefault("ID_LIKE") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        foreach (var id in ids)
+        {
+            switch (id.ToLowerInvariant())
+            {
+                case "debian" or "ubuntu":
+                    return OsFamily.Debian;
+                case "alpine":
+                    return OsFamily.Alpine;
+                case "azurelinux" or "mariner":
+                    return OsFamily.AzureLinux;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The user by name, or by uid when <paramref name="user"/> is one.</summary>
+    public BaseUser? FindUser(string user) => long.TryParse(user, out var uid)
+        ? Users.FirstOrDefault(u => u.Uid == uid)
+        : Users.FirstOrDefault(u => u.Name == user);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
+
+    /// <summary>The facts <see cref="ToJson"/> wrote; null for anything else.</summary>
+    public static BaseFacts? FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<BaseFacts>(json, Options) is { OsRelease: not null, Users: not null, Groups: not null, Runtimes: not null, Paths: not null } read
+                ? read : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IEnumerable<string> Lines(string? text) =>
+        (text ?? "").Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#'));
+
+    // KEY=value, the value possibly quoted (os-release(5)).
+    private static SortedDictionary<string, string> OsReleaseFields(string? text)
+    {
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Lines(text))
+        {
+            var equals = line.IndexOf('=');
+            if (equals > 0)
+            {
+                fields[line[..equals]] = line[(equals + 1)..].Trim('"', '\'');
+            }
+        }
+
+        return fields;
+    }
+
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+}

@@ -1,0 +1,150 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using PipelineImage.BaseImages;
+using PipelineImage.ImageStore;
+using PipelineImage.Registry;
+using PipelineImage.Requirements;
+using PipelineImage.Tests.ImageStore;
+using PipelineImage.Tests.Tasks;
+
+namespace PipelineImage.Tests.BaseImages;
+
+/// <summary>What a base image's files say (<see cref="BaseFacts"/>), read from the layers an engine's save streams.</summary>
+public sealed class BaseFactsTests : IDisposable
+{
+    private const string Id = "sha256:1d00000000000000000000000000000000000000000000000000000000000001";
+    private const string Passwd = "root:x:0:0:root:/root:/bin/bash\napp:x:1654:1654::/home/app:/bin/sh\n";
+
+    private readonly string _root = Directory.CreateTempSubdirectory("pimg-base-facts-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void TheFilesGiveTheReleaseTheUsersTheShellAndTheSharedFrameworks()
+    {
+        var facts = BaseFacts.FromFiles(new Dictionary<string, string>
+        {
+            ["/usr/lib/os-release"] = "PRETTY_NAME=\"Ubuntu 24.04.3 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\nID_LIKE=debian\n",
+            ["/etc/passwd"] = Passwd,
+            ["/etc/group"] = "root:x:0:\napp:x:1654:\n",
+            ["/usr/bin/sh"] = "",
+            ["/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.1"] = "",
+            ["/usr/share/dotnet/shared/Microsoft.AspNetCore.App/10.0.1"] = "",
+            ["/home/app"] = "",
+            ["/tmp"] = "",
+        });
+
+        Assert.Equal("Ubuntu 24.04.3 LTS", facts.Distribution);
+        Assert.Equal(OsFamily.Debian, facts.Family());
+        Assert.Equal([new BaseUser("root", 0, 0, "/root"), new BaseUser("app", 1654, 1654, "/home/app")], facts.Users);
+        Assert.Equal(["root", "app"], facts.Groups);
+        Assert.Equal("/usr/bin/sh", facts.Shell);
+        Assert.Equal(["Microsoft.AspNetCore.App/10.0.1", "Microsoft.NETCore.App/10.0.1"], facts.Runtimes);
+        Assert.Equal(["/home/app", "/tmp"], facts.Paths);
+        Assert.Equal(facts.Users[1], facts.FindUser("1654"));
+        Assert.Equal(facts.ToJson(), BaseFacts.FromJson(facts.ToJson())!.ToJson());
+    }
+
+    [Theory]
+    [InlineData("ID=alpine\n", true, OsFamily.Alpine)]
+    [InlineData("ID=azurelinux\n", true, OsFamily.AzureLinux)]
+    [InlineData("ID=\"debian\"\n", true, OsFamily.Debian)]
+    [InlineData("ID=fedora\n", true, null)]
+    [InlineData("ID=ubuntu\n", false, OsFamily.Distroless)]
+    public void TheFamilyIsWhatOsReleaseNamesAndDistrolessWithoutAShell(string osRelease, bool shell, OsFamily? family)
+    {
+        var files = new Dictionary<string, string> { ["/etc/os-release"] = osRelease };
+        if (shell)
+        {
+            files["/bin/sh"] = "";
+        }
+
+        Assert.Equal(family, BaseFacts.FromFiles(files).Family());
+    }
+
+    [Fact]
+    public async Task TheEngineReaderMergesTheLayersFilesBottomUpAndKeepsTheFactsWithTheBase()
+    {
+        // The first layer as a containerd store keeps it (gzip), the second uncompressed: it removes bash's link and adds a user.
+        var bottom = Layer(gzip: true,
+            ("etc/os-release", "ID=debian\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"),
+            ("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"),
+            ("usr/bin/sh", "#!dash"),
+            ("usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.12/System.Runtime.dll", "x"));
+        var top = Layer(gzip: false, ("etc/passwd", Passwd), ("usr/bin/.wh.sh", ""), ("home/app/", ""), ("home/app/.profile", ""));
+        var (archive, _) = SavedArchives.Layout((bottom, ContentDigest.Of(Decompressed(bottom))), (top, ContentDigest.Of(top)));
+        var engine = Engine(archive);
+        var log = new List<string>();
+
+        var read = await new EngineBaseReader(engine, _root, log.Add).ReadAsync("registry.test/base:1", "linux/amd64", CancellationToken.None);
+        var again = await new EngineBaseReader(engine, _root, log.Add).ReadAsync("registry.test/base:1", "linux/amd64", CancellationToken.None);
+
+        var facts = read!.Facts!;
+        Assert.Equal("Debian GNU/Linux 12 (bookworm)", facts.Distribution);
+        Assert.Null(facts.Shell);
+        Assert.Equal(["root", "app"], facts.Users.Select(user => user.Name));
+        Assert.Equal(["Microsoft.NETCore.App/10.0.12"], facts.Runtimes);
+        Assert.Contains("/home/app", facts.Paths);
+        Assert.Equal(facts.ToJson(), again!.Facts!.ToJson());
+        Assert.Single(engine.Saves);
+    }
+
+    [Fact]
+    public async Task ALayerThatIsNotATarLeavesTheFactsUnknownAndTheBaseStillReadable()
+    {
+        var layer = "not a tar at all"u8.ToArray();
+        var engine = Engine(SavedArchives.DockerArchive(layer));
+
+        var read = await new EngineBaseReader(engine, _root, _ => { }).ReadAsync("registry.test/base:1", "", CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Null(read.Facts);
+    }
+
+    private static FakeContainerEngine Engine(byte[] archive)
+    {
+        var engine = new FakeContainerEngine();
+        engine.Add(Id, null, "registry.test/base:1");
+        engine.Archives[Id] = archive;
+        return engine;
+    }
+
+    private static byte[] Layer(bool gzip, params (string Name, string Text)[] files)
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (name, text) in files)
+            {
+                writer.WriteEntry(name.EndsWith('/')
+                    ? new PaxTarEntry(TarEntryType.Directory, name)
+                    : new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
+            }
+        }
+
+        if (!gzip)
+        {
+            return tar.ToArray();
+        }
+
+        using var compressed = new MemoryStream();
+        using (var stream = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            stream.Write(tar.ToArray());
+        }
+
+        return compressed.ToArray();
+    }
+
+    private static byte[] Decompressed(byte[] gzip)
+    {
+        using var output = new MemoryStream();
+        using (var stream = new GZipStream(new MemoryStream(gzip), CompressionMode.Decompress))
+        {
+            stream.CopyTo(output);
+        }
+
+        return output.ToArray();
+    }
+}
