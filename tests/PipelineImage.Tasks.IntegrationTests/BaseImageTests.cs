@@ -34,10 +34,10 @@ public sealed class BaseImageTests(PackageFeed feed)
     public async Task ABaseOfATeamsOwnNameInstallsWithWhatItsOsReleaseSays()
     {
         // The stand-in (Debian) under a name that tells nothing; and one whose os-release says Alpine, whose mirror is
-        // out of reach here: its plan is shown (PipelineImageSkipBuild).
+        // out of reach here: its plan is shown (PipelineImageSkipBuild). That one is in a registry only, and read there.
         var id = Guid.NewGuid().ToString("N");
         var debian = $"registry.example.com/platform/dotnet-{id}:10";
-        var alpine = $"registry.example.com/platform/alpine-dotnet-{id}:10";
+        var alpine = $"localhost:5000/platform/alpine-dotnet-{id}:10";
         var context = Directory.CreateTempSubdirectory("pimg-base-context-").FullName;
         const string osRelease = "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.22.1\nPRETTY_NAME=\"Alpine Linux v3.22\"\n";
         await File.WriteAllTextAsync(Path.Combine(context, "os-release"), osRelease);
@@ -48,6 +48,9 @@ public sealed class BaseImageTests(PackageFeed feed)
             Assert.Equal(0, (await Docker.RunAsync("tag", StandIn, debian)).ExitCode);
             var built = await Docker.RunAsync("build", "--network", "host", "-q", "-t", alpine, context);
             Assert.True(built.ExitCode == 0, built.ToString());
+            var pushed = await Docker.RunAsync("push", alpine);
+            Assert.True(pushed.ExitCode == 0, pushed.ToString());
+            await Docker.RunAsync("image", "rm", alpine);
             await using var project = new TestProject(feed,
                 properties: $"<PipelineImageBase>{debian}</PipelineImageBase><PipelineImageNetwork>host</PipelineImageNetwork>",
                 items: """<PipelineRequirement Include="jq" />""",
@@ -59,6 +62,7 @@ public sealed class BaseImageTests(PackageFeed feed)
             Assert.True(onDebian.ExitCode == 0, onDebian.ToString());
             Assert.Equal("{\"os\":\"debian\"}", (await Docker.RunImageAsync($"{project.ImageName}:latest")).Output.Trim().Split('\n')[^1]);
             Assert.True(onAlpine.ExitCode == 0, onAlpine.ToString());
+            Assert.Contains($"The base image {alpine} is read from its registry: the engine at ", onAlpine.Output);
             Assert.Contains($"The base image {alpine}: Alpine Linux v3.22;", onAlpine.Output);
             var dockerfile = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile"));
             Assert.Contains("apk add --no-cache", dockerfile);

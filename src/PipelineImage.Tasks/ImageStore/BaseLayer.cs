@@ -59,8 +59,12 @@ internal static class BaseLayer
             layers.Add(files);
         }
 
-        return BaseFacts.FromFiles(LayerFiles.Merge(layers).ToDictionary(file => file.Path, file => file.Text, StringComparer.Ordinal));
+        return Facts(layers);
     }
+
+    /// <summary>The facts of the image whose layers' files these are, bottom up.</summary>
+    public static BaseFacts Facts(IEnumerable<LayerFiles> bottomUp) =>
+        BaseFacts.FromFiles(LayerFiles.Merge(bottomUp).ToDictionary(file => file.Path, file => file.Text, StringComparer.Ordinal));
 
     // The bytes read to tell the compression, then the rest of the stream.
     private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream

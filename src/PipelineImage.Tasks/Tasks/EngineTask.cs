@@ -34,7 +34,10 @@ public abstract partial class EngineTask : PipelineImageTask
     internal RegistryClients Registries(DockerConfig config, CancellationToken cancellationToken,
         Func<string, Func<string, string?>>? environment = null, IReadOnlyList<TimeSpan>? retryDelays = null) =>
         new(config, environment ?? (_ => Environment.GetEnvironmentVariable), line => Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Normal, "{0}", line),
-            retryDelays ?? RegistryClients.DefaultRetryDelays, cancellationToken);
+            retryDelays ?? RegistryClients.DefaultRetryDelays, cancellationToken, RegistryHandler);
+
+    /// <summary>Carries the registries' requests: the network, or a test's registry.</summary>
+    internal HttpMessageHandler? RegistryHandler { get; init; }
 
     /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
     internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = RegistryClients.DefaultRetryDelays;

@@ -11,7 +11,7 @@ namespace PipelineImage.Tasks;
 /// <summary>
 /// Maps the project's publish output, items and PipelineImage* properties to one <see cref="PlanRequest"/>, which
 /// <see cref="PlanWriter"/> plans and writes (plan.json, the Dockerfile) on what the engine's copy of the base image
-/// holds (<see cref="EngineBaseFacts"/>); logs what it says, and hands the paths to the build target.
+/// holds, or its registry has (<see cref="BaseFactsReader"/>); logs what it says, and hands the paths to the build target.
 /// </summary>
 public sealed partial class GeneratePipelineDockerfile : EngineTask
 {
@@ -25,17 +25,21 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
             Normal: line => Log.LogMessage(MessageImportance.Normal, "{0}", line),
             High: line => Log.LogMessage(MessageImportance.High, "{0}", line),
             Warning: LogWarning);
-        EngineConnection? connection = null;
+        (EngineConnection Connection, Registry.DockerConfig Config)? engine = null;
         try
         {
-            connection = ResolveEngine().Connection;
+            engine = ResolveEngine();
         }
         catch (PipelineImageException e)
         {
             log.Normal($"The base image is not read: {e.Message}");
         }
 
-        var bases = new EngineBaseFacts(EngineFactory, connection, BaseCacheDirectory ?? Path.Combine(OutputDirectory, "bases"), log.Normal);
+        // Registries with the credentials of config.json and its helpers (the PIPELINEIMAGE_REGISTRY_* variables are the
+        // push's), without retries: a base that cannot be read is planned on from its name.
+        using var registries = engine is { } found ? Registries(found.Config, cancellationToken, _ => _ => null, retryDelays: []) : null;
+        var bases = new BaseFactsReader(EngineFactory, engine?.Connection, registries is null ? null : registries.For,
+            BaseCacheDirectory ?? Path.Combine(OutputDirectory, "bases"), log.Normal);
         var written = await new PlanWriter(Request(), log, bases.ReadAsync).WriteAsync(cancellationToken);
         DockerfilePath = written.DockerfilePath;
         PlanPath = written.PlanPath;

@@ -6,6 +6,7 @@ using PipelineImage.ImageStore;
 using PipelineImage.Registry;
 using PipelineImage.Requirements;
 using PipelineImage.Tests.ImageStore;
+using PipelineImage.Tests.Registry;
 using PipelineImage.Tests.Tasks;
 
 namespace PipelineImage.Tests.BaseImages;
@@ -100,6 +101,31 @@ public sealed class BaseFactsTests : IDisposable
 
         Assert.NotNull(read);
         Assert.Null(read.Facts);
+    }
+
+    [Fact]
+    public async Task ABaseTheEngineLacksIsReadFromItsRegistryOnceByItsDigest()
+    {
+        var registry = new InMemoryRegistry();
+        var layer = Layer(gzip: true, ("etc/os-release", "ID=alpine\nPRETTY_NAME=\"Alpine Linux v3.22\"\n"), ("bin/sh", "busybox"),
+            ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"));
+        var config = """{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"""u8.ToArray();
+        registry.Blobs[$"platform/dotnet@{InMemoryRegistry.Digest(layer)}"] = layer;
+        registry.Blobs[$"platform/dotnet@{InMemoryRegistry.Digest(config)}"] = config;
+        var layers = $$"""[{"mediaType":"{{MediaTypes.OciLayer}}","digest":"{{InMemoryRegistry.Digest(layer)}}","size":{{layer.Length}}}]""";
+        registry.Manifests["platform/dotnet:10"] = (MediaTypes.OciManifest, Encoding.UTF8.GetBytes(
+            $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{InMemoryRegistry.Digest(config)}}","size":{{config.Length}}},"layers":{{layers}}}"""));
+        var log = new List<string>();
+        var reader = new BaseFactsReader(_ => new FakeContainerEngine(), new PipelineImage.Engine.EngineConnection(new Uri("unix:///engine.sock"), null, "a test"),
+            host => new RegistryClient(host, null, _ => { }, [], registry), _root, log.Add);
+
+        var first = await reader.ReadAsync("registry.example.com/platform/dotnet:10", "", CancellationToken.None);
+        var second = await reader.ReadAsync("registry.example.com/platform/dotnet:10", "", CancellationToken.None);
+
+        Assert.Equal(OsFamily.Alpine, first!.Family());
+        Assert.Equal(first.ToJson(), second!.ToJson());
+        Assert.Equal(1, registry.Requests.Count(request => request.StartsWith($"GET /v2/platform/dotnet/blobs/{InMemoryRegistry.Digest(layer)}", StringComparison.Ordinal)));
+        Assert.Contains(log, line => line.StartsWith("The base image registry.example.com/platform/dotnet:10 is read from its registry: the engine at ", StringComparison.Ordinal));
     }
 
     private static FakeContainerEngine Engine(byte[] archive)

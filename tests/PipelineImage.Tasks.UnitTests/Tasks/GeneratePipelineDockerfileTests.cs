@@ -9,6 +9,9 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-task-").FullName;
     private readonly FakeBuildEngine _engine = new();
 
+    // No registry has the base: it is planned on from its name, as where none is reachable.
+    private readonly Registry.InMemoryRegistry _registry = new();
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
@@ -235,6 +238,7 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
     {
         BuildEngine = _engine,
         EngineFactory = _ => new FakeContainerEngine(),
+        RegistryHandler = _registry,
         BaseCacheDirectory = Path.Combine(_root, "bases"),
         AssemblyName = "HelloPipeline",
         ProjectFileName = "HelloPipeline.csproj",
