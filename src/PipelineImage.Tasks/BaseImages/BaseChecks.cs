@@ -28,11 +28,7 @@ public static class BaseChecks
         var user = ImageConfiguration.User(settings.User);
         var (name, group) = user.IndexOf(':') is var colon and >= 0 ? (user[..colon], user[(colon + 1)..]) : (user, "");
         var setting = settings.User.Trim().Length == 0 ? $"PipelineImageUser (empty: the default, {ImageConfiguration.DefaultUser})" : "PipelineImageUser";
-        if (!IsNumber(name) && facts.FindUser(name) is null)
-        {
-            problems.Add(new PipelineImageException(DiagnosticCodes.BaseImageUserUnknown, setting, user, baseImage, Known(facts)));
-        }
-        else if (group.Length > 0 && !IsNumber(group) && !facts.Groups.Contains(group, StringComparer.Ordinal))
+        if ((!IsNumber(name) && facts.FindUser(name) is null) || (group.Length > 0 && !IsNumber(group) && !facts.Groups.Contains(group, StringComparer.Ordinal)))
         {
             problems.Add(new PipelineImageException(DiagnosticCodes.BaseImageUserUnknown, setting, user, baseImage, Known(facts)));
         }
@@ -44,8 +40,8 @@ public static class BaseChecks
 
         if (MissingRuntime(facts, app, settings) is { } missing)
         {
-            problems.Add(new PipelineImageException(DiagnosticCodes.BaseImageWithoutRuntime, missing, baseImage,
-                facts.Runtimes.Count == 0 ? "none" : string.Join(", ", facts.Runtimes), Channel(app)));
+            problems.Add(new PipelineImageException(DiagnosticCodes.BaseImageWithoutRuntime, $"{missing.Framework} {missing.Channel}", baseImage,
+                facts.Runtimes.Count == 0 ? "none" : string.Join(", ", facts.Runtimes), missing.Channel));
         }
 
         return problems;
@@ -84,9 +80,8 @@ public static class BaseChecks
     }
 
     // The shared framework a framework-dependent app started by our entrypoint needs and the base lacks
-    // (Microsoft.NETCore.App/10.0, or ASP.NET Core's), or null. A base whose runtime is elsewhere than the standard
-    // places (no framework found there) is not judged.
-    private static string? MissingRuntime(BaseFacts facts, PublishedApp app, ImageSettings settings)
+    // (Microsoft.NETCore.App, or ASP.NET Core's) and the app's channel (10.0), or null.
+    private static (string Framework, string Channel)? MissingRuntime(BaseFacts facts, PublishedApp app, ImageSettings settings)
     {
         var ours = settings.Entrypoint.Count == 0 && settings.EntrypointMode.Trim().ToLowerInvariant() is "" or "app";
         if (app.SelfContained || app.PublishAot || !ours || app.TargetFrameworkIdentifier != ".NETCoreApp"
@@ -111,15 +106,12 @@ public static class BaseChecks
                 && (anyMajor ? version >= new Version(target.Major, Math.Max(target.Minor, 0)) : version.Major == target.Major && version.Minor >= target.Minor));
             if (!has)
             {
-                return $"{framework} {target.Major}.{Math.Max(target.Minor, 0)}";
+                return (framework, string.Create(CultureInfo.InvariantCulture, $"{target.Major}.{Math.Max(target.Minor, 0)}"));
             }
         }
 
         return null;
     }
-
-    private static string Channel(PublishedApp app) =>
-        Version.TryParse(app.TargetFrameworkVersion.TrimStart('v', 'V'), out var v) ? string.Create(CultureInfo.InvariantCulture, $"{v.Major}.{Math.Max(v.Minor, 0)}") : "";
 
     private static bool IsNumber(string value) => value.Length > 0 && value.All(char.IsAsciiDigit);
 

@@ -128,13 +128,7 @@ public sealed class BaseFactsTests : IDisposable
         Assert.Contains(log, line => line.StartsWith("The base image registry.example.com/platform/dotnet:10 is read from its registry: the engine at ", StringComparison.Ordinal));
     }
 
-    private static FakeContainerEngine Engine(byte[] archive)
-    {
-        var engine = new FakeContainerEngine();
-        engine.Add(Id, null, "registry.test/base:1");
-        engine.Archives[Id] = archive;
-        return engine;
-    }
+    private static FakeContainerEngine Engine(byte[] archive) => SavedArchives.EngineHolding(Id, "registry.test/base:1", archive);
 
     private static byte[] Layer(bool gzip, params (string Name, string Text)[] files)
     {

@@ -99,11 +99,5 @@ public sealed class EngineBaseReaderTests : IDisposable
         Assert.Equal([file], Directory.EnumerateFiles(_root));
     }
 
-    private static FakeContainerEngine Engine(byte[] archive)
-    {
-        var engine = new FakeContainerEngine();
-        engine.Add(Id, null, "registry.test/base:1");
-        engine.Archives[Id] = archive;
-        return engine;
-    }
+    private static FakeContainerEngine Engine(byte[] archive) => SavedArchives.EngineHolding(Id, "registry.test/base:1", archive);
 }

@@ -7,6 +7,15 @@ namespace PipelineImage.Tests.ImageStore;
 /// <summary>What an engine's save writes, made for a test: a docker-archive, or an OCI layout (with an index per platform).</summary>
 internal static class SavedArchives
 {
+    /// <summary>A fake engine that holds one image, <paramref name="reference"/> with <paramref name="id"/>, and saves it as <paramref name="archive"/>.</summary>
+    public static Tasks.FakeContainerEngine EngineHolding(string id, string reference, byte[] archive)
+    {
+        var engine = new Tasks.FakeContainerEngine();
+        engine.Add(id, null, reference);
+        engine.Archives[id] = archive;
+        return engine;
+    }
+
     /// <summary>A configuration with these diff_ids.</summary>
     public static byte[] Config(params string[] diffIds) => Encoding.UTF8.GetBytes(
         """{"architecture":"amd64","os":"linux","config":{"User":"app"},"rootfs":{"type":"layers","diff_ids":["""
