@@ -135,4 +135,45 @@ public sealed class BaseImageTests(PackageFeed feed)
             Directory.Delete(context, recursive: true);
         }
     }
+    [EngineFact]
+    public async Task TheUserWritesTheDirectoriesItWasGivenOnEveryBuilderAndNothingElse()
+    {
+        await using var project = new TestProject(feed,
+            properties: "<PipelineImageWritableWorkingDirectory>true</PipelineImageWritableWorkingDirectory>",
+            items: """<PipelineImageWritableDirectory Include="outputs" /><PipelineImageWritableDirectory Include="/var/lib/step/cache" />""",
+            program: """
+                var published = Directory.GetFiles(AppContext.BaseDirectory, "*.deps.json")[0];
+                foreach (var path in new[] { "/app/written.txt", "/app/outputs/written.txt", "/var/lib/step/cache/written.txt", published, "/var/lib/written.txt" })
+                {
+                    try
+                    {
+                        File.AppendAllText(path, "x");
+                        Console.WriteLine($"{path}: written");
+                    }
+                    catch (UnauthorizedAccessException)
+                    {
+                        Console.WriteLine($"{path}: denied");
+                    }
+                }
+                """);
+        string[] expected =
+        [
+            "/app/written.txt: written", "/app/outputs/written.txt: written", "/var/lib/step/cache/written.txt: written",
+            $"/app/{project.AssemblyName}.deps.json: denied", "/var/lib/written.txt: denied",
+        ];
+
+        // The assembler (the default), and the engine's builders from the Dockerfile's COPY --chown.
+        foreach (var builder in new[] { "auto", "classic", "buildkit" })
+        {
+            var publish = await project.PublishAsync($"-p:PipelineImageBuilder={builder}");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            var run = await Docker.RunImageAsync($"{project.ImageName}:latest");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(expected, run.Output.Trim().Split('\n'));
+        }
+
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile"));
+        Assert.Contains("COPY --chown=1654:1654 [\".pipelineimage/writable/0/\", \"/\"]", dockerfile);
+    }
 }

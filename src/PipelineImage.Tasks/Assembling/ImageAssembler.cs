@@ -59,7 +59,7 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
     }
 
     /// <summary>
-    /// What a layer holds, as a digest: every entry's path, kind, mode and content hash or link target, and the
+    /// What a layer holds, as a digest: every entry's path, kind, mode, content hash or link target and owner, and the
     /// epoch. The same key is the same layer, so it is not written again.
     /// </summary>
     public static string LayerKey(PlannedLayer layer, long epoch, IReadOnlyDictionary<string, PlannedEntry> sources)
@@ -68,7 +68,8 @@ public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action
         foreach (var entry in layer.Entries)
         {
             var content = entry.From is { } from ? sources[from].Sha256 : entry.Target;
-            text.Append(entry.Kind).Append(' ').Append(entry.Path).Append(' ').Append(entry.Mode).Append(' ').Append(content).Append('\n');
+            text.Append(entry.Kind).Append(' ').Append(entry.Path).Append(' ').Append(entry.Mode).Append(' ').Append(content)
+                .Append(entry.Owner is { } owner ? $" owner {owner}" : "").Append('\n');
         }
 
         return ContentDigest.Of(Encoding.UTF8.GetBytes(text.ToString()));

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using PipelineImage.Planning;
@@ -10,9 +11,9 @@ namespace PipelineImage.Assembling;
 public sealed record WrittenLayer(string Digest, long Size, string DiffId);
 
 /// <summary>
-/// Writes a layer reproducibly: its entries in the plan's order, owner root (uid and gid 0, no names), every time the
-/// plan's epoch, the plan's modes, and gzip at a fixed level with no name, no time and the same header on every
-/// system. The same entries give the same bytes on any machine with the same .NET.
+/// Writes a layer reproducibly: its entries in the plan's order, owner root (uid and gid 0, no names) or the entry's
+/// numeric owner, every time the plan's epoch, the plan's modes, and gzip at a fixed level with no name, no time and
+/// the same header on every system. The same entries give the same bytes on any machine with the same .NET.
 /// </summary>
 public static class LayerWriter
 {
@@ -37,6 +38,11 @@ public static class LayerWriter
                 cancellationToken.ThrowIfCancellationRequested();
                 var tarEntry = Context.ContextTarWriter.Entry(TypeOf(entry.Kind), entry.Kind == "directory" ? entry.Path + "/" : entry.Path,
                     (UnixFileMode)Convert.ToInt32(entry.Mode, 8), time);
+                if (entry.Owner?.Split(':') is [var uid, var gid])
+                {
+                    tarEntry.Uid = int.Parse(uid, CultureInfo.InvariantCulture);
+                    tarEntry.Gid = int.Parse(gid, CultureInfo.InvariantCulture);
+                }
                 await using var data = entry.Kind == "file" ? open(entry.From ?? throw new ArgumentException($"{entry.Path} has no source.", nameof(layer))) : null;
                 if (data is not null)
                 {

@@ -28,7 +28,7 @@ public static class BaseChecks
         var user = ImageConfiguration.User(settings.User);
         var (name, group) = user.IndexOf(':') is var colon and >= 0 ? (user[..colon], user[(colon + 1)..]) : (user, "");
         var setting = settings.User.Trim().Length == 0 ? $"PipelineImageUser (empty: the default, {ImageConfiguration.DefaultUser})" : "PipelineImageUser";
-        if ((!IsNumber(name) && facts.FindUser(name) is null) || (group.Length > 0 && !IsNumber(group) && !facts.Groups.Contains(group, StringComparer.Ordinal)))
+        if ((!IsNumber(name) && facts.FindUser(name) is null) || (group.Length > 0 && !IsNumber(group) && !facts.Groups.Any(g => g.Name == group)))
         {
             problems.Add(new PipelineImageException(DiagnosticCodes.BaseImageUserUnknown, setting, user, baseImage, Known(facts)));
         }

@@ -12,20 +12,25 @@ public sealed record BaseUser(
     [property: JsonPropertyName("gid")] long Gid,
     [property: JsonPropertyName("home")] string Home);
 
+/// <summary>A group of a base image, from its <c>/etc/group</c>.</summary>
+public sealed record BaseGroup(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("gid")] long Gid);
+
 /// <summary>
 /// What a base image holds, as far as planning on it needs: read from its layers' files (merged bottom up, whiteouts
 /// applied) once per image id, and kept with what else was read of the base.
 /// </summary>
 /// <param name="OsRelease">os-release's fields (<c>ID</c>, <c>ID_LIKE</c>, <c>VERSION_ID</c>...); empty: it has none.</param>
 /// <param name="Users">Its <c>/etc/passwd</c>; empty: it has none.</param>
-/// <param name="Groups">The names in its <c>/etc/group</c>.</param>
+/// <param name="Groups">Its <c>/etc/group</c>.</param>
 /// <param name="Shell">The path of its <c>sh</c>; null: it has none, and cannot run a RUN step.</param>
 /// <param name="Runtimes">The shared frameworks it holds, as <c>Microsoft.NETCore.App/10.0.12</c>.</param>
 /// <param name="Paths">What it has at the top two levels (<c>/home/app</c>, <c>/tmp</c>...), where homes are.</param>
 public sealed partial record BaseFacts(
     [property: JsonPropertyName("osRelease")] IReadOnlyDictionary<string, string> OsRelease,
     [property: JsonPropertyName("users")] IReadOnlyList<BaseUser> Users,
-    [property: JsonPropertyName("groups")] IReadOnlyList<string> Groups,
+    [property: JsonPropertyName("groups")] IReadOnlyList<BaseGroup> Groups,
     [property: JsonPropertyName("shell")] string? Shell,
     [property: JsonPropertyName("runtimes")] IReadOnlyList<string> Runtimes,
     [property: JsonPropertyName("paths")] IReadOnlyList<string> Paths)
@@ -63,7 +68,9 @@ public sealed partial record BaseFacts(
         return new BaseFacts(
             OsReleaseFields(osRelease),
             users,
-            Lines(files.GetValueOrDefault("/etc/group")).Select(line => line.Split(':')[0]).Where(name => name.Length > 0).ToList(),
+            Lines(files.GetValueOrDefault("/etc/group")).Select(line => line.Split(':'))
+                .Where(fields => fields.Length >= 3 && fields[0].Length > 0 && long.TryParse(fields[2], out _))
+                .Select(fields => new BaseGroup(fields[0], long.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture))).ToList(),
             Shells.FirstOrDefault(files.ContainsKey),
             files.Keys.Select(path => Framework().Match(path)).Where(match => match.Success)
                 .Select(match => $"{match.Groups[1].Value}/{match.Groups[2].Value}").Distinct().Order(StringComparer.Ordinal).ToList(),
@@ -105,6 +112,22 @@ public sealed partial record BaseFacts(
     public BaseUser? FindUser(string user) => long.TryParse(user, out var uid)
         ? Users.FirstOrDefault(u => u.Uid == uid)
         : Users.FirstOrDefault(u => u.Name == user);
+
+    /// <summary>
+    /// The numeric owner (<c>uid:gid</c>) of what the image's user (<c>name</c> or <c>uid</c>, optionally <c>:group</c>
+    /// or <c>:gid</c>) owns: a name as its passwd or group entry says; without a group, the user's own group, or 0
+    /// for a uid the base does not know (the group a process of that uid runs with). Null: a name the base lacks.
+    /// </summary>
+    public string? OwnerOf(string user)
+    {
+        var (name, group) = user.IndexOf(':') is var colon and >= 0 ? (user[..colon], user[(colon + 1)..]) : (user, "");
+        var entry = FindUser(name);
+        long? uid = long.TryParse(name, out var number) ? number : entry?.Uid;
+        long? gid = group.Length == 0 ? entry?.Gid ?? (uid is null ? null : 0)
+            : long.TryParse(group, out var groupNumber) ? groupNumber
+            : Groups.FirstOrDefault(g => g.Name == group)?.Gid;
+        return uid is null || gid is null ? null : $"{uid}:{gid}";
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, Options) + "\n";
 

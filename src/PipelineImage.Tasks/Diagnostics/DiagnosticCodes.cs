@@ -69,6 +69,8 @@ public static class DiagnosticCodes
     public const string BaseImageUserUnknown = nameof(BaseImageUserUnknown);                         // PIMG2043
     public const string BaseImageWithoutShell = nameof(BaseImageWithoutShell);                       // PIMG2044
     public const string BaseImageWithoutRuntime = nameof(BaseImageWithoutRuntime);                   // PIMG2045
+    public const string InvalidWritableDirectory = nameof(InvalidWritableDirectory);                 // PIMG2046
+    public const string WritableDirectoryOwnerUnknown = nameof(WritableDirectoryOwnerUnknown);       // PIMG2047
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -56,7 +56,7 @@ public static class DockerfileWriter
     {
         FromInstruction from => $"FROM {SingleToken(from.Image)}",
         WorkdirInstruction workdir => $"WORKDIR {SingleToken(workdir.Path)}",
-        CopyInstruction copy => $"COPY {Json([.. copy.Sources, copy.Destination])}",
+        CopyInstruction copy => $"COPY {(copy.Chown is { } owner ? $"--chown={SingleToken(owner)} " : "")}{Json([.. copy.Sources, copy.Destination])}",
         UserInstruction user => $"USER {SingleToken(user.User)}",
         EntrypointInstruction entrypoint => $"ENTRYPOINT {Json(entrypoint.Arguments)}",
         CmdInstruction cmd => $"CMD {Json(cmd.Arguments)}",

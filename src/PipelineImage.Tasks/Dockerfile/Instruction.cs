@@ -8,7 +8,11 @@ public sealed record FromInstruction(string Image) : Instruction;
 public sealed record WorkdirInstruction(string Path) : Instruction;
 
 /// <summary>COPY of paths in the build context to a destination in the image.</summary>
-public sealed record CopyInstruction(IReadOnlyList<string> Sources, string Destination) : Instruction;
+public sealed record CopyInstruction(IReadOnlyList<string> Sources, string Destination) : Instruction
+{
+    /// <summary><c>--chown</c>: the numeric <c>uid:gid</c> that owns what is copied; null: root.</summary>
+    public string? Chown { get; init; }
+}
 
 public sealed record UserInstruction(string User) : Instruction;
 

@@ -83,7 +83,7 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, st
         var epoch = problems.Check(() => AssemblyPlanner.Epoch(request.Environment("SOURCE_DATE_EPOCH")));
         var plan = problems.Check(() => ImagePlanner.Create(request.App, settings, sources ?? ContextSources.None,
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage, read is { } r && r.Image == baseImage ? BaseChecks.Traits(r.Facts, baseImage) : null),
-            builder ?? "auto", epoch));
+            builder ?? "auto", epoch, read is { } facts ? new BaseAccounts(facts.Facts.OwnerOf, facts.Facts.Paths) : null));
         problems.ThrowIfAny();
         if (read is { } onBase)
         {

@@ -57,7 +57,7 @@ public sealed record PlannedLayer(
     [property: JsonPropertyName("createdBy")] string CreatedBy,
     [property: JsonPropertyName("entries")] IReadOnlyList<LayerEntry> Entries);
 
-/// <summary>One entry of a layer, owned by root.</summary>
+/// <summary>One entry of a layer, owned by root unless <see cref="Owner"/> says otherwise.</summary>
 /// <param name="Path">Its path in the image, without the leading <c>/</c>.</param>
 /// <param name="Kind"><c>file</c>, <c>directory</c> or <c>symlink</c>.</param>
 /// <param name="Mode">The permission bits, in octal (<c>0644</c>).</param>
@@ -68,7 +68,12 @@ public sealed record LayerEntry(
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("from"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? From = null,
-    [property: JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null);
+    [property: JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null)
+{
+    /// <summary>Its numeric owner, <c>uid:gid</c> (a COPY --chown); null: root.</summary>
+    [JsonPropertyName("owner"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Owner { get; init; }
+}
 
 /// <summary>What the Dockerfile's WORKDIR, USER, ENV, LABEL, EXPOSE, ENTRYPOINT and CMD set; null: left as the base has it.</summary>
 public sealed record PlannedConfig

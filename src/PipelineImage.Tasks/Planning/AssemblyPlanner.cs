@@ -42,6 +42,7 @@ public static class AssemblyPlanner
         var ports = new List<string>();
         var runSteps = 0;
         string? workingDir = null;
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal); // the directories a COPY --chown gave away
         foreach (var instruction in instructions.Skip(requirementsBase))
         {
             switch (instruction)
@@ -53,7 +54,7 @@ public static class AssemblyPlanner
                     config = config with { WorkingDir = workdir.Path };
                     break;
                 case CopyInstruction copy:
-                    layers.Add(Layer(copy, context, byPath, layers.Count == 0 ? workingDir : null));
+                    layers.Add(Layer(copy, context, byPath, layers.Count == 0 ? workingDir : null, owners));
                     break;
                 case RunInstruction:
                     runSteps++;
@@ -87,9 +88,11 @@ public static class AssemblyPlanner
     }
 
     /// <summary>The image history's line for a COPY, as the Dockerfile has it.</summary>
-    public static string CreatedBy(CopyInstruction copy) => $"COPY {string.Join(' ', copy.Sources)} {copy.Destination} # PipelineImage.Tasks";
+    public static string CreatedBy(CopyInstruction copy) =>
+        $"COPY {(copy.Chown is { } owner ? $"--chown={owner} " : "")}{string.Join(' ', copy.Sources)} {copy.Destination} # PipelineImage.Tasks";
 
-    private static PlannedLayer Layer(CopyInstruction copy, IReadOnlyList<ContextEntry> context, Dictionary<string, ContextEntry> byPath, string? workingDir)
+    private static PlannedLayer Layer(
+        CopyInstruction copy, IReadOnlyList<ContextEntry> context, Dictionary<string, ContextEntry> byPath, string? workingDir, Dictionary<string, string> owners)
     {
         var entries = new SortedDictionary<string, LayerEntry>(StringComparer.Ordinal);
         var destination = copy.Destination.TrimStart('/');
@@ -100,12 +103,12 @@ public static class AssemblyPlanner
                 var prefix = source;
                 foreach (var entry in context.Where(entry => entry.ContextPath.StartsWith(prefix, StringComparison.Ordinal)))
                 {
-                    Add(entries, Combine(destination, entry.ContextPath[prefix.Length..]), entry);
+                    Add(entries, Combine(destination, entry.ContextPath[prefix.Length..]), entry, copy.Chown);
                 }
             }
             else if (byPath.TryGetValue(source, out var entry))
             {
-                Add(entries, destination.EndsWith('/') || destination.Length == 0 ? Combine(destination, source.Split('/')[^1]) : destination, entry);
+                Add(entries, destination.EndsWith('/') || destination.Length == 0 ? Combine(destination, source.Split('/')[^1]) : destination, entry, copy.Chown);
             }
             else
             {
@@ -113,24 +116,30 @@ public static class AssemblyPlanner
             }
         }
 
-        // The destination and every parent of an entry exist in the layer, as the builders create them: root's, 0755.
+        // The destination and every parent of an entry exist in the layer, as the builders create them: root's, 0755;
+        // a COPY into a directory leaves its owner alone, so one an earlier COPY --chown gave away stays the user's.
         foreach (var path in entries.Keys.ToList().Append(destination.TrimEnd('/')).Append(workingDir?.TrimStart('/') ?? ""))
         {
             for (var parent = Parent(path); parent.Length > 0; parent = Parent(parent))
             {
-                entries.TryAdd(parent, new LayerEntry(parent, "directory", DirectoryMode));
+                entries.TryAdd(parent, new LayerEntry(parent, "directory", DirectoryMode) { Owner = owners.GetValueOrDefault(parent) });
             }
 
             if (path.Length > 0 && !entries.ContainsKey(path))
             {
-                entries[path] = new LayerEntry(path, "directory", DirectoryMode);
+                entries[path] = new LayerEntry(path, "directory", DirectoryMode) { Owner = owners.GetValueOrDefault(path) };
             }
+        }
+
+        foreach (var owned in entries.Values.Where(entry => entry.Owner is not null && entry.Kind == "directory"))
+        {
+            owners[owned.Path] = owned.Owner!;
         }
 
         return new PlannedLayer(CreatedBy(copy), entries.Values.ToList());
     }
 
-    private static void Add(SortedDictionary<string, LayerEntry> entries, string path, ContextEntry entry)
+    private static void Add(SortedDictionary<string, LayerEntry> entries, string path, ContextEntry entry, string? owner)
     {
         path = path.TrimEnd('/');
         if (path.Length == 0)
@@ -139,12 +148,12 @@ public static class AssemblyPlanner
         }
 
         // A file's mode is the context's, which the plan file reads from disk (AssemblyPlan.WithFileModes).
-        entries[path] = entry.Kind switch
+        entries[path] = (entry.Kind switch
         {
             ContextEntryKind.Directory => new LayerEntry(path, "directory", Octal(ContextTarWriter.ModeOf(entry))),
             ContextEntryKind.Symlink => new LayerEntry(path, "symlink", Octal(ContextTarWriter.ModeOf(entry)), Target: entry.LinkTarget),
             _ => new LayerEntry(path, "file", "", From: entry.ContextPath),
-        };
+        }) with { Owner = owner };
     }
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);

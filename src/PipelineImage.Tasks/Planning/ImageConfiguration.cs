@@ -30,24 +30,41 @@ public static partial class ImageConfiguration
             return DefaultWorkingDirectory;
         }
 
-        string? problem = null;
-        if (!path.StartsWith('/'))
+        return PathProblem(path) is { } problem
+            ? throw new PipelineImageException(DiagnosticCodes.InvalidWorkingDirectory, value, problem)
+            : Normalized(path);
+    }
+
+    /// <summary>
+    /// The directories the image's user owns (PipelineImageWritableWorkingDirectory, @(PipelineImageWritableDirectory)
+    /// relative to the working directory or absolute), normalized, each once, parents before children; none by default.
+    /// </summary>
+    /// <exception cref="PipelineImageException">PIMG2046 for an item that is not a directory the image can give.</exception>
+    public static IReadOnlyList<string> WritableDirectories(ImageSettings settings, string workingDirectory)
+    {
+        var directories = new SortedSet<string>(StringComparer.Ordinal);
+        if (settings.WritableWorkingDirectory)
         {
-            problem = "it is not an absolute path (start it with /)";
-        }
-        else if (path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '$' or '\\' or '"' or '\''))
-        {
-            problem = "it holds white space, a quote, '$' or '\\'";
-        }
-        else if (path.TrimEnd('/').Split('/').Skip(1).Any(segment => segment is "" or "." or ".."))
-        {
-            problem = "it has an empty, '.' or '..' segment";
+            directories.Add(workingDirectory);
         }
 
-        return problem is null
-            ? (path.Length > 1 ? path.TrimEnd('/') : path)
-            : throw new PipelineImageException(DiagnosticCodes.InvalidWorkingDirectory, value, problem);
+        foreach (var item in settings.WritableDirectories.Select(item => item.Trim()).Where(item => item.Length > 0))
+        {
+            var path = item.StartsWith('/') ? item : $"{workingDirectory.TrimEnd('/')}/{item}";
+            var problem = PathProblem(path) ?? (Normalized(path) == "/" ? "it is the root directory" : null);
+            directories.Add(problem is null ? Normalized(path) : throw new PipelineImageException(DiagnosticCodes.InvalidWritableDirectory, item, problem));
+        }
+
+        return directories.ToList();
     }
+
+    private static string? PathProblem(string path) =>
+        !path.StartsWith('/') ? "it is not an absolute path (start it with /)"
+        : path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '$' or '\\' or '"' or '\'') ? "it holds white space, a quote, '$' or '\\'"
+        : path.TrimEnd('/').Split('/').Skip(1).Any(segment => segment is "" or "." or "..") ? "it has an empty, '.' or '..' segment"
+        : null;
+
+    private static string Normalized(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
 
     /// <summary>The user; empty: <see cref="DefaultUser"/>.</summary>
     /// <exception cref="PipelineImageException">PIMG2013.</exception>

@@ -44,9 +44,10 @@ public static class ImagePlanner
     /// PipelineImageBuilder, validated: which Dockerfiles to write when a step has a cache mount (<see cref="Dockerfiles"/>).
     /// </param>
     /// <param name="epoch">SOURCE_DATE_EPOCH: the time of the assembled image's entries (<see cref="AssemblyPlan.Epoch"/>).</param>
+    /// <param name="accounts">The base's users and directories, for the directories the user owns; null: its files were not read.</param>
     public static BuildPlan Create(
         PublishedApp app, ImageSettings settings, ContextSources sources, Func<string, RequirementPlan>? planRequirements = null, string builder = "auto",
-        long epoch = AssemblyPlanner.DefaultEpoch)
+        long epoch = AssemblyPlanner.DefaultEpoch, BaseAccounts? accounts = null)
     {
         // Each setting is checked on its own, so that every invalid one is reported, not only the first.
         var problems = new Problems();
@@ -55,12 +56,15 @@ public static class ImagePlanner
         var checkedBase = problems.Check(() => ResolveBaseImage(app, settings));
         var appDirectory = problems.Check(() => ImageConfiguration.WorkingDirectory(settings.WorkingDirectory)) ?? "/app";
         var checkedUser = problems.Check(() => ImageConfiguration.User(settings.User));
+        var writable = problems.Check(() => ImageConfiguration.WritableDirectories(settings, appDirectory));
         var (appCommand, apphost) = problems.Check(() => ResolveAppCommand(app, appDirectory));
         var command = problems.Check(() => ImageConfiguration.Command(settings, appCommand ?? []));
         var checkedEnvironment = problems.Check(() => ImageConfiguration.Environment(settings));
         var checkedLabels = problems.Check(() => ImageConfiguration.Labels(settings, checkedBase ?? ""));
         var ports = problems.Check(() => ImageConfiguration.Ports(settings));
         var checkedRequirements = checkedBase is null ? null : problems.Check(() => planRequirements?.Invoke(checkedBase) ?? RequirementPlan.Empty);
+        var writableSteps = writable is null || checkedUser is null || checkedBase is null ? null
+            : problems.Check(() => WritableDirectories.Plan(writable, checkedUser, appDirectory, checkedBase, accounts));
         problems.ThrowIfAny();
 
         // Every check passed: none of these is null.
@@ -97,6 +101,8 @@ public static class ImagePlanner
         instructions.AddRange(PlanExtraFiles(sources.ExtraFiles, context));
         instructions.AddRange(PlanSourceFiles(sources.SourceFiles, context));
         instructions.Add(new CopyInstruction([AppContextDirectory + "/"], DirectoryDestination(appDirectory)));
+        instructions.AddRange(writableSteps!.Instructions);
+        context.AddRange(writableSteps.Context);
         instructions.Add(new UserInstruction(user));
 
         // Configuration last: it makes no layer, and a new version label must not cost the cache of any layer.

@@ -30,6 +30,12 @@ public sealed record ImageSettings
     /// <summary>PipelineImageUser: the user the image runs as, a name or uid[:gid]; empty: <c>app</c>.</summary>
     public string User { get; init; } = "";
 
+    /// <summary>PipelineImageWritableWorkingDirectory: the user owns the working directory; default false (root's, read-only to the app).</summary>
+    public bool WritableWorkingDirectory { get; init; }
+
+    /// <summary>@(PipelineImageWritableDirectory): more directories the user owns, absolute or relative to the working directory.</summary>
+    public IReadOnlyList<string> WritableDirectories { get; init; } = [];
+
     /// <summary>PipelineImageEntrypointMode: <c>app</c>, <c>none</c> or <c>custom</c>; empty: custom when there is a command, else app.</summary>
     public string EntrypointMode { get; init; } = "";
 

@@ -78,6 +78,8 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
             BaseImage = BaseImage,
             WorkingDirectory = WorkingDirectory,
             User = User,
+            WritableWorkingDirectory = WritableWorkingDirectory,
+            WritableDirectories = WritableDirectories.Select(item => item.ItemSpec).ToList(),
             EntrypointMode = EntrypointMode,
             Entrypoint = Entrypoint.Select(item => item.ItemSpec).ToList(),
             DefaultArgs = DefaultArgs.Select(item => item.ItemSpec).ToList(),

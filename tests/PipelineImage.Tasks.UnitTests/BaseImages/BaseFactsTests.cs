@@ -39,12 +39,33 @@ public sealed class BaseFactsTests : IDisposable
         Assert.Equal("Ubuntu 24.04.3 LTS", facts.Distribution);
         Assert.Equal(OsFamily.Debian, facts.Family());
         Assert.Equal([new BaseUser("root", 0, 0, "/root"), new BaseUser("app", 1654, 1654, "/home/app")], facts.Users);
-        Assert.Equal(["root", "app"], facts.Groups);
+        Assert.Equal([new BaseGroup("root", 0), new BaseGroup("app", 1654)], facts.Groups);
         Assert.Equal("/usr/bin/sh", facts.Shell);
         Assert.Equal(["Microsoft.AspNetCore.App/10.0.1", "Microsoft.NETCore.App/10.0.1"], facts.Runtimes);
         Assert.Equal(["/home/app", "/tmp"], facts.Paths);
         Assert.Equal(facts.Users[1], facts.FindUser("1654"));
         Assert.Equal(facts.ToJson(), BaseFacts.FromJson(facts.ToJson())!.ToJson());
+    }
+
+    [Theory]
+    [InlineData("app", "1654:1654")]
+    [InlineData("app:staff", "1654:50")]
+    [InlineData("app:0", "1654:0")]
+    [InlineData("1654", "1654:1654")]
+    [InlineData("2000", "2000:0")]
+    [InlineData("2000:staff", "2000:50")]
+    [InlineData("alice", null)]
+    [InlineData("app:nogroup", null)]
+    public void TheOwnerOfAUserIsItsNumericIdsAsPasswdAndGroupGiveThem(string user, string? owner)
+    {
+        var facts = BaseFacts.FromFiles(new Dictionary<string, string>
+        {
+            ["/etc/passwd"] = Passwd,
+            ["/etc/group"] = "root:x:0:\nstaff:x:50:\napp:x:1654:\nbroken:x:\n",
+        });
+
+        Assert.Equal(owner, facts.OwnerOf(user));
+        Assert.Equal(["root", "staff", "app"], facts.Groups.Select(group => group.Name));
     }
 
     [Theory]

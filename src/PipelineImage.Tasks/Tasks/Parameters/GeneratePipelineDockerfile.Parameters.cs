@@ -78,6 +78,12 @@ public sealed partial class GeneratePipelineDockerfile
 
     public string User { get; set; } = "";
 
+    /// <summary>PipelineImageWritableWorkingDirectory: true gives the user the working directory.</summary>
+    public bool WritableWorkingDirectory { get; set; }
+
+    /// <summary>@(PipelineImageWritableDirectory): more directories the user owns.</summary>
+    public ITaskItem[] WritableDirectories { get; set; } = [];
+
     public string EntrypointMode { get; set; } = "";
 
     /// <summary>@(PipelineImageEntrypoint): the custom entrypoint, one argument an item.</summary>
