@@ -54,7 +54,7 @@ public static class PlanBuilder
         var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit);
         if (plan.Parent is { } parent)
         {
-            await BuildParentAsync(parent, engine, options, log, cancellationToken).ConfigureAwait(false);
+            await BuildParentAsync(parent, engine, info, options, log, cancellationToken).ConfigureAwait(false);
             options = options with { PullAlways = false }; // our FROM is the local parent, in no registry
         }
 
@@ -88,7 +88,7 @@ public static class PlanBuilder
         log.Normal(Reason(plan, baseImage, key));
         var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options,
             key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
-        var result = await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
+        var result = await BuildOnEngineAsync(engine, info, request, log, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(result.ImageId, Built: true, []);
     }
 
@@ -175,7 +175,8 @@ public static class PlanBuilder
         : $"Building: no image on the engine has the content key {key} (a file, an ignore rule, a requirement, a setting or the base image changed, or this is the first build).";
 
     // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.
-    private static async Task BuildParentAsync(PlannedParent parent, IContainerEngine engine, BuildOptions options, BuildLog log, CancellationToken cancellationToken)
+    private static async Task BuildParentAsync(
+        PlannedParent parent, IContainerEngine engine, EngineInfo info, BuildOptions options, BuildLog log, CancellationToken cancellationToken)
     {
         if (!options.NoCache && await engine.InspectImageAsync(parent.Reference.ToString(), cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -186,6 +187,58 @@ public static class PlanBuilder
         log.High($"Building the parent image {parent.Reference} from {parent.Dockerfile}");
         var request = new BuildRequest(parent.ContextEntries(), [parent.Reference],
             parent.Dockerfile, options with { BuildArgs = parent.BuildArgs });
-        await engine.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
+        await BuildOnEngineAsync(engine, info, request, log, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The engine's build; a build that failed because the engine went away (stopped, restarted, killed) is PIMG1019,
+    /// naming the step it was in and the engine's address, rather than the broken connection or the step's error that
+    /// the engine's shutdown caused. After a failure the engine is asked whether it still answers; a failure that
+    /// looks like a cut (a connection lost, a step cancelled) is asked again, as a stopping engine answers for a while.
+    /// </summary>
+    private static async Task<BuildResult> BuildOnEngineAsync(
+        IContainerEngine engine, EngineInfo info, BuildRequest request, BuildLog log, CancellationToken cancellationToken)
+    {
+        string? step = null;
+        try
+        {
+            return await engine.BuildAsync(request, line =>
+            {
+                step = line.StartsWith("Step ", StringComparison.Ordinal) ? line : step;
+                log.Normal(line);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var cut = EngineFailure.Chain(e).Any(inner => inner is IOException or HttpRequestException or EngineRequestFailedException
+                || inner.Message.Contains("cancel", StringComparison.OrdinalIgnoreCase));
+            for (var attempt = 0; attempt < (cut ? 3 : 1); attempt++)
+            {
+                if (await UnansweredAsync(engine, attempt, cancellationToken).ConfigureAwait(false) is { } silence)
+                {
+                    throw new PipelineImageException(e, DiagnosticCodes.EngineLostDuringBuild, info.Endpoint, step ?? "before its first step",
+                        e is PipelineImageException coded ? coded.Message : EngineFailure.Describe(e, TimeSpan.FromSeconds(5)), silence);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    // Why the engine does not answer now (after a pause on a later attempt); null: it answers.
+    private static async Task<string?> UnansweredAsync(IContainerEngine engine, int attempt, CancellationToken cancellationToken)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await engine.ConnectAsync(bound.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return e is PipelineImageException coded ? coded.Message : EngineFailure.Describe(e, TimeSpan.FromSeconds(5));
+        }
     }
 }

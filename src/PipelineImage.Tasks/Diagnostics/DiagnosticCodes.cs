@@ -25,6 +25,7 @@ public static class DiagnosticCodes
     public const string RegistryUnreachableFromHere = nameof(RegistryUnreachableFromHere);           // PIMG1016
     public const string RegistryTlsFailedFromHere = nameof(RegistryTlsFailedFromHere);               // PIMG1017
     public const string BaseImageUnreadable = nameof(BaseImageUnreadable);                           // PIMG1018
+    public const string EngineLostDuringBuild = nameof(EngineLostDuringBuild);                       // PIMG1019
     public const string AssemblyNameNotUsableAsImageName = nameof(AssemblyNameNotUsableAsImageName); // PIMG2001
     public const string InvalidImageName = nameof(InvalidImageName);                                 // PIMG2002
     public const string InvalidTag = nameof(InvalidTag);                                             // PIMG2003

@@ -114,6 +114,23 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     [Fact]
+    public void AnEngineThatGoesAwayMidBuildIsPimg1019NamingTheStepAndTheAddress()
+    {
+        var engine = new FakeContainerEngine { LostInBuild = true };
+        engine.Add(BaseId, null, BaseImage);
+        var task = NewBuild(engine);
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(_log.Errors);
+        Assert.Equal("PIMG1019", error.Code);
+        Assert.StartsWith("The engine at unix:///fake.sock went away during the build, in Step 2/2 : RUN apt-get install -y ffmpeg: it no longer answers "
+            + "(connection refused: nothing listens at that address", error.Message);
+        Assert.Contains("the build ended with: the connection failed: Unable to read data from the transport connection", error.Message);
+        Assert.False(File.Exists(task.ImageRecordPath));
+    }
+
+    [Fact]
     public void BuildTagsThroughTheEngineLabelsTheContentKeyAndWritesImageJson()
     {
         var engine = new FakeContainerEngine();

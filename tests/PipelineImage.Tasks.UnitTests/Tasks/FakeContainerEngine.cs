@@ -15,6 +15,11 @@ internal sealed class FakeContainerEngine : IContainerEngine
     /// <summary>The operation (connect, inspect, find, tag, untag, build, push, save) that throws, and what.</summary>
     public (string Operation, Exception Failure)? Fail { get; init; }
 
+    /// <summary>The engine goes away in the build's second step: the build's connection breaks, and it answers nothing after.</summary>
+    public bool LostInBuild { get; init; }
+
+    private bool _gone;
+
     /// <summary>The images by id.</summary>
     public Dictionary<string, ImageDetails> Images { get; } = new(StringComparer.Ordinal);
 
@@ -47,6 +52,11 @@ internal sealed class FakeContainerEngine : IContainerEngine
     public Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
     {
         Throw("connect");
+        if (_gone)
+        {
+            throw new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }
+
         return Task.FromResult(Info);
     }
 
@@ -54,6 +64,14 @@ internal sealed class FakeContainerEngine : IContainerEngine
     {
         Throw("build");
         Builds.Add(request);
+        if (LostInBuild)
+        {
+            output("Step 1/2 : FROM scratch");
+            output("Step 2/2 : RUN apt-get install -y ffmpeg");
+            _gone = true;
+            throw new IOException("Unable to read data from the transport connection: Connection reset by peer.");
+        }
+
         output("Step 1/1 : FROM scratch");
         var id = Add("sha256:" + (++_built).ToString("x64"), request.Labels, [.. request.References.Select(reference => reference.ToString())]);
         return Task.FromResult(new BuildResult(id));
