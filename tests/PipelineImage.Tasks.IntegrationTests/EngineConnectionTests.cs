@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using PipelineImage.IntegrationTests.Infrastructure;
@@ -56,5 +57,57 @@ public sealed class EngineConnectionTests(PackageFeed feed)
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.Contains("error PIMG2006: 'http://127.0.0.1:2375' (from DOCKER_HOST) is not an engine address.", publish.Output);
+    }
+    [PodmanFact]
+    public async Task AnEngineKilledInTheMiddleOfABuildIsPimg1019NamingTheStepAndTheAddress()
+    {
+        // A Podman service of its own (its own store, with the stand-in), killed while a step of the build runs.
+        var root = Directory.CreateTempSubdirectory("pimg-lost-engine-").FullName;
+        string[] store = ["--root", Path.Combine(root, "storage"), "--runroot", Path.Combine(root, "run")];
+        var socket = $"unix://{root}/podman.sock";
+        var archive = Path.Combine(root, "base.tar");
+        var saved = await ProcessRunner.RunAsync("podman", ["save", "-o", archive, "mcr.microsoft.com/dotnet/runtime:10.0"], root);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        var loaded = await ProcessRunner.RunAsync("podman", [.. store, "load", "-q", "-i", archive], root);
+        Assert.True(loaded.ExitCode == 0, loaded.ToString());
+        using var service = Process.Start("podman", [.. store, "system", "service", "--time=0", socket])!;
+        const int seconds = 43;
+        try
+        {
+            for (var wait = 0; wait < 50 && !File.Exists(Path.Combine(root, "podman.sock")); wait++)
+            {
+                await Task.Delay(200);
+            }
+
+            await using var project = new TestProject(feed, properties: "<PipelineImageParentDockerfile>Parent.Dockerfile</PipelineImageParentDockerfile>");
+            await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"),
+                $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo {Guid.NewGuid():N} && sleep {seconds}\n");
+            var publish = project.PublishAsync($"-p:PipelineImageDockerHost={socket}");
+            for (var wait = 0; wait < 240 && !publish.IsCompleted && !await ProcessRunner.IsRunningAsync($"^sleep {seconds}$"); wait++)
+            {
+                await Task.Delay(250);
+            }
+
+            service.Kill();
+            var result = await publish;
+
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.True(result.Output.Contains($"error PIMG1019: The engine at {socket} went away during the build, in Step 2/2 : RUN echo ", StringComparison.Ordinal),
+                result.ToString());
+            Assert.Contains("it no longer answers (", result.Output);
+            Assert.Contains("the build ended with: ", result.Output);
+            Assert.False(result.Output.Contains("PIMG1004", StringComparison.Ordinal), result.ToString());
+        }
+        finally
+        {
+            if (!service.HasExited)
+            {
+                service.Kill();
+            }
+
+            await ProcessRunner.RunAsync("pkill", ["-f", $"^sleep {seconds}$"], root);
+            await ProcessRunner.RunAsync("podman", [.. store, "system", "reset", "--force"], root);
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

@@ -216,8 +216,10 @@ public static class PlanBuilder
             {
                 if (await UnansweredAsync(engine, attempt, cancellationToken).ConfigureAwait(false) is { } silence)
                 {
+                    // What the build saw, as it saw it: a step's error, or the connection's own words (not the PIMG1004 that
+                    // takes a connection closed for one that never reached an engine).
                     throw new PipelineImageException(e, DiagnosticCodes.EngineLostDuringBuild, info.Endpoint, step ?? "before its first step",
-                        e is PipelineImageException coded ? coded.Message : EngineFailure.Describe(e, TimeSpan.FromSeconds(5)), silence);
+                        e is ImageBuildFailedException failed ? failed.Message : EngineFailure.Chain(e).Last().Message, silence);
                 }
             }
 

@@ -126,7 +126,7 @@ public sealed class EngineTaskTests : IDisposable
         Assert.Equal("PIMG1019", error.Code);
         Assert.StartsWith("The engine at unix:///fake.sock went away during the build, in Step 2/2 : RUN apt-get install -y ffmpeg: it no longer answers "
             + "(connection refused: nothing listens at that address", error.Message);
-        Assert.Contains("the build ended with: the connection failed: Unable to read data from the transport connection", error.Message);
+        Assert.Contains("the build ended with: Unable to read data from the transport connection: Connection reset by peer.", error.Message);
         Assert.False(File.Exists(task.ImageRecordPath));
     }
 
