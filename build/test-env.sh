@@ -9,7 +9,8 @@
 #   - today's engines from a Debian 13 root (build/modern-engines.sh), each with the stand-ins: Docker 26 on the
 #     containerd image store (unix:///run/pipelineimage/docker-containerd.sock), Docker 26 on overlay2
 #     (unix:///run/pipelineimage/docker-graphdriver.sock) and Podman 5 (unix:///run/pipelineimage/podman5.sock), with
-#     CLIs in /usr/local/libexec/pipelineimage/ (docker-containerd, docker-graphdriver, podman5).
+#     CLIs in /usr/local/libexec/pipelineimage/ (docker-containerd, docker-graphdriver, podman5);
+#   - PowerShell 7.6 (the global tool) in /usr/local/lib/pipelineimage/pwsh, for the README's command lines.
 # A second run only checks that everything is there (a few seconds).
 set -euo pipefail
 
@@ -26,6 +27,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 # clang and zlib1g-dev: the native AOT publish shape links with them. mono-runtime (with System.Xml.Linq, and System.Xaml
 # that MSBuild's attributes name): the Mono tests load the net472 ToolTasks as .NET Framework would.
 "$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev mono-runtime libmono-system-xml-linq4.0-cil libmono-system-xaml4.0-cil
+
+# PowerShell 7 (the PowerShell global tool from the NuGet feed; 7.7.0 does not install here): the README's command-line
+# forms are typed into it as into bash.
+pwsh_dir=/usr/local/lib/pipelineimage/pwsh
+if [ "$("$pwsh_dir/pwsh" -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null)" != 7.6.10 ]; then
+  log "installing PowerShell 7.6.10 into $pwsh_dir"
+  rm -rf "$pwsh_dir"
+  dotnet tool install PowerShell --version 7.6.10 --tool-path "$pwsh_dir" >/dev/null
+fi
 
 # ---- engine ---------------------------------------------------------------------------------------------------
 # This machine's dockerd only, by its pid file: the engines of build/modern-engines.sh are dockerd processes too.

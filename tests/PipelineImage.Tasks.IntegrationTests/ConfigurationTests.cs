@@ -239,17 +239,23 @@ public sealed class ConfigurationTests(PackageFeed feed)
             "find /app -type f -exec stat -c '%n %u:%g %a' {} + | sort && find /app -type f -exec sha256sum {} + | sort")).Output;
 
     [EngineFact]
-    public async Task TheReadmesCommandLineListFormsGiveEveryTagInBash()
+    public Task TheReadmesCommandLineListFormsGiveEveryTagInBash() => AssertListFormsAsync(
+        ["-p:PipelineImageTags=1.4.0%3Bstable", "'-p:PipelineImageTags=\"1.4.0;stable\"'"], (project, commandLine) => project.BashAsync(commandLine));
+
+    [PowerShellFact]
+    public Task TheReadmesCommandLineListFormsGiveEveryTagInPowerShell() => AssertListFormsAsync(
+        ["-p:PipelineImageTags=1.4.0%3Bstable", "'-p:PipelineImageTags=\"1.4.0;stable\"'"], (project, commandLine) => project.PowerShellAsync(commandLine));
+
+    // The forms as the README writes them, typed into the shell; SkipBuild: the plan's references are the tags.
+    private async Task AssertListFormsAsync(string[] forms, Func<TestProject, string, Task<ProcessResult>> shell)
     {
-        // The forms as the README writes them, typed into bash.
         var readme = await File.ReadAllTextAsync(Path.Combine(PackageFeed.RepositoryRoot, "README.md"));
-        string[] forms = ["-p:PipelineImageTags=1.4.0%3Bstable", "'-p:PipelineImageTags=\"1.4.0;stable\"'"];
         await using var project = new TestProject(feed);
 
         foreach (var form in forms)
         {
             Assert.Contains($"`{form}`", readme);
-            var publish = await project.BashAsync($"dotnet publish App.csproj -c Release -nodeReuse:false -p:PipelineImageSkipBuild=true {form}");
+            var publish = await shell(project, $"dotnet publish App.csproj -c Release -nodeReuse:false -p:PipelineImageSkipBuild=true {form}");
 
             Assert.True(publish.ExitCode == 0, publish.ToString());
             using var plan = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "plan.json")));

@@ -79,6 +79,18 @@ public sealed class TestProject : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Runs a command line in PowerShell (<see cref="PowerShellFactAttribute.Path"/>), as a script typed in it, in the project's directory.</summary>
+    public async Task<ProcessResult> PowerShellAsync(string commandLine)
+    {
+        var script = System.IO.Path.Combine(Directory, "command.ps1");
+        await File.WriteAllTextAsync(script, commandLine + "\nexit $LASTEXITCODE\n");
+        var environment = Environment(null);
+        environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
+        var result = await ProcessRunner.RunAsync(PowerShellFactAttribute.Path, ["-NoProfile", "-NonInteractive", "-File", script], Directory, environment);
+        RememberBuiltImages();
+        return result;
+    }
+
     /// <summary>Publishes, and sends the publish SIGINT (Ctrl+C) when a line of its output has the text.</summary>
     public Task<ProcessResult> PublishAndInterruptAsync(string interruptAt, params string[] arguments) =>
         DotnetAsync(null, ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. arguments], interruptAt);
