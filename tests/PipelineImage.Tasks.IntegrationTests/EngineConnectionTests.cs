@@ -59,29 +59,41 @@ public sealed class EngineConnectionTests(PackageFeed feed)
         Assert.Contains("error PIMG2006: 'http://127.0.0.1:2375' (from DOCKER_HOST) is not an engine address.", publish.Output);
     }
     [PodmanFact]
-    public async Task AnEngineKilledInTheMiddleOfABuildIsPimg1019NamingTheStepAndTheAddress()
+    public async Task AnEngineKilledInTheMiddleOfABuildIsPimg1019AndTheNextPublishRemovesWhatTheBuildLeft()
     {
-        // A Podman service of its own (its own store, with the stand-in), killed while a step of the build runs.
+        // A Podman service of its own (its own store, with the stand-in), killed while a step of the build runs, then
+        // started again: its store still holds the step's buildah container.
         var root = Directory.CreateTempSubdirectory("pimg-lost-engine-").FullName;
         string[] store = ["--root", Path.Combine(root, "storage"), "--runroot", Path.Combine(root, "run")];
-        var socket = $"unix://{root}/podman.sock";
+        var socketPath = Path.Combine(root, "podman.sock");
+        var socket = $"unix://{socketPath}";
         var archive = Path.Combine(root, "base.tar");
         var saved = await ProcessRunner.RunAsync("podman", ["save", "-o", archive, "mcr.microsoft.com/dotnet/runtime:10.0"], root);
         Assert.True(saved.ExitCode == 0, saved.ToString());
         var loaded = await ProcessRunner.RunAsync("podman", [.. store, "load", "-q", "-i", archive], root);
         Assert.True(loaded.ExitCode == 0, loaded.ToString());
-        using var service = Process.Start("podman", [.. store, "system", "service", "--time=0", socket])!;
-        const int seconds = 43;
-        try
+        async Task<Process> StartAsync()
         {
-            for (var wait = 0; wait < 50 && !File.Exists(Path.Combine(root, "podman.sock")); wait++)
+            File.Delete(socketPath);
+            var started = Process.Start("podman", [.. store, "system", "service", "--time=0", socket])!;
+            for (var wait = 0; wait < 50 && !File.Exists(socketPath); wait++)
             {
                 await Task.Delay(200);
             }
 
+            return started;
+        }
+
+        async Task<string> BuildContainersAsync() =>
+            (await ProcessRunner.RunAsync("podman", [.. store, "ps", "--all", "--external", "--quiet"], root)).Output.Trim();
+
+        const int seconds = 43;
+        var service = await StartAsync();
+        try
+        {
             await using var project = new TestProject(feed, properties: "<PipelineImageParentDockerfile>Parent.Dockerfile</PipelineImageParentDockerfile>");
-            await File.WriteAllTextAsync(Path.Combine(project.Directory, "Parent.Dockerfile"),
-                $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo {Guid.NewGuid():N} && sleep {seconds}\n");
+            var parent = Path.Combine(project.Directory, "Parent.Dockerfile");
+            await File.WriteAllTextAsync(parent, $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo {Guid.NewGuid():N} && sleep {seconds}\n");
             var publish = project.PublishAsync($"-p:PipelineImageDockerHost={socket}");
             for (var wait = 0; wait < 240 && !publish.IsCompleted && !await ProcessRunner.IsRunningAsync($"^sleep {seconds}$"); wait++)
             {
@@ -89,14 +101,25 @@ public sealed class EngineConnectionTests(PackageFeed feed)
             }
 
             service.Kill();
-            var result = await publish;
+            var lost = await publish;
+            await service.WaitForExitAsync();
+            service.Dispose();
+            service = await StartAsync();
+            var left = await BuildContainersAsync();
+            await File.WriteAllTextAsync(parent, $"FROM mcr.microsoft.com/dotnet/runtime:10.0\nRUN echo {Guid.NewGuid():N}\n");
+            var next = await project.PublishAsync($"-p:PipelineImageDockerHost={socket}");
 
-            Assert.NotEqual(0, result.ExitCode);
-            Assert.True(result.Output.Contains($"error PIMG1019: The engine at {socket} went away during the build, in Step 2/2 : RUN echo ", StringComparison.Ordinal),
-                result.ToString());
-            Assert.Contains("it no longer answers (", result.Output);
-            Assert.Contains("the build ended with: ", result.Output);
-            Assert.False(result.Output.Contains("PIMG1004", StringComparison.Ordinal), result.ToString());
+            Assert.NotEqual(0, lost.ExitCode);
+            Assert.True(lost.Output.Contains($"error PIMG1019: The engine at {socket} went away during the build, in Step 2/2 : RUN echo ", StringComparison.Ordinal),
+                lost.ToString());
+            Assert.Contains("it no longer answers (", lost.Output);
+            Assert.Contains("the build ended with: ", lost.Output);
+            Assert.False(lost.Output.Contains("PIMG1004", StringComparison.Ordinal), lost.ToString());
+            Assert.NotEqual("", left);
+            Assert.True(next.ExitCode == 0, next.ToString());
+            Assert.Contains($"The engine at {socket} went away during this project's build at ", next.Output);
+            Assert.Contains($"removed what that build left on it, container {left.Split('\n')[0][..12]}", next.Output);
+            Assert.Equal("", await BuildContainersAsync());
         }
         finally
         {
@@ -105,6 +128,7 @@ public sealed class EngineConnectionTests(PackageFeed feed)
                 service.Kill();
             }
 
+            service.Dispose();
             await ProcessRunner.RunAsync("pkill", ["-f", $"^sleep {seconds}$"], root);
             await ProcessRunner.RunAsync("podman", [.. store, "system", "reset", "--force"], root);
             Directory.Delete(root, recursive: true);

@@ -113,8 +113,8 @@ internal sealed class AssembledBuild(
             : RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
         var reference = basePlan.References[0];
         log.High($"The requirements base {reference} (the RUN steps) is built by the engine at {local.Info.Endpoint}, unless it has it");
-        var built = await PlanBuilder.BuildAsync(basePlan, local.Engine, local.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken)
-            .ConfigureAwait(false);
+        var built = await PlanBuilder.BuildAsync(basePlan, local.Engine, local.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken,
+            recordDirectory: recordDirectory).ConfigureAwait(false);
         await ReplaceBuiltBaseAsync(local.Engine, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
         return await local.Bases.ReadAsync(built.ImageId, "", cancellationToken).ConfigureAwait(false) is { } content
             ? content with { Name = RepositoryName.Of(reference.Name) }
@@ -172,7 +172,8 @@ internal sealed class AssembledBuild(
 
         PlanBuilder.CheckPlatform(plan, info);
         log.High($"Building the requirements base {reference} with the engine at {info.Endpoint} (the registry does not have it)");
-        await PlanBuilder.BuildAsync(basePlan, engine!, info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken).ConfigureAwait(false);
+        await PlanBuilder.BuildAsync(basePlan, engine!, info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, recordDirectory: recordDirectory)
+            .ConfigureAwait(false);
         var pushed = await EnginePush.WithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
             .ConfigureAwait(false);
         log.High($"Pushed the requirements base {reference} ({pushed.Digest})");

@@ -43,10 +43,20 @@ public static class PlanBuilder
     /// <param name="credentials">A registry host's credential for pulling base images; null: anonymous.</param>
     /// <param name="cancellationToken">Ends the build.</param>
     /// <param name="buildKit">PipelineImageBuildKitHost's Control API, a Docker engine's; null: the engine's builder.</param>
+    /// <param name="recordDirectory">
+    /// Where image.json is: a build its engine lost is kept there (<see cref="LostBuild"/>), and what it left is removed
+    /// by the next build; null: neither.
+    /// </param>
     public static async Task<BuildOutcome> BuildAsync(
         PlanFile plan, IContainerEngine engine, EngineInfo info, BuildLog log, IReadOnlyList<BuildSecret> secrets,
-        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken, Engine.BuildKit.BuildKitControl? buildKit = null)
+        Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken, Engine.BuildKit.BuildKitControl? buildKit = null,
+        string? recordDirectory = null)
     {
+        if (recordDirectory is not null)
+        {
+            await LostBuild.RemoveLeftoversAsync(recordDirectory, engine, info, log, cancellationToken).ConfigureAwait(false);
+        }
+
         var pull = plan.Options.PullPolicy;
         var builder = buildKit is null
             ? ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList())
@@ -54,7 +64,7 @@ public static class PlanBuilder
         var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit);
         if (plan.Parent is { } parent)
         {
-            await BuildParentAsync(parent, engine, info, options, log, cancellationToken).ConfigureAwait(false);
+            await BuildParentAsync(parent, engine, info, options, log, recordDirectory, cancellationToken).ConfigureAwait(false);
             options = options with { PullAlways = false }; // our FROM is the local parent, in no registry
         }
 
@@ -88,7 +98,7 @@ public static class PlanBuilder
         log.Normal(Reason(plan, baseImage, key));
         var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options,
             key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
-        var result = await BuildOnEngineAsync(engine, info, request, log, cancellationToken).ConfigureAwait(false);
+        var result = await BuildOnEngineAsync(engine, info, request, log, recordDirectory, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(result.ImageId, Built: true, []);
     }
 
@@ -176,7 +186,8 @@ public static class PlanBuilder
 
     // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.
     private static async Task BuildParentAsync(
-        PlannedParent parent, IContainerEngine engine, EngineInfo info, BuildOptions options, BuildLog log, CancellationToken cancellationToken)
+        PlannedParent parent, IContainerEngine engine, EngineInfo info, BuildOptions options, BuildLog log, string? recordDirectory,
+        CancellationToken cancellationToken)
     {
         if (!options.NoCache && await engine.InspectImageAsync(parent.Reference.ToString(), cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -187,7 +198,7 @@ public static class PlanBuilder
         log.High($"Building the parent image {parent.Reference} from {parent.Dockerfile}");
         var request = new BuildRequest(parent.ContextEntries(), [parent.Reference],
             parent.Dockerfile, options with { BuildArgs = parent.BuildArgs });
-        await BuildOnEngineAsync(engine, info, request, log, cancellationToken).ConfigureAwait(false);
+        await BuildOnEngineAsync(engine, info, request, log, recordDirectory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -195,11 +206,13 @@ public static class PlanBuilder
     /// naming the step it was in and the engine's address, rather than the broken connection or the step's error that
     /// the engine's shutdown caused. After a failure the engine is asked whether it still answers; a failure that
     /// looks like a cut (a connection lost, a step cancelled) is asked again, as a stopping engine answers for a while.
+    /// The lost build is kept in <paramref name="recordDirectory"/> for the next build to remove what it left.
     /// </summary>
     private static async Task<BuildResult> BuildOnEngineAsync(
-        IContainerEngine engine, EngineInfo info, BuildRequest request, BuildLog log, CancellationToken cancellationToken)
+        IContainerEngine engine, EngineInfo info, BuildRequest request, BuildLog log, string? recordDirectory, CancellationToken cancellationToken)
     {
         string? step = null;
+        var started = DateTimeOffset.UtcNow;
         try
         {
             return await engine.BuildAsync(request, line =>
@@ -216,6 +229,11 @@ public static class PlanBuilder
             {
                 if (await UnansweredAsync(engine, attempt, cancellationToken).ConfigureAwait(false) is { } silence)
                 {
+                    if (recordDirectory is not null)
+                    {
+                        await new LostBuild(info.Endpoint, started, DateTimeOffset.UtcNow).KeepAsync(recordDirectory).ConfigureAwait(false);
+                    }
+
                     // What the build saw, as it saw it: a step's error, or the connection's own words (not the PIMG1004 that
                     // takes a connection closed for one that never reached an engine).
                     throw new PipelineImageException(e, DiagnosticCodes.EngineLostDuringBuild, info.Endpoint, step ?? "before its first step",

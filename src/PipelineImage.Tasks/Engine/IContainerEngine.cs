@@ -67,6 +67,14 @@ public interface IContainerEngine : IDisposable
     /// that is created, never started, and removed; a path that does not exist gives none.
     /// </summary>
     Task<IReadOnlyList<ImageFile>> ReadFilesAsync(string imageId, IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes what builds left when the engine went away during them, made between the two times and used by nothing:
+    /// build containers that are not running (Docker's classic builder's step containers, Podman's buildah containers)
+    /// and untagged images that nothing stands on.
+    /// </summary>
+    /// <returns>What was removed, as <c>container &lt;id&gt;</c> and <c>image &lt;id&gt;</c>.</returns>
+    Task<IReadOnlyList<string>> RemoveLeftoversAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
 
 /// <param name="Path">A file or directory in the image.</param>

@@ -83,7 +83,7 @@ public sealed partial class BuildPipelineImage : EngineTask
 
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var outcome = await PlanBuilder.BuildAsync(plan, engine, info, Lines(), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
-            buildKit).ConfigureAwait(false);
+            buildKit, RecordDirectory).ConfigureAwait(false);
         Record(plan, outcome.ImageId);
 
         await Recorded(plan, ImageId).WriteAsync(ImageRecordPath, mayKeepEarlier: !outcome.Built, cancellationToken).ConfigureAwait(false);

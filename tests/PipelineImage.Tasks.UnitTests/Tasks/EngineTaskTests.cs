@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PipelineImage.Building;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Tasks;
@@ -128,6 +129,17 @@ public sealed class EngineTaskTests : IDisposable
             + "(connection refused: nothing listens at that address", error.Message);
         Assert.Contains("the build ended with: Unable to read data from the transport connection: Connection reset by peer.", error.Message);
         Assert.False(File.Exists(task.ImageRecordPath));
+
+        // The next build on that engine removes what the engine made in the lost build's time, and forgets it.
+        var lost = Path.Combine(Path.GetDirectoryName(task.ImageRecordPath)!, LostBuild.FileName);
+        Assert.True(File.Exists(lost));
+        var back = new FakeContainerEngine();
+        back.Add(BaseId, null, BaseImage);
+        Assert.True(NewBuild(back).Execute(), Errors());
+        var (from, to) = Assert.Single(back.LeftoverRemovals);
+        Assert.InRange(to - from, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
+        Assert.Contains(_log.Messages, m => m.Message!.Contains("went away during this project's build at ") && m.Message.EndsWith("removed what that build left on it, container 0123456789ab"));
+        Assert.False(File.Exists(lost));
     }
 
     [Fact]

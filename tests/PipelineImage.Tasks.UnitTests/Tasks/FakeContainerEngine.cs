@@ -28,6 +28,9 @@ internal sealed class FakeContainerEngine : IContainerEngine
 
     public List<BuildRequest> Builds { get; } = [];
 
+    /// <summary>The times RemoveLeftoversAsync was asked for; each removes one container.</summary>
+    public List<(DateTimeOffset From, DateTimeOffset To)> LeftoverRemovals { get; } = [];
+
     public List<ImageReference> Tagged { get; } = [];
 
     public List<ImageReference> Pushes { get; } = [];
@@ -75,6 +78,12 @@ internal sealed class FakeContainerEngine : IContainerEngine
         output("Step 1/1 : FROM scratch");
         var id = Add("sha256:" + (++_built).ToString("x64"), request.Labels, [.. request.References.Select(reference => reference.ToString())]);
         return Task.FromResult(new BuildResult(id));
+    }
+
+    public Task<IReadOnlyList<string>> RemoveLeftoversAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        LeftoverRemovals.Add((from, to));
+        return Task.FromResult<IReadOnlyList<string>>(["container 0123456789ab"]);
     }
 
     public Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken)
