@@ -52,12 +52,12 @@ public static class BaseChecks
 
     /// <summary>
     /// Where a bundle that extracts itself must extract, when the image's user has no home on the base (no passwd
-    /// entry, or none of its directory) and nothing set <see cref="ExtractionVariable"/>: <c>/tmp/.net</c> where the
-    /// base has <c>/tmp</c>; null otherwise. Without it the app fails: "Default extraction directory ... either doesn't
-    /// exist or is not accessible".
+    /// entry, or none of its directory) or one it cannot write (as its owner and mode say), and nothing set
+    /// <see cref="ExtractionVariable"/>: <c>/tmp/.net</c> where the base has <c>/tmp</c>; null otherwise. Without it the
+    /// app fails: "Default extraction directory ... either doesn't exist or is not accessible".
     /// </summary>
-    /// <returns>The directory, and the user's home as the base has it (for the log).</returns>
-    public static (string Directory, string Home)? ExtractionDirectory(BaseFacts facts, PublishedApp app, ImageSettings settings)
+    /// <returns>The directory, the user's home as the base has it, and what is wrong with it (for the log).</returns>
+    public static (string Directory, string Home, string Problem)? ExtractionDirectory(BaseFacts facts, PublishedApp app, ImageSettings settings)
     {
         if (!app.SelfExtracts || settings.EnvironmentVariables.Any(variable => variable.Key == ExtractionVariable) || !facts.Paths.Contains("/tmp"))
         {
@@ -75,8 +75,17 @@ public static class BaseChecks
         }
 
         var name = user.Split(':')[0];
-        var home = facts.FindUser(name)?.Home ?? "/";
-        return home is "/" or "" || (home.Count(c => c == '/') <= 2 && !facts.Paths.Contains(home)) ? ("/tmp/.net", home) : null;
+        var entry = facts.FindUser(name);
+        var home = entry?.Home ?? "/";
+        const string tmp = "/tmp/.net";
+        if (home is "/" or "" || (home.Count(c => c == '/') <= 2 && !facts.Paths.Contains(home)))
+        {
+            return (tmp, home, "is not in the base image");
+        }
+
+        return entry is not null && facts.WritableBy(home, entry) == false
+            ? (tmp, home, $"is not writable by {entry.Name} (owner and mode {facts.Directories[home]}) in the base image")
+            : null;
     }
 
     // The shared framework a framework-dependent app started by our entrypoint needs and the base lacks

@@ -35,8 +35,18 @@ public sealed partial record BaseFacts(
     [property: JsonPropertyName("runtimes")] IReadOnlyList<string> Runtimes,
     [property: JsonPropertyName("paths")] IReadOnlyList<string> Paths)
 {
+    /// <summary>
+    /// The owner and mode of its directories among <see cref="Paths"/>, as <c>uid:gid mode</c> (<c>1654:1654 755</c>, the
+    /// mode in octal); empty where they were not read (facts kept before they were).
+    /// </summary>
+    [JsonPropertyName("directories")]
+    public IReadOnlyDictionary<string, string> Directories { get; init; } = new Dictionary<string, string>();
+
     /// <summary>An image with no files at all: <c>scratch</c>.</summary>
     public static readonly BaseFacts Empty = new(new Dictionary<string, string>(), [], [], null, [], []);
+
+    /// <summary>What the text of a probed directory starts with, before its <c>uid:gid mode</c> (as the layers' reader gives it).</summary>
+    public const string DirectoryMarker = "directory ";
 
     private static readonly string[] Shells = ["/bin/sh", "/usr/bin/sh"];
     private static readonly string[] Texts = ["/etc/os-release", "/usr/lib/os-release", "/etc/passwd", "/etc/group"];
@@ -74,7 +84,12 @@ public sealed partial record BaseFacts(
             Shells.FirstOrDefault(files.ContainsKey),
             files.Keys.Select(path => Framework().Match(path)).Where(match => match.Success)
                 .Select(match => $"{match.Groups[1].Value}/{match.Groups[2].Value}").Distinct().Order(StringComparer.Ordinal).ToList(),
-            files.Keys.Where(path => path.Count(c => c == '/') <= 2 && !IsRead(path)).Order(StringComparer.Ordinal).ToList());
+            files.Keys.Where(path => path.Count(c => c == '/') <= 2 && !IsRead(path)).Order(StringComparer.Ordinal).ToList())
+        {
+            Directories = new SortedDictionary<string, string>(files
+                .Where(file => file.Key.Count(c => c == '/') <= 2 && file.Value.StartsWith(DirectoryMarker, StringComparison.Ordinal))
+                .ToDictionary(file => file.Key, file => file.Value[DirectoryMarker.Length..]), StringComparer.Ordinal),
+        };
     }
 
     /// <summary>What os-release says of the distribution: <c>Ubuntu 24.04.1 LTS</c>; null without one.</summary>
@@ -106,6 +121,19 @@ public sealed partial record BaseFacts(
         }
 
         return null;
+    }
+
+    /// <summary>Whether the user can write the directory, as its owner and mode say; null: not known (not read).</summary>
+    public bool? WritableBy(string directory, BaseUser user)
+    {
+        if (!Directories.TryGetValue(directory, out var metadata) || metadata.Split(' ', ':') is not [var uid, var gid, var octal]
+            || !long.TryParse(uid, out var ownerUid) || !long.TryParse(gid, out var ownerGid))
+        {
+            return null;
+        }
+
+        var mode = Convert.ToInt32(octal, 8);
+        return user.Uid == 0 || (ownerUid == user.Uid && (mode & 0x80) != 0) || (ownerGid == user.Gid && (mode & 0x10) != 0) || (mode & 0x2) != 0;
     }
 
     /// <summary>The user by name, or by uid when <paramref name="user"/> is one.</summary>

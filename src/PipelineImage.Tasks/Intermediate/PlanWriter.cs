@@ -74,7 +74,7 @@ public sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, st
             {
                 EnvironmentVariables = [.. settings.EnvironmentVariables, KeyValuePair.Create(BaseChecks.ExtractionVariable, extraction.Directory)],
             };
-            log.High($"The app's bundle extracts itself when it starts, and its user's home ({extraction.Home}) is not in the base image {onRead.Image}: "
+            log.High($"The app's bundle extracts itself when it starts, and its user's home ({extraction.Home}) {extraction.Problem} {onRead.Image}: "
                 + $"the image sets {BaseChecks.ExtractionVariable}={extraction.Directory} (a PipelineImageEnvironmentVariable of that name chooses another)");
         }
 

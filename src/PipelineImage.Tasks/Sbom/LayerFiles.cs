@@ -28,7 +28,8 @@ public sealed record LayerFiles(
 
     /// <summary>
     /// Reads a layer's (uncompressed) tar for the files <paramref name="wanted"/> says, by their absolute path; and the
-    /// paths <paramref name="probed"/> says, whatever they are (a file, a directory, a link), with no text.
+    /// paths <paramref name="probed"/> says, whatever they are: a directory with its owner and mode as its text
+    /// (<see cref="BaseImages.BaseFacts.DirectoryMarker"/><c>uid:gid mode</c>, mode in octal), anything else (a file, a link) with none.
     /// </summary>
     public static async Task<LayerFiles> ReadAsync(Stream tar, Func<string, bool> wanted, CancellationToken cancellationToken, Func<string, bool>? probed = null)
     {
@@ -57,7 +58,7 @@ public sealed record LayerFiles(
                 if (probed?.Invoke(path) == true)
                 {
                     replaced.Remove(path);
-                    files[path] = "";
+                    files[path] = entry.EntryType == TarEntryType.Directory ? $"{BaseImages.BaseFacts.DirectoryMarker}{entry.Uid}:{entry.Gid} {Convert.ToString((int)entry.Mode, 8)}" : "";
                 }
 
                 continue;

@@ -47,6 +47,23 @@ public sealed class BaseFactsTests : IDisposable
         Assert.Equal(facts.ToJson(), BaseFacts.FromJson(facts.ToJson())!.ToJson());
     }
 
+    [Fact]
+    public void ADirectoryKeepsItsOwnerAndModeAndSaysWhoCanWriteIt()
+    {
+        var facts = BaseFacts.FromFiles(new Dictionary<string, string>
+        {
+            ["/etc/passwd"] = Passwd,
+            ["/home/app"] = "directory 1654:1654 755",
+            ["/srv"] = "directory 0:0 755",
+            ["/bin/sh"] = "",
+        });
+        var (root, app) = (facts.Users[0], facts.Users[1]);
+
+        Assert.Equal(new Dictionary<string, string> { ["/home/app"] = "1654:1654 755", ["/srv"] = "0:0 755" }, facts.Directories);
+        Assert.Equal((true, false, true, null), (facts.WritableBy("/home/app", app), facts.WritableBy("/srv", app), facts.WritableBy("/srv", root), facts.WritableBy("/bin/sh", app)));
+        Assert.Equal(facts.Directories, BaseFacts.FromJson(facts.ToJson())!.Directories);
+    }
+
     [Theory]
     [InlineData("app", "1654:1654")]
     [InlineData("app:staff", "1654:50")]

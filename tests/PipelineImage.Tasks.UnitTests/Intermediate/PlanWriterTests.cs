@@ -183,13 +183,23 @@ public sealed class PlanWriterTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, "1654", true)]
-    [InlineData(true, "app", false)]
-    [InlineData(false, "app", true)]
-    public async Task ABundleThatExtractsItselfExtractsToTmpWhenItsUsersHomeIsMissing(bool homeExists, string user, bool expected)
+    [InlineData(false, "1654", null, "is not in the base image")]
+    [InlineData(true, "app", null, null)]
+    [InlineData(true, "app", "1654:1654 755", null)]
+    [InlineData(true, "app", "0:0 777", null)]
+    [InlineData(true, "app", "0:1654 775", null)]
+    [InlineData(true, "app", "0:0 755", "is not writable by app (owner and mode 0:0 755) in the base image")]
+    [InlineData(true, "root", "0:0 700", null)]
+    [InlineData(false, "app", null, "is not in the base image")]
+    public async Task ABundleThatExtractsItselfExtractsToTmpWhenItsUsersHomeIsMissingOrNotItsToWrite(bool homeExists, string user, string? home, string? problem)
     {
         var facts = Facts("ID=debian\n");
-        facts = facts with { Paths = homeExists ? ["/home/app", "/tmp"] : ["/tmp"] };
+        facts = facts with
+        {
+            Paths = homeExists ? ["/home/app", "/root", "/tmp"] : ["/tmp"],
+            Directories = home is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["/home/app"] = home, ["/root"] = home },
+        };
+        var expected = problem is not null;
         Directory.CreateDirectory(Path.Combine(_root, "publish"));
         File.WriteAllText(Path.Combine(_root, "publish", "HelloPipeline"), "bundle");
         var request = Request() with
@@ -202,7 +212,8 @@ public sealed class PlanWriterTests : IDisposable
 
         var dockerfile = File.ReadAllText(written.DockerfilePath);
         Assert.Equal(expected, dockerfile.Contains("DOTNET_BUNDLE_EXTRACT_BASE_DIR=\"/tmp/.net\"", StringComparison.Ordinal));
-        Assert.Equal(expected, _lines.Any(line => line.StartsWith("The app's bundle extracts itself when it starts, and its user's home (", StringComparison.Ordinal)));
+        Assert.Equal(expected, _lines.Any(line => line.StartsWith("The app's bundle extracts itself when it starts, and its user's home (", StringComparison.Ordinal)
+            && line.Contains($") {problem} mcr.microsoft.com/dotnet/runtime-deps:10.0: the image sets DOTNET_BUNDLE_EXTRACT_BASE_DIR=/tmp/.net", StringComparison.Ordinal)));
     }
 
     [Fact]
