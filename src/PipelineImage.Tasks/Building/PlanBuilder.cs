@@ -204,7 +204,7 @@ public static class PlanBuilder
     /// <summary>
     /// The engine's build; a build that failed because the engine went away (stopped, restarted, killed) is PIMG1019,
     /// naming the step it was in and the engine's address, rather than the broken connection or the step's error that
-    /// the engine's shutdown caused. After a failure the engine is asked whether it still answers; a failure that
+    /// the engine's shutdown caused. After a failure the engine is pinged (its ping waits for no lock); a failure that
     /// looks like a cut (a connection lost, a step cancelled) is asked again, as a stopping engine answers for a while.
     /// The lost build is kept in <paramref name="recordDirectory"/> for the next build to remove what it left.
     /// </summary>
@@ -253,7 +253,7 @@ public static class PlanBuilder
         bound.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            await engine.ConnectAsync(bound.Token).ConfigureAwait(false);
+            await engine.PingAsync(bound.Token).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

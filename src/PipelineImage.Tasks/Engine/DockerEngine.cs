@@ -115,6 +115,15 @@ public sealed partial class DockerEngine : IContainerEngine
         return _containerdStore.Value;
     }
 
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        using var ping = await Http.GetAsync("_ping", cancellationToken).ConfigureAwait(false);
+        if (!ping.IsSuccessStatusCode)
+        {
+            throw new EngineApiStatusException((int)ping.StatusCode, ping.StatusCode.ToString(), "the engine's ping failed");
+        }
+    }
+
     // GET of a JSON answer; an answer that is not JSON, or not 2xx, is no Engine API's (a JsonException says so).
     private async Task<JsonDocument> GetJsonAsync(string path, CancellationToken cancellationToken)
     {

@@ -12,6 +12,12 @@ public interface IContainerEngine : IDisposable
     Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Whether the engine still answers, after ConnectAsync: its <c>/_ping</c> alone, which no store lock holds up (a
+    /// Podman's <c>/version</c> waits for a build or a load of another client). Throws when it does not answer.
+    /// </summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Builds the context's Dockerfile and tags the image with every reference. Each line of the engine's output
     /// goes to <paramref name="output"/> as it arrives.
     /// </summary>

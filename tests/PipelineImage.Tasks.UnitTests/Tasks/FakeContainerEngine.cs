@@ -12,7 +12,7 @@ internal sealed class FakeContainerEngine : IContainerEngine
 {
     private int _built;
 
-    /// <summary>The operation (connect, inspect, find, tag, untag, build, push, save) that throws, and what.</summary>
+    /// <summary>The operation (connect, ping, inspect, find, tag, untag, build, push, save) that throws, and what.</summary>
     public (string Operation, Exception Failure)? Fail { get; init; }
 
     /// <summary>The engine goes away in the build's second step: the build's connection breaks, and it answers nothing after.</summary>
@@ -55,12 +55,15 @@ internal sealed class FakeContainerEngine : IContainerEngine
     public Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken)
     {
         Throw("connect");
-        if (_gone)
-        {
-            throw new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
-        }
-
         return Task.FromResult(Info);
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken)
+    {
+        Throw("ping");
+        return _gone
+            ? throw new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused))
+            : Task.CompletedTask;
     }
 
     public Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
