@@ -26,9 +26,8 @@ public static class BaseChecks
     {
         var problems = new List<PipelineImageException>();
         var user = ImageConfiguration.User(settings.User);
-        var (name, group) = user.IndexOf(':') is var colon and >= 0 ? (user[..colon], user[(colon + 1)..]) : (user, "");
         var setting = settings.User.Trim().Length == 0 ? $"PipelineImageUser (empty: the default, {ImageConfiguration.DefaultUser})" : "PipelineImageUser";
-        if ((!IsNumber(name) && facts.FindUser(name) is null) || (group.Length > 0 && !IsNumber(group) && !facts.Groups.Any(g => g.Name == group)))
+        if (facts.OwnerOf(user) is null)
         {
             problems.Add(new PipelineImageException(DiagnosticCodes.BaseImageUserUnknown, setting, user, baseImage, Known(facts)));
         }
@@ -78,7 +77,7 @@ public static class BaseChecks
         var entry = facts.FindUser(name);
         var home = entry?.Home ?? "/";
         const string tmp = "/tmp/.net";
-        if (home is "/" or "" || (home.Count(c => c == '/') <= 2 && !facts.Paths.Contains(home)))
+        if (home is "/" or "" || (BaseFacts.AtTopTwoLevels(home) && !facts.Paths.Contains(home)))
         {
             return (tmp, home, "is not in the base image");
         }
@@ -121,8 +120,6 @@ public static class BaseChecks
 
         return null;
     }
-
-    private static bool IsNumber(string value) => value.Length > 0 && value.All(char.IsAsciiDigit);
 
     private static string Known(BaseFacts facts) => facts.Users.Count == 0
         ? "it has no /etc/passwd"

@@ -60,7 +60,10 @@ public sealed partial record BaseFacts(
 
     /// <summary>The paths whose presence alone counts: shells, shared frameworks' directories, the top two levels.</summary>
     public static bool IsProbed(string path) =>
-        Array.IndexOf(Shells, path) >= 0 || Framework().IsMatch(path) || path.Count(c => c == '/') <= 2;
+        Array.IndexOf(Shells, path) >= 0 || Framework().IsMatch(path) || AtTopTwoLevels(path);
+
+    /// <summary>Whether the path is at the top two levels (<c>/home</c>, <c>/home/app</c>), which <see cref="Paths"/> holds.</summary>
+    public static bool AtTopTwoLevels(string path) => path.Count(c => c == '/') <= 2;
 
     /// <summary>The facts of an image whose merged files (<see cref="IsRead"/> with their text, <see cref="IsProbed"/> present) are these.</summary>
     public static BaseFacts FromFiles(IReadOnlyDictionary<string, string> files)
@@ -84,10 +87,10 @@ public sealed partial record BaseFacts(
             Shells.FirstOrDefault(files.ContainsKey),
             files.Keys.Select(path => Framework().Match(path)).Where(match => match.Success)
                 .Select(match => $"{match.Groups[1].Value}/{match.Groups[2].Value}").Distinct().Order(StringComparer.Ordinal).ToList(),
-            files.Keys.Where(path => path.Count(c => c == '/') <= 2 && !IsRead(path)).Order(StringComparer.Ordinal).ToList())
+            files.Keys.Where(path => AtTopTwoLevels(path) && !IsRead(path)).Order(StringComparer.Ordinal).ToList())
         {
             Directories = new SortedDictionary<string, string>(files
-                .Where(file => file.Key.Count(c => c == '/') <= 2 && file.Value.StartsWith(DirectoryMarker, StringComparison.Ordinal))
+                .Where(file => AtTopTwoLevels(file.Key) && file.Value.StartsWith(DirectoryMarker, StringComparison.Ordinal))
                 .ToDictionary(file => file.Key, file => file.Value[DirectoryMarker.Length..]), StringComparer.Ordinal),
         };
     }
