@@ -81,7 +81,12 @@ public sealed record AssemblyRecord(
     /// <summary>Where a blob of the assembled directory is.</summary>
     public static string BlobPath(string directory, string digest) => System.IO.Path.Combine(directory, "blobs", "sha256", digest["sha256:".Length..]);
 
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = AssemblingJson.Default,
+    };
 }
 
 /// <param name="Key">The digest of what the layer holds (every entry's path, kind, mode and content hash, and the epoch).</param>

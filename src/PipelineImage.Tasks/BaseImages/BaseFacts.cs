@@ -195,5 +195,5 @@ public sealed partial record BaseFacts(
         return fields;
     }
 
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false, TypeInfoResolver = BaseImagesJson.Default };
 }

@@ -26,7 +26,7 @@ public sealed record LostBuild(
 
     /// <summary>Keeps the build for the next one on its engine.</summary>
     public Task KeepAsync(string directory) =>
-        AtomicFile.WriteIfChangedAsync(Path.Combine(directory, FileName), JsonSerializer.Serialize(this) + "\n");
+        AtomicFile.WriteIfChangedAsync(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, BuildingJson.Default.LostBuild) + "\n");
 
     /// <summary>
     /// Removes what a build kept in <paramref name="directory"/> left on this engine, then forgets it; a build lost on
@@ -38,7 +38,7 @@ public sealed record LostBuild(
         LostBuild? lost;
         try
         {
-            lost = JsonSerializer.Deserialize<LostBuild>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+            lost = JsonSerializer.Deserialize(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), BuildingJson.Default.LostBuild);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

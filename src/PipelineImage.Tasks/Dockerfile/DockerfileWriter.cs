@@ -16,6 +16,7 @@ public static class DockerfileWriter
     private static readonly JsonSerializerOptions JsonForm = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = DockerfileJson.Default,
     };
 
     /// <param name="definition">The Dockerfile.</param>

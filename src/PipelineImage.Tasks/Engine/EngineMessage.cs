@@ -24,7 +24,7 @@ internal sealed record EngineMessage(
     [property: JsonPropertyName("aux")] JsonElement? Aux = null)
 {
     /// <exception cref="JsonException">The line is not such a message.</exception>
-    public static EngineMessage Parse(string line) => JsonSerializer.Deserialize<EngineMessage>(line) ?? new EngineMessage();
+    public static EngineMessage Parse(string line) => JsonSerializer.Deserialize(line, EngineJson.Default.EngineMessage) ?? new EngineMessage();
 
     /// <summary>The error's message, whichever field has it; null: no error.</summary>
     public string? ErrorMessage => ErrorDetail?.Message is { Length: > 0 } message ? message : Error is { Length: > 0 } ? Error : null;

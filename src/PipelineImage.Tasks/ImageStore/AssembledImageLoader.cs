@@ -181,7 +181,7 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
     /// manifest's digest, Podman's the config's), and the base it is on. <c>manifest</c> is how a containerd store's
     /// was written before Podman had one.
     /// </summary>
-    private sealed record Loaded(
+    internal sealed record Loaded(
         [property: JsonPropertyName("image")] string? Image,
         [property: JsonPropertyName("baseDigest")] string BaseDigest,
         [property: JsonPropertyName("manifest"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Manifest = null)
@@ -189,13 +189,13 @@ public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo inf
         [JsonIgnore]
         public string? Id => Image ?? Manifest;
 
-        public string ToJson() => JsonSerializer.Serialize(this) + "\n";
+        public string ToJson() => JsonSerializer.Serialize(this, ImageStoreJson.Default.Loaded) + "\n";
 
         public static Loaded? Read(string path)
         {
             try
             {
-                return File.Exists(path) ? JsonSerializer.Deserialize<Loaded>(File.ReadAllText(path)) : null;
+                return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), ImageStoreJson.Default.Loaded) : null;
             }
             catch (JsonException)
             {

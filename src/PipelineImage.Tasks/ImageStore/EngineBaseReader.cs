@@ -299,6 +299,6 @@ public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirect
             }
         }
 
-        private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+        private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { TypeInfoResolver = ImageStoreJson.Default };
     }
 }

@@ -9,7 +9,7 @@ namespace PipelineImage.Intermediate;
 /// </summary>
 public static class BuiltBaseRecord
 {
-    private static readonly JsonSerializerOptions Options = new() { Converters = { new ImageReferenceConverter() } };
+    private static readonly JsonSerializerOptions Options = new() { Converters = { new ImageReferenceConverter() }, TypeInfoResolver = IntermediateJson.Default };
 
     /// <summary>The reference recorded at <paramref name="path"/>; null when there is no such file or it is not one.</summary>
     public static async Task<ImageReference?> ReadAsync(string path, CancellationToken cancellationToken)

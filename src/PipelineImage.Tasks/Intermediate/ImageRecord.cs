@@ -89,6 +89,7 @@ public sealed record ImageRecord(
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new ImageReferenceConverter() },
+        TypeInfoResolver = IntermediateJson.Default,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Options).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";

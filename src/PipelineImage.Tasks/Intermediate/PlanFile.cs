@@ -218,6 +218,7 @@ public sealed record PlanFile
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new ImageReferenceConverter() },
+        TypeInfoResolver = IntermediateJson.Default,
     };
 }
 
