@@ -7,7 +7,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/build/test-env.sh"
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# The run's temporary files in a folder of its own, removed with it: the end-to-end tests' package feed (about 1.2 GB
+# with its packages folder) outlived the test host, and the SDK leaves empty folders in the temporary directory.
+TMPDIR=$(mktemp -d /tmp/pimg-tests.XXXXXX)
+export TMPDIR
+trap 'rm -rf "$results" "$TMPDIR"' EXIT
 status=0
 dotnet test "$root/PipelineImage.Tasks.sln" -c Release -nodeReuse:false \
   --logger "console;verbosity=normal" | tee "$results/test.log" || status=$?
