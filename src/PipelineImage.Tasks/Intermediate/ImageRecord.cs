@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -84,13 +83,7 @@ public sealed record ImageRecord(
         throw new Diagnostics.PipelineImageException(missing, path, "is not an image.json written by a build");
     }
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new ImageReferenceConverter() },
-        TypeInfoResolver = IntermediateJson.Default,
-    };
+    private static readonly JsonSerializerOptions Options = IntermediateJson.Files;
 
     public string ToJson() => JsonSerializer.Serialize(this, Options).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
 

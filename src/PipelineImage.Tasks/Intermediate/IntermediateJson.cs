@@ -1,16 +1,25 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using PipelineImage.Naming;
 
 namespace PipelineImage.Intermediate;
 
 /// <summary>
-/// The files in obj/ that the tasks hand each other: plan.json, image.json, requirements/built.json. System.Text.Json's metadata for them, generated at compile time: a publish spends no time reflecting over
-/// their types, which cost the first task that read or wrote one tens of milliseconds. The options stay each file's own
-/// (their <c>TypeInfoResolver</c> is this).
+/// The files in obj/ that the tasks hand each other: plan.json, image.json, requirements/built.json.
+/// Generated JSON metadata (docs/architecture.md, "Rules the code keeps").
 /// </summary>
 [JsonSerializable(typeof(PlanFile))]
 [JsonSerializable(typeof(ImageRecord))]
 [JsonSerializable(typeof(ImageReference))]
 internal sealed partial class IntermediateJson : JsonSerializerContext
 {
+    /// <summary>How plan.json and image.json are written: indented, non-ASCII as it is, references as <c>{"name", "tag"}</c>.</summary>
+    public static readonly JsonSerializerOptions Files = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new ImageReferenceConverter() },
+        TypeInfoResolver = Default,
+    };
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PipelineImage.Context;
@@ -213,13 +212,7 @@ public sealed record PlanFile
         return plan;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new ImageReferenceConverter() },
-        TypeInfoResolver = IntermediateJson.Default,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = IntermediateJson.Files;
 }
 
 /// <param name="Network">PipelineImageNetwork (validated); empty: the engine's default.</param>

@@ -3,9 +3,8 @@ using System.Text.Json.Serialization;
 namespace PipelineImage.Sbom;
 
 /// <summary>
-/// What a layer's files say, kept by its digest. System.Text.Json's metadata for them, generated at compile time: a publish spends no time reflecting over
-/// their types, which cost the first task that read or wrote one tens of milliseconds. The options stay each file's own
-/// (their <c>TypeInfoResolver</c> is this).
+/// What a layer's files say, kept by its digest.
+/// Generated JSON metadata (docs/architecture.md, "Rules the code keeps").
 /// </summary>
 [JsonSerializable(typeof(LayerFiles))]
 internal sealed partial class SbomJson : JsonSerializerContext
