@@ -26,6 +26,14 @@ public sealed class PackageTests(PackageFeed feed)
                 "build/PipelineImage.Tasks.props",
                 "build/PipelineImage.Tasks.targets",
                 "docs/README.md",
+                "tasks/net10.0-linux-x64/Google.Protobuf.dll",
+                "tasks/net10.0-linux-x64/Grpc.Core.Api.dll",
+                "tasks/net10.0-linux-x64/Grpc.Net.Client.dll",
+                "tasks/net10.0-linux-x64/Grpc.Net.Common.dll",
+                "tasks/net10.0-linux-x64/Microsoft.Extensions.DependencyInjection.Abstractions.dll",
+                "tasks/net10.0-linux-x64/Microsoft.Extensions.Logging.Abstractions.dll",
+                "tasks/net10.0-linux-x64/PipelineImage.Tasks.deps.json",
+                "tasks/net10.0-linux-x64/PipelineImage.Tasks.dll",
                 "tasks/net472/PipelineImage.ToolTasks.dll",
                 "tasks/net8.0/Google.Protobuf.dll",
                 "tasks/net8.0/Grpc.Core.Api.dll",
@@ -63,18 +71,69 @@ public sealed class PackageTests(PackageFeed feed)
     public void TheToolTasksForVisualStudioLoadNothingButMsBuildAndTheFramework()
     {
         using var package = ZipFile.OpenRead(Path.Combine(feed.FeedDirectory, $"PipelineImage.Tasks.{feed.Version}.nupkg"));
-        using var stream = new MemoryStream();
-        using (var entry = package.GetEntry("tasks/net472/PipelineImage.ToolTasks.dll")!.Open())
+        using var pe = new System.Reflection.PortableExecutable.PEReader(Entry(package, "tasks/net472/PipelineImage.ToolTasks.dll"));
+        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        var references = metadata.AssemblyReferences.Select(handle => metadata.GetString(metadata.GetAssemblyReference(handle).Name)).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["Microsoft.Build.Framework", "Microsoft.Build.Utilities.Core", "System", "System.Core", "System.Xml", "System.Xml.Linq", "mscorlib"], references);
+    }
+
+    [Fact]
+    public void TheNet10TasksAreCompiledAheadOfTimeForLinuxX64AndTheNet8OnesAreIl()
+    {
+        using var package = ZipFile.OpenRead(Path.Combine(feed.FeedDirectory, $"PipelineImage.Tasks.{feed.Version}.nupkg"));
+
+        var readyToRun = Headers(package, "tasks/net10.0-linux-x64/PipelineImage.Tasks.dll");
+        var il = Headers(package, "tasks/net8.0/PipelineImage.Tasks.dll");
+
+        Assert.NotEqual(0, readyToRun.CorHeader!.ManagedNativeHeaderDirectory.Size);
+        // ReadyToRun marks the machine with the operating system: AMD64 XOR 0x7B79 is Linux x64.
+        Assert.Equal(0x8664 ^ 0x7B79, (int)readyToRun.CoffHeader.Machine);
+        Assert.Equal(0, il.CorHeader!.ManagedNativeHeaderDirectory.Size);
+    }
+
+    [EngineFact]
+    public async Task TheDotNet10SdkHereLoadsTheAheadOfTimeTasksAndTheIlOnesBuildTheSameImage()
+    {
+        await using var project = new TestProject(feed);
+        var tasks = Path.Combine(feed.PackagesDirectory, "pipelineimage.tasks", feed.Version.ToLowerInvariant(), "build", "..", "tasks");
+
+        // Every other .NET SDK's MSBuild (and this one on another platform) loads tasks/net8.0/.
+        var il = Path.Combine(tasks, "net8.0", "PipelineImage.Tasks.dll");
+        var built = await project.PublishAsync($"-p:PipelineImageTasksAssembly={il}", "-v:d");
+        Assert.True(built.ExitCode == 0, built.ToString());
+        Assert.Contains($"\"GeneratePipelineDockerfile\" task from assembly \"{il}\"", built.Output);
+        Assert.Contains($"\"BuildPipelineImage\" task from assembly \"{il}\"", built.Output);
+
+        var unchanged = await project.PublishAsync("-v:d");
+        Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+        var readyToRun = Path.Combine(tasks, "net10.0-linux-x64", "PipelineImage.Tasks.dll");
+        Assert.Contains($"\"GeneratePipelineDockerfile\" task from assembly \"{readyToRun}\"", unchanged.Output);
+        Assert.Contains($"\"BuildPipelineImage\" task from assembly \"{readyToRun}\"", unchanged.Output);
+        Assert.Equal(Summary(built.Output, project), Summary(unchanged.Output, project));
+    }
+
+    // "App -> name:1.0.0, name:latest (sha256:...)": the image the publish left, by its id.
+    private static string Summary(string output, TestProject project) =>
+        output.Split('\n').Select(line => line.Trim()).Single(line => line.StartsWith($"App -> {project.ImageName}:1.0.0, {project.ImageName}:latest (sha256:", StringComparison.Ordinal));
+
+    private static System.Reflection.PortableExecutable.PEHeaders Headers(ZipArchive package, string path)
+    {
+        using var stream = Entry(package, path);
+        return new System.Reflection.PortableExecutable.PEHeaders(stream);
+    }
+
+    // A seekable copy of the package's file, as the PE readers need.
+    private static MemoryStream Entry(ZipArchive package, string path)
+    {
+        var stream = new MemoryStream();
+        using (var entry = package.GetEntry(path)!.Open())
         {
             entry.CopyTo(stream);
         }
 
         stream.Position = 0;
-        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
-        var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
-        var references = metadata.AssemblyReferences.Select(handle => metadata.GetString(metadata.GetAssemblyReference(handle).Name)).Order(StringComparer.Ordinal);
-
-        Assert.Equal(["Microsoft.Build.Framework", "Microsoft.Build.Utilities.Core", "System", "System.Core", "System.Xml", "System.Xml.Linq", "mscorlib"], references);
+        return stream;
     }
 
     [Fact]

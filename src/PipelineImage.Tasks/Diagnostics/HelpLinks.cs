@@ -5,7 +5,7 @@ namespace PipelineImage.Diagnostics;
 
 /// <summary>
 /// The help link of a PIMG code: its row in the error table of the guide the package carries (docs/README.md, two
-/// folders above tasks/net8.0/ and tasks/net472/), which Visual Studio's Error List opens. None where the guide is not
+/// folders above tasks/net8.0/, tasks/net10.0-linux-x64/ and tasks/net472/), which Visual Studio's Error List opens. None where the guide is not
 /// there (a task assembly run from its build output). Compiled into the in-process tasks and the ToolTasks.
 /// </summary>
 internal static class HelpLinks

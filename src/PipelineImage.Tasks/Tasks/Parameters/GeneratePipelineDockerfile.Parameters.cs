@@ -2,7 +2,7 @@ using Microsoft.Build.Framework;
 
 namespace PipelineImage.Tasks;
 
-// The task's parameters, compiled into the in-process task (tasks/net8.0/) and into its ToolTask (tasks/net472/), so
+// The task's parameters, compiled into the in-process task (tasks/net8.0/, tasks/net10.0-linux-x64/) and into its ToolTask (tasks/net472/), so
 // that the targets call both alike and the tool gets exactly what the in-process task would.
 public sealed partial class GeneratePipelineDockerfile
 {
