@@ -6,7 +6,8 @@ namespace PipelineImage.Tests;
 
 /// <summary>
 /// Only the MSBuild glue (namespace PipelineImage.Tasks) may touch Microsoft.Build, and no task is more than 150 lines;
-/// the core stays pure; and the folders of the task assembly import each other in no cycle.
+/// the core stays pure and internal (only the tasks MSBuild loads are public); and the folders of the task assembly
+/// import each other in no cycle.
 /// </summary>
 public class ArchitectureTests
 {
@@ -87,6 +88,15 @@ public class ArchitectureTests
             .ToList();
 
         Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void OnlyTheTasksThatMsBuildLoadsArePublic()
+    {
+        var exported = typeof(ImagePlanner).Assembly.GetExportedTypes();
+
+        Assert.All(exported, type => Assert.Equal("PipelineImage.Tasks", type.Namespace));
+        Assert.All(exported.Where(type => !type.IsAbstract), type => Assert.True(typeof(Microsoft.Build.Framework.ITask).IsAssignableFrom(type), type.FullName));
     }
 
     private static IEnumerable<Type> ReferencedTypes(Type type)

@@ -8,7 +8,7 @@ namespace PipelineImage.Assembling;
 /// <summary>A repository in a registry, as the registry API names it.</summary>
 /// <param name="Registry">The registry host (<see cref="RegistryHost.Of"/>).</param>
 /// <param name="Path">The repository's path there (<c>library/ubuntu</c> for Docker Hub's <c>ubuntu</c>).</param>
-public sealed record RepositoryName(
+internal sealed record RepositoryName(
     [property: JsonPropertyName("registry")] string Registry,
     [property: JsonPropertyName("repository")] string Path)
 {
@@ -34,7 +34,7 @@ public sealed record RepositoryName(
 /// <param name="ManifestDigest">The manifest's digest.</param>
 /// <param name="ConfigDigest">The config's digest: the image id.</param>
 /// <param name="Layers">Our layers, keyed by what they hold, with what they were written as.</param>
-public sealed record AssemblyRecord(
+internal sealed record AssemblyRecord(
     [property: JsonPropertyName("base")] RepositoryName Base,
     [property: JsonPropertyName("baseDigest")] string BaseDigest,
     [property: JsonPropertyName("manifestMediaType")] string ManifestMediaType,
@@ -93,7 +93,7 @@ public sealed record AssemblyRecord(
 /// <param name="Digest">The digest of its gzip.</param>
 /// <param name="Size">The size of its gzip.</param>
 /// <param name="DiffId">The digest of its tar.</param>
-public sealed record RecordedLayer(
+internal sealed record RecordedLayer(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("digest")] string Digest,
     [property: JsonPropertyName("size")] long Size,

@@ -8,7 +8,7 @@ namespace PipelineImage.Assembling;
 /// <param name="BytesUploaded">The bytes of the blobs uploaded (compressed, as they crossed the network).</param>
 /// <param name="BlobsUploaded">How many blobs were uploaded.</param>
 /// <param name="BlobsPresent">How many the repository had, or took as a mount from another of the registry.</param>
-public sealed record AssembledPush(string Digest, long BytesUploaded, int BlobsUploaded, int BlobsPresent);
+internal sealed record AssembledPush(string Digest, long BytesUploaded, int BlobsUploaded, int BlobsPresent);
 
 /// <summary>
 /// Pushes what the assembler wrote through the registry API: every blob the repository lacks (ours from the assembled
@@ -18,7 +18,7 @@ public sealed record AssembledPush(string Digest, long BytesUploaded, int BlobsU
 /// </summary>
 /// <param name="registry">The client of a registry, credentials resolved.</param>
 /// <param name="log">Where progress goes.</param>
-public sealed class AssembledImagePusher(Func<string, RegistryClient> registry, Action<string> log)
+internal sealed class AssembledImagePusher(Func<string, RegistryClient> registry, Action<string> log)
 {
     /// <exception cref="RegistryException">When a request fails after its retries.</exception>
     public async Task<AssembledPush> PushAsync(string directory, AssemblyRecord record, ImageReference reference, CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ namespace PipelineImage.Assembling;
 /// Read from an engine: its layers are the engine's, in no registry, so the image is loaded into that engine (and
 /// pushed from there), never pushed through the registry API.
 /// </param>
-public sealed record BaseContent(
+internal sealed record BaseContent(
     RepositoryName Name, string Digest, string ManifestMediaType, IReadOnlyList<Descriptor> Layers, string ConfigDigest, byte[] Config, bool InEngine = false)
 {
     /// <summary>What the base's files say, where they were read (<see cref="BaseImages.BaseFacts"/>); null: not read.</summary>

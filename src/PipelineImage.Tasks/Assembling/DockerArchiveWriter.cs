@@ -13,7 +13,7 @@ namespace PipelineImage.Assembling;
 /// <c>&lt;digest&gt;.json</c>, each layer as <c>&lt;digest&gt;.tar.gz</c> (compressed, as the registry has it: the
 /// loaders inflate layers and check them against the config's diff_ids). Entries are written reproducibly.
 /// </summary>
-public static class DockerArchiveWriter
+internal static class DockerArchiveWriter
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -17,7 +17,7 @@ namespace PipelineImage.Assembling;
 /// </summary>
 /// <param name="registry">The client of a registry, credentials resolved.</param>
 /// <param name="log">Where progress goes.</param>
-public sealed class ImageAssembler(Func<string, RegistryClient> registry, Action<string> log)
+internal sealed class ImageAssembler(Func<string, RegistryClient> registry, Action<string> log)
 {
     /// <param name="plan">The plan, with its assembly.</param>
     /// <param name="directory">The assembled directory.</param>

@@ -12,7 +12,7 @@ namespace PipelineImage.Assembling;
 /// The image's configuration and manifest, computed from the base's and the plan's: deterministic JSON (the base's
 /// own fields in its order, ours after), so the same base and layers give the same digests.
 /// </summary>
-public static class ImageDocuments
+internal static class ImageDocuments
 {
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -8,14 +8,14 @@ using PipelineImage.Registry;
 namespace PipelineImage.Assembling;
 
 /// <summary>A layer as written: the digest and size of its gzip (what the manifest names) and the digest of its tar (the config's diff_id).</summary>
-public sealed record WrittenLayer(string Digest, long Size, string DiffId);
+internal sealed record WrittenLayer(string Digest, long Size, string DiffId);
 
 /// <summary>
 /// Writes a layer reproducibly: its entries in the plan's order, owner root (uid and gid 0, no names) or the entry's
 /// numeric owner, every time the plan's epoch, the plan's modes, and gzip at a fixed level with no name, no time and
 /// the same header on every system. The same entries give the same bytes on any machine with the same .NET.
 /// </summary>
-public static class LayerWriter
+internal static class LayerWriter
 {
     /// <param name="layer">The layer.</param>
     /// <param name="epoch">The time of every entry, in Unix seconds.</param>

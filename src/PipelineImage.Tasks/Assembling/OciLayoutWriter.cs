@@ -19,7 +19,7 @@ namespace PipelineImage.Assembling;
 /// <c>RepoTags</c>), as <c>docker save</c> writes it from Docker 25 on: Docker's graph-driver store reads only that
 /// file, and containerd's store and Podman read the index. Entries are written reproducibly.
 /// </summary>
-public static class OciLayoutWriter
+internal static class OciLayoutWriter
 {
     /// <summary>One blob: where its bytes are (a file that <see cref="Release"/> may delete after), and what it is.</summary>
     /// <param name="Descriptor">Its media type as the image's manifest has it, digest and size.</param>

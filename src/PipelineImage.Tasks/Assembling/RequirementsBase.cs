@@ -8,7 +8,7 @@ namespace PipelineImage.Assembling;
 /// it; so that the content key (and the tag that carries it) stands for exactly the image it was built on. A moved
 /// base tag is a new key, and so a new build.
 /// </summary>
-public static class RequirementsBase
+internal static class RequirementsBase
 {
     /// <summary>The base image by digest: its name, the tag dropped (builders refuse some name:tag@digest forms), and the digest.</summary>
     public static string Pinned(string baseImage, string digest) => $"{ReferenceParts.Split(baseImage).Name}@{digest}";

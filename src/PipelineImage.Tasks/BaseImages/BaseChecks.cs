@@ -10,7 +10,7 @@ namespace PipelineImage.BaseImages;
 /// What a base image's own files (<see cref="BaseFacts"/>) decide before anything is built on it: the OS family the
 /// requirements are installed with, and the refusals of an image that could not start or build on it.
 /// </summary>
-public static class BaseChecks
+internal static class BaseChecks
 {
     /// <summary>The traits the requirements are planned with: the family os-release names, Python as the name tells.</summary>
     public static BaseImageTraits Traits(BaseFacts facts, string baseImage) =>

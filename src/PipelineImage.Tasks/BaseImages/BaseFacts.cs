@@ -6,14 +6,14 @@ using PipelineImage.Requirements;
 namespace PipelineImage.BaseImages;
 
 /// <summary>A user of a base image, from its <c>/etc/passwd</c>.</summary>
-public sealed record BaseUser(
+internal sealed record BaseUser(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("uid")] long Uid,
     [property: JsonPropertyName("gid")] long Gid,
     [property: JsonPropertyName("home")] string Home);
 
 /// <summary>A group of a base image, from its <c>/etc/group</c>.</summary>
-public sealed record BaseGroup(
+internal sealed record BaseGroup(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("gid")] long Gid);
 
@@ -27,7 +27,7 @@ public sealed record BaseGroup(
 /// <param name="Shell">The path of its <c>sh</c>; null: it has none, and cannot run a RUN step.</param>
 /// <param name="Runtimes">The shared frameworks it holds, as <c>Microsoft.NETCore.App/10.0.12</c>.</param>
 /// <param name="Paths">What it has at the top two levels (<c>/home/app</c>, <c>/tmp</c>...), where homes are.</param>
-public sealed partial record BaseFacts(
+internal sealed partial record BaseFacts(
     [property: JsonPropertyName("osRelease")] IReadOnlyDictionary<string, string> OsRelease,
     [property: JsonPropertyName("users")] IReadOnlyList<BaseUser> Users,
     [property: JsonPropertyName("groups")] IReadOnlyList<BaseGroup> Groups,

@@ -5,7 +5,7 @@ using PipelineImage.Registry;
 namespace PipelineImage.Building;
 
 /// <summary>A push through the engine, with its transient failures tried again.</summary>
-public static class EnginePush
+internal static class EnginePush
 {
     /// <summary>
     /// Pushes the reference; a transient failure (5xx, a reset connection) is tried again after each of

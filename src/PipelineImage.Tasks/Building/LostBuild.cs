@@ -14,7 +14,7 @@ namespace PipelineImage.Building;
 /// <param name="Engine">The engine's address.</param>
 /// <param name="Started">When the build was sent.</param>
 /// <param name="Lost">When the engine was found gone.</param>
-public sealed record LostBuild(
+internal sealed record LostBuild(
     [property: JsonPropertyName("engine")] string Engine,
     [property: JsonPropertyName("started")] DateTimeOffset Started,
     [property: JsonPropertyName("lost")] DateTimeOffset Lost)

@@ -8,18 +8,18 @@ namespace PipelineImage.Building;
 /// <summary>What a build said, at the importance MSBuild shows it.</summary>
 /// <param name="Normal">The engine's output and what the build decided (shown at normal verbosity).</param>
 /// <param name="High">What a user waits for (shown at minimal verbosity).</param>
-public sealed record BuildLog(Action<string> Normal, Action<string> High);
+internal sealed record BuildLog(Action<string> Normal, Action<string> High);
 
 /// <param name="ImageId">The image every reference now points to.</param>
 /// <param name="Built">Whether the engine built it in this publish (false: it was up to date).</param>
 /// <param name="Retagged">The references that had to be pointed at the image again, without a build.</param>
-public sealed record BuildOutcome(string ImageId, bool Built, IReadOnlyList<ImageReference> Retagged);
+internal sealed record BuildOutcome(string ImageId, bool Built, IReadOnlyList<ImageReference> Retagged);
 
 /// <summary>
 /// Builds what plan.json says on an engine: the parent image when its tag is missing, then the image itself, unless
 /// the engine already has an image with the plan's content key, in which case only missing tags are put back.
 /// </summary>
-public static class PlanBuilder
+internal static class PlanBuilder
 {
     /// <summary>PIMG1005 when the plan asks for a platform the engine cannot build.</summary>
     public static void CheckPlatform(PlanFile plan, EngineInfo info)

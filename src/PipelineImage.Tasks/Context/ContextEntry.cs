@@ -1,6 +1,6 @@
 namespace PipelineImage.Context;
 
-public enum ContextEntryKind
+internal enum ContextEntryKind
 {
     File,
     Directory,
@@ -11,7 +11,7 @@ public enum ContextEntryKind
 /// One entry of the build context: its path in the context (with <c>/</c>) and what it is: a file whose bytes
 /// come from disk or from memory (the generated Dockerfile), a directory, or a symbolic link.
 /// </summary>
-public sealed record ContextEntry
+internal sealed record ContextEntry
 {
     private ContextEntry(string contextPath, ContextEntryKind kind)
     {

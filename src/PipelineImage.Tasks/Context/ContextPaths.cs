@@ -1,7 +1,7 @@
 namespace PipelineImage.Context;
 
 /// <summary>The one rule for "inside this directory", for every path that must be sent from under a root.</summary>
-public static class ContextPaths
+internal static class ContextPaths
 {
     /// <summary>
     /// <paramref name="fullPath"/> relative to <paramref name="root"/>, with <c>/</c>; null when it is not under it

@@ -7,7 +7,7 @@ namespace PipelineImage.Context;
 /// modification time, and mode 0755 or 0644 from the executable bit alone. The same files give the same bytes,
 /// so the engine's layer cache sees no change where there is none.
 /// </summary>
-public static class ContextTarWriter
+internal static class ContextTarWriter
 {
     /// <summary>The modification time of every entry: the Unix epoch plus one second, as jib does.</summary>
     public static readonly DateTimeOffset FixedTime = DateTimeOffset.FromUnixTimeSeconds(1);

@@ -6,7 +6,7 @@ namespace PipelineImage.Context;
 /// excluded directory skipped unless an exception may re-include something below it, symbolic links sent as
 /// links and never followed (a link out of the tree stays a link), empty directories kept.
 /// </summary>
-public static class ContextWalker
+internal static class ContextWalker
 {
     /// <summary>Walks <paramref name="root"/>; <paramref name="alwaysExcluded"/> names top-level entries never sent.</summary>
     public static IReadOnlyList<ContextEntry> Walk(string root, DockerIgnoreMatcher matcher, IReadOnlyCollection<string> alwaysExcluded)

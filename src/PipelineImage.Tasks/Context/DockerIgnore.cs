@@ -14,7 +14,7 @@ namespace PipelineImage.Context;
 /// one leading <c>/</c> is dropped. There is no escape for a literal leading <c>!</c> or <c>#</c>: <c>\!x</c> is
 /// the pattern <c>\!x</c>, in which <c>\!</c> matches <c>!</c>.
 /// </remarks>
-public static class DockerIgnore
+internal static class DockerIgnore
 {
     /// <summary>The name of the ignore file at the root of a build context.</summary>
     public const string FileName = ".dockerignore";

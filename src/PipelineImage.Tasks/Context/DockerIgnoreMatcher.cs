@@ -10,7 +10,7 @@ namespace PipelineImage.Context;
 /// exception (<c>!</c>) re-includes. A pattern that matches a directory also matches everything below it. Pure:
 /// no file system access.
 /// </remarks>
-public sealed class DockerIgnoreMatcher
+internal sealed class DockerIgnoreMatcher
 {
     private readonly DockerIgnorePattern[] _patterns;
 
@@ -113,7 +113,7 @@ public sealed class DockerIgnoreMatcher
 /// The outcome of <see cref="DockerIgnoreMatcher.Evaluate"/> for one path (moby's <c>MatchInfo</c> with the
 /// answer): pass a directory's result when evaluating its children.
 /// </summary>
-public sealed class DockerIgnoreResult
+internal sealed class DockerIgnoreResult
 {
     internal DockerIgnoreResult(bool isExcluded, bool[] patternMatched)
     {

@@ -14,7 +14,7 @@ namespace PipelineImage.Context;
 /// at the end), <c>[</c>, <c>]</c> and <c>\x</c> pass through to Go's regexp engine unchanged, and
 /// <c>.+()|{}$</c> are escaped.
 /// </remarks>
-public sealed class DockerIgnorePattern
+internal sealed class DockerIgnorePattern
 {
     private readonly string? _prefix;
     private readonly string? _suffix;

@@ -5,7 +5,7 @@ namespace PipelineImage.Context;
 /// <summary>Which ignore rules apply to a build context, and where they came from.</summary>
 /// <param name="Matcher">The rules.</param>
 /// <param name="Origin">Where they came from, for the build log.</param>
-public sealed record IgnoreRules(DockerIgnoreMatcher Matcher, string Origin)
+internal sealed record IgnoreRules(DockerIgnoreMatcher Matcher, string Origin)
 {
     /// <summary>
     /// The rules used when the project names no ignore file and the context root has no .dockerignore: keep VCS

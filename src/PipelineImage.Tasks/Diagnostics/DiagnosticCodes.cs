@@ -5,7 +5,7 @@ namespace PipelineImage.Diagnostics;
 /// 0xxx targets, 1xxx engine and registry, 2xxx user properties and items, 3xxx build context, 4xxx the
 /// contract between the targets and the tasks. <c>ResourceTests</c> keeps codes unique and this list complete.
 /// </summary>
-public static class DiagnosticCodes
+internal static class DiagnosticCodes
 {
     public const string EngineUnavailable = nameof(EngineUnavailable);                               // PIMG1001
     public const string EngineApiTooOld = nameof(EngineApiTooOld);                                   // PIMG1002

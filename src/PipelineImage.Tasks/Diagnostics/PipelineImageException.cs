@@ -5,7 +5,7 @@ namespace PipelineImage.Diagnostics;
 /// PIMG code) and the arguments to format it with, so the MSBuild tasks can log it with its code and nothing else
 /// decides how it reads.
 /// </summary>
-public class PipelineImageException : Exception
+internal class PipelineImageException : Exception
 {
     public PipelineImageException(string resourceName, params object[] arguments)
         : this(null, resourceName, arguments)

@@ -4,7 +4,7 @@ namespace PipelineImage.Diagnostics;
 /// Collects the errors of checks that do not depend on each other, so that one publish reports every invalid
 /// property and item at once, each with its own code, instead of only the first.
 /// </summary>
-public sealed class Problems
+internal sealed class Problems
 {
     private readonly List<PipelineImageException> _found = [];
 
@@ -48,7 +48,7 @@ public sealed class Problems
 }
 
 /// <summary>Several problems found together; the tasks log each as its own coded error.</summary>
-public sealed class PipelineImageProblemsException(IReadOnlyList<PipelineImageException> problems)
+internal sealed class PipelineImageProblemsException(IReadOnlyList<PipelineImageException> problems)
     : Exception(string.Join(Environment.NewLine, problems.Select(problem => problem.Message)))
 {
     public IReadOnlyList<PipelineImageException> Problems { get; } = problems;

@@ -4,7 +4,7 @@ using System.Resources;
 namespace PipelineImage.Diagnostics;
 
 /// <summary>Access to <c>Strings.resx</c>; every coded entry's value starts with <c>PIMGnnnn: </c>.</summary>
-public static class Strings
+internal static class Strings
 {
     public static ResourceManager Manager { get; } =
         new("PipelineImage.Diagnostics.Strings", typeof(Strings).Assembly);

@@ -11,7 +11,7 @@ namespace PipelineImage.Dockerfile;
 /// <see cref="RunInstruction"/>, whose lines are shell code: their builder quotes every value in them, and this
 /// writer refuses lines that would change the Dockerfile's structure (line breaks, continuations, comments).
 /// </summary>
-public static class DockerfileWriter
+internal static class DockerfileWriter
 {
     private static readonly JsonSerializerOptions JsonForm = new()
     {

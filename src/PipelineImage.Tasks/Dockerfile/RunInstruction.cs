@@ -6,7 +6,7 @@ namespace PipelineImage.Dockerfile;
 /// (<c>;</c>, <c>&amp;&amp;</c>). The writer does not quote anything: whoever builds the lines quotes every value
 /// (see <c>Requirements.Shell.Quote</c>); the writer only refuses lines that would break the Dockerfile's own syntax.
 /// </summary>
-public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction
+internal sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction
 {
     /// <summary>
     /// The same step for a builder with cache mounts (BuildKit, buildah): its caches mounted and its own lines, which
@@ -17,7 +17,7 @@ public sealed record RunInstruction(IReadOnlyList<string> Lines) : Instruction
 
 /// <param name="Mounts">The caches, mounted as <c>--mount=type=cache</c> for the step only (never in the image).</param>
 /// <param name="Lines">The command with the caches mounted, as <see cref="RunInstruction.Lines"/>.</param>
-public sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<string> Lines)
+internal sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<string> Lines)
 {
     /// <summary>
     /// Build secrets the step reads, by id, mounted as <c>--mount=type=secret</c> at <c>/run/secrets/ID</c>. A step
@@ -27,10 +27,10 @@ public sealed record CachedRun(IReadOnlyList<CacheMount> Mounts, IReadOnlyList<s
 }
 
 /// <param name="Target">The absolute directory the cache is mounted at; it is also the cache's id.</param>
-public sealed record CacheMount(string Target);
+internal sealed record CacheMount(string Target);
 
 /// <summary>ENV with one or more variables on one line, each value written in double quotes.</summary>
-public sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Instruction;
+internal sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Instruction;
 
 /// <param name="Name">A variable name: a letter or <c>_</c>, then letters, digits or <c>_</c>.</param>
 /// <param name="Value">The value, on one line.</param>
@@ -38,4 +38,4 @@ public sealed record EnvInstruction(IReadOnlyList<EnvVariable> Variables) : Inst
 /// The engine expands <c>$NAME</c> and <c>${NAME}</c> in the value (so <c>PATH="/opt/venv/bin:$PATH"</c> extends the
 /// base's PATH); false: the value is taken literally, <c>$</c> and all.
 /// </param>
-public sealed record EnvVariable(string Name, string Value, bool Expand = false);
+internal sealed record EnvVariable(string Name, string Value, bool Expand = false);

@@ -6,7 +6,7 @@ namespace PipelineImage.Engine;
 /// Turns a failed step into what one error line can say: the step with its command, the error, the last lines of
 /// its output without terminal escape codes, and a hint for the causes users meet most.
 /// </summary>
-public static partial class BuildFailure
+internal static partial class BuildFailure
 {
     /// <summary>How many of the step's last output lines the error quotes (the log has them all).</summary>
     public const int QuotedLines = 6;

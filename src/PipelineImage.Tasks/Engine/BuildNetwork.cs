@@ -4,7 +4,7 @@ using PipelineImage.Diagnostics;
 namespace PipelineImage.Engine;
 
 /// <summary>The network mode of a build's RUN steps, as <c>docker build --network</c> takes it.</summary>
-public static partial class BuildNetwork
+internal static partial class BuildNetwork
 {
     // default, bridge, host, none, a network name or id, or container:<name|id>: Docker's own name alphabet.
     [GeneratedRegex(@"\A(?:container:)?[A-Za-z0-9][A-Za-z0-9_.-]*\z")]

@@ -4,7 +4,7 @@ using PipelineImage.Diagnostics;
 namespace PipelineImage.Engine;
 
 /// <summary>The target platform of a build, <c>os/arch[/variant]</c> as <c>docker build --platform</c> takes it.</summary>
-public static partial class BuildPlatform
+internal static partial class BuildPlatform
 {
     [GeneratedRegex(@"\A[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?\z")]
     private static partial Regex Pattern();

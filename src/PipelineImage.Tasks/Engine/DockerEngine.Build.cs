@@ -12,7 +12,7 @@ namespace PipelineImage.Engine;
 /// POST /build with the classic builder (or Podman's): the context streamed as a tar, the progress followed, leftovers
 /// removed. Every builder goes through the one request (<see cref="PostBuildAsync"/>) and its one query.
 /// </summary>
-public sealed partial class DockerEngine
+internal sealed partial class DockerEngine
 {
     public async Task<BuildResult> BuildAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {

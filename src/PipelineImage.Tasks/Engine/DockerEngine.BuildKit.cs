@@ -6,7 +6,7 @@ namespace PipelineImage.Engine;
 /// BuildKit inside the engine: POST /build?version=2 with our session attached, or the Control API's Solve (with
 /// PipelineImageBuildKitHost, on the containerd image store, and where the engine serves gRPC on its socket).
 /// </summary>
-public sealed partial class DockerEngine
+internal sealed partial class DockerEngine
 {
     private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace PipelineImage.Engine;
 
 /// <summary>The local image store (inspect, find by label, tag, load, save): these calls make up the up-to-date check
 /// of every publish.</summary>
-public sealed partial class DockerEngine
+internal sealed partial class DockerEngine
 {
     public async Task<ImageDetails?> InspectImageAsync(string reference, CancellationToken cancellationToken)
     {

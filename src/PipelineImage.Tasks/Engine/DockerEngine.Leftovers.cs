@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace PipelineImage.Engine;
 
 /// <summary>What builds left when the engine went away during them, removed once it is back.</summary>
-public sealed partial class DockerEngine
+internal sealed partial class DockerEngine
 {
     public async Task<IReadOnlyList<string>> RemoveLeftoversAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {

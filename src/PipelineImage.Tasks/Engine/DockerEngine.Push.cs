@@ -8,7 +8,7 @@ using PipelineImage.Registry;
 namespace PipelineImage.Engine;
 
 /// <summary>POST /images/{name}/push, and what its errors mean.</summary>
-public sealed partial class DockerEngine
+internal sealed partial class DockerEngine
 {
     public async Task<PushResult> PushAsync(
         ImageReference reference, ResolvedCredential resolved, Action<string> output, CancellationToken cancellationToken)

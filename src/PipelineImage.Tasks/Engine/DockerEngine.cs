@@ -9,7 +9,7 @@ namespace PipelineImage.Engine;
 /// each call is one request whose answer we read ourselves. The API version is negotiated as the docker CLI does it:
 /// the lower of the engine's and ours.
 /// </summary>
-public sealed partial class DockerEngine : IContainerEngine
+internal sealed partial class DockerEngine : IContainerEngine
 {
     /// <summary>API 1.38 is the first with the build endpoint's <c>version</c> (builder) parameter.</summary>
     public static readonly Version MinimumApiVersion = new(1, 38);

@@ -15,7 +15,7 @@ namespace PipelineImage.Engine;
 /// <param name="CurrentContext">config.json's currentContext.</param>
 /// <param name="RuntimeDirectory">XDG_RUNTIME_DIR, where a rootless Podman has its socket.</param>
 /// <param name="IsWindows">Whether the build runs on Windows.</param>
-public sealed record EngineEnvironment(
+internal sealed record EngineEnvironment(
     string? DockerHost = null, string? TlsVerify = null, string? Tls = null, string? CertPath = null, string? Context = null,
     string ConfigDirectory = "", string CurrentContext = "", string? RuntimeDirectory = null, bool IsWindows = false);
 
@@ -24,19 +24,19 @@ public sealed record EngineEnvironment(
 /// <param name="CertFile">cert.pem, the client certificate.</param>
 /// <param name="KeyFile">key.pem, its key.</param>
 /// <param name="Verify">Verify the engine's certificate against the CA and its name.</param>
-public sealed record EngineTls(string CaFile, string CertFile, string KeyFile, bool Verify);
+internal sealed record EngineTls(string CaFile, string CertFile, string KeyFile, bool Verify);
 
 /// <param name="Endpoint">The engine's address.</param>
 /// <param name="Tls">TLS settings for tcp endpoints; null: none.</param>
 /// <param name="Source">Where the address came from, for the log and errors.</param>
-public sealed record EngineConnection(Uri Endpoint, EngineTls? Tls, string Source);
+internal sealed record EngineConnection(Uri Endpoint, EngineTls? Tls, string Source);
 
 /// <summary>
 /// Where the engine is: the PipelineImageDockerHost property, else DOCKER_HOST, else the Docker context named by
 /// DOCKER_CONTEXT or config.json's currentContext, else the platform's default socket, or Podman's socket when only
 /// that exists. A tcp address uses TLS as DOCKER_TLS_VERIFY, DOCKER_TLS and DOCKER_CERT_PATH (or the context) say.
 /// </summary>
-public static class EngineEndpoint
+internal static class EngineEndpoint
 {
     public const string UnixDefault = "unix:///var/run/docker.sock";
     public const string WindowsDefault = "npipe://./pipe/docker_engine";

@@ -3,7 +3,7 @@ using PipelineImage.Diagnostics;
 namespace PipelineImage.Engine;
 
 /// <summary>A failure of the engine or of talking to it; each kind has its own PIMG1xxx code.</summary>
-public class EngineException : PipelineImageException
+internal class EngineException : PipelineImageException
 {
     public EngineException(Exception? inner, string resourceName, params object[] arguments)
         : base(inner, resourceName, arguments)
@@ -12,7 +12,7 @@ public class EngineException : PipelineImageException
 }
 
 /// <summary>No engine answered at the endpoint, found through <paramref name="source"/> (DOCKER_HOST, a property, a context).</summary>
-public sealed class EngineUnavailableException(string endpoint, string source, string reason, Exception? inner = null)
+internal sealed class EngineUnavailableException(string endpoint, string source, string reason, Exception? inner = null)
     : EngineException(inner, DiagnosticCodes.EngineUnavailable, endpoint, source, reason)
 {
     public string Endpoint { get; } = endpoint;
@@ -23,11 +23,11 @@ public sealed class EngineUnavailableException(string endpoint, string source, s
 }
 
 /// <summary>The engine speaks an API older than the builder features we use.</summary>
-public sealed class EngineApiTooOldException(string endpoint, string apiVersion, string minimum)
+internal sealed class EngineApiTooOldException(string endpoint, string apiVersion, string minimum)
     : EngineException(null, DiagnosticCodes.EngineApiTooOld, endpoint, apiVersion, minimum);
 
 /// <summary>A Dockerfile step failed: one line with the step, the error, the step's last output and a hint.</summary>
-public sealed class ImageBuildFailedException(string step, string error, IReadOnlyList<string> stepOutput)
+internal sealed class ImageBuildFailedException(string step, string error, IReadOnlyList<string> stepOutput)
     : EngineException(null, DiagnosticCodes.ImageBuildFailed, BuildFailure.Clean(step), OneLine(error),
         BuildFailure.LastLines(stepOutput), BuildFailure.Hint(step, error, stepOutput))
 {
@@ -35,7 +35,7 @@ public sealed class ImageBuildFailedException(string step, string error, IReadOn
 }
 
 /// <summary>A push failed: <paramref name="resourceName"/> says whether for credentials, the network, TLS or otherwise.</summary>
-public sealed class PushFailedException(string resourceName, string reference, string registry, string detail, string credentialSource)
+internal sealed class PushFailedException(string resourceName, string reference, string registry, string detail, string credentialSource)
     : EngineException(null, resourceName, reference, registry, detail, credentialSource)
 {
     /// <summary>
@@ -54,9 +54,9 @@ public sealed class PushFailedException(string resourceName, string reference, s
 }
 
 /// <summary>The engine refused or failed a request.</summary>
-public sealed class EngineRequestFailedException(string operation, string reason, Exception? inner = null)
+internal sealed class EngineRequestFailedException(string operation, string reason, Exception? inner = null)
     : EngineException(inner, DiagnosticCodes.EngineRequestFailed, operation, reason);
 
 /// <summary>The engine answered a request with a status that is not success: its code and the engine's message.</summary>
-public sealed class EngineApiStatusException(int status, string reason, string message)
+internal sealed class EngineApiStatusException(int status, string reason, string message)
     : Exception($"{status} {reason}: {message}");

@@ -10,7 +10,7 @@ namespace PipelineImage.Engine;
 /// <see cref="AggregateException"/>, <see cref="HttpRequestException"/> or <see cref="IOException"/>, an error answer
 /// as <see cref="EngineApiStatusException"/>, and an answer that is not the Engine API's as <see cref="JsonException"/>.
 /// </summary>
-public static class EngineFailure
+internal static class EngineFailure
 {
     /// <param name="failure">What the client threw (not a cancellation the user asked for).</param>
     /// <param name="connectTimeout">How long the engine had to answer, for a time-out.</param>

@@ -3,7 +3,7 @@ using PipelineImage.Registry;
 namespace PipelineImage.Engine;
 
 /// <summary>Reads what the docker CLI reads to find the engine and credentials: environment variables and config.json.</summary>
-public static class EngineSettings
+internal static class EngineSettings
 {
     public static (EngineConnection Connection, DockerConfig Config) Resolve(string dockerHostProperty)
     {

@@ -6,7 +6,7 @@ namespace PipelineImage.Engine;
 /// The container engine, behind one interface: the Docker Engine API (<see cref="DockerEngine"/>, for Docker and
 /// Podman's compatible API) with its builders (classic, BuildKit, Podman's). Failures are <see cref="EngineException"/>s.
 /// </summary>
-public interface IContainerEngine : IDisposable
+internal interface IContainerEngine : IDisposable
 {
     /// <summary>Reaches the engine and agrees on an API version; fails fast when it does not answer.</summary>
     Task<EngineInfo> ConnectAsync(CancellationToken cancellationToken);
@@ -85,7 +85,7 @@ public interface IContainerEngine : IDisposable
 
 /// <param name="Path">A file or directory in the image.</param>
 /// <param name="Wanted">Which of its files (by their path in the image) to read.</param>
-public sealed record FileQuery(string Path, Func<string, bool> Wanted)
+internal sealed record FileQuery(string Path, Func<string, bool> Wanted)
 {
     public FileQuery(string path)
         : this(path, _ => true)
@@ -95,7 +95,7 @@ public sealed record FileQuery(string Path, Func<string, bool> Wanted)
 
 /// <param name="Path">The file's path in the image.</param>
 /// <param name="Text">Its content, as UTF-8.</param>
-public sealed record ImageFile(string Path, string Text);
+internal sealed record ImageFile(string Path, string Text);
 
 /// <param name="Digest">The manifest digest the registry stored (<c>sha256:...</c>).</param>
 /// <param name="BytesUploaded">
@@ -109,7 +109,7 @@ public sealed record ImageFile(string Path, string Text);
 /// Whether the sizes are of the compressed blobs, as they crossed the network (the containerd image store); else of
 /// the layers before compression, which the graph-driver store gzips as it sends them.
 /// </param>
-public sealed record PushResult(string Digest, long? BytesUploaded, int LayersPushed, int LayersPresent, bool LayersReported = true, bool Compressed = false)
+internal sealed record PushResult(string Digest, long? BytesUploaded, int LayersPushed, int LayersPresent, bool LayersReported = true, bool Compressed = false)
 {
     /// <summary>The bytes uploaded as the log says them: <c>92.7 KiB before compression</c>, <c>1.1 KiB compressed</c>.</summary>
     public string DescribeBytes() => BytesUploaded is not { } bytes ? "the engine did not report their size"
@@ -117,7 +117,7 @@ public sealed record PushResult(string Digest, long? BytesUploaded, int LayersPu
 }
 
 /// <summary>A number of bytes as the log says it.</summary>
-public static class ByteSize
+internal static class ByteSize
 {
     public static string Of(long bytes) =>
         bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.0} MiB" : bytes >= 1 << 10 ? $"{bytes / 1024.0:0.0} KiB" : $"{bytes} B";
@@ -129,7 +129,7 @@ public static class ByteSize
 /// <param name="Platform">The platform the engine builds for, as <c>os/arch</c> (such as <c>linux/amd64</c>).</param>
 /// <param name="BuilderVersion">The ping's <c>Builder-Version</c> header: <c>2</c> where BuildKit is the default builder.</param>
 /// <param name="IsPodman">Whether the engine is Podman's compatible API (its ping has <c>Libpod-Api-Version</c>).</param>
-public sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform, string? BuilderVersion = null, bool IsPodman = false)
+internal sealed record EngineInfo(string Endpoint, string ServerVersion, string ApiVersion, string Platform, string? BuilderVersion = null, bool IsPodman = false)
 {
     /// <summary>What the engine is, for the log: <c>Podman</c> or <c>Docker</c> (whose version ServerVersion is).</summary>
     public string Product => IsPodman ? "Podman" : "Docker";
@@ -140,7 +140,7 @@ public sealed record EngineInfo(string Endpoint, string ServerVersion, string Ap
 /// <param name="DockerfilePath">The Dockerfile's path inside the context.</param>
 /// <param name="Options">How to build: network, platform, pull policy, cache, build arguments.</param>
 /// <param name="Labels">Labels the engine adds to the image, beyond the Dockerfile's (the content key).</param>
-public sealed record BuildRequest(
+internal sealed record BuildRequest(
     IReadOnlyList<ContextEntry> Context,
     IReadOnlyList<Naming.ImageReference> References,
     string DockerfilePath,
@@ -150,7 +150,7 @@ public sealed record BuildRequest(
 /// <param name="Id">The image id (<c>sha256:...</c>).</param>
 /// <param name="Labels">Its configuration's labels.</param>
 /// <param name="Created">When it was built.</param>
-public sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string> Labels, DateTimeOffset Created);
+internal sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string> Labels, DateTimeOffset Created);
 
 /// <param name="Network">The network of RUN steps (<see cref="BuildNetwork"/>); empty: the engine's default.</param>
 /// <param name="Platform">The target platform (<see cref="BuildPlatform"/>); empty: the engine's own.</param>
@@ -166,7 +166,7 @@ public sealed record ImageDetails(string Id, IReadOnlyDictionary<string, string>
 /// The Control API of PipelineImageBuildKitHost, when it is a Docker engine's (whose store then holds the image); null:
 /// the engine's own builder.
 /// </param>
-public sealed record BuildOptions(
+internal sealed record BuildOptions(
     string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null,
     ImageBuilder Builder = ImageBuilder.Classic, IReadOnlyList<BuildSecret>? Secrets = null,
     Func<string, Registry.RegistryCredential?>? Credentials = null, BuildKit.BuildKitControl? BuildKit = null);
@@ -174,10 +174,10 @@ public sealed record BuildOptions(
 /// <summary>A build secret's value, for <c>RUN --mount=type=secret,id=ID</c>; never logged.</summary>
 /// <param name="Id">The id the mount names.</param>
 /// <param name="Value">The value's bytes.</param>
-public sealed record BuildSecret(string Id, byte[] Value)
+internal sealed record BuildSecret(string Id, byte[] Value)
 {
     /// <summary>The id only: a record's default would print the value.</summary>
     public override string ToString() => Id;
 }
 
-public sealed record BuildResult(string ImageId);
+internal sealed record BuildResult(string ImageId);

@@ -3,7 +3,7 @@ using PipelineImage.Diagnostics;
 namespace PipelineImage.Engine;
 
 /// <summary>What builds the image on the engine.</summary>
-public enum ImageBuilder
+internal enum ImageBuilder
 {
     /// <summary>The Engine API's classic builder (<c>POST /build?version=1</c>): every Docker engine has it.</summary>
     Classic,
@@ -17,13 +17,13 @@ public enum ImageBuilder
 
 /// <param name="Builder">The builder.</param>
 /// <param name="Reason">Why, for the log.</param>
-public sealed record BuilderChoice(ImageBuilder Builder, string Reason);
+internal sealed record BuilderChoice(ImageBuilder Builder, string Reason);
 
 /// <summary>
 /// PipelineImageBuilder: <c>auto</c> (the default), <c>buildkit</c>, <c>classic</c>, or <c>assembler</c> (no engine: our
 /// own layers, configuration and manifest, pushed through the registry API; see <see cref="Assembling.ImageAssembler"/>).
 /// </summary>
-public static class ImageBuilders
+internal static class ImageBuilders
 {
     /// <summary>The setting, lower-cased; empty is <c>auto</c>.</summary>
     /// <exception cref="PipelineImageException">PIMG2030 for anything else.</exception>

@@ -3,7 +3,7 @@ using PipelineImage.Diagnostics;
 namespace PipelineImage.Engine;
 
 /// <summary>When the build pulls the base image (PipelineImagePull).</summary>
-public enum PullPolicy
+internal enum PullPolicy
 {
     /// <summary>Use the local base image when it is present, pull it otherwise (the default).</summary>
     Missing,
@@ -15,7 +15,7 @@ public enum PullPolicy
     Never,
 }
 
-public static class PullPolicies
+internal static class PullPolicies
 {
     /// <exception cref="PipelineImageException">PIMG2020 for anything but missing, always, never or empty.</exception>
     public static PullPolicy Parse(string value) => value.Trim().ToLowerInvariant() switch

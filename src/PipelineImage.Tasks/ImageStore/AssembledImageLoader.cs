@@ -8,7 +8,7 @@ using PipelineImage.Naming;
 namespace PipelineImage.ImageStore;
 
 /// <summary>How an assembled image went into an engine.</summary>
-public enum LoadKind
+internal enum LoadKind
 {
     /// <summary>The engine had the image: only its tags were set.</summary>
     Tagged,
@@ -23,7 +23,7 @@ public enum LoadKind
 /// <param name="Kind">What went in.</param>
 /// <param name="ImageId">The engine's id of the image: the config's digest, or on containerd's store the manifest's.</param>
 /// <param name="Why">With <see cref="LoadKind.Whole"/>: why not our layers alone.</param>
-public sealed record LoadResult(LoadKind Kind, string ImageId, string? Why = null);
+internal sealed record LoadResult(LoadKind Kind, string ImageId, string? Why = null);
 
 /// <summary>
 /// Puts an assembled image into an engine's local store with no more than the engine lacks: only the tags when it
@@ -48,7 +48,7 @@ public sealed record LoadResult(LoadKind Kind, string ImageId, string? Why = nul
 /// <c>docker.io/library/app</c>: so every name we give Podman is written whole, as its API reads it.</item>
 /// </list>
 /// </summary>
-public sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo info)
+internal sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo info)
 {
     /// <summary>The record of the last load into a containerd store or Podman, in the assembled directory.</summary>
     public const string LoadedFileName = "loaded.json";

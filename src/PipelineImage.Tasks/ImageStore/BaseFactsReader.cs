@@ -19,7 +19,7 @@ namespace PipelineImage.ImageStore;
 /// <param name="registries">A registry host's client, with its credential; null: no registry is asked.</param>
 /// <param name="cacheDirectory">Where what was read of a base is kept (<see cref="EngineBaseReader.UserCacheDirectory"/>).</param>
 /// <param name="log">Where what it does goes.</param>
-public sealed class BaseFactsReader(
+internal sealed class BaseFactsReader(
     Func<EngineConnection, IContainerEngine> engines, EngineConnection? connection, Func<string, RegistryClient>? registries, string cacheDirectory, Action<string> log)
 {
     private const string FromName = "it is planned on from its name";

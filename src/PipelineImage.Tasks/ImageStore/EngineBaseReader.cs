@@ -31,7 +31,7 @@ namespace PipelineImage.ImageStore;
 /// <param name="engine">The engine.</param>
 /// <param name="cacheDirectory">Where what was read is kept, by image id (<see cref="UserCacheDirectory"/>).</param>
 /// <param name="log">Where what it does goes.</param>
-public sealed class EngineBaseReader(IContainerEngine engine, string cacheDirectory, Action<string> log)
+internal sealed class EngineBaseReader(IContainerEngine engine, string cacheDirectory, Action<string> log)
 {
     // Manifests, indexes and configurations are small; layers are skipped unless they are too.
     private const int SmallEntry = 1 << 20;

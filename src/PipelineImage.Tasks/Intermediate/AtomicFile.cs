@@ -3,7 +3,7 @@ using System.Text;
 namespace PipelineImage.Intermediate;
 
 /// <summary>Writes files under obj/ so that a reader never sees half a file and an unchanged file keeps its time stamp.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 

@@ -6,7 +6,7 @@ namespace PipelineImage.Intermediate;
 /// exclusive open of a file beside the Dockerfile (an advisory lock on Unix, a sharing lock on Windows), released by
 /// the system even when the process dies.
 /// </summary>
-public sealed class BuildLock : IDisposable
+internal sealed class BuildLock : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
     private readonly FileStream _file;

@@ -7,7 +7,7 @@ namespace PipelineImage.Intermediate;
 /// <c>requirements/built.json</c>: the requirements base this project last built in the engine, <c>{"name", "tag"}</c>
 /// as plan.json and image.json write a reference, so that the next base built can replace it there.
 /// </summary>
-public static class BuiltBaseRecord
+internal static class BuiltBaseRecord
 {
     private static readonly JsonSerializerOptions Options = new() { Converters = { new ImageReferenceConverter() }, TypeInfoResolver = IntermediateJson.Default };
 

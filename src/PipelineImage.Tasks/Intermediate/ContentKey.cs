@@ -7,7 +7,7 @@ namespace PipelineImage.Intermediate;
 /// builds (with cache mounts or the classic builder's) and the id of the image it starts FROM, as the engine has it. The build labels the image with it; a publish whose key an image on the engine
 /// already carries has nothing to build.
 /// </summary>
-public static class ContentKey
+internal static class ContentKey
 {
     /// <summary>The label that carries the key.</summary>
     public const string Label = "org.pipelineimage.content-key";

@@ -9,7 +9,7 @@ namespace PipelineImage.Intermediate;
 /// can see what was sent. Source files appear at their paths relative to the context root; what we generate and
 /// publish, under <c>.pipelineimage/</c>. Links count as size 0; directories are not listed.
 /// </summary>
-public static class ContextManifest
+internal static class ContextManifest
 {
     public static string Render(IEnumerable<ContextEntry> context)
     {

@@ -10,7 +10,7 @@ namespace PipelineImage.Intermediate;
 /// last seconds before it is hashed is not remembered: a change within the file system's time resolution could
 /// otherwise go unseen.
 /// </summary>
-public sealed class FileHashCache
+internal sealed class FileHashCache
 {
     /// <summary>How recent a modification must be for its hash not to be remembered.</summary>
     public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);

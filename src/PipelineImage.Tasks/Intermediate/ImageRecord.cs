@@ -7,7 +7,7 @@ namespace PipelineImage.Intermediate;
 /// <c>image.json</c>, written beside the Dockerfile after a build so that scripts and later targets can find the
 /// image without parsing the build log.
 /// </summary>
-public sealed record ImageRecord(
+internal sealed record ImageRecord(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags,
     [property: JsonPropertyName("imageId")] string ImageId)

@@ -15,7 +15,7 @@ namespace PipelineImage.Intermediate;
 /// when its text changes. Every path in it is absolute; the context's files are where <see cref="PlannedEntry.Source"/>
 /// says (the generated Dockerfile among them, in obj/).
 /// </summary>
-public sealed record PlanFile
+internal sealed record PlanFile
 {
     /// <summary>The schema this code writes and reads; another is PIMG4006 (a package update mid-build).</summary>
     public const int CurrentSchema = 1;
@@ -220,7 +220,7 @@ public sealed record PlanFile
 /// <param name="Pull">PipelineImagePull: <c>missing</c>, <c>always</c> or <c>never</c>.</param>
 /// <param name="NoCache">PipelineImageNoCache: build every step anew (and never skip the build).</param>
 /// <param name="Builder">PipelineImageBuilder (validated): <c>auto</c>, <c>buildkit</c> or <c>classic</c>.</param>
-public sealed record PlannedOptions(
+internal sealed record PlannedOptions(
     [property: JsonPropertyName("network")] string Network,
     [property: JsonPropertyName("platform")] string Platform,
     [property: JsonPropertyName("pull")] string Pull,
@@ -234,7 +234,7 @@ public sealed record PlannedOptions(
 /// <param name="Dockerfile">The parent Dockerfile's path in its context.</param>
 /// <param name="BuildArgs">Its build arguments, by name (a later item of one name won).</param>
 /// <param name="Context">Its build context, in the order it is sent.</param>
-public sealed record PlannedParent(
+internal sealed record PlannedParent(
     [property: JsonPropertyName("reference")] ImageReference Reference,
     [property: JsonPropertyName("dockerfile")] string Dockerfile,
     [property: JsonPropertyName("buildArgs")] IReadOnlyDictionary<string, string> BuildArgs,
@@ -250,7 +250,7 @@ public sealed record PlannedParent(
 /// <param name="Source">A file's full path on disk.</param>
 /// <param name="Sha256">A file's content hash, hex.</param>
 /// <param name="Target">A link's target.</param>
-public sealed record PlannedEntry(
+internal sealed record PlannedEntry(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("mode")] string Mode,

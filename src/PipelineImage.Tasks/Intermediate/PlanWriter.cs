@@ -8,11 +8,11 @@ using PipelineImage.Requirements;
 namespace PipelineImage.Intermediate;
 
 /// <summary>Where the plan writer's messages go: by importance, and PIMG warnings by resource name.</summary>
-public sealed record PlanLog(Action<string> Low, Action<string> Normal, Action<string> High, Action<string, object?[]> Warning);
+internal sealed record PlanLog(Action<string> Low, Action<string> Normal, Action<string> High, Action<string, object?[]> Warning);
 
 /// <param name="DockerfilePath">The Dockerfile written.</param>
 /// <param name="PlanPath">plan.json.</param>
-public sealed record WrittenPlan(string DockerfilePath, string PlanPath);
+internal sealed record WrittenPlan(string DockerfilePath, string PlanPath);
 
 /// <summary>
 /// Plans an image from a <see cref="PlanRequest"/> and writes what the build reads into its output directory: the
@@ -26,7 +26,7 @@ public sealed record WrittenPlan(string DockerfilePath, string PlanPath);
 /// Reads a base image's files (reference, platform): from the engine that holds it; null when it cannot be read, and
 /// the base is then planned on from its name alone (<see cref="BaseImageFamily"/>).
 /// </param>
-public sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null)
+internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null)
 {
     private string Output => request.OutputDirectory;
 

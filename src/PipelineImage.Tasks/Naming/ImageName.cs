@@ -10,7 +10,7 @@ namespace PipelineImage.Naming;
 /// lower-case alphanumerics joined by <c>.</c>, <c>_</c>, <c>__</c> or runs of <c>-</c>, and the whole name
 /// is at most 255 characters.
 /// </summary>
-public static partial class ImageName
+internal static partial class ImageName
 {
     public const int MaxNameLength = 255;
 

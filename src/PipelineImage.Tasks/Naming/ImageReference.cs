@@ -1,7 +1,7 @@
 namespace PipelineImage.Naming;
 
 /// <summary>A repository name with one tag: what the engine tags and a user runs.</summary>
-public readonly record struct ImageReference(string Name, string Tag)
+internal readonly record struct ImageReference(string Name, string Tag)
 {
     public override string ToString() => $"{Name}:{Tag}";
 }
@@ -13,7 +13,7 @@ public readonly record struct ImageReference(string Name, string Tag)
 /// <param name="Name">The repository name, registry host (and port) included.</param>
 /// <param name="Tag">The tag after <c>:</c>; null when there is none (empty after a trailing colon).</param>
 /// <param name="Digest">The digest after <c>@</c>; null when there is none.</param>
-public readonly record struct ReferenceParts(string Name, string? Tag, string? Digest)
+internal readonly record struct ReferenceParts(string Name, string? Tag, string? Digest)
 {
     public static ReferenceParts Split(string reference)
     {

@@ -12,7 +12,7 @@ namespace PipelineImage.Planning;
 /// <param name="NeedsEngine">What of the Dockerfile only an engine can build (RUN steps), for the error; null: nothing.</param>
 /// <param name="Layers">The layers, in order.</param>
 /// <param name="Config">The configuration the instructions set.</param>
-public sealed record AssemblyPlan(
+internal sealed record AssemblyPlan(
     [property: JsonPropertyName("epoch")] long Epoch,
     [property: JsonPropertyName("needsEngine"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NeedsEngine,
     [property: JsonPropertyName("layers")] IReadOnlyList<PlannedLayer> Layers,
@@ -46,14 +46,14 @@ public sealed record AssemblyPlan(
 /// <param name="Dockerfile">Its Dockerfile, FROM the base image as PipelineImageBase names it.</param>
 /// <param name="ClassicDockerfile">The classic builder's, when it needs its own (Dockerfile then has cache mounts).</param>
 /// <param name="Context">The paths of the plan's context its COPY steps take (the pip requirements files).</param>
-public sealed record PlannedRequirementsBase(
+internal sealed record PlannedRequirementsBase(
     [property: JsonPropertyName("dockerfile")] string Dockerfile,
     [property: JsonPropertyName("classicDockerfile"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClassicDockerfile,
     [property: JsonPropertyName("context")] IReadOnlyList<string> Context);
 
 /// <param name="CreatedBy">The instruction that makes the layer, for the image's history.</param>
 /// <param name="Entries">Its entries, parents before children, sorted by path.</param>
-public sealed record PlannedLayer(
+internal sealed record PlannedLayer(
     [property: JsonPropertyName("createdBy")] string CreatedBy,
     [property: JsonPropertyName("entries")] IReadOnlyList<LayerEntry> Entries);
 
@@ -63,7 +63,7 @@ public sealed record PlannedLayer(
 /// <param name="Mode">The permission bits, in octal (<c>0644</c>).</param>
 /// <param name="From">A file's path in the build context (the plan's context says where it is and its hash).</param>
 /// <param name="Target">A link's target.</param>
-public sealed record LayerEntry(
+internal sealed record LayerEntry(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("mode")] string Mode,
@@ -76,7 +76,7 @@ public sealed record LayerEntry(
 }
 
 /// <summary>What the Dockerfile's WORKDIR, USER, ENV, LABEL, EXPOSE, ENTRYPOINT and CMD set; null: left as the base has it.</summary>
-public sealed record PlannedConfig
+internal sealed record PlannedConfig
 {
     [JsonPropertyName("workingDir"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? WorkingDir { get; init; }
 
@@ -95,7 +95,7 @@ public sealed record PlannedConfig
     [JsonPropertyName("cmd"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Cmd { get; init; }
 }
 
-public sealed record PlannedVariable(
+internal sealed record PlannedVariable(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("value")] string Value,
     [property: JsonPropertyName("expand")] bool Expand);

@@ -10,7 +10,7 @@ namespace PipelineImage.Planning;
 /// destination, another source a file that keeps its name), the other instructions configuration. RUN steps are
 /// what only an engine can build.
 /// </summary>
-public static class AssemblyPlanner
+internal static class AssemblyPlanner
 {
     /// <summary>The time of every entry without SOURCE_DATE_EPOCH: the Unix epoch plus one second, as the context's.</summary>
     public const long DefaultEpoch = 1;

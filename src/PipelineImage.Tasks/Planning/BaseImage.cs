@@ -4,7 +4,7 @@ using PipelineImage.Diagnostics;
 namespace PipelineImage.Planning;
 
 /// <summary>The default base image, chosen as the .NET SDK's container support chooses it.</summary>
-public static class BaseImage
+internal static class BaseImage
 {
     public const string Registry = "mcr.microsoft.com/dotnet";
 

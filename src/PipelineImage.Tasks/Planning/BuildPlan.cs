@@ -12,7 +12,7 @@ namespace PipelineImage.Planning;
 /// <param name="Dockerfile">The Dockerfile's text, as written to obj/ and sent in the context.</param>
 /// <param name="Context">The files of the build context, sorted by context path, the Dockerfile among them.</param>
 /// <param name="Requirements">What the requirements and integrations added, for the build log.</param>
-public sealed record BuildPlan(
+internal sealed record BuildPlan(
     string Name,
     IReadOnlyList<ImageReference> References,
     string BaseImage,

@@ -6,7 +6,7 @@ namespace PipelineImage.Planning;
 
 /// <summary>Where a secret's value is read from at build time.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SecretSource>))]
-public enum SecretSource
+internal enum SecretSource
 {
     /// <summary>An environment variable of the build.</summary>
     Environment,
@@ -18,7 +18,7 @@ public enum SecretSource
 /// <param name="Item">The item as the project names it: the secret's id.</param>
 /// <param name="Environment">Its Environment metadata: the variable that holds the value.</param>
 /// <param name="File">Its File metadata, made absolute against the project directory (empty when not set).</param>
-public sealed record SecretItem(string Item, string Environment = "", string File = "");
+internal sealed record SecretItem(string Item, string Environment = "", string File = "");
 
 /// <summary>
 /// A build secret: what <c>RUN --mount=type=secret,id=ID</c> reads. The plan holds where the value is, never the
@@ -27,7 +27,7 @@ public sealed record SecretItem(string Item, string Environment = "", string Fil
 /// <param name="Id">The id a Dockerfile's secret mount names.</param>
 /// <param name="Source">Where the value is.</param>
 /// <param name="Location">The variable's name, or the file's absolute path.</param>
-public sealed record PlannedSecret(
+internal sealed record PlannedSecret(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("source")] SecretSource Source,
     [property: JsonPropertyName("location")] string Location)
@@ -37,7 +37,7 @@ public sealed record PlannedSecret(
 }
 
 /// <summary>@(PipelineImageSecret): each item is one secret, its value in an environment variable or a file.</summary>
-public static partial class BuildSecrets
+internal static partial class BuildSecrets
 {
     /// <summary>The secrets in item order; every invalid item is reported (PIMG2031), and every value that is not there (PIMG2032).</summary>
     /// <param name="items">@(PipelineImageSecret).</param>

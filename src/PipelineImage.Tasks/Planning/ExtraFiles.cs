@@ -8,10 +8,10 @@ namespace PipelineImage.Planning;
 /// <param name="Destination">Its Destination metadata: a path in the image, or a directory ending in '/'.</param>
 /// <param name="Link">Its Link metadata: where the SDK would put it in the output.</param>
 /// <param name="RecursiveDir">Its %(RecursiveDir), for wildcard items.</param>
-public sealed record ExtraFileItem(string Item, string FullPath, string Destination = "", string Link = "", string RecursiveDir = "");
+internal sealed record ExtraFileItem(string Item, string FullPath, string Destination = "", string Link = "", string RecursiveDir = "");
 
 /// <summary>Where the build context starts and where each PipelineImageFile item goes in the image.</summary>
-public static class ExtraFiles
+internal static class ExtraFiles
 {
     /// <summary>
     /// PipelineImageContextRoot (relative to the project directory) when set; else the repository root (the nearest

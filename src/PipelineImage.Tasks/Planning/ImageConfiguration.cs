@@ -9,7 +9,7 @@ namespace PipelineImage.Planning;
 /// from <see cref="ImageSettings"/>. Every value either comes out in the Dockerfile exactly as given or is a PIMG error
 /// naming the property or item.
 /// </summary>
-public static partial class ImageConfiguration
+internal static partial class ImageConfiguration
 {
     public const string DefaultWorkingDirectory = "/app";
     public const string DefaultUser = "app";

@@ -18,7 +18,7 @@ namespace PipelineImage.Planning;
 /// The context holds the source tree at its own paths, as <c>docker build</c> of the context root would, and
 /// everything we generate or publish under <see cref="ReservedDirectory"/>, which the source tree never contributes.
 /// </remarks>
-public static class ImagePlanner
+internal static class ImagePlanner
 {
     public const string SourceDirectory = "/src";
     public const string ReservedDirectory = ".pipelineimage";

@@ -1,7 +1,7 @@
 namespace PipelineImage.Planning;
 
 /// <summary>The user's image settings (PipelineImage* properties and items); empty values take the documented defaults.</summary>
-public sealed record ImageSettings
+internal sealed record ImageSettings
 {
     /// <summary>PipelineImageName; empty: derived from the AssemblyName.</summary>
     public string Name { get; init; } = "";
@@ -66,4 +66,4 @@ public sealed record ImageSettings
 /// <param name="Description">org.opencontainers.image.description: the project's Description.</param>
 /// <param name="RepositoryUrl">org.opencontainers.image.source: RepositoryUrl, without any credentials in it.</param>
 /// <param name="Revision">org.opencontainers.image.revision: SourceRevisionId (the commit).</param>
-public sealed record ProjectInfo(string Title = "", string Description = "", string RepositoryUrl = "", string Revision = "");
+internal sealed record ProjectInfo(string Title = "", string Description = "", string RepositoryUrl = "", string Revision = "");

@@ -15,7 +15,7 @@ namespace PipelineImage.Planning;
 /// <param name="Context">The parent's build context, as the docker CLI would send it for that directory.</param>
 /// <param name="BuildArgs">Values for the parent Dockerfile's ARG instructions.</param>
 /// <param name="FinalBase">The image of the parent Dockerfile's last FROM, when it names one: it tells the OS family.</param>
-public sealed record ParentImage(
+internal sealed record ParentImage(
     Naming.ImageReference Reference, string DockerfilePath, IReadOnlyList<ContextEntry> Context, IReadOnlyDictionary<string, string> BuildArgs, string? FinalBase)
 {
     /// <summary>

@@ -7,7 +7,7 @@ namespace PipelineImage.Planning;
 /// The values are as the project gives them; the writer validates them, and reports every problem of one publish
 /// together.
 /// </summary>
-public sealed record PlanRequest
+internal sealed record PlanRequest
 {
     /// <summary>The published app.</summary>
     public required PublishedApp App { get; init; }

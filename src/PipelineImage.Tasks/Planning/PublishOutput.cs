@@ -7,7 +7,7 @@ namespace PipelineImage.Planning;
 /// (a single-file bundle, a native AOT executable, ReadyToRun or trimmed assemblies), as the .NET SDK's container
 /// support layers its publish directory. The publish items only say which files came from NuGet packages.
 /// </summary>
-public static class PublishOutput
+internal static class PublishOutput
 {
     private static readonly EnumerationOptions AllFiles = new()
     {

@@ -1,7 +1,7 @@
 namespace PipelineImage.Planning;
 
 /// <summary>What a publish produced and how the project was set up: everything the plan is derived from.</summary>
-public sealed record PublishedApp
+internal sealed record PublishedApp
 {
     /// <summary>The project's AssemblyName.</summary>
     public required string AssemblyName { get; init; }
@@ -50,4 +50,4 @@ public sealed record PublishedApp
 /// It comes from a NuGet package (or a runtime pack): it changes rarely and goes into an earlier layer than the
 /// app's own files.
 /// </param>
-public sealed record PublishedFile(string SourcePath, string RelativePath, bool IsDependency);
+internal sealed record PublishedFile(string SourcePath, string RelativePath, bool IsDependency);

@@ -7,10 +7,10 @@ namespace PipelineImage.Planning;
 /// <summary>What the base image's files tell the planner of its users and directories; null where they were not read.</summary>
 /// <param name="OwnerOf">The numeric owner (<c>uid:gid</c>) of a user as PipelineImageUser names it; null: the base has no such user or group.</param>
 /// <param name="Paths">What the base has at its top two levels (<c>/var</c>, <c>/var/lib</c>): the directories a COPY goes into.</param>
-public sealed record BaseAccounts(Func<string, string?> OwnerOf, IReadOnlyCollection<string> Paths);
+internal sealed record BaseAccounts(Func<string, string?> OwnerOf, IReadOnlyCollection<string> Paths);
 
 /// <summary>The COPY steps of the directories the user owns, and the empty directories they take from the build context.</summary>
-public sealed record WritableSteps(IReadOnlyList<Instruction> Instructions, IReadOnlyList<ContextEntry> Context);
+internal sealed record WritableSteps(IReadOnlyList<Instruction> Instructions, IReadOnlyList<ContextEntry> Context);
 
 /// <summary>
 /// The directories the image's user owns (PipelineImageWritableWorkingDirectory, @(PipelineImageWritableDirectory)):
@@ -19,7 +19,7 @@ public sealed record WritableSteps(IReadOnlyList<Instruction> Instructions, IRea
 /// alone on every builder; the directories it lacks on the way are created owned by the user too (as BuildKit and
 /// Podman create them, where the classic builder would create them as root's). The files in them stay root's.
 /// </summary>
-public static class WritableDirectories
+internal static class WritableDirectories
 {
     private const string ContextDirectory = ImagePlanner.ReservedDirectory + "/writable";
     private const UnixFileMode DirectoryMode = (UnixFileMode)0x1ED; // 0755

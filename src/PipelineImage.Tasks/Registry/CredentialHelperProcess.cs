@@ -7,7 +7,7 @@ namespace PipelineImage.Registry;
 /// Runs a docker credential helper (<c>docker-credential-&lt;name&gt; get</c>, the server URL on stdin, JSON on
 /// stdout), as the docker CLI does. Nothing it prints is logged: its answer holds the secret.
 /// </summary>
-public static class CredentialHelperProcess
+internal static class CredentialHelperProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

@@ -14,7 +14,7 @@ namespace PipelineImage.Registry;
 /// A helper is run as <c>docker-credential-&lt;name&gt; get</c> with the server URL on stdin (the credential helper
 /// protocol); a helper that knows no credential for the registry means none.
 /// </summary>
-public static class CredentialResolver
+internal static class CredentialResolver
 {
     public const string UsernameVariable = "PIPELINEIMAGE_REGISTRY_USERNAME";
     public const string PasswordVariable = "PIPELINEIMAGE_REGISTRY_PASSWORD";

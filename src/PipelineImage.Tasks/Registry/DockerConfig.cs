@@ -14,7 +14,7 @@ namespace PipelineImage.Registry;
 /// <param name="CredHelpers">Credential helper names by registry (normalized).</param>
 /// <param name="CredsStore">The helper for registries without their own; empty: none.</param>
 /// <param name="CurrentContext">The Docker context in use; empty: the default.</param>
-public sealed record DockerConfig(
+internal sealed record DockerConfig(
     string Path,
     IReadOnlyDictionary<string, RegistryCredential> Auths,
     IReadOnlyDictionary<string, string> CredHelpers,

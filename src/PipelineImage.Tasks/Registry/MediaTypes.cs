@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PipelineImage.Registry;
 
 /// <summary>A content descriptor: what a manifest says of a blob.</summary>
-public sealed record Descriptor(string MediaType, string Digest, long Size)
+internal sealed record Descriptor(string MediaType, string Digest, long Size)
 {
     /// <summary>A descriptor as a manifest has it (<c>mediaType</c>, <c>digest</c>, <c>size</c>).</summary>
     public static Descriptor Read(JsonElement element) =>
@@ -12,7 +12,7 @@ public sealed record Descriptor(string MediaType, string Digest, long Size)
 }
 
 /// <summary>The media types of the two manifest families; an image keeps its base's.</summary>
-public static class MediaTypes
+internal static class MediaTypes
 {
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -33,7 +33,7 @@ public static class MediaTypes
 }
 
 /// <summary>The digests of the distribution spec: <c>sha256:</c> and the hex of the content's hash.</summary>
-public static class ContentDigest
+internal static class ContentDigest
 {
     /// <summary>The <c>sha256:</c> digest of bytes.</summary>
     public static string Of(ReadOnlySpan<byte> bytes) => FromHash(SHA256.HashData(bytes));

@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace PipelineImage.Registry;
 
 /// <summary>How a registry request failed, for the PIMG code of the task.</summary>
-public enum RegistryFailure
+internal enum RegistryFailure
 {
     /// <summary>The registry refused the credential, or the account may not do this (401, 403).</summary>
     Unauthorized,
@@ -24,7 +24,7 @@ public enum RegistryFailure
 }
 
 /// <summary>A request to a registry failed.</summary>
-public sealed class RegistryException(RegistryFailure failure, string message, Exception? inner = null, bool transient = false) : Exception(message, inner)
+internal sealed class RegistryException(RegistryFailure failure, string message, Exception? inner = null, bool transient = false) : Exception(message, inner)
 {
     public RegistryFailure Failure { get; } = failure;
 
@@ -45,7 +45,7 @@ public sealed class RegistryException(RegistryFailure failure, string message, E
 /// Written here rather than taken from a library: no registry client for .NET is on our package feed, and the
 /// .NET SDK's (Microsoft.NET.Build.Containers) is internal to the SDK. The protocol is a handful of HTTP requests.
 /// </remarks>
-public sealed class RegistryClient : IDisposable
+internal sealed class RegistryClient : IDisposable
 {
     /// <summary>Blobs up to this size go up in one PUT; larger ones in chunks of it, each resumable.</summary>
     public const int ChunkSize = 16 << 20;

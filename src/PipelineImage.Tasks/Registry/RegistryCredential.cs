@@ -4,7 +4,7 @@ namespace PipelineImage.Registry;
 /// <param name="Username">The user name; empty with an identity token alone.</param>
 /// <param name="Password">The password or access token.</param>
 /// <param name="IdentityToken">An OAuth identity (refresh) token, as <c>docker login</c> stores for some registries.</param>
-public sealed record RegistryCredential(string Username, string Password, string IdentityToken = "")
+internal sealed record RegistryCredential(string Username, string Password, string IdentityToken = "")
 {
     public override string ToString() => $"RegistryCredential {{ Username = {Username}, Password = ***, IdentityToken = *** }}";
 }
@@ -12,4 +12,4 @@ public sealed record RegistryCredential(string Username, string Password, string
 /// <summary>What <see cref="CredentialResolver"/> found, and where it looked: the error for a refused push names it.</summary>
 /// <param name="Credential">Null: push without credentials.</param>
 /// <param name="Source">Where the credential came from, or where the resolver looked.</param>
-public sealed record ResolvedCredential(RegistryCredential? Credential, string Source);
+internal sealed record ResolvedCredential(RegistryCredential? Credential, string Source);

@@ -1,7 +1,7 @@
 namespace PipelineImage.Registry;
 
 /// <summary>Which registry an image reference lives in, and how config.json keys name registries, as the docker CLI reads them.</summary>
-public static class RegistryHost
+internal static class RegistryHost
 {
     /// <summary>Docker Hub, for references without a registry part (<c>ubuntu</c>, <c>team/app</c>).</summary>
     public const string DockerHub = "docker.io";

@@ -5,7 +5,7 @@ namespace PipelineImage.Requirements;
 /// <summary>What the base image's reference tells about it.</summary>
 /// <param name="Family">Its distribution family, <see cref="OsFamily.Unknown"/> when the reference does not tell.</param>
 /// <param name="HasPython">It has <c>python3</c> with <c>venv</c> already (the <c>python</c> images).</param>
-public sealed record BaseImageTraits(OsFamily Family, bool HasPython);
+internal sealed record BaseImageTraits(OsFamily Family, bool HasPython);
 
 /// <summary>
 /// Guesses a base image's distribution from its reference alone (no registry is asked):
@@ -24,7 +24,7 @@ public sealed record BaseImageTraits(OsFamily Family, bool HasPython);
 /// Anything else, a Windows tag (<c>nanoserver</c>, <c>windowsservercore</c>) and a digest without a tag are
 /// unknown: the user sets PipelineImageOsPackageManager.
 /// </summary>
-public static partial class BaseImageFamily
+internal static partial class BaseImageFamily
 {
     private static readonly string[] DebianCodeNames =
         ["buster", "bullseye", "bookworm", "trixie", "forky", "focal", "jammy", "noble", "oracular", "plucky", "questing"];

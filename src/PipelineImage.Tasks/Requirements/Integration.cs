@@ -9,7 +9,7 @@ namespace PipelineImage.Requirements;
 /// <param name="Packages">The OS packages to install, per manager; a manager without an entry adds nothing.</param>
 /// <param name="Reason">Why, for the build log (such as <c>libSkiaSharp.so links libfontconfig.so.1</c>).</param>
 /// <param name="DefinedIn">The file that defines the entry, named in error messages.</param>
-public sealed record Integration(
+internal sealed record Integration(
     string PackageId, IReadOnlyDictionary<OsPackageManager, IReadOnlyList<string>> Packages, string Reason, string DefinedIn)
 {
     /// <summary>
@@ -33,10 +33,10 @@ public sealed record Integration(
 /// <param name="Integration">The catalog entry.</param>
 /// <param name="PackageVersion">The version of the NuGet package the app uses, for the log; may be empty.</param>
 /// <param name="Added">The OS packages it added, as installed; empty when the entry has none for the manager.</param>
-public sealed record IntegrationMatch(Integration Integration, string PackageVersion, IReadOnlyList<string> Added);
+internal sealed record IntegrationMatch(Integration Integration, string PackageVersion, IReadOnlyList<string> Added);
 
 /// <summary>Finds the catalog entries for the NuGet packages an app uses.</summary>
-public static class IntegrationCatalog
+internal static class IntegrationCatalog
 {
     /// <summary>
     /// The entries whose package the app uses, sorted by package id. When the catalog has several entries for one
@@ -73,7 +73,7 @@ public static class IntegrationCatalog
 /// release (<c>7.0.0-preview.1</c> as <c>7.0.0</c>), which errs on the side of the later version. Written here rather
 /// than taken from NuGet.Versioning: that assembly is loaded by MSBuild itself, in another version.
 /// </summary>
-public static class PackageVersions
+internal static class PackageVersions
 {
     /// <summary>Whether the interval holds the version; null when the interval is not one.</summary>
     public static bool? Contains(string interval, string version)

@@ -1,7 +1,7 @@
 namespace PipelineImage.Requirements;
 
 /// <summary>The OS package managers requirements can be installed with.</summary>
-public enum OsPackageManager
+internal enum OsPackageManager
 {
     /// <summary>Debian and Ubuntu: <c>apt-get</c>, versions pinned as <c>name=version</c>.</summary>
     Apt,
@@ -14,7 +14,7 @@ public enum OsPackageManager
 }
 
 /// <summary>The Linux distribution family of a base image, as far as its reference tells.</summary>
-public enum OsFamily
+internal enum OsFamily
 {
     /// <summary>Not recognized: OS requirements need PipelineImageOsPackageManager.</summary>
     Unknown,
@@ -33,7 +33,7 @@ public enum OsFamily
 }
 
 /// <summary>Names and conversions of <see cref="OsPackageManager"/>.</summary>
-public static class OsPackageManagers
+internal static class OsPackageManagers
 {
     /// <summary>The name used in Manager metadata and PipelineImageOsPackageManager: <c>apt</c>, <c>apk</c>, <c>tdnf</c>.</summary>
     public static string Name(this OsPackageManager manager) => manager switch

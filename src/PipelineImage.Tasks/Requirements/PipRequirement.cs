@@ -11,7 +11,7 @@ namespace PipelineImage.Requirements;
 /// Held normalized: the name and extras as PEP 503 canonical names, extras and specifier clauses sorted and
 /// de-duplicated, so equal requirements compare and render equal.
 /// </summary>
-public sealed partial record PipRequirement
+internal sealed partial record PipRequirement
 {
     private PipRequirement(string name, IReadOnlyList<string> extras, IReadOnlyList<string> specifiers)
     {

@@ -15,7 +15,7 @@ namespace PipelineImage.Requirements;
 /// or pip holds a path separator, so only a package whose name ends in <c>.txt</c> cannot be named directly.
 /// Manager is compared case-insensitively; Include and Version are used as given (not trimmed).
 /// </summary>
-public static class RequirementClassifier
+internal static class RequirementClassifier
 {
     public const string PipManager = "pip";
 

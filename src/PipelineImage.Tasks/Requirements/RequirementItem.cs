@@ -4,7 +4,7 @@ namespace PipelineImage.Requirements;
 /// One <c>&lt;PipelineRequirement&gt;</c> item as the user wrote it. <see cref="RequirementClassifier"/> decides what
 /// it is (an OS package, an OS package list file, a pip requirement specifier or a pip requirements file).
 /// </summary>
-public sealed record RequirementItem
+internal sealed record RequirementItem
 {
     /// <summary>The item's Include: a package, a pip requirement specifier or a file path.</summary>
     public required string Include { get; init; }

@@ -12,7 +12,7 @@ namespace PipelineImage.Requirements;
 /// <param name="Manager">The OS package manager used, or null when no OS package is installed.</param>
 /// <param name="OsPackages">The OS packages installed, sorted by name, as rendered (<c>name=version</c>).</param>
 /// <param name="PipRequirements">The pip requirement specifiers installed, sorted, as rendered.</param>
-public sealed record RequirementPlan(
+internal sealed record RequirementPlan(
     IReadOnlyList<Instruction> Instructions,
     IReadOnlyList<ContextEntry> Context,
     OsPackageManager? Manager,
@@ -51,4 +51,4 @@ public sealed record RequirementPlan(
 /// <param name="Line">The 1-based line number.</param>
 /// <param name="Name">The package name.</param>
 /// <param name="Version">Empty when the line has no <c>=version</c>.</param>
-public sealed record PackageListEntry(int Line, string Name, string Version);
+internal sealed record PackageListEntry(int Line, string Name, string Version);

@@ -18,7 +18,7 @@ namespace PipelineImage.Requirements;
 /// </list>
 /// Every value in a RUN line is single-quoted, after it has passed its grammar.
 /// </summary>
-public static class RequirementPlanner
+internal static class RequirementPlanner
 {
     public const string VenvDirectory = "/opt/venv";
 

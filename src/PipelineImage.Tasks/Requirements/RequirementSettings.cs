@@ -1,7 +1,7 @@
 namespace PipelineImage.Requirements;
 
 /// <summary>The requirement properties of the project; empty values take the documented defaults.</summary>
-public sealed record RequirementSettings
+internal sealed record RequirementSettings
 {
     /// <summary>
     /// PipelineImageOsPackageManager: <c>apt</c>, <c>apk</c> or <c>tdnf</c>; empty: guessed from the base image

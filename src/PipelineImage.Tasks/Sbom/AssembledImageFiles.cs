@@ -14,7 +14,7 @@ namespace PipelineImage.Sbom;
 /// digest, so what each holds of those files is kept in <c>assembled/sbom/&lt;hex&gt;.json</c> and a layer is read once;
 /// a publish after a code change reads only the new layers.
 /// </summary>
-public static class AssembledImageFiles
+internal static class AssembledImageFiles
 {
     /// <summary>Where the layers' files are kept; a new version of the queries needs a new name.</summary>
     private const string CacheDirectory = "sbom";

@@ -10,7 +10,7 @@ namespace PipelineImage.Sbom;
 /// libraries (deb and apk ones as operating-system packages in the sense of their purls). Deterministic: no time
 /// stamp, a serial number derived from the image id, components sorted by purl.
 /// </summary>
-public static class CycloneDx
+internal static class CycloneDx
 {
     public static string Write(string imageName, string imageId, IReadOnlyList<string> references, IEnumerable<Package> packages)
     {

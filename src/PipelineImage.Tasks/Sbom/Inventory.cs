@@ -8,14 +8,14 @@ namespace PipelineImage.Sbom;
 /// <param name="Name">The package's name as its ecosystem writes it.</param>
 /// <param name="Version">Its version.</param>
 /// <param name="Purl">The package URL.</param>
-public sealed record Package(string Ecosystem, string Name, string Version, string Purl);
+internal sealed record Package(string Ecosystem, string Name, string Version, string Purl);
 
 /// <summary>
 /// Reads what the image holds from the files that say so: project.assets.json for the NuGet packages whose assets are
 /// published, dpkg's status or apk's installed database for the OS packages, the venv's <c>*.dist-info/METADATA</c>
 /// for the pip packages. Pure: text in, packages out, sorted by purl.
 /// </summary>
-public static class Inventory
+internal static class Inventory
 {
     private const string OsRelease = "/usr/lib/os-release", EtcOsRelease = "/etc/os-release", DpkgStatus = "/var/lib/dpkg/status",
         ApkInstalled = "/lib/apk/db/installed";

@@ -18,7 +18,7 @@ namespace PipelineImage.Sbom;
 /// <param name="Removed">Whiteouts: each path and everything under it is gone from the layers below.</param>
 /// <param name="Emptied">Opaque directories: everything under each is gone from the layers below.</param>
 /// <param name="Replaced">Wanted paths that this layer makes something other than a file we read.</param>
-public sealed record LayerFiles(
+internal sealed record LayerFiles(
     [property: JsonPropertyName("files")] IReadOnlyDictionary<string, string> Files,
     [property: JsonPropertyName("removed")] IReadOnlyList<string> Removed,
     [property: JsonPropertyName("emptied")] IReadOnlyList<string> Emptied,

@@ -12,7 +12,7 @@ namespace PipelineImage.Sbom;
 /// referrers API indexes it from the subject (it answers <c>OCI-Subject</c>); for one without, the referrers tag
 /// schema of the distribution spec: an index under the tag <c>sha256-&lt;hex&gt;</c> of the image lists it.
 /// </summary>
-public static class SbomReferrer
+internal static class SbomReferrer
 {
     public const string ArtifactType = "application/vnd.cyclonedx+json";
 

@@ -25,7 +25,7 @@ public abstract partial class EngineTask : PipelineImageTask
     protected override bool YieldsToOtherProjects => true;
 
     /// <summary>Where the engine is and the docker CLI's config.json, read from the environment.</summary>
-    protected (EngineConnection Connection, DockerConfig Config) ResolveEngine() => EngineSettings.Resolve(DockerHost);
+    private protected (EngineConnection Connection, DockerConfig Config) ResolveEngine() => EngineSettings.Resolve(DockerHost);
 
     /// <summary>
     /// The registry clients of this task, logging at normal importance. The PIPELINEIMAGE_REGISTRY_* variables count
@@ -43,21 +43,21 @@ public abstract partial class EngineTask : PipelineImageTask
     internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = RegistryClients.DefaultRetryDelays;
 
     /// <summary>Pushes the reference through the engine, trying a transient failure again after each of <see cref="RetryDelays"/>.</summary>
-    protected Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken) =>
+    private protected Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken) =>
         Building.EnginePush.WithRetriesAsync(engine, reference, credential, RetryDelays, Lines(), cancellationToken);
 
     /// <summary>The log as the builders and pushes write it: their lines at normal importance, what a user waits for at high.</summary>
-    protected Building.BuildLog Lines() =>
+    private protected Building.BuildLog Lines() =>
         new(line => Log.LogMessage(MessageImportance.Normal, "{0}", line), line => Log.LogMessage(MessageImportance.High, "{0}", line));
 
     /// <summary>What the assembler wrote for the recorded image; <paramref name="missing"/> when it is gone or another image's.</summary>
-    protected static Assembling.AssemblyRecord ReadAssembly(ImageRecord record, string directory, string missing) =>
+    private protected static Assembling.AssemblyRecord ReadAssembly(ImageRecord record, string directory, string missing) =>
         Assembling.AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest
             ? read
             : throw new PipelineImageException(missing, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
 
     /// <summary>image.json as a build wrote it; <paramref name="missing"/> (PIMG4003, PIMG4007) when there is none.</summary>
-    protected static async Task<ImageRecord> ReadImageRecordAsync(string path, string missing, CancellationToken cancellationToken)
+    private protected static async Task<ImageRecord> ReadImageRecordAsync(string path, string missing, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
@@ -71,14 +71,14 @@ public abstract partial class EngineTask : PipelineImageTask
     /// image.json of an image that an engine here holds or the assembler wrote: PIMG2036 for one a standalone buildkitd
     /// built and pushed, naming the setting that wants the image and what it would do with it.
     /// </summary>
-    protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
+    private protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
     {
         var record = await ReadImageRecordAsync(path, missing, cancellationToken).ConfigureAwait(false);
         return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb) : record;
     }
 
     /// <summary>The engine, connected, that holds the recorded image; <paramref name="missing"/> when it does not.</summary>
-    protected async Task<IContainerEngine> EngineWithImageAsync(
+    private protected async Task<IContainerEngine> EngineWithImageAsync(
         EngineConnection connection, ImageRecord record, string recordPath, string missing, CancellationToken cancellationToken)
     {
         var engine = EngineFactory(connection);

@@ -47,11 +47,11 @@ public class BuildOptionTests
         Assert.Equal(expected, BuildPlatform.CanBuild(engine, platform));
 
     [Theory]
-    [InlineData("", PullPolicy.Missing)]
-    [InlineData("missing", PullPolicy.Missing)]
-    [InlineData("Always", PullPolicy.Always)]
-    [InlineData(" never ", PullPolicy.Never)]
-    public void PullPolicyNames(string value, PullPolicy expected) => Assert.Equal(expected, PullPolicies.Parse(value));
+    [InlineData("", nameof(PullPolicy.Missing))]
+    [InlineData("missing", nameof(PullPolicy.Missing))]
+    [InlineData("Always", nameof(PullPolicy.Always))]
+    [InlineData(" never ", nameof(PullPolicy.Never))]
+    public void PullPolicyNames(string value, string expected) => Assert.Equal(Enum.Parse<PullPolicy>(expected), PullPolicies.Parse(value));
 
     [Theory]
     [InlineData("true")]

@@ -9,14 +9,14 @@ public sealed class ImageBuilderTests
         new("unix:///var/run/docker.sock", "27.0.0", api, platform, builderVersion);
 
     [Theory]
-    [InlineData("", null, ImageBuilder.Classic)]
-    [InlineData("auto", "2", ImageBuilder.BuildKit)]
-    [InlineData("Auto", "1", ImageBuilder.Classic)]
-    [InlineData("buildkit", null, ImageBuilder.BuildKit)]
-    [InlineData("classic", "2", ImageBuilder.Classic)]
-    public void AutoFollowsTheEnginesBuilderVersionAndAnExplicitChoiceWins(string setting, string? builderVersion, ImageBuilder expected)
+    [InlineData("", null, nameof(ImageBuilder.Classic))]
+    [InlineData("auto", "2", nameof(ImageBuilder.BuildKit))]
+    [InlineData("Auto", "1", nameof(ImageBuilder.Classic))]
+    [InlineData("buildkit", null, nameof(ImageBuilder.BuildKit))]
+    [InlineData("classic", "2", nameof(ImageBuilder.Classic))]
+    public void AutoFollowsTheEnginesBuilderVersionAndAnExplicitChoiceWins(string setting, string? builderVersion, string expected)
     {
-        Assert.Equal(expected, ImageBuilders.Choose(setting, Docker(builderVersion)).Builder);
+        Assert.Equal(Enum.Parse<ImageBuilder>(expected), ImageBuilders.Choose(setting, Docker(builderVersion)).Builder);
     }
 
     [Fact]

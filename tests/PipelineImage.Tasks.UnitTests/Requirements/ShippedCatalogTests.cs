@@ -29,16 +29,16 @@ public class ShippedCatalogTests
     }
 
     [Theory]
-    [InlineData("Apt", OsPackageManager.Apt)]
-    [InlineData("Apk", OsPackageManager.Apk)]
-    [InlineData("Tdnf", OsPackageManager.Tdnf)]
-    public void EveryOsPackagePassesItsManagersGrammar(string attribute, OsPackageManager manager)
+    [InlineData(nameof(OsPackageManager.Apt))]
+    [InlineData(nameof(OsPackageManager.Apk))]
+    [InlineData(nameof(OsPackageManager.Tdnf))]
+    public void EveryOsPackagePassesItsManagersGrammar(string attribute)
     {
         foreach (var entry in Entries())
         {
             foreach (var package in IntegrationCatalog.SplitList((string?)entry.Attribute(attribute) ?? ""))
             {
-                Assert.Null(Grammar.OsPackageNameProblem(manager, package));
+                Assert.Null(Grammar.OsPackageNameProblem(Enum.Parse<OsPackageManager>(attribute), package));
             }
         }
     }

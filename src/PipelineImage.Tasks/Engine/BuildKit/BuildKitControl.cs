@@ -7,7 +7,7 @@ using PipelineImage.Engine.Session;
 namespace PipelineImage.Engine.BuildKit;
 
 /// <summary>How a Control API is reached.</summary>
-public enum BuildKitRoute
+internal enum BuildKitRoute
 {
     /// <summary>A buildkitd: HTTP/2 at once on its socket; the session is a <c>Control/Session</c> call.</summary>
     Buildkitd,
@@ -27,7 +27,7 @@ public enum BuildKitRoute
 /// on its API socket where it serves gRPC itself, and through <c>POST /grpc</c> where it does not. The first
 /// connection tells which (<see cref="BuildKitRoute"/>).
 /// </summary>
-public sealed class BuildKitControl : IDisposable
+internal sealed class BuildKitControl : IDisposable
 {
     /// <summary>The first Engine API whose local socket serves BuildKit's gRPC itself (Docker 29.2).</summary>
     public static readonly Version GrpcApiVersion = new(1, 53);

@@ -8,7 +8,7 @@ namespace PipelineImage.Engine.BuildKit;
 /// PipelineImageBuildKitCertPath names a directory holding ca.pem, cert.pem and key.pem (the docker CLI's layout).
 /// A Docker engine's address works too: its Control API is HTTP/2 on its unix socket from Docker 29.2, <c>POST /grpc</c> before.
 /// </summary>
-public static class BuildKitHost
+internal static class BuildKitHost
 {
     /// <summary>The host's connection; null when the property is empty.</summary>
     /// <exception cref="PipelineImageException">PIMG2034 for an address of another scheme, or a certificate path on a unix socket.</exception>
