@@ -28,13 +28,9 @@ public sealed class AssembledBuildTests : IDisposable
 
     public AssembledBuildTests()
     {
-        var config = """{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"""u8.ToArray();
-        _registry.Blobs[$"base@{InMemoryRegistry.Digest(config)}"] = config;
+        _baseManifest = _registry.AddEmptyImage("base", "1");
+        var config = _registry.Blobs.Single().Value;
         _registry.Blobs[$"app@{InMemoryRegistry.Digest(config)}"] = config;
-        _baseManifest = Encoding.UTF8.GetBytes(
-            $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{InMemoryRegistry.Digest(config)}}","size":{{config.Length}}},"layers":[]}""");
-        _registry.Manifests["base:1"] = (MediaTypes.OciManifest, _baseManifest);
-        _registry.Manifests[$"base:{InMemoryRegistry.Digest(_baseManifest)}"] = (MediaTypes.OciManifest, _baseManifest);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

@@ -32,6 +32,18 @@ internal sealed class InMemoryRegistry : HttpMessageHandler
 
     public static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 
+    /// <summary>Holds an image without layers (linux/amd64) in the repository, by the tag and by its digest; returns its manifest.</summary>
+    public byte[] AddEmptyImage(string repository, string tag)
+    {
+        var config = """{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}"""u8.ToArray();
+        Blobs[$"{repository}@{Digest(config)}"] = config;
+        var manifest = Encoding.UTF8.GetBytes(
+            $$"""{"schemaVersion":2,"mediaType":"{{PipelineImage.Registry.MediaTypes.OciManifest}}","config":{"mediaType":"{{PipelineImage.Registry.MediaTypes.OciConfig}}","digest":"{{Digest(config)}}","size":{{config.Length}}},"layers":[]}""");
+        Manifests[$"{repository}:{tag}"] = (PipelineImage.Registry.MediaTypes.OciManifest, manifest);
+        Manifests[$"{repository}:{Digest(manifest)}"] = (PipelineImage.Registry.MediaTypes.OciManifest, manifest);
+        return manifest;
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath;
