@@ -14,7 +14,7 @@ namespace PipelineImage.Tasks;
 public abstract partial class EngineTask : PipelineImageTask
 {
     /// <summary>How long the engine may take to answer before the task fails with PIMG1001.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Makes the engine client for a connection: the Docker Engine API, or a test's fake.</summary>
     internal Func<EngineConnection, IContainerEngine> EngineFactory { get; set; } = connection => new DockerEngine(connection, ConnectTimeout);
