@@ -174,7 +174,7 @@ internal sealed class AssembledBuild(
         log.High($"Building the requirements base {reference} with the engine at {info.Endpoint} (the registry does not have it)");
         await PlanBuilder.BuildAsync(basePlan, engine!, info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, recordDirectory: recordDirectory)
             .ConfigureAwait(false);
-        var pushed = await EnginePush.WithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
+        var pushed = await ImageStore.EnginePush.WithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
             .ConfigureAwait(false);
         log.High($"Pushed the requirements base {reference} ({pushed.Digest})");
         await ReplaceBuiltBaseAsync(engine!, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 
@@ -62,7 +63,7 @@ internal sealed record LostBuild(
                 log.High($"The engine at {lost.Engine} went away during this project's build at {lost.Lost:u}: removed what that build left on it, "
                     + (removed.Count == 0 ? "nothing" : string.Join(", ", removed)));
             }
-            catch (Diagnostics.PipelineImageException e)
+            catch (PipelineImageException e)
             {
                 log.Normal($"What the build the engine lost at {lost.Lost:u} left on it was not removed: {e.Message}");
             }

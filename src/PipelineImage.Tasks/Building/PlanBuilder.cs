@@ -5,11 +5,6 @@ using PipelineImage.Naming;
 
 namespace PipelineImage.Building;
 
-/// <summary>What a build said, at the importance MSBuild shows it.</summary>
-/// <param name="Normal">The engine's output and what the build decided (shown at normal verbosity).</param>
-/// <param name="High">What a user waits for (shown at minimal verbosity).</param>
-internal sealed record BuildLog(Action<string> Normal, Action<string> High);
-
 /// <param name="ImageId">The image every reference now points to.</param>
 /// <param name="Built">Whether the engine built it in this publish (false: it was up to date).</param>
 /// <param name="Retagged">The references that had to be pointed at the image again, without a build.</param>

@@ -44,6 +44,14 @@ internal sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Assembled { get; init; }
 
+    /// <summary>
+    /// Where the image lives, from what the build recorded: pushed by a standalone buildkitd (<see cref="PushedBy"/>), in
+    /// the assembler's directory (<see cref="Assembled"/>), else in the engine by its id. Push, save and describe read
+    /// it through <see cref="ImageStore.StoredImages"/>, and nothing else asks.
+    /// </summary>
+    [JsonIgnore]
+    public ImageLocation Location => PushedBy is not null ? ImageLocation.Registry : Assembled is not null ? ImageLocation.Layout : ImageLocation.Engine;
+
     /// <summary>The assembled image's manifest digest: what a registry stores for every tag, on any machine.</summary>
     [JsonPropertyName("manifest")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -113,4 +121,17 @@ internal sealed record ImageRecord(
 
         await AtomicFile.WriteIfChangedAsync(path, record.ToJson()).ConfigureAwait(false);
     }
+}
+
+/// <summary>Where an image that image.json records lives.</summary>
+internal enum ImageLocation
+{
+    /// <summary>In the engine, by its id: the engine pushes and saves it, and reads its files.</summary>
+    Engine,
+
+    /// <summary>In the assembler's directory, as blobs, with the base's layers in its registry: no engine needed.</summary>
+    Layout,
+
+    /// <summary>In a registry only, where a standalone buildkitd pushed it as it built: nothing here holds it.</summary>
+    Registry,
 }

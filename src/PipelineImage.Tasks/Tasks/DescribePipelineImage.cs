@@ -1,6 +1,6 @@
 using Microsoft.Build.Framework;
 using PipelineImage.Diagnostics;
-using PipelineImage.Engine;
+using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
 using PipelineImage.Sbom;
 
@@ -17,8 +17,7 @@ public sealed partial class DescribePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, "PipelineImageSbom", "describe", cancellationToken)
-            .ConfigureAwait(false);
+        var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false);
 
         var sbomPath = Path.GetFullPath(SbomPath);
         if (record.Sbom == sbomPath && File.Exists(sbomPath))
@@ -27,9 +26,15 @@ public sealed partial class DescribePipelineImage : EngineTask
             return;
         }
 
-        var files = record.Assembled is { } directory
-            ? await AssembledFilesAsync(record, directory, cancellationToken).ConfigureAwait(false)
-            : await EngineFilesAsync(record, cancellationToken).ConfigureAwait(false);
+        var (connection, config) = ResolveEngine();
+        IReadOnlyList<Engine.ImageFile> files;
+        using (var registries = Registries(config, cancellationToken))
+        using (var image = await Stored(connection, registries).OpenLocalAsync(record, ImageRecordPath, ImageUse.Describe, cancellationToken).ConfigureAwait(false))
+        {
+            // One container, or one read of the layers, for every file the bill is made of.
+            files = await image.ReadFilesAsync(Inventory.Queries, cancellationToken).ConfigureAwait(false);
+        }
+
         var (os, pip) = Inventory.OfImage(files);
         var nuget = File.Exists(ProjectAssetsFile)
             ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
@@ -45,29 +50,5 @@ public sealed partial class DescribePipelineImage : EngineTask
         Log.LogMessage(MessageImportance.High, "Wrote the bill of materials of {0} to {1}: {2} NuGet, {3} OS and {4} pip package(s)",
             record.Name, sbomPath, nuget.Count, os.Count, pip.Count);
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath }).ToJson()).ConfigureAwait(false);
-    }
-
-    // One container for every file the bill is made of.
-    private async Task<IReadOnlyList<ImageFile>> EngineFilesAsync(ImageRecord record, CancellationToken cancellationToken)
-    {
-        using var engine = await EngineWithImageAsync(ResolveEngine().Connection, record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken)
-            .ConfigureAwait(false);
-        return await engine.ReadFilesAsync(record.ImageId, Inventory.Queries, cancellationToken).ConfigureAwait(false);
-    }
-
-    // An assembled image's layers are ours in assembled/ and the base's in its registry: no engine needs to hold it.
-    private async Task<IReadOnlyList<ImageFile>> AssembledFilesAsync(ImageRecord record, string directory, CancellationToken cancellationToken)
-    {
-        var assembly = ReadAssembly(record, directory, DiagnosticCodes.NoImageToDescribe);
-        using var registries = Registries(ResolveEngine().Config, cancellationToken);
-        try
-        {
-            return await AssembledImageFiles.ReadAsync(directory, assembly,
-                (digest, token) => assembly.FetchBaseBlobAsync(registries.For, directory, digest, token), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Registry.RegistryException e)
-        {
-            throw registries.Failure(e, $"{assembly.Base}@{assembly.BaseDigest}");
-        }
     }
 }

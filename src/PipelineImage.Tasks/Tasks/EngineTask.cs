@@ -2,7 +2,6 @@ using Microsoft.Build.Framework;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
-using PipelineImage.Naming;
 using PipelineImage.Registry;
 
 namespace PipelineImage.Tasks;
@@ -42,19 +41,13 @@ public abstract partial class EngineTask : PipelineImageTask
     /// <summary>How long to wait before each retry of a push the registry failed transiently (5xx, a reset connection).</summary>
     internal IReadOnlyList<TimeSpan> RetryDelays { get; init; } = RegistryClients.DefaultRetryDelays;
 
-    /// <summary>Pushes the reference through the engine, trying a transient failure again after each of <see cref="RetryDelays"/>.</summary>
-    private protected Task<PushResult> PushWithRetriesAsync(IContainerEngine engine, ImageReference reference, ResolvedCredential credential, CancellationToken cancellationToken) =>
-        Building.EnginePush.WithRetriesAsync(engine, reference, credential, RetryDelays, Lines(), cancellationToken);
-
     /// <summary>The log as the builders and pushes write it: their lines at normal importance, what a user waits for at high.</summary>
-    private protected Building.BuildLog Lines() =>
+    private protected BuildLog Lines() =>
         new(line => Log.LogMessage(MessageImportance.Normal, "{0}", line), line => Log.LogMessage(MessageImportance.High, "{0}", line));
 
-    /// <summary>What the assembler wrote for the recorded image; <paramref name="missing"/> when it is gone or another image's.</summary>
-    private protected static Assembling.AssemblyRecord ReadAssembly(ImageRecord record, string directory, string missing) =>
-        Assembling.AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest
-            ? read
-            : throw new PipelineImageException(missing, $"the assembled image {record.Manifest} in {directory}", "is not there (publish again)");
+    /// <summary>Opens the image that image.json records where it is: the engine, the assembler's directory or a registry.</summary>
+    private protected ImageStore.StoredImages Stored(EngineConnection connection, RegistryClients registries) =>
+        new(() => EngineFactory(connection), registries, RetryDelays, Lines());
 
     /// <summary>image.json as a build wrote it; <paramref name="missing"/> (PIMG4003, PIMG4007) when there is none.</summary>
     private protected static async Task<ImageRecord> ReadImageRecordAsync(string path, string missing, CancellationToken cancellationToken)
@@ -65,34 +58,5 @@ public abstract partial class EngineTask : PipelineImageTask
         }
 
         return ImageRecord.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path, missing);
-    }
-
-    /// <summary>
-    /// image.json of an image that an engine here holds or the assembler wrote: PIMG2036 for one a standalone buildkitd
-    /// built and pushed, naming the setting that wants the image and what it would do with it.
-    /// </summary>
-    private protected static async Task<ImageRecord> ReadLocalImageRecordAsync(string path, string missing, string setting, string verb, CancellationToken cancellationToken)
-    {
-        var record = await ReadImageRecordAsync(path, missing, cancellationToken).ConfigureAwait(false);
-        return record.PushedBy is { } builder ? throw new PipelineImageException(DiagnosticCodes.NoLocalImage, builder, setting, verb) : record;
-    }
-
-    /// <summary>The engine, connected, that holds the recorded image; <paramref name="missing"/> when it does not.</summary>
-    private protected async Task<IContainerEngine> EngineWithImageAsync(
-        EngineConnection connection, ImageRecord record, string recordPath, string missing, CancellationToken cancellationToken)
-    {
-        var engine = EngineFactory(connection);
-        try
-        {
-            await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return await engine.InspectImageAsync(record.ImageId, cancellationToken).ConfigureAwait(false) is null
-                ? throw new PipelineImageException(missing, $"the image {record.ImageId} of {recordPath}", "is not on the engine")
-                : engine;
-        }
-        catch
-        {
-            engine.Dispose();
-            throw;
-        }
     }
 }

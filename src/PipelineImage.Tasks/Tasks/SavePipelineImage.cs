@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Microsoft.Build.Framework;
 using PipelineImage.Diagnostics;
+using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
 
 namespace PipelineImage.Tasks;
@@ -15,8 +16,7 @@ public sealed partial class SavePipelineImage : EngineTask
 {
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        var record = await ReadLocalImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, "PipelineImageArchiveOutputPath", "save", cancellationToken)
-            .ConfigureAwait(false);
+        var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken).ConfigureAwait(false);
 
         var oci = ArchiveFormat.Trim().ToLowerInvariant() switch
         {
@@ -35,66 +35,10 @@ public sealed partial class SavePipelineImage : EngineTask
         }
 
         var (connection, config) = ResolveEngine();
-        if (record.Assembled is { } directory)
-        {
-            // No engine: the archive is written from what the assembler wrote, with the base's layers from its registry.
-            var assembly = ReadAssembly(record, directory, DiagnosticCodes.NoImageToSave);
-            using var registries = Registries(config, cancellationToken);
-            try
-            {
-                Task<string> BaseBlob(string digest, CancellationToken token) => assembly.FetchBaseBlobAsync(registries.For, directory, digest, token);
-                await WriteArchiveAsync(record, oci, target => oci
-                    ? WriteOciAsync(Assembling.OciLayoutWriter.FromAssembled(directory, assembly, BaseBlob), record, target, cancellationToken)
-                    : Assembling.DockerArchiveWriter.WriteAsync(directory, assembly, record.AllReferences(), BaseBlob, target, cancellationToken)).ConfigureAwait(false);
-            }
-            catch (Registry.RegistryException e)
-            {
-                throw registries.Failure(e, $"{assembly.Base}@{assembly.BaseDigest}");
-            }
-
-            return;
-        }
-
-        using var engine = await EngineWithImageAsync(connection, record, ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken)
-            .ConfigureAwait(false);
-        if (!oci)
-        {
-            await WriteArchiveAsync(record, oci, target => engine.SaveAsync(Names(record), target, cancellationToken)).ConfigureAwait(false);
-            return;
-        }
-
-        // The engine writes docker-archives only: its archive, unpacked beside image.json, gives the blobs of the layout.
-        var unpacked = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ImageRecordPath))!, $".save.{Guid.NewGuid():N}");
-        try
-        {
-            Directory.CreateDirectory(unpacked);
-            var saved = Path.Combine(unpacked, ".docker-archive.tar");
-            await using (var output = File.Create(saved))
-            {
-                await engine.SaveAsync(Names(record), output, cancellationToken).ConfigureAwait(false);
-            }
-
-            await System.Formats.Tar.TarFile.ExtractToDirectoryAsync(saved, unpacked, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
-            File.Delete(saved);
-            var image = Assembling.OciLayoutWriter.FromDockerArchive(unpacked);
-            await WriteArchiveAsync(record, oci, target => WriteOciAsync(image, record, target, cancellationToken)).ConfigureAwait(false);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new PipelineImageException(DiagnosticCodes.ArchiveNotWritten, ArchiveFile, $"the engine's docker-archive could not be read ({e.Message})");
-        }
-        finally
-        {
-            Directory.Delete(unpacked, recursive: true);
-        }
+        using var registries = Registries(config, cancellationToken);
+        using var image = await Stored(connection, registries).OpenLocalAsync(record, ImageRecordPath, ImageUse.Save, cancellationToken).ConfigureAwait(false);
+        await WriteArchiveAsync(record, oci, target => image.WriteArchiveAsync(oci, record.AllReferences(), target, cancellationToken)).ConfigureAwait(false);
     }
-
-    private static List<string> Names(ImageRecord record) => record.AllReferences().Select(reference => reference.ToString()).ToList();
-
-    private static async System.Threading.Tasks.Task WriteOciAsync(
-        (Assembling.OciLayoutWriter.Blob Config, IReadOnlyList<Assembling.OciLayoutWriter.Blob> Layers) image, ImageRecord record, Stream target,
-        CancellationToken cancellationToken) =>
-        await Assembling.OciLayoutWriter.WriteAsync(image.Config, image.Layers, record.AllReferences(), target, cancellationToken).ConfigureAwait(false);
 
     // Written beside its final name and moved over it; then recorded in image.json.
     private async System.Threading.Tasks.Task WriteArchiveAsync(ImageRecord record, bool oci, Func<Stream, System.Threading.Tasks.Task> write)
@@ -112,7 +56,7 @@ public sealed partial class SavePipelineImage : EngineTask
 
             File.Move(partial, ArchiveFile, overwrite: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             throw new PipelineImageException(DiagnosticCodes.ArchiveNotWritten, ArchiveFile, e.Message);
         }

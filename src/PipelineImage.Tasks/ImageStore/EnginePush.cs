@@ -1,8 +1,9 @@
+using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
 
-namespace PipelineImage.Building;
+namespace PipelineImage.ImageStore;
 
 /// <summary>A push through the engine, with its transient failures tried again.</summary>
 internal static class EnginePush

@@ -1,0 +1,75 @@
+using PipelineImage.Assembling;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Naming;
+using PipelineImage.Registry;
+
+namespace PipelineImage.ImageStore;
+
+/// <summary>
+/// An image the assembler wrote (assembled/): our blobs there, the base's in its registry. It goes up through the
+/// registry API, and is saved and read from its layers, with no engine.
+/// </summary>
+/// <param name="directory">assembled/.</param>
+/// <param name="assembly">What the assembler wrote there (assembly.json).</param>
+/// <param name="registries">The registries' clients: the base's, and those pushed to.</param>
+/// <param name="log">Where the push's lines go.</param>
+internal sealed class LayoutImage(string directory, AssemblyRecord assembly, RegistryClients registries, BuildLog log) : ILocalImage
+{
+    public async Task<IReadOnlyList<PushedReference>> PushAsync(IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
+    {
+        var pusher = new AssembledImagePusher(registries.For, log.Normal);
+        var pushed = new List<PushedReference>();
+        foreach (var reference in references)
+        {
+            var result = await Mapped(reference.ToString(), () => pusher.PushAsync(directory, assembly, reference, cancellationToken)).ConfigureAwait(false);
+            log.High($"Pushed {reference} ({result.Digest}) without an engine: {result.BlobsUploaded} blob(s) uploaded ({ByteSize.Of(result.BytesUploaded)}), "
+                + $"{result.BlobsPresent} already in the registry");
+            pushed.Add(new PushedReference(reference, result.Digest, result.BytesUploaded));
+        }
+
+        return pushed;
+    }
+
+    public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) =>
+        Mapped(BaseName, async () =>
+        {
+            if (oci)
+            {
+                var (config, layers) = OciLayoutWriter.FromAssembled(directory, assembly, BaseBlobAsync);
+                await OciLayoutWriter.WriteAsync(config, layers, references, target, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await DockerArchiveWriter.WriteAsync(directory, assembly, references, BaseBlobAsync, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        });
+
+    public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken) =>
+        Mapped(BaseName, () => Sbom.AssembledImageFiles.ReadAsync(directory, assembly, BaseBlobAsync, cancellationToken));
+
+    public void Dispose()
+    {
+    }
+
+    private string BaseName => $"{assembly.Base}@{assembly.BaseDigest}";
+
+    // A layer of the base, from its registry.
+    private Task<string> BaseBlobAsync(string digest, CancellationToken cancellationToken) =>
+        assembly.FetchBaseBlobAsync(registries.For, directory, digest, cancellationToken);
+
+    // A registry request that failed is its PIMG error, naming what it was for.
+    private async Task<T> Mapped<T>(string subject, Func<Task<T>> request)
+    {
+        try
+        {
+            return await request().ConfigureAwait(false);
+        }
+        catch (RegistryException e)
+        {
+            throw registries.Failure(e, subject);
+        }
+    }
+}
