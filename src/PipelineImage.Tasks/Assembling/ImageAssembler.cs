@@ -122,7 +122,7 @@ internal sealed class ImageAssembler(Func<string, RegistryClient> registry, Acti
         }
         catch (RegistryException e)
         {
-            throw new PipelineImageException(e, DiagnosticCodes.BaseImageUnreadable, baseImage, name.Registry, e.Message);
+            throw RegistryClients.BaseFailure(e, baseImage);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -162,7 +162,7 @@ internal sealed class ImageAssembler(Func<string, RegistryClient> registry, Acti
         }
         catch (RegistryException e)
         {
-            throw new PipelineImageException(e, DiagnosticCodes.BaseImageUnreadable, baseImage, name.Registry, e.Message);
+            throw RegistryClients.BaseFailure(e, baseImage);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

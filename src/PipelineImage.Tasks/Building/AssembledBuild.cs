@@ -62,7 +62,8 @@ internal sealed class AssembledBuild(
         }
         catch (RegistryException e)
         {
-            throw registries.Failure(e, plan.BaseImage);
+            // What is left unmapped here is a read of the base: a layer the engine lacks, fetched for the load.
+            throw RegistryClients.BaseFailure(e, plan.BaseImage);
         }
     }
 
@@ -150,8 +151,7 @@ internal sealed class AssembledBuild(
         var basePlan = await RequirementsPlanAsync(plan, pinned, dockerfile => RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
         var reference = basePlan.References[0];
         var repository = RepositoryName.Of(reference.Name);
-        if (!plan.Options.NoCache
-            && await registries.For(repository.Registry).GetManifestAsync(repository.Path, reference.Tag, cancellationToken).ConfigureAwait(false) is { } found)
+        if (!plan.Options.NoCache && await FindRequirementsBaseAsync(repository, reference, cancellationToken).ConfigureAwait(false) is { } found)
         {
             log.High($"The requirements base {reference} ({found.Digest}) is in the registry: nothing of it is built");
             return $"{reference.Name}@{found.Digest}";
@@ -179,6 +179,20 @@ internal sealed class AssembledBuild(
         log.High($"Pushed the requirements base {reference} ({pushed.Digest})");
         await ReplaceBuiltBaseAsync(engine!, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
         return $"{reference.Name}@{pushed.Digest}";
+    }
+
+    // The requirements base's manifest in the registry it is pushed to, when it is there.
+    private async Task<(string MediaType, byte[] Bytes, string Digest)?> FindRequirementsBaseAsync(RepositoryName repository, ImageReference reference,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await registries.For(repository.Registry).GetManifestAsync(repository.Path, reference.Tag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException e)
+        {
+            throw registries.Failure(e, reference.ToString());
+        }
     }
 
     // The engine keeps the base it built, as its cache should the registry lose the tag; the one this project built before

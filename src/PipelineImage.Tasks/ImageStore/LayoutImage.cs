@@ -22,7 +22,8 @@ internal sealed class LayoutImage(string directory, AssemblyRecord assembly, Reg
         var pushed = new List<PushedReference>();
         foreach (var reference in references)
         {
-            var result = await Mapped(reference.ToString(), () => pusher.PushAsync(directory, assembly, reference, cancellationToken)).ConfigureAwait(false);
+            var result = await Mapped(e => registries.Failure(e, reference.ToString()), () => pusher.PushAsync(directory, assembly, reference, cancellationToken))
+                .ConfigureAwait(false);
             log.High($"Pushed {reference} ({result.Digest}) without an engine: {result.BlobsUploaded} blob(s) uploaded ({ByteSize.Of(result.BytesUploaded)}), "
                 + $"{result.BlobsPresent} already in the registry");
             pushed.Add(new PushedReference(reference, result.Digest, result.BytesUploaded));
@@ -32,7 +33,7 @@ internal sealed class LayoutImage(string directory, AssemblyRecord assembly, Reg
     }
 
     public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) =>
-        Mapped(BaseName, async () =>
+        Mapped(BaseFailure, async () =>
         {
             if (oci)
             {
@@ -48,20 +49,21 @@ internal sealed class LayoutImage(string directory, AssemblyRecord assembly, Reg
         });
 
     public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken) =>
-        Mapped(BaseName, () => Sbom.AssembledImageFiles.ReadAsync(directory, assembly, BaseBlobAsync, cancellationToken));
+        Mapped(BaseFailure, () => Sbom.AssembledImageFiles.ReadAsync(directory, assembly, BaseBlobAsync, cancellationToken));
 
     public void Dispose()
     {
     }
 
-    private string BaseName => $"{assembly.Base}@{assembly.BaseDigest}";
+    // Only the base's layers are read from a registry in a save or a read of the files.
+    private PipelineImageException BaseFailure(RegistryException e) => RegistryClients.BaseFailure(e, $"{assembly.Base}@{assembly.BaseDigest}");
 
     // A layer of the base, from its registry.
     private Task<string> BaseBlobAsync(string digest, CancellationToken cancellationToken) =>
         assembly.FetchBaseBlobAsync(registries.For, directory, digest, cancellationToken);
 
-    // A registry request that failed is its PIMG error, naming what it was for.
-    private async Task<T> Mapped<T>(string subject, Func<Task<T>> request)
+    // A registry request that failed is its PIMG error (RegistryClients maps each kind).
+    private static async Task<T> Mapped<T>(Func<RegistryException, PipelineImageException> failure, Func<Task<T>> request)
     {
         try
         {
@@ -69,7 +71,7 @@ internal sealed class LayoutImage(string directory, AssemblyRecord assembly, Reg
         }
         catch (RegistryException e)
         {
-            throw registries.Failure(e, subject);
+            throw failure(e);
         }
     }
 }

@@ -49,7 +49,14 @@ internal sealed class RegistryClients(
         return credential;
     }
 
-    /// <summary>The PIMG error of a registry request that failed for <paramref name="subject"/> (a reference pushed, the base image read).</summary>
+    // The one place a failed registry request becomes a PIMG error: Failure for what we push (or look up where we push),
+    // BaseFailure for what is read of a base image.
+
+    /// <summary>
+    /// The PIMG error of a registry request that failed for <paramref name="subject"/>, a reference pushed or looked up
+    /// where it is pushed: PIMG1016 unreachable, PIMG1017 TLS, PIMG1007 refused (naming where the credential came from),
+    /// else PIMG1011.
+    /// </summary>
     public PipelineImageException Failure(RegistryException e, string subject) => e.Failure switch
     {
         RegistryFailure.Unreachable => new PipelineImageException(e, DiagnosticCodes.RegistryUnreachableFromHere, subject, e.Registry, e.Message),
@@ -57,6 +64,13 @@ internal sealed class RegistryClients(
         RegistryFailure.Unauthorized => new PipelineImageException(e, DiagnosticCodes.RegistryUnauthorized, subject, e.Registry, e.Message, Credential(e.Registry).Source),
         _ => new PipelineImageException(e, DiagnosticCodes.PushFailed, subject, e.Registry, e.Message, Credential(e.Registry).Source),
     };
+
+    /// <summary>
+    /// The PIMG error of a request that failed reading the base image <paramref name="baseImage"/> (its manifest,
+    /// configuration or a layer) from its registry: PIMG1018 whatever the failure, which says how the base is found.
+    /// </summary>
+    public static PipelineImageException BaseFailure(RegistryException e, string baseImage) =>
+        new(e, DiagnosticCodes.BaseImageUnreadable, baseImage, e.Registry, e.Message);
 
     public void Dispose()
     {

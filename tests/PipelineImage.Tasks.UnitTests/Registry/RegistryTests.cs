@@ -174,3 +174,35 @@ public class CredentialResolverTests
         Assert.DoesNotContain("s3cret", error.Message);
     }
 }
+
+/// <summary>The one mapping of a failed registry request to its PIMG error: by what the request was for, then by how it failed.</summary>
+public class RegistryFailureTests
+{
+    [Theory]
+    [InlineData("Unreachable", "RegistryUnreachableFromHere")]
+    [InlineData("Tls", "RegistryTlsFailedFromHere")]
+    [InlineData("Unauthorized", "RegistryUnauthorized")]
+    [InlineData("Failed", "PushFailed")]
+    public void WhatIsPushedIsNamedWithTheFailuresOwnCode(string failure, string code)
+    {
+        using var registries = new RegistryClients(DockerConfig.Empty, _ => _ => null, _ => { }, [], CancellationToken.None);
+
+        var error = registries.Failure(new RegistryException(Enum.Parse<RegistryFailure>(failure), "no") { Registry = "r.example" }, "r.example/app:1");
+
+        Assert.Equal(code, error.ResourceName);
+        Assert.Contains("r.example/app:1", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Unreachable")]
+    [InlineData("Tls")]
+    [InlineData("Unauthorized")]
+    [InlineData("Failed")]
+    public void AReadOfTheBaseIsPimg1018WhateverTheFailureNamingTheBaseAndItsRegistry(string failure)
+    {
+        var error = RegistryClients.BaseFailure(new RegistryException(Enum.Parse<RegistryFailure>(failure), "connection refused") { Registry = "r.example" }, "r.example/base:1");
+
+        Assert.Equal(DiagnosticCodes.BaseImageUnreadable, error.ResourceName);
+        Assert.StartsWith("PIMG1018: Cannot read the base image r.example/base:1 from its registry r.example: connection refused.", error.Message);
+    }
+}
