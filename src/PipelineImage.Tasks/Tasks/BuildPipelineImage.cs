@@ -9,8 +9,9 @@ using PipelineImage.Registry;
 namespace PipelineImage.Tasks;
 
 /// <summary>
-/// Makes the image plan.json says, and writes image.json: assembled (<see cref="AssembledBuild"/>) by default (Docker and Podman),
-/// with <c>assembler</c>, or when no engine answers a push; else by the engine's builder (<see cref="PlanBuilder"/>).
+/// Makes the image plan.json says, the way <see cref="BuildRoutes"/> chooses, and writes image.json: assembled
+/// (<see cref="AssembledBuild"/>) by default (Docker and Podman), with <c>assembler</c>, or when no engine answers a push;
+/// else by the engine's builder or a buildkitd (<see cref="PlanBuilder"/>).
 /// </summary>
 public sealed partial class BuildPipelineImage : EngineTask
 {
@@ -18,75 +19,39 @@ public sealed partial class BuildPipelineImage : EngineTask
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
-        if (plan.Options.Builder == "assembler")
+        using var route = await BuildRoutes.ChooseAsync(plan, Push, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
+            ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
+        switch (route)
         {
-            if (plan.Assembly?.NeedsEngine is { } needs)
+            case AssembleRoute assemble:
+                await AssembleAsync(plan, config, assemble.Why, cancellationToken, assemble.LoadIntoEngine ? connection : null, assemble.BuildWithEngine ? connection : null,
+                    assemble.Unavailable, assemble.Connected).ConfigureAwait(false);
+                return;
+            case StandaloneBuildKitRoute { BuildKit: var buildKit }:
             {
-                throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs);
+                // No engine here: the builder pushes, and image.json says so for the push target.
+                using var daemonLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+                var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Push, Lines(), PlanBuilder.ReadSecrets(plan), PullCredentials(plan, config, cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
+                Record(plan, imageId);
+                await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (Recorded(plan, imageId) with
+                {
+                    Pushed = plan.References.ToDictionary(r => r.ToString(), _ => digest, StringComparer.Ordinal),
+                    PushedBy = $"the buildkitd at {buildKit.Host.Endpoint}",
+                }).ToJson()).ConfigureAwait(false);
+                return;
             }
 
-            await AssembleAsync(plan, config, "PipelineImageBuilder=assembler", cancellationToken, Push ? null : connection, connection).ConfigureAwait(false);
-            return;
-        }
-
-        var buildKitHost = Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath);
-        var secrets = PlanBuilder.ReadSecrets(plan);
-        using var buildKit = buildKitHost is null ? null
-            : await Engine.BuildKit.BuildKitControl.ConnectAsync(buildKitHost, ConnectTimeout, cancellationToken).ConfigureAwait(false);
-        if (buildKit is { IsEngine: false })
-        {
-            // No engine here: the builder pushes, and image.json says so for the push target.
-            using var daemonLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-            var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Push, Lines(), secrets, PullCredentials(plan, config, cancellationToken),
-                cancellationToken).ConfigureAwait(false);
-            Record(plan, imageId);
-            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (Recorded(plan, imageId) with
+            case EngineBuildRoute { Engine: var engine, BuildKit: var buildKit }:
             {
-                Pushed = plan.References.ToDictionary(r => r.ToString(), _ => digest, StringComparer.Ordinal),
-                PushedBy = $"the buildkitd at {buildKitHost!.Endpoint}",
-            }).ToJson()).ConfigureAwait(false);
-            return;
-        }
-
-        using var engine = EngineFactory(connection);
-        EngineInfo info;
-        try
-        {
-            info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (EngineUnavailableException e) when (Push && buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is not null)
-        {
-            // A CI runner without an engine can still push an image that needs no RUN step, or whose requirements base
-            // (the RUN steps) the registry has: it is assembled here.
-            if (plan.Assembly.NeedsEngine is { } needs)
-            {
-                throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
+                using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+                var outcome = await PlanBuilder.BuildAsync(plan, engine.Engine, engine.Info, Lines(), PlanBuilder.ReadSecrets(plan), PullCredentials(plan, config, cancellationToken), cancellationToken,
+                    buildKit, RecordDirectory).ConfigureAwait(false);
+                Record(plan, outcome.ImageId);
+                await Recorded(plan, ImageId).WriteAsync(ImageRecordPath, mayKeepEarlier: !outcome.Built, cancellationToken).ConfigureAwait(false);
+                return;
             }
-
-            Log.LogMessage(MessageImportance.High, "No engine answers at {0} ({1}); the image is assembled here{2} and pushed through the registry API",
-                e.Endpoint, e.Reason, plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry");
-            await AssembleAsync(plan, config, $"no engine answered at {e.Endpoint}", cancellationToken, unavailable: e).ConfigureAwait(false);
-            return;
         }
-
-        Log.LogMessage(MessageImportance.Normal, "Building {0} with the engine at {1} from {2} ({3} {4}, API {5}, {6})",
-            plan.Name, info.Endpoint, connection.Source, info.Product, info.ServerVersion, info.ApiVersion, info.Platform);
-        PlanBuilder.CheckPlatform(plan, info);
-        if (buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is { NeedsEngine: null })
-        {
-            // The default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
-            // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
-            Log.LogMessage(MessageImportance.Normal, "Builder: assembler (PipelineImageBuilder=auto on {0}; the engine builds only RUN steps)", info.Product);
-            await AssembleAsync(plan, config, "PipelineImageBuilder=auto", cancellationToken, connection, connection, connected: new(engine, info)).ConfigureAwait(false);
-            return;
-        }
-
-        using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await PlanBuilder.BuildAsync(plan, engine, info, Lines(), secrets, PullCredentials(plan, config, cancellationToken), cancellationToken,
-            buildKit, RecordDirectory).ConfigureAwait(false);
-        Record(plan, outcome.ImageId);
-
-        await Recorded(plan, ImageId).WriteAsync(ImageRecordPath, mayKeepEarlier: !outcome.Built, cancellationToken).ConfigureAwait(false);
     }
 
     // Our own layers, configuration and manifest (AssembledBuild), written to assembled/ beside image.json; with an

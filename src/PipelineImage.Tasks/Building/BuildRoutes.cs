@@ -1,0 +1,132 @@
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Engine.BuildKit;
+using PipelineImage.Intermediate;
+
+namespace PipelineImage.Building;
+
+/// <summary>How the image of a plan is made: chosen once (<see cref="BuildRoutes.ChooseAsync"/>).</summary>
+/// <remarks>Owns what it connected to: the engine's client and the BuildKit host's, closed with it.</remarks>
+internal abstract record BuildRoute : IDisposable
+{
+    public virtual void Dispose()
+    {
+    }
+}
+
+/// <summary>Our layers, configuration and manifest (<see cref="AssembledBuild"/>); an engine builds only the requirements base.</summary>
+/// <param name="Why">Why, for the log.</param>
+/// <param name="LoadIntoEngine">Whether the image goes into the engine (false: a push follows, or there is none).</param>
+/// <param name="BuildWithEngine">Whether an engine may build a requirements base the registry lacks.</param>
+/// <param name="Unavailable">Why no engine answered, when none did.</param>
+/// <param name="Connected">The engine already connected to (the image goes into it); null: connected to when needed.</param>
+internal sealed record AssembleRoute(string Why, bool LoadIntoEngine, bool BuildWithEngine, EngineUnavailableException? Unavailable = null,
+    ConnectedEngine? Connected = null) : BuildRoute
+{
+    public override void Dispose() => Connected?.Engine.Dispose();
+}
+
+/// <summary>
+/// A standalone buildkitd (PipelineImageBuildKitHost) builds the whole Dockerfile and pushes every tag as it exports
+/// (<see cref="PlanBuilder.BuildOnBuildKitAsync"/>, which names the builder in the log).
+/// </summary>
+internal sealed record StandaloneBuildKitRoute(BuildKitControl BuildKit) : BuildRoute
+{
+    public override void Dispose() => BuildKit.Dispose();
+}
+
+/// <summary>
+/// The engine's builder builds the whole Dockerfile, through <paramref name="BuildKit"/> (an engine's Control API) when
+/// given (<see cref="PlanBuilder.BuildAsync"/>, which chooses among the engine's builders and names it in the log).
+/// </summary>
+internal sealed record EngineBuildRoute(ConnectedEngine Engine, BuildKitControl? BuildKit) : BuildRoute
+{
+    public override void Dispose()
+    {
+        Engine.Engine.Dispose();
+        BuildKit?.Dispose();
+    }
+}
+
+/// <summary>
+/// The one place that decides how an image is made, from PipelineImageBuilder, the push, PipelineImageBuildKitHost and
+/// whether an engine answers; an assembled image is logged here with its reason (<c>Builder: assembler (...)</c>), an
+/// engine's or a buildkitd's build by the builder that is chosen for it.
+/// </summary>
+internal static class BuildRoutes
+{
+    /// <summary>Chooses the route, connecting to no more than it needs: nothing for <c>assembler</c>, the BuildKit host, then the engine.</summary>
+    /// <param name="plan">plan.json.</param>
+    /// <param name="push">PipelineImagePush.</param>
+    /// <param name="buildKitHost">PipelineImageBuildKitHost, parsed; null: none.</param>
+    /// <param name="connection">Where the engine is.</param>
+    /// <param name="engines">Makes the engine's client.</param>
+    /// <param name="connectTimeout">How long the BuildKit host may take to answer.</param>
+    /// <param name="log">Where the decision goes.</param>
+    /// <param name="cancellationToken">Ends the connections.</param>
+    /// <exception cref="PipelineImageException">
+    /// PIMG2037 (<c>assembler</c> with a parent Dockerfile); PIMG1015 (no engine, and RUN steps the registry does not have);
+    /// PIMG1001 (no engine, where one is needed); PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host).
+    /// </exception>
+    public static async Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, EngineConnection? buildKitHost, EngineConnection connection,
+        Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken)
+    {
+        if (plan.Options.Builder == "assembler")
+        {
+            return plan.Assembly?.NeedsEngine is { } needs
+                ? throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs)
+                : Chosen(new AssembleRoute("PipelineImageBuilder=assembler", LoadIntoEngine: !push, BuildWithEngine: true), log);
+        }
+
+        var buildKit = buildKitHost is null ? null : await BuildKitControl.ConnectAsync(buildKitHost, connectTimeout, cancellationToken).ConfigureAwait(false);
+        if (buildKit is { IsEngine: false })
+        {
+            return new StandaloneBuildKitRoute(buildKit);
+        }
+
+        var engine = engines(connection);
+        try
+        {
+            EngineInfo info;
+            try
+            {
+                info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineUnavailableException e) when (push && buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is not null)
+            {
+                // A CI runner without an engine can still push an image that needs no RUN step, or whose requirements base
+                // (the RUN steps) the registry has: it is assembled here.
+                if (plan.Assembly.NeedsEngine is { } needs)
+                {
+                    throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
+                }
+
+                engine.Dispose();
+                log.High($"No engine answers at {e.Endpoint} ({e.Reason}); the image is assembled here"
+                    + (plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry") + " and pushed through the registry API");
+                return Chosen(new AssembleRoute($"no engine answered at {e.Endpoint}", LoadIntoEngine: false, BuildWithEngine: false, Unavailable: e), log);
+            }
+
+            log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
+            PlanBuilder.CheckPlatform(plan, info);
+            return buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is { NeedsEngine: null }
+                // The default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
+                // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
+                ? Chosen(new AssembleRoute($"PipelineImageBuilder=auto on {info.Product}; the engine builds only RUN steps", LoadIntoEngine: true, BuildWithEngine: true,
+                    Connected: new ConnectedEngine(engine, info)), log)
+                : new EngineBuildRoute(new ConnectedEngine(engine, info), buildKit);
+        }
+        catch
+        {
+            engine.Dispose();
+            buildKit?.Dispose();
+            throw;
+        }
+    }
+
+    private static BuildRoute Chosen(AssembleRoute route, BuildLog log)
+    {
+        log.Normal($"Builder: assembler ({route.Why})");
+        return route;
+    }
+}
