@@ -2,6 +2,7 @@ using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Engine.BuildKit;
 using PipelineImage.Intermediate;
+using PipelineImage.Planning;
 
 namespace PipelineImage.Building;
 
@@ -71,7 +72,7 @@ internal static class BuildRoutes
     public static async Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, EngineConnection? buildKitHost, EngineConnection connection,
         Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken)
     {
-        if (plan.Options.Builder == "assembler")
+        if (plan.Options.Setting == BuilderSetting.Assembler)
         {
             return plan.Assembly?.NeedsEngine is { } needs
                 ? throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs)
@@ -92,7 +93,7 @@ internal static class BuildRoutes
             {
                 info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (EngineUnavailableException e) when (push && buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is not null)
+            catch (EngineUnavailableException e) when (push && buildKit is null && plan.Options.Setting == BuilderSetting.Auto && plan.Assembly is not null)
             {
                 // A CI runner without an engine can still push an image that needs no RUN step, or whose requirements base
                 // (the RUN steps) the registry has: it is assembled here.
@@ -109,7 +110,7 @@ internal static class BuildRoutes
 
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
             PlanBuilder.CheckPlatform(plan, info);
-            return buildKit is null && plan.Options.Builder == "auto" && plan.Assembly is { NeedsEngine: null }
+            return buildKit is null && plan.Options.Setting == BuilderSetting.Auto && plan.Assembly is { NeedsEngine: null }
                 // The default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
                 // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
                 ? Chosen(new AssembleRoute($"PipelineImageBuilder=auto on {info.Product}; the engine builds only RUN steps", LoadIntoEngine: true, BuildWithEngine: true,

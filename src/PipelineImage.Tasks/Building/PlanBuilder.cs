@@ -54,8 +54,8 @@ internal static class PlanBuilder
 
         var pull = plan.Options.PullPolicy;
         var builder = buildKit is null
-            ? ImageBuilders.Choose(plan.Options.Builder, info, secrets.Select(secret => secret.Id).ToList())
-            : ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKit.Host);
+            ? ImageBuilders.Choose(plan.Options.Setting, info, secrets.Select(secret => secret.Id).ToList())
+            : ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKit.Host);
         var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit);
         if (plan.Parent is { } parent)
         {
@@ -124,7 +124,7 @@ internal static class PlanBuilder
                 + "push the parent to a registry and set PipelineImageBase to it");
         }
 
-        var builder = ImageBuilders.ForBuildKitHost(plan.Options.Builder, buildKit.Host);
+        var builder = ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKit.Host);
         var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit: null);
         log.Normal("Building: a standalone buildkitd keeps no image here to compare the content key with; its cache makes an unchanged build cheap, "
             + "and its push uploads only what the registry lacks.");

@@ -1,4 +1,5 @@
 using PipelineImage.Diagnostics;
+using PipelineImage.Planning;
 
 namespace PipelineImage.Engine;
 
@@ -25,17 +26,6 @@ internal sealed record BuilderChoice(ImageBuilder Builder, string Reason);
 /// </summary>
 internal static class ImageBuilders
 {
-    /// <summary>The setting, lower-cased; empty is <c>auto</c>.</summary>
-    /// <exception cref="PipelineImageException">PIMG2030 for anything else.</exception>
-    public static string Validate(string setting) => setting.Trim().ToLowerInvariant() switch
-    {
-        "" or "auto" => "auto",
-        "buildkit" => "buildkit",
-        "classic" => "classic",
-        "assembler" => "assembler",
-        _ => throw new PipelineImageException(DiagnosticCodes.InvalidBuilder, setting),
-    };
-
     /// <summary>
     /// The builder for the setting on this engine. <c>auto</c>: Podman's own on Podman, BuildKit where the engine
     /// advertises it (<c>Builder-Version: 2</c>, the default of Docker 23 and later) or where the build has secrets
@@ -48,9 +38,8 @@ internal static class ImageBuilders
     /// PIMG1012 when <c>buildkit</c> is asked of an engine without it; PIMG1013 when the build has secrets and the
     /// builder would be the classic one, or Podman older than 4.0.
     /// </exception>
-    public static BuilderChoice Choose(string setting, EngineInfo engine, IReadOnlyCollection<string>? secrets = null)
+    public static BuilderChoice Choose(BuilderSetting setting, EngineInfo engine, IReadOnlyCollection<string>? secrets = null)
     {
-        var validated = Validate(setting);
         var hasSecrets = secrets is { Count: > 0 };
         var noBuildKit = engine.IsPodman ? "it is Podman, which builds with buildah"
             : !engine.Platform.StartsWith("linux/", StringComparison.Ordinal) ? $"it builds for {engine.Platform}"
@@ -65,12 +54,12 @@ internal static class ImageBuilders
                     $"it is Podman {engine.ServerVersion}, whose API takes secrets from 4.0 on");
             }
 
-            return validated == "buildkit"
+            return setting == BuilderSetting.BuildKit
                 ? throw new PipelineImageException(DiagnosticCodes.BuilderNotSupported, engine.Endpoint, noBuildKit!)
-                : new(ImageBuilder.Podman, validated == "classic" ? "PipelineImageBuilder=classic" : "the engine is Podman: its own builder (buildah)");
+                : new(ImageBuilder.Podman, setting == BuilderSetting.Classic ? "PipelineImageBuilder=classic" : "the engine is Podman: its own builder (buildah)");
         }
 
-        if (validated == "classic")
+        if (setting == BuilderSetting.Classic)
         {
             return hasSecrets
                 ? throw new PipelineImageException(DiagnosticCodes.SecretsNeedSession, string.Join(", ", secrets!), "the classic builder",
@@ -78,7 +67,7 @@ internal static class ImageBuilders
                 : new(ImageBuilder.Classic, "PipelineImageBuilder=classic");
         }
 
-        if (validated == "buildkit")
+        if (setting == BuilderSetting.BuildKit)
         {
             return noBuildKit is null
                 ? new(ImageBuilder.BuildKit, "PipelineImageBuilder=buildkit")
@@ -103,7 +92,7 @@ internal static class ImageBuilders
 
     /// <summary>The builder when PipelineImageBuildKitHost names one: BuildKit there, through its Control API.</summary>
     /// <exception cref="PipelineImageException">PIMG2034 when PipelineImageBuilder=classic asks for another.</exception>
-    public static BuilderChoice ForBuildKitHost(string setting, EngineConnection host) => Validate(setting) == "classic"
+    public static BuilderChoice ForBuildKitHost(BuilderSetting setting, EngineConnection host) => setting == BuilderSetting.Classic
         ? throw new PipelineImageException(DiagnosticCodes.InvalidBuildKitHost, host.Endpoint.ToString(),
             "PipelineImageBuilder=classic asks for the engine's classic builder; set PipelineImageBuilder=auto or buildkit")
         : new(ImageBuilder.BuildKit, $"PipelineImageBuildKitHost={host.Endpoint}: BuildKit's Control API there");

@@ -228,6 +228,8 @@ internal sealed record PlannedOptions(
     [property: JsonPropertyName("builder")] string Builder = "auto")
 {
     [JsonIgnore] public PullPolicy PullPolicy => PullPolicies.Parse(Pull);
+
+    [JsonIgnore] public Planning.BuilderSetting Setting => Planning.BuilderSettings.Parse(Builder);
 }
 
 /// <param name="Reference">The parent's local tag, <c>&lt;name&gt;-parent:&lt;hash of its inputs&gt;</c>.</param>

@@ -79,11 +79,11 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         }
 
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
-        var builder = problems.Check(() => ImageBuilders.Validate(request.Builder));
+        var builder = problems.Check(() => BuilderSettings.Parse(request.Builder));
         var epoch = problems.Check(() => AssemblyPlanner.Epoch(request.Environment("SOURCE_DATE_EPOCH")));
         var plan = problems.Check(() => ImagePlanner.Create(request.App, settings, sources ?? ContextSources.None,
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage, read is { } r && r.Image == baseImage ? BaseChecks.Traits(r.Facts, baseImage) : null),
-            builder ?? "auto", epoch, read is { } facts ? new BaseAccounts(facts.Facts.OwnerOf, facts.Facts.Paths) : null));
+            builder, epoch, read is { } facts ? new BaseAccounts(facts.Facts.OwnerOf, facts.Facts.Paths) : null));
         problems.ThrowIfAny();
         if (read is { } onBase)
         {
@@ -110,7 +110,7 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         var planPath = Path.Combine(Output, "plan.json");
         var hashes = FileHashCache.Load(Path.Combine(Output, "hashes.tsv"));
         var planFile = PlanFile.Create(plan, parent, dockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
-            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder!), hashes.Hash, secrets);
+            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder.Name()), hashes.Hash, secrets);
         await hashes.SaveAsync().ConfigureAwait(false);
         var written = await AtomicFile.WriteIfChangedAsync(planPath, planFile.ToJson()).ConfigureAwait(false);
         log.Normal($"{(written ? "Wrote" : "Up to date:")} {planPath}: {planFile.Context.Count} context entries, {hashes.FilesHashed} file(s) read for their hashes, "

@@ -3,6 +3,7 @@ using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Engine.BuildKit;
 using PipelineImage.Naming;
+using PipelineImage.Planning;
 
 namespace PipelineImage.Tests.Engine;
 
@@ -45,8 +46,8 @@ public sealed class BuildKitControlTests
     {
         Assert.Null(BuildKitHost.Parse(" ", ""));
         var host = BuildKitHost.Parse("tcp://buildkitd:1234", "")!;
-        Assert.Equal(ImageBuilder.BuildKit, ImageBuilders.ForBuildKitHost("auto", host).Builder);
-        Assert.Equal(DiagnosticCodes.InvalidBuildKitHost, Assert.Throws<PipelineImageException>(() => ImageBuilders.ForBuildKitHost("classic", host)).ResourceName);
+        Assert.Equal(ImageBuilder.BuildKit, ImageBuilders.ForBuildKitHost(BuilderSetting.Auto, host).Builder);
+        Assert.Equal(DiagnosticCodes.InvalidBuildKitHost, Assert.Throws<PipelineImageException>(() => ImageBuilders.ForBuildKitHost(BuilderSetting.Classic, host)).ResourceName);
     }
 
     private static BuildRequest Build(BuildOptions options) => new(

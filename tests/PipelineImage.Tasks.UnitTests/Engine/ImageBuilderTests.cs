@@ -1,5 +1,6 @@
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Planning;
 
 namespace PipelineImage.Tests.Engine;
 
@@ -16,7 +17,7 @@ public sealed class ImageBuilderTests
     [InlineData("classic", "2", nameof(ImageBuilder.Classic))]
     public void AutoFollowsTheEnginesBuilderVersionAndAnExplicitChoiceWins(string setting, string? builderVersion, string expected)
     {
-        Assert.Equal(Enum.Parse<ImageBuilder>(expected), ImageBuilders.Choose(setting, Docker(builderVersion)).Builder);
+        Assert.Equal(Enum.Parse<ImageBuilder>(expected), ImageBuilders.Choose(BuilderSettings.Parse(setting), Docker(builderVersion)).Builder);
     }
 
     [Fact]
@@ -24,9 +25,9 @@ public sealed class ImageBuilderTests
     {
         var podman = Docker() with { IsPodman = true };
 
-        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("auto", podman).Builder);
-        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("classic", podman).Builder);
-        Assert.Equal("BuilderNotSupported", Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("buildkit", podman)).ResourceName);
+        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose(BuilderSettings.Parse("auto"), podman).Builder);
+        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose(BuilderSettings.Parse("classic"), podman).Builder);
+        Assert.Equal("BuilderNotSupported", Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(BuilderSettings.Parse("buildkit"), podman)).ResourceName);
     }
 
     [Fact]
@@ -34,9 +35,9 @@ public sealed class ImageBuilderTests
     {
         var podman = Docker() with { IsPodman = true, ServerVersion = "4.3.1" };
 
-        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("auto", podman, ["pip-index"]).Builder);
-        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose("classic", podman, ["pip-index"]).Builder);
-        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("auto", podman with { ServerVersion = "3.4.4" }, ["pip-index"]));
+        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose(BuilderSettings.Parse("auto"), podman, ["pip-index"]).Builder);
+        Assert.Equal(ImageBuilder.Podman, ImageBuilders.Choose(BuilderSettings.Parse("classic"), podman, ["pip-index"]).Builder);
+        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(BuilderSettings.Parse("auto"), podman with { ServerVersion = "3.4.4" }, ["pip-index"]));
         Assert.Equal("SecretsNeedSession", e.ResourceName);
         Assert.Contains("Podman 3.4.4", (string)e.Arguments[2], StringComparison.Ordinal);
     }
@@ -46,7 +47,7 @@ public sealed class ImageBuilderTests
     [InlineData("1.41", "windows/amd64")]
     public void BuildKitOnAnEngineWithoutItIsPimg1012(string api, string platform)
     {
-        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose("buildkit", Docker(api: api, platform: platform)));
+        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(BuilderSettings.Parse("buildkit"), Docker(api: api, platform: platform)));
 
         Assert.Equal("BuilderNotSupported", e.ResourceName);
     }
@@ -54,18 +55,18 @@ public sealed class ImageBuilderTests
     [Fact]
     public void AnythingElseIsPimg2030()
     {
-        Assert.Equal("InvalidBuilder", Assert.Throws<PipelineImageException>(() => ImageBuilders.Validate("kaniko")).ResourceName);
+        Assert.Equal("InvalidBuilder", Assert.Throws<PipelineImageException>(() => BuilderSettings.Parse("kaniko")).ResourceName);
     }
 
     [Fact]
     public void SecretsTakeBuildKitUnderAutoEvenWhereTheEngineDoesNotAdvertiseIt()
     {
-        var choice = ImageBuilders.Choose("auto", Docker(), ["pip-index"]);
+        var choice = ImageBuilders.Choose(BuilderSettings.Parse("auto"), Docker(), ["pip-index"]);
 
         Assert.Equal(ImageBuilder.BuildKit, choice.Builder);
         Assert.Contains("secrets", choice.Reason, StringComparison.Ordinal);
-        Assert.Equal(ImageBuilder.BuildKit, ImageBuilders.Choose("buildkit", Docker(), ["pip-index"]).Builder);
-        Assert.Equal(ImageBuilder.Classic, ImageBuilders.Choose("auto", Docker(), []).Builder);
+        Assert.Equal(ImageBuilder.BuildKit, ImageBuilders.Choose(BuilderSettings.Parse("buildkit"), Docker(), ["pip-index"]).Builder);
+        Assert.Equal(ImageBuilder.Classic, ImageBuilders.Choose(BuilderSettings.Parse("auto"), Docker(), []).Builder);
     }
 
     [Theory]
@@ -74,7 +75,7 @@ public sealed class ImageBuilderTests
     [InlineData("", "1.41", "windows/amd64", "windows/amd64")]
     public void SecretsWhereTheBuilderWouldBeClassicArePimg1013NamingThem(string setting, string api, string platform, string reason)
     {
-        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(setting, Docker(api: api, platform: platform), ["pip-index", "netrc"]));
+        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(BuilderSettings.Parse(setting), Docker(api: api, platform: platform), ["pip-index", "netrc"]));
 
         Assert.Equal("SecretsNeedSession", e.ResourceName);
         Assert.Equal("pip-index, netrc", e.Arguments[0]);

@@ -75,7 +75,7 @@ public class ImagePlannerTests
         var requirements = new RequirementItem[] { new() { Include = "jq", ProjectFile = "/src/App/App.csproj" } };
 
         var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
-            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), builder);
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), BuilderSettings.Parse(builder));
 
         Assert.Equal(mounts, plan.Dockerfile.Contains("RUN --mount=type=cache,target=/var/cache/apt ", StringComparison.Ordinal));
         Assert.Equal(classicToo, plan.ClassicDockerfile is not null);
@@ -92,7 +92,7 @@ public class ImagePlannerTests
         var requirements = new RequirementItem[] { new() { Include = "curl", ProjectFile = "/src/App/App.csproj" } };
 
         var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults with { BaseImage = "alpine:3.20" }, ContextSources.None,
-            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), builder);
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), BuilderSettings.Parse(builder));
 
         Assert.Null(plan.ClassicDockerfile);
         Assert.Contains("# For any builder: BuildKit, Podman (buildah) or Docker's classic builder.\n", plan.Dockerfile);
@@ -307,12 +307,12 @@ public class ImagePlannerTests
         RequirementPlan Requirements(string baseImage) =>
             RequirementPlanner.Plan(requirements, new RequirementSettings { PipNetrcSecret = "pip-netrc" }, baseImage, _ => null);
 
-        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, Requirements, builder);
+        var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, Requirements, BuilderSettings.Parse(builder));
 
         Assert.Null(plan.ClassicDockerfile);
         Assert.Contains("--mount=type=secret,id=pip-netrc", plan.Dockerfile, StringComparison.Ordinal);
         Assert.Contains("# A step reads a build secret: BuildKit and Podman only.\n", plan.Dockerfile, StringComparison.Ordinal);
-        var e = Assert.Throws<PipelineImageException>(() => ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, Requirements, "classic"));
+        var e = Assert.Throws<PipelineImageException>(() => ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None, Requirements, BuilderSetting.Classic));
         Assert.Equal("SecretsNeedSession", e.ResourceName);
         Assert.Equal("pip-netrc", e.Arguments[0]);
     }
@@ -329,7 +329,7 @@ public class ImagePlannerTests
         };
 
         var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
-            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n"), builder);
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n"), BuilderSettings.Parse(builder));
 
         var assembly = plan.Assembly;
         var requirementsBase = Assert.IsType<PipelineImage.Planning.PlannedRequirementsBase>(assembly.Requirements);
@@ -359,7 +359,7 @@ public class ImagePlannerTests
         var requirements = new RequirementItem[] { new() { Include = "jq", ProjectFile = "/src/App/App.csproj" } };
 
         var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
-            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), builder);
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), BuilderSettings.Parse(builder));
 
         Assert.Null(plan.Assembly.Requirements);
         Assert.NotNull(plan.Assembly.NeedsEngine);
