@@ -1,3 +1,4 @@
+using PipelineImage.Builders;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
@@ -53,13 +54,11 @@ internal static class PlanBuilder
         }
 
         var pull = plan.Options.PullPolicy;
-        var builder = buildKit is null
-            ? ImageBuilders.Choose(plan.Options.Setting, info, secrets.Select(secret => secret.Id).ToList())
-            : ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKit.Host);
-        var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit);
+        var builder = BaseBuilders.Choose(plan.Options.Setting, engine, info, buildKit, secrets.Select(secret => secret.Id).ToList());
+        var (dockerfile, options) = Prepare(plan, builder.Choice, log, secrets, credentials);
         if (plan.Parent is { } parent)
         {
-            await BuildParentAsync(parent, engine, info, options, log, recordDirectory, cancellationToken).ConfigureAwait(false);
+            await BuildParentAsync(parent, engine, builder, info, options, log, recordDirectory, cancellationToken).ConfigureAwait(false);
             options = options with { PullAlways = false }; // our FROM is the local parent, in no registry
         }
 
@@ -93,7 +92,7 @@ internal static class PlanBuilder
         log.Normal(Reason(plan, baseImage, key));
         var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options,
             key is null ? null : new Dictionary<string, string> { [ContentKey.Label] = key });
-        var result = await BuildOnEngineAsync(engine, info, request, log, recordDirectory, cancellationToken).ConfigureAwait(false);
+        var result = await BuildOnEngineAsync(engine, builder, info, request, log, recordDirectory, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(result.ImageId, Built: true, []);
     }
 
@@ -125,7 +124,7 @@ internal static class PlanBuilder
         }
 
         var builder = ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKit.Host);
-        var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials, buildKit: null);
+        var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials);
         log.Normal("Building: a standalone buildkitd keeps no image here to compare the content key with; its cache makes an unchanged build cheap, "
             + "and its push uploads only what the registry lacks.");
         // No content-key label: the key stands for a base image id, which only an engine here would know.
@@ -147,7 +146,7 @@ internal static class PlanBuilder
 
     // The chosen builder's Dockerfile and the plan's options for it, said in the log.
     private static (string Dockerfile, BuildOptions Options) Prepare(PlanFile plan, BuilderChoice builder, BuildLog log, IReadOnlyList<BuildSecret> secrets,
-        Func<string, Registry.RegistryCredential?>? credentials, Engine.BuildKit.BuildKitControl? buildKit)
+        Func<string, Registry.RegistryCredential?>? credentials)
     {
         var dockerfile = plan.DockerfileFor(builder.Builder);
         log.Normal($"Builder: {builder.Builder.ToString().ToLowerInvariant()} ({builder.Reason}); it builds {dockerfile}");
@@ -157,7 +156,7 @@ internal static class PlanBuilder
         }
 
         return (dockerfile, new BuildOptions(plan.Options.Network, plan.Options.Platform, plan.Options.PullPolicy == PullPolicy.Always, plan.Options.NoCache,
-            Builder: builder.Builder, Secrets: secrets, Credentials: credentials, BuildKit: buildKit));
+            Builder: builder.Builder, Secrets: secrets, Credentials: credentials));
     }
 
     // An image with the key; the one our first tag points to when several have it (a no-cache rebuild made another).
@@ -181,7 +180,7 @@ internal static class PlanBuilder
 
     // The parent's tag stands for its Dockerfile, context, arguments and platform: when the engine has it, it is current.
     private static async Task BuildParentAsync(
-        PlannedParent parent, IContainerEngine engine, EngineInfo info, BuildOptions options, BuildLog log, string? recordDirectory,
+        PlannedParent parent, IContainerEngine engine, IBaseBuilder builder, EngineInfo info, BuildOptions options, BuildLog log, string? recordDirectory,
         CancellationToken cancellationToken)
     {
         if (!options.NoCache && await engine.InspectImageAsync(parent.Reference.ToString(), cancellationToken).ConfigureAwait(false) is not null)
@@ -193,7 +192,7 @@ internal static class PlanBuilder
         log.High($"Building the parent image {parent.Reference} from {parent.Dockerfile}");
         var request = new BuildRequest(parent.ContextEntries(), [parent.Reference],
             parent.Dockerfile, options with { BuildArgs = parent.BuildArgs });
-        await BuildOnEngineAsync(engine, info, request, log, recordDirectory, cancellationToken).ConfigureAwait(false);
+        await BuildOnEngineAsync(engine, builder, info, request, log, recordDirectory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -204,13 +203,13 @@ internal static class PlanBuilder
     /// The lost build is kept in <paramref name="recordDirectory"/> for the next build to remove what it left.
     /// </summary>
     private static async Task<BuildResult> BuildOnEngineAsync(
-        IContainerEngine engine, EngineInfo info, BuildRequest request, BuildLog log, string? recordDirectory, CancellationToken cancellationToken)
+        IContainerEngine engine, IBaseBuilder builder, EngineInfo info, BuildRequest request, BuildLog log, string? recordDirectory, CancellationToken cancellationToken)
     {
         string? step = null;
         var started = DateTimeOffset.UtcNow;
         try
         {
-            return await engine.BuildAsync(request, line =>
+            return await builder.BuildAsync(request, line =>
             {
                 step = line.StartsWith("Step ", StringComparison.Ordinal) ? line : step;
                 log.Normal(line);

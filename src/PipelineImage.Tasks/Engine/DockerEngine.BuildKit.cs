@@ -3,16 +3,15 @@ using PipelineImage.Engine.BuildKit;
 namespace PipelineImage.Engine;
 
 /// <summary>
-/// BuildKit inside the engine: POST /build?version=2 with our session attached, or the Control API's Solve (with
-/// PipelineImageBuildKitHost, on the containerd image store, and where the engine serves gRPC on its socket).
+/// BuildKit inside the engine: POST /build?version=2 with our session attached, or its Control API's Solve (on the
+/// containerd image store, and where the engine serves gRPC on its socket). PipelineImageBuildKitHost's Control API is
+/// another builder: Builders/ControlApiBuilder.
 /// </summary>
 internal sealed partial class DockerEngine
 {
     private async Task<BuildResult> BuildWithBuildKitAsync(BuildRequest request, Action<string> output, CancellationToken cancellationToken)
     {
-        var control = request.Options.BuildKit;
-        using var own = control is null ? await OwnControlApiAsync(output, cancellationToken).ConfigureAwait(false) : null;
-        control ??= own;
+        using var control = await OwnControlApiAsync(output, cancellationToken).ConfigureAwait(false);
         var log = control is not null
             ? (await control.BuildAsync(request, output, cancellationToken).ConfigureAwait(false)).Log
             : await BuildKitBuild.RunAsync(request, output, async (services, progress, _) =>

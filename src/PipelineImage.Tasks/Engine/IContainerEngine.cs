@@ -162,14 +162,10 @@ internal sealed record ImageDetails(string Id, IReadOnlyDictionary<string, strin
 /// <param name="Credentials">
 /// A registry host's credential for pulling base images (BuildKit asks through its session); null: anonymous.
 /// </param>
-/// <param name="BuildKit">
-/// The Control API of PipelineImageBuildKitHost, when it is a Docker engine's (whose store then holds the image); null:
-/// the engine's own builder.
-/// </param>
 internal sealed record BuildOptions(
     string Network = "", string Platform = "", bool PullAlways = false, bool NoCache = false, IReadOnlyDictionary<string, string>? BuildArgs = null,
     ImageBuilder Builder = ImageBuilder.Classic, IReadOnlyList<BuildSecret>? Secrets = null,
-    Func<string, Registry.RegistryCredential?>? Credentials = null, BuildKit.BuildKitControl? BuildKit = null);
+    Func<string, Registry.RegistryCredential?>? Credentials = null);
 
 /// <summary>A build secret's value, for <c>RUN --mount=type=secret,id=ID</c>; never logged.</summary>
 /// <param name="Id">The id the mount names.</param>

@@ -1,3 +1,4 @@
+using PipelineImage.Builders;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
