@@ -10,24 +10,23 @@
 #   sdk    the .NET SDK's `dotnet publish -t:PublishContainer`
 #   push   ours with PipelineImagePush=true to the loopback registry (localhost:5000)
 #   sdkpush  the SDK's PublishContainer with ContainerRegistry=localhost:5000
-#   asm    ours with PipelineImageBuilder=assembler: no engine, our own layers pushed to localhost:5000 on the
-#          SDK's base there
-#   asmlocal  the assembler without a push: the image loaded into the engine (our layers only)
+#   noengine  ours pushing with no engine answering (DOCKER_HOST names no socket), as on a hosted runner: our own
+#          layers pushed to localhost:5000 on the SDK's base there
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
-# interleaved (plain ours bk oop hand sdk push sdkpush asm asmlocal, plain ours ...) so that drift of the machine hits every scenario alike;
+# interleaved (plain ours bk oop hand sdk push sdkpush noengine, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
 # image targets alone, from MSBuild's performance summary; for the two push scenarios also the bytes the registry
 # stored in each run (its storage directory's growth: what crossed to it, compressed) (for ours and oop: their difference is what the tool's
 # start-up costs a publish). Then the fleet: BENCH_FLEET (default 3) clean git clones of one commit at different paths,
 # as hosted CI runners check it out, each with the engine's copy of the image removed first (a fresh runner has none),
-# publish and push it with ContinuousIntegrationBuild=true, on the default settings and with the assembler: how many
+# publish and push it with ContinuousIntegrationBuild=true, on the default settings and with no engine: how many
 # distinct digests they push, and what the registry stored for each clone after the first. BENCH_ONLY=fleet runs the
 # fleet alone. Results are appended to build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
 fleet=${BENCH_FLEET:-3}
-scenarios=(plain ours bk oop hand sdk push sdkpush asm asmlocal)
+scenarios=(plain ours bk oop hand sdk push sdkpush noengine)
 [ "${BENCH_ONLY:-}" = fleet ] && { scenarios=(); runs=0; }
 
 "$root/build/test-env.sh"
@@ -39,8 +38,8 @@ work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
   docker image rm -f localhost:5000/bench-push:latest localhost:5000/bench-sdkpush:latest >/dev/null 2>&1 || true
-  docker image rm -f localhost:5000/bench-fleet-default:latest localhost:5000/bench-fleet-assembler:latest >/dev/null 2>&1 || true
-  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 bench-asmlocal:latest bench-asmlocal:1.0.0 >/dev/null 2>&1 || true
+  docker image rm -f localhost:5000/bench-fleet-default:latest localhost:5000/bench-fleet-noengine:latest >/dev/null 2>&1 || true
+  docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
   comm -13 <(echo "$dangling_before") <(docker image ls -q --filter dangling=true | sort) | xargs -r docker image rm -f >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -102,10 +101,10 @@ run_oop() { publish "$work/oop" -p:PipelineImageName=bench-oop -p:PipelineImageO
 run_push() { publish "$work/push" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-push -p:PipelineImageTags=latest -p:PipelineImagePush=true; }
 run_sdkpush() { publish "$work/sdkpush" -p:PipelineImageEnabled=false -t:PublishContainer \
   -p:ContainerBaseImage=localhost:5000/dotnet/runtime:10.0 -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkpush -p:ContainerImageTags=latest; }
-run_asm() { publish "$work/asm" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-asm -p:PipelineImageTags=latest -p:PipelineImagePush=true \
-  -p:PipelineImageBuilder=assembler -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
-run_asmlocal() { publish "$work/asmlocal" -p:PipelineImageName=bench-asmlocal -p:PipelineImageBuilder=assembler \
-  -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
+# No engine answers here: a socket that does not exist.
+no_engine=unix:///nonexistent/pipelineimage-bench.sock
+run_noengine() { DOCKER_HOST=$no_engine publish "$work/noengine" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-noengine \
+  -p:PipelineImageTags=latest -p:PipelineImagePush=true -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
@@ -156,7 +155,7 @@ for i in $(seq 1 "$runs"); do
       [ "$mode" = change ] && change "$s"
       before=$(registry_bytes)
       samples[$s.$mode]+="$(timed "$s") "
-      case $s in push | sdkpush | asm) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
+      case $s in push | sdkpush | noengine) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
       case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
@@ -167,9 +166,9 @@ declare -A result
 for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}" | grep . | median); done
 
 fleet_default=$(fleet default)
-fleet_assembler=$(fleet assembler -p:PipelineImageBuilder=assembler -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
+fleet_noengine=$(DOCKER_HOST=$no_engine fleet noengine -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
 read -r fleet_default_digests fleet_default_bytes <<<"$fleet_default"
-read -r fleet_assembler_digests fleet_assembler_bytes <<<"$fleet_assembler"
+read -r fleet_noengine_digests fleet_noengine_bytes <<<"$fleet_noengine"
 
 {
   echo
@@ -182,11 +181,10 @@ read -r fleet_assembler_digests fleet_assembler_bytes <<<"$fleet_assembler"
     case $s in
       plain) label='`dotnet publish`, no image (PipelineImageEnabled=false)';;
       ours) label='`dotnet publish` with PipelineImage.Tasks (defaults: our layers on the engine'"'"'s base)';;
-      bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit`';;
+      bk) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=buildkit` (the builder of RUN steps: none here)';;
       push) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePush=true` to localhost:5000';;
       sdkpush) label='`dotnet publish -t:PublishContainer` (.NET SDK) to `ContainerRegistry=localhost:5000`';;
-      asmlocal) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler`, loaded into the engine';;
-      asm) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageBuilder=assembler` (no engine) to localhost:5000';;
+      noengine) label='`dotnet publish` with PipelineImage.Tasks, no engine answering, to localhost:5000';;
       oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (defaults)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
@@ -195,10 +193,10 @@ read -r fleet_assembler_digests fleet_assembler_bytes <<<"$fleet_assembler"
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
   echo
-  echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]} (assembled ${result[bytes.asm.change]}), the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]} (assembled ${result[bytes.asm.noop]}), the SDK's ${result[bytes.sdkpush.noop]}."
+  echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]} (no engine ${result[bytes.noengine.change]}), the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]} (no engine ${result[bytes.noengine.noop]}), the SDK's ${result[bytes.sdkpush.noop]}."
   echo
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
   fi
   echo
-  echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (our layers on the base as the engine holds it, pushed by the engine): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. \`PipelineImageBuilder=assembler\`: $fleet_assembler_digests distinct digest(s), clones 2..$fleet stored ${fleet_assembler_bytes// /, } bytes."
+  echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (our layers on the base as the engine holds it, pushed by the engine): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. With no engine answering: $fleet_noengine_digests distinct digest(s), clones 2..$fleet stored ${fleet_noengine_bytes// /, } bytes."
 } | tee -a "$root/build/benchmark-results.md"

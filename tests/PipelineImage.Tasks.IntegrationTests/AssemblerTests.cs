@@ -93,7 +93,7 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.True(engine.ExitCode == 0, engine.ToString());
         var name = $"localhost:5000/{project.ImageName}";
 
-        var assembled = await project.PublishAsync(NoEngine, "-p:PipelineImageBuilder=assembler", "-p:PipelineImageRegistry=localhost:5000",
+        var assembled = await project.PublishAsync(NoEngine, "-p:PipelineImageRegistry=localhost:5000",
             "-p:PipelineImageTags=assembled", "-p:PipelineImagePush=true");
         Assert.True(assembled.ExitCode == 0, assembled.ToString());
         var pull = await Docker.RunAsync("pull", $"{name}:assembled");
@@ -162,7 +162,7 @@ public sealed class AssemblerTests(PackageFeed feed)
         // takes the whole image first (ContainerdStoreTests).
         var engine = EngineUnderTest.Docker20;
         await using var project = new TestProject(feed, engine: engine,
-            properties: $"<PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{BaseImage}</PipelineImageBase>", program: Program);
+            properties: $"<PipelineImageBase>{BaseImage}</PipelineImageBase>", program: Program);
 
         var first = await project.PublishAsync("-v:n", "-p:PipelineImageSbom=true");
 
@@ -196,7 +196,6 @@ public sealed class AssemblerTests(PackageFeed feed)
         await PushBaseImageAsync();
         await using var project = new TestProject(feed,
             properties: $"""
-                <PipelineImageBuilder>assembler</PipelineImageBuilder>
                 <PipelineImageBase>{BaseImage}</PipelineImageBase>
                 <PipelineImageDockerHost>{BuilderUnderTest.PodmanSocket}</PipelineImageDockerHost>
                 """,
@@ -224,7 +223,6 @@ public sealed class AssemblerTests(PackageFeed feed)
         await PushBaseImageAsync();
         await using var project = new TestProject(feed,
             properties: $"""
-                <PipelineImageBuilder>assembler</PipelineImageBuilder>
                 <PipelineImageBase>{BaseImage}</PipelineImageBase>
                 <PipelineImageArchiveOutputPath>out/</PipelineImageArchiveOutputPath>
                 <PipelineImageArchiveFormat>oci</PipelineImageArchiveFormat>
@@ -254,12 +252,20 @@ public sealed class AssemblerTests(PackageFeed feed)
     [EngineFact]
     public async Task RequirementsBaseIsBuiltAndPushedOnceAndARunnerWithoutAnEngineAssemblesOnIt()
     {
-        await PushBaseImageAsync();
+        // A base in the registry that the engine does not hold, as on a fresh runner: the requirements base is pinned to
+        // its registry digest, so that a runner without an engine finds it by the same content key.
+        const string freshBase = "localhost:5000/dotnet/runtime-fresh:10.0";
+        foreach (var step in new[] { new[] { "tag", "mcr.microsoft.com/dotnet/runtime:10.0", freshBase }, ["push", freshBase], ["image", "rm", freshBase] })
+        {
+            var run = await Docker.RunAsync(step);
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+
         var assemblyName = $"E2eReq{Guid.NewGuid():N}"[..15];
         const string properties = $"""
             <PipelineImagePush>true</PipelineImagePush>
             <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
-            <PipelineImageBase>{BaseImage}</PipelineImageBase>
+            <PipelineImageBase>{freshBase}</PipelineImageBase>
             <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
             <PipelineImageNetwork>host</PipelineImageNetwork>
             <PipelineImageSbom>true</PipelineImageSbom>
@@ -274,7 +280,7 @@ public sealed class AssemblerTests(PackageFeed feed)
         try
         {
             // With an engine: it builds the requirements base alone, pushes it under its content key, and our layers go on it.
-            var one = await first.PublishAsync("-v:n", "-p:PipelineImageBuilder=assembler");
+            var one = await first.PublishAsync("-v:n");
 
             Assert.True(one.ExitCode == 0, one.ToString());
             requirementsBase = BuiltBase(one.Output);
@@ -284,7 +290,7 @@ public sealed class AssemblerTests(PackageFeed feed)
             // the image below).
             Assert.Matches(@"Step [0-9]+/[0-9]+ : RUN ", one.Output);
             var pinned = File.ReadAllText(Path.Combine(first.OutputDirectory, "requirements", "Dockerfile"));
-            Assert.Matches(@"\nFROM localhost:5000/dotnet/runtime@sha256:[0-9a-f]{64}\n", pinned);
+            Assert.Matches(@"\nFROM localhost:5000/dotnet/runtime-fresh@sha256:[0-9a-f]{64}\n", pinned);
             Assert.True(File.Exists(Path.Combine(first.OutputDirectory, "requirements", "hashes.tsv")), "the base's file hashes are kept");
             var digest = PushedDigest(first, $"{name}:1.0.0");
 
@@ -313,7 +319,7 @@ public sealed class AssemblerTests(PackageFeed feed)
 
             // Another requirement is another base; the engine keeps the new one and lets the earlier one go.
             first.WriteProject(properties, items + """<PipelineRequirement Include="tree" />""");
-            var three = await first.PublishAsync("-v:n", "-p:PipelineImageBuilder=assembler");
+            var three = await first.PublishAsync("-v:n");
 
             Assert.True(three.ExitCode == 0, three.ToString());
             replacement = BuiltBase(three.Output);
@@ -324,7 +330,10 @@ public sealed class AssemblerTests(PackageFeed feed)
         }
         finally
         {
-            await Docker.RunAsync(["image", "rm", $"{name}:1.0.0", .. new[] { requirementsBase, replacement }.Where(r => r is { Length: > 0 }).Select(r => r!)]);
+            // The engine pulled the base by digest to build on it: that reference goes too.
+            var pulled = (await Docker.RunAsync("image", "ls", "--digests", "--format", "{{.Repository}}@{{.Digest}}", "localhost:5000/dotnet/runtime-fresh")).Output
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(line => !line.EndsWith("@<none>", StringComparison.Ordinal));
+            await Docker.RunAsync(["image", "rm", $"{name}:1.0.0", .. pulled, .. new[] { requirementsBase, replacement }.Where(r => r is { Length: > 0 }).Select(r => r!)]);
         }
     }
 
@@ -344,9 +353,11 @@ public sealed class AssemblerTests(PackageFeed feed)
         Assert.Contains(missing, auto.Output);
         Assert.Contains("which its registry does not have yet", auto.Output);
 
+        // The retired setting says what changed, and the publish goes on as with auto.
         var assembler = await project.PublishAsync(NoEngine, "-p:PipelineImageBuilder=assembler");
 
         Assert.NotEqual(0, assembler.ExitCode);
+        Assert.Contains("warning PIMG2048: PipelineImageBuilder=assembler no longer changes anything", assembler.Output);
         Assert.Contains("error PIMG1015: ", assembler.Output);
         Assert.Contains(missing, assembler.Output);
         Assert.False(File.Exists(Path.Combine(project.OutputDirectory, "image.json")));

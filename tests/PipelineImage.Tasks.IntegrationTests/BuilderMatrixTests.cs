@@ -8,8 +8,8 @@ namespace PipelineImage.IntegrationTests;
 /// The core scenarios on every engine and builder: Docker 26 on the containerd image store (the default engine, a fresh
 /// Docker 29's configuration) with BuildKit and the classic builder, Docker 20.10 with both, Docker 26 on the
 /// graph-driver store with BuildKit, and Podman 4.3 and 5 with their own builder (buildah). Each publishes a real
-/// project and checks the image with that engine's own CLI. Under PipelineImageBuilder=auto, our assembler makes the
-/// image and these builders only RUN steps (<see cref="EngineBaseTests"/>).
+/// project and checks the image with that engine's own CLI. Our assembler makes every image but one with a parent
+/// Dockerfile, and these builders only RUN steps (<see cref="EngineBaseTests"/>).
 /// </summary>
 [Collection(BuilderMatrixCollection.Name)]
 public sealed class BuilderMatrixTests(PackageFeed feed) : BuilderScenarios(feed)
@@ -99,12 +99,14 @@ public abstract partial class BuilderScenarios(PackageFeed feed)
         }
     }
 
+    // The builder builds the whole Dockerfile here: it has a parent Dockerfile (the base alone).
     protected async Task PublishAndRunAsync(BuilderUnderTest builder)
     {
         await using var project = new TestProject(Feed, engine: builder.Engine,
-            properties: builder.Properties + "<PipelineImageIncludeSourceFiles>true</PipelineImageIncludeSourceFiles>",
+            properties: builder.Properties + "<PipelineImageIncludeSourceFiles>true</PipelineImageIncludeSourceFiles>" + TestSources.BaseOnlyParent,
             items: """<DockerIgnoreFile Include=".dockerignore" />""",
             program: """Console.WriteLine(string.Join(",", Directory.GetFiles("/src/data").Select(Path.GetFileName).Order()));""");
+        await TestSources.WriteBaseOnlyParentAsync(project.Directory);
         Directory.CreateDirectory(Path.Combine(project.Directory, "data"));
         await File.WriteAllTextAsync(Path.Combine(project.Directory, "data", "keep.txt"), "kept\n");
         await File.WriteAllTextAsync(Path.Combine(project.Directory, "data", "run.log"), "ignored\n");

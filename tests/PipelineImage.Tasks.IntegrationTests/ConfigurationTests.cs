@@ -72,7 +72,7 @@ public sealed class ConfigurationTests(PackageFeed feed)
                 <PublishProvider>FileSystem</PublishProvider>
                 <PublishDir>bin\Release\pipeline-image\</PublishDir>
                 <PipelineImageTags>from-profile</PipelineImageTags>
-                <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+                <PipelineImageBuilder>classic</PipelineImageBuilder>
               </PropertyGroup>
             </Project>
             """);
@@ -80,7 +80,7 @@ public sealed class ConfigurationTests(PackageFeed feed)
         var publish = await project.PublishAsync("-p:PublishProfile=PipelineImage", "-v:n");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
-        Assert.Contains("Builder: buildkit (PipelineImageBuilder=buildkit)", publish.Output);
+        Assert.Contains("Builder: assembler (PipelineImageBuilder=classic on Docker; the engine builds only RUN steps)", publish.Output);
         Assert.True(publish.Output.Contains($"App -> {project.ImageName}:from-profile (sha256:", StringComparison.Ordinal), publish.Output);
         Assert.True(File.Exists(Path.Combine(project.Directory, "bin", "Release", "pipeline-image", project.AssemblyName + ".dll")), publish.Output);
         Assert.Equal("published by profile", (await Docker.RunImageAsync($"{project.ImageName}:from-profile")).Output.Trim());
@@ -183,9 +183,9 @@ public sealed class ConfigurationTests(PackageFeed feed)
     [EngineFact]
     public async Task NoCacheRebuildsEveryStepAndGeneratedLabelsCanBeTurnedOff()
     {
-        // The engine's builder builds the whole Dockerfile (the default's own layers are deterministic: nothing to redo).
+        // The engine's BuildKit builds the whole Dockerfile (our own layers are deterministic: nothing to redo).
         await using var project = new TestProject(feed,
-            properties: "<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels><PipelineImageBuilder>buildkit</PipelineImageBuilder>");
+            properties: $"<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels><PipelineImageBuildKitHost>{EngineUnderTest.Default.Socket}</PipelineImageBuildKitHost>");
         var first = await project.PublishAsync();
         Assert.True(first.ExitCode == 0, first.ToString());
 

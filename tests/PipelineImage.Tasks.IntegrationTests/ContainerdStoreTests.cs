@@ -15,22 +15,22 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
 {
     private static readonly EngineUnderTest Engine = EngineUnderTest.DockerContainerd;
 
-    // The engine's BuildKit (POST /build?version=2) and its Control API (POST /grpc), on the same engine.
+    // The engine's BuildKit (which builds RUN steps only: our assembler makes this image, on the base the engine holds)
+    // and its Control API (POST /grpc), which builds the whole Dockerfile, on the same engine.
     public static TheoryData<string> BuildKits() => new()
     {
         $"<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
         $"<PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>",
     };
 
-    [ModernEngineTheory]
-    [MemberData(nameof(BuildKits))]
-    public async Task BuildKitBuildsOnTheLocalBaseWhenTheRegistrysTagHasMovedAndTheNextPublishSaysSoTruly(string builder)
+    [ModernEngineFact]
+    public async Task BuildKitBuildsOnTheLocalBaseWhenTheRegistrysTagHasMovedAndTheNextPublishSaysSoTruly()
     {
         // The registry's tag is runtime-deps (no .NET); the local one, the same name, is runtime: only an image built
         // on the local base runs the app.
         var name = $"127.0.0.1:5000/pimg-moved-{Guid.NewGuid():N}"[..40] + ":10.0";
         await using var project = new TestProject(feed, engine: Engine,
-            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>" + builder,
+            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase><PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>",
             program: """Console.WriteLine("built on the local base");""");
         try
         {
@@ -95,7 +95,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         await using var project = new TestProject(feed, engine: Engine,
             properties: $"""
                 <PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost>
-                <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+                <PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>
                 <PipelineImageArchiveOutputPath>artifacts/app.tar</PipelineImageArchiveOutputPath>
                 <PipelineImageArchiveFormat>{format}</PipelineImageArchiveFormat>
                 """,
@@ -131,13 +131,13 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
     [ModernEngineFact]
     public async Task TheAssembledImageGoesInWholeOnceThenAsOurLayersAloneAndTheEngineSavesItWhole()
     {
-        // The base is in the registry only (pushed, then untagged here): the assembler builds on the registry's.
+        // The base is in the registry only (pushed, then untagged here): our layers go on the registry's.
         var name = $"127.0.0.1:5000/pimg-asm-{Guid.NewGuid():N}"[..36] + ":10.0";
         await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", name));
         await MustAsync(Engine.Cli.RunAsync("push", name));
         await MustAsync(Engine.Cli.RunAsync("image", "rm", name));
         await using var project = new TestProject(feed, engine: Engine,
-            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBuilder>assembler</PipelineImageBuilder><PipelineImageBase>{name}</PipelineImageBase>",
+            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>",
             program: """Console.WriteLine("assembled first");""");
         var reference = $"{project.ImageName}:1.0.0";
 

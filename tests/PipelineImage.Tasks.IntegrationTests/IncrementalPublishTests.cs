@@ -12,7 +12,8 @@ public sealed class IncrementalPublishTests(PackageFeed feed)
 {
     private const string NoBuild = "is up to date: the engine has ";
 
-    private const string EngineBuilder = "<PipelineImageBuilder>buildkit</PipelineImageBuilder>";
+    // The engine's BuildKit builds the whole Dockerfile through its Control API (PipelineImageBuildKitHost), by content key.
+    private static readonly string EngineBuilder = $"<PipelineImageBuildKitHost>{EngineUnderTest.Default.Socket}</PipelineImageBuildKitHost>";
 
     [EngineFact]
     public async Task AnUnchangedPublishBuildsNothingAndARemovedTagIsPutBackWithoutABuild()

@@ -137,7 +137,7 @@ public sealed class PublishTests(PackageFeed feed)
         await using var project = new TestProject(feed);
 
         // A base image that is neither local nor reachable: BuildKit fails resolving it, before any step.
-        var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1", "-p:PipelineImageBuilder=buildkit");
+        var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1", $"-p:PipelineImageBuildKitHost={EngineUnderTest.Default.Socket}");
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.True(publish.Output.Contains("error PIMG1003: The image build failed at [internal] load metadata for 127.0.0.1:9/missing/base:1: ",

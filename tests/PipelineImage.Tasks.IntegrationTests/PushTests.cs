@@ -160,7 +160,7 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
 
         await using var project = new TestProject(feed, properties: $"""
             <PipelineImageBase>{baseImage}</PipelineImageBase>
-            <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+            <PipelineImageBuildKitHost>{EngineUnderTest.Default.Socket}</PipelineImageBuildKitHost>
             """, program: """Console.WriteLine("built on the private base");""");
         WriteConfig("{}");
         var anonymous = await project.PublishAsync(ConfigEnvironment(), "-v:n");

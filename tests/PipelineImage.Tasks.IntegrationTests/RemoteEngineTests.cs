@@ -24,8 +24,11 @@ public sealed class RemoteEngineTests(PackageFeed feed) : IDisposable
     [EngineFact]
     public async Task BuildsThroughDockerHostWithTlsWithBuildKitsSessionOverTlsToo()
     {
-        await using var project = new TestProject(feed, engine: Engine, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
+        // A parent Dockerfile (the base alone): BuildKit builds the whole Dockerfile, the context through its session.
+        await using var project = new TestProject(feed, engine: Engine,
+            properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>" + TestSources.BaseOnlyParent,
             program: """Console.WriteLine("built over TLS");""");
+        await TestSources.WriteBaseOnlyParentAsync(project.Directory);
 
         var publish = await project.PublishAsync(
             new Dictionary<string, string?> { ["DOCKER_HOST"] = TlsEndpoint, ["DOCKER_TLS_VERIFY"] = "1", ["DOCKER_CERT_PATH"] = ClientCertificates },

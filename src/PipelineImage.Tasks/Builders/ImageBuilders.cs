@@ -9,8 +9,8 @@ namespace PipelineImage.Builders;
 internal sealed record BuilderChoice(ImageBuilder Builder, string Reason);
 
 /// <summary>
-/// PipelineImageBuilder: <c>auto</c> (the default), <c>buildkit</c>, <c>classic</c>, or <c>assembler</c> (no engine: our
-/// own layers, configuration and manifest, pushed through the registry API; see <see cref="Assembling.ImageAssembler"/>).
+/// PipelineImageBuilder: <c>auto</c> (the default), <c>buildkit</c> or <c>classic</c>, the builder of what has RUN steps (a
+/// requirements base, a parent Dockerfile); our assembler makes the rest (<see cref="Assembling.ImageAssembler"/>).
 /// </summary>
 internal static class ImageBuilders
 {

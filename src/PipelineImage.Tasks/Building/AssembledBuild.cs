@@ -9,52 +9,48 @@ namespace PipelineImage.Building;
 
 /// <summary>
 /// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest, written to
-/// assembled/ beside image.json. With an engine to load into (<c>auto</c>, or <c>assembler</c> without a
-/// push), on the base as that engine holds it (from its registry when the engine has none), with the requirements base
-/// (the RUN steps) built by that engine, and the image goes into it with no more than it lacks. Without one
-/// (<c>assembler</c> pushing, or no engine answering), on the base from its registry, with the requirements base from
-/// there too, or built by an engine and pushed there.
+/// assembled/ beside image.json, for every PipelineImageBuilder. With an engine, on the base as that engine holds it (from
+/// its registry when it has none), with the requirements base (the RUN steps) built by that engine, and the image goes
+/// into it with no more than it lacks; a push on a base the engine does not hold builds the requirements base pinned to
+/// the base's registry digest and pushes it under its content key, so that a runner without an engine finds it. Without
+/// an engine (pushing), on the base from its registry, with the requirements base from there too.
 /// </summary>
 /// <param name="recordDirectory">Where image.json, assembled/ and requirements/ are.</param>
 /// <param name="basesDirectory">Where what was read of a base held by an engine is kept (<see cref="ImageStore.EngineBaseReader"/>).</param>
 /// <param name="registries">The registries' clients, with their credentials.</param>
-/// <param name="engines">Makes the client of an engine: the Docker Engine API, or a test's fake.</param>
 /// <param name="pullCredentials">A registry host's credential for the builder of the requirements base.</param>
 /// <param name="retryDelays">The waits before the retries of the requirements base's push.</param>
 /// <param name="log">Where what it does goes.</param>
 internal sealed class AssembledBuild(
-    string recordDirectory, string basesDirectory, RegistryClients registries, Func<EngineConnection, IContainerEngine> engines, Func<string, RegistryCredential?> pullCredentials,
-    IReadOnlyList<TimeSpan> retryDelays, BuildLog log)
+    string recordDirectory, string basesDirectory, RegistryClients registries, Func<string, RegistryCredential?> pullCredentials, IReadOnlyList<TimeSpan> retryDelays,
+    BuildLog log)
 {
     /// <summary>Where the assembled image is written: assembled/ beside image.json.</summary>
     public string Directory { get; } = Path.Combine(recordDirectory, "assembled");
 
     /// <summary>
-    /// Assembles the plan's image, and loads it into <paramref name="loadInto"/> when given; what was assembled, and
-    /// the engine's id of the image when it went into one.
+    /// Assembles the plan's image, and loads it into <paramref name="engine"/> when given; what was assembled, and the
+    /// engine's id of the image when it went into one.
     /// </summary>
     /// <param name="plan">What to assemble.</param>
     /// <param name="why">Why the assembler makes it, for the log.</param>
-    /// <param name="loadInto">The engine the image goes into; null: none (a push follows, or there is no engine).</param>
-    /// <param name="buildWith">The engine that builds a requirements base the registry lacks; null: none.</param>
-    /// <param name="unavailable">Why there is no engine to build with, when that is known.</param>
+    /// <param name="engine">The engine the image goes into, and that builds the requirements base (it stays the caller's); null: none answered.</param>
+    /// <param name="push">Whether a push follows.</param>
+    /// <param name="unavailable">Why there is no engine, when none answered.</param>
     /// <param name="cancellationToken">Ends it.</param>
-    /// <param name="connected">
-    /// The client of <paramref name="loadInto"/> when the caller has connected to it already (it stays the caller's);
-    /// null: connected to here.
-    /// </param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
-    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, EngineConnection? loadInto, EngineConnection? buildWith,
-        EngineUnavailableException? unavailable, CancellationToken cancellationToken, ConnectedEngine? connected = null)
+    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, ConnectedEngine? engine, bool push,
+        EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
-            using var local = connected is not null ? Local(connected.Engine, connected.Info, owned: false)
-                : loadInto is null ? null : await ConnectAsync(loadInto, cancellationToken).ConfigureAwait(false);
+            var local = engine is null ? null : new LocalEngine(engine.Engine, engine.Info, new ImageStore.EngineBaseReader(engine.Engine, basesDirectory, log.Normal));
+            var held = local is not null && plan.Assembly?.Requirements is not null && FromEngine(plan, local.Info)
+                ? await local.Engine.InspectImageAsync(plan.BaseImage, cancellationToken).ConfigureAwait(false) : null;
             var onto = plan.Assembly?.Requirements is null ? await BaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
-                : local is not null ? await LocalRequirementsBaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
-                : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, buildWith, unavailable, cancellationToken).ConfigureAwait(false),
+                : local is not null && (held is not null || !push) ? await LocalRequirementsBaseAsync(plan, assembler, local, held, cancellationToken).ConfigureAwait(false)
+                : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, local, unavailable, cancellationToken).ConfigureAwait(false),
                     plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
             var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken).ConfigureAwait(false);
             log.High($"Assembled {plan.Name} ({why}): manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}{(onto.InEngine ? " as the engine holds it" : "")}");
@@ -66,25 +62,6 @@ internal sealed class AssembledBuild(
             throw RegistryClients.BaseFailure(e, plan.BaseImage);
         }
     }
-
-    // The engine an image goes into; null when it does not answer (the image then stays in assembled/).
-    private async Task<LocalEngine?> ConnectAsync(EngineConnection connection, CancellationToken cancellationToken)
-    {
-        var engine = engines(connection);
-        try
-        {
-            return Local(engine, await engine.ConnectAsync(cancellationToken).ConfigureAwait(false), owned: true);
-        }
-        catch (EngineUnavailableException e)
-        {
-            engine.Dispose();
-            log.High($"No engine answers at {e.Endpoint} ({e.Reason}): the assembled image is in {Directory} only; PipelineImagePush=true pushes it");
-            return null;
-        }
-    }
-
-    private LocalEngine Local(IContainerEngine engine, EngineInfo info, bool owned) =>
-        new(engine, info, new ImageStore.EngineBaseReader(engine, basesDirectory, log.Normal), owned);
 
     // The base as the engine holds it, unless the plan pulls always or is for another platform than the engine's;
     // else (or when the engine has none, and the plan may pull) from its registry.
@@ -100,12 +77,12 @@ internal sealed class AssembledBuild(
     private static bool FromEngine(PlanFile plan, EngineInfo info) =>
         plan.Options.PullPolicy != PullPolicy.Always && (plan.Options.Platform.Length == 0 || plan.Options.Platform == info.Platform);
 
-    // The requirements base built by the engine the image goes into, on the base as it holds it (its id in the
+    // The requirements base built by the engine the image goes into, on the base as it holds it (`held`: its id in the
     // Dockerfile, so that another base is another content key) or, when it has none, pinned to its registry's digest.
-    private async Task<BaseContent> LocalRequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine local, CancellationToken cancellationToken)
+    private async Task<BaseContent> LocalRequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine local, ImageDetails? held,
+        CancellationToken cancellationToken)
     {
         PlanBuilder.CheckPlatform(plan, local.Info);
-        var held = FromEngine(plan, local.Info) ? await local.Engine.InspectImageAsync(plan.BaseImage, cancellationToken).ConfigureAwait(false) : null;
         var pinned = held is null
             ? RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false))
             : null;
@@ -144,7 +121,7 @@ internal sealed class AssembledBuild(
 
     // The requirements base by digest: its Dockerfile is written with FROM pinned to the base's digest, and its content
     // key (the tag) follows from that; the registry's image of that tag is used, else the engine builds and pushes it.
-    private async Task<string> RequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, EngineConnection? buildWith,
+    private async Task<string> RequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine? local,
         EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
         var pinned = RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
@@ -157,27 +134,21 @@ internal sealed class AssembledBuild(
             return $"{reference.Name}@{found.Digest}";
         }
 
-        var needs = $"the requirements base {reference} (the RUN steps of the requirements and integrations), which its registry does not have yet: "
-            + "one publish with an engine and PipelineImagePush=true builds and pushes it, for every runner after it";
-        using var engine = buildWith is null ? null : engines(buildWith);
-        EngineInfo info;
-        try
+        if (local is null)
         {
-            info = engine is null ? throw unavailable! : await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (EngineUnavailableException e)
-        {
-            throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
+            var needs = $"the requirements base {reference} (the RUN steps of the requirements and integrations), which its registry does not have yet: "
+                + "one publish with PipelineImagePush=true and an engine that does not hold the base (a fresh runner's) builds and pushes it, for every runner after it";
+            throw new PipelineImageException(unavailable!, DiagnosticCodes.EngineNeededForRunSteps, unavailable!.Endpoint, unavailable.FoundThrough, unavailable.Reason, needs);
         }
 
-        PlanBuilder.CheckPlatform(plan, info);
-        log.High($"Building the requirements base {reference} with the engine at {info.Endpoint} (the registry does not have it)");
-        await PlanBuilder.BuildAsync(basePlan, engine!, info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, recordDirectory: recordDirectory)
+        PlanBuilder.CheckPlatform(plan, local.Info);
+        log.High($"Building the requirements base {reference} with the engine at {local.Info.Endpoint} (the registry does not have it)");
+        await PlanBuilder.BuildAsync(basePlan, local.Engine, local.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, recordDirectory: recordDirectory)
             .ConfigureAwait(false);
-        var pushed = await ImageStore.EnginePush.WithRetriesAsync(engine!, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
+        var pushed = await ImageStore.EnginePush.WithRetriesAsync(local.Engine, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
             .ConfigureAwait(false);
         log.High($"Pushed the requirements base {reference} ({pushed.Digest})");
-        await ReplaceBuiltBaseAsync(engine!, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
+        await ReplaceBuiltBaseAsync(local.Engine, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
         return $"{reference.Name}@{pushed.Digest}";
     }
 
@@ -237,18 +208,8 @@ internal sealed class AssembledBuild(
         return loaded.ImageId;
     }
 
-    // The engine an image goes into: its client (closed after when it is ours), what it said of itself, and the reader
-    // of the bases it holds.
-    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases, bool Owned) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (Owned)
-            {
-                Engine.Dispose();
-            }
-        }
-    }
+    // The engine an image goes into: its client, what it said of itself, and the reader of the bases it holds.
+    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases);
 }
 
 /// <summary>An engine a caller has connected to: its client and what it said of itself.</summary>

@@ -17,12 +17,9 @@ internal abstract record BuildRoute : IDisposable
 
 /// <summary>Our layers, configuration and manifest (<see cref="AssembledBuild"/>); an engine builds only the requirements base.</summary>
 /// <param name="Why">Why, for the log.</param>
-/// <param name="LoadIntoEngine">Whether the image goes into the engine (false: a push follows, or there is none).</param>
-/// <param name="BuildWithEngine">Whether an engine may build a requirements base the registry lacks.</param>
+/// <param name="Connected">The engine the image goes into, and that builds the requirements base; null: none answered (a push follows).</param>
 /// <param name="Unavailable">Why no engine answered, when none did.</param>
-/// <param name="Connected">The engine already connected to (the image goes into it); null: connected to when needed.</param>
-internal sealed record AssembleRoute(string Why, bool LoadIntoEngine, bool BuildWithEngine, EngineUnavailableException? Unavailable = null,
-    ConnectedEngine? Connected = null) : BuildRoute
+internal sealed record AssembleRoute(string Why, ConnectedEngine? Connected, EngineUnavailableException? Unavailable = null) : BuildRoute
 {
     public override void Dispose() => Connected?.Engine.Dispose();
 }
@@ -37,8 +34,8 @@ internal sealed record StandaloneBuildKitRoute(BuildKitControl BuildKit) : Build
 }
 
 /// <summary>
-/// The engine's builder builds the whole Dockerfile, through <paramref name="BuildKit"/> (an engine's Control API) when
-/// given (<see cref="PlanBuilder.BuildAsync"/>, which chooses among the engine's builders and names it in the log).
+/// The engine's builder builds the whole Dockerfile (a parent Dockerfile is in it, or PipelineImageBuildKitHost names an
+/// engine's Control API), through <paramref name="BuildKit"/> when given (<see cref="PlanBuilder.BuildAsync"/>, which chooses among the engine's builders and names it in the log).
 /// </summary>
 internal sealed record EngineBuildRoute(ConnectedEngine Engine, BuildKitControl? BuildKit) : BuildRoute
 {
@@ -50,15 +47,17 @@ internal sealed record EngineBuildRoute(ConnectedEngine Engine, BuildKitControl?
 }
 
 /// <summary>
-/// The one place that decides how an image is made, from PipelineImageBuilder, the push, PipelineImageBuildKitHost and
-/// whether an engine answers; an assembled image is logged here with its reason (<c>Builder: assembler (...)</c>), an
-/// engine's or a buildkitd's build by the builder that is chosen for it.
+/// The one place that decides how an image is made, from the plan, the push, PipelineImageBuildKitHost and whether an
+/// engine answers: assembled wherever the plan allows (PipelineImageBuilder then names only the builder of its RUN
+/// steps), and logged here with the reason (<c>Builder: assembler (...)</c>); a build of the whole Dockerfile by the
+/// builder that is chosen for it.
 /// </summary>
 internal static class BuildRoutes
 {
-    /// <summary>Chooses the route, connecting to no more than it needs: nothing for <c>assembler</c>, the BuildKit host, then the engine.</summary>
+    /// <summary>Chooses the route, connecting to no more than it needs: the BuildKit host when one is set, then the engine.</summary>
     /// <param name="plan">plan.json.</param>
     /// <param name="push">PipelineImagePush.</param>
+    /// <param name="archive">Whether PipelineImageArchiveOutputPath is set.</param>
     /// <param name="buildKitHost">PipelineImageBuildKitHost, parsed; null: none.</param>
     /// <param name="connection">Where the engine is.</param>
     /// <param name="engines">Makes the engine's client.</param>
@@ -66,37 +65,31 @@ internal static class BuildRoutes
     /// <param name="log">Where the decision goes.</param>
     /// <param name="cancellationToken">Ends the connections.</param>
     /// <exception cref="PipelineImageException">
-    /// PIMG2037 (<c>assembler</c> with a parent Dockerfile); PIMG1015 (no engine, and RUN steps the registry does not have);
-    /// PIMG1001 (no engine, where one is needed); PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host).
+    /// PIMG1015 (no engine, and RUN steps the registry does not have); PIMG1001 (no engine, where one is needed);
+    /// PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host).
     /// </exception>
-    public static async Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, EngineConnection? buildKitHost, EngineConnection connection,
+    public static async Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, bool archive, EngineConnection? buildKitHost, EngineConnection connection,
         Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken)
     {
-        if (plan.Options.Setting == BuilderSetting.Assembler)
-        {
-            return plan.Assembly?.NeedsEngine is { } needs
-                ? throw new PipelineImageException(DiagnosticCodes.AssemblerNeedsEngine, needs)
-                : Chosen(new AssembleRoute("PipelineImageBuilder=assembler", LoadIntoEngine: !push, BuildWithEngine: true), log);
-        }
-
         var buildKit = buildKitHost is null ? null : await BuildKitControl.ConnectAsync(buildKitHost, connectTimeout, cancellationToken).ConfigureAwait(false);
         if (buildKit is { IsEngine: false })
         {
             return new StandaloneBuildKitRoute(buildKit);
         }
 
-        var engine = engines(connection);
+        IContainerEngine? engine = null;
         try
         {
+            engine = engines(connection);
             EngineInfo info;
             try
             {
                 info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (EngineUnavailableException e) when (push && buildKit is null && plan.Options.Setting == BuilderSetting.Auto && plan.Assembly is not null)
+            catch (EngineUnavailableException e) when ((push || archive) && buildKit is null && plan.Assembly is not null)
             {
-                // A CI runner without an engine can still push an image that needs no RUN step, or whose requirements base
-                // (the RUN steps) the registry has: it is assembled here.
+                // A CI runner without an engine can still push or save an image that needs no RUN step, or whose
+                // requirements base (the RUN steps) the registry has: it is assembled here.
                 if (plan.Assembly.NeedsEngine is { } needs)
                 {
                     throw new PipelineImageException(e, DiagnosticCodes.EngineNeededForRunSteps, e.Endpoint, e.FoundThrough, e.Reason, needs);
@@ -104,22 +97,24 @@ internal static class BuildRoutes
 
                 engine.Dispose();
                 log.High($"No engine answers at {e.Endpoint} ({e.Reason}); the image is assembled here"
-                    + (plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry") + " and pushed through the registry API");
-                return Chosen(new AssembleRoute($"no engine answered at {e.Endpoint}", LoadIntoEngine: false, BuildWithEngine: false, Unavailable: e), log);
+                    + (plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry")
+                    + (push ? " and pushed through the registry API" : " and written to the archive"));
+                return Chosen(new AssembleRoute($"no engine answered at {e.Endpoint}", Connected: null, Unavailable: e), log);
             }
 
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
             PlanBuilder.CheckPlatform(plan, info);
-            return buildKit is null && plan.Options.Setting == BuilderSetting.Auto && plan.Assembly is { NeedsEngine: null }
-                // The default: our layers, configuration and manifest on the base as the engine holds it; the engine builds
-                // only the requirements base (the RUN steps) and takes the image with only the layers it lacks.
-                ? Chosen(new AssembleRoute($"PipelineImageBuilder=auto on {info.Product}; the engine builds only RUN steps", LoadIntoEngine: true, BuildWithEngine: true,
-                    Connected: new ConnectedEngine(engine, info)), log)
+            return buildKit is null && plan.Assembly is { NeedsEngine: null }
+                // Our layers, configuration and manifest on the base as the engine holds it; the engine builds only the
+                // requirements base (the RUN steps), with the builder PipelineImageBuilder names, and takes the image with
+                // only the layers it lacks.
+                ? Chosen(new AssembleRoute($"PipelineImageBuilder={plan.Options.Setting.Name()} on {info.Product}; the engine builds only RUN steps",
+                    new ConnectedEngine(engine, info)), log)
                 : new EngineBuildRoute(new ConnectedEngine(engine, info), buildKit);
         }
         catch
         {
-            engine.Dispose();
+            engine?.Dispose();
             buildKit?.Dispose();
             throw;
         }

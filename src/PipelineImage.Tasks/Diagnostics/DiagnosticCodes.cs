@@ -63,7 +63,6 @@ internal static class DiagnosticCodes
     public const string InvalidBuildKitHost = nameof(InvalidBuildKitHost);                           // PIMG2034
     public const string StandaloneBuildKit = nameof(StandaloneBuildKit);                             // PIMG2035
     public const string NoLocalImage = nameof(NoLocalImage);                                         // PIMG2036
-    public const string AssemblerNeedsEngine = nameof(AssemblerNeedsEngine);                         // PIMG2037
     public const string InvalidSourceDateEpoch = nameof(InvalidSourceDateEpoch);                     // PIMG2039
     public const string InvalidArchiveFormat = nameof(InvalidArchiveFormat);                         // PIMG2041
     public const string LayerNotReadable = nameof(LayerNotReadable);                                 // PIMG2042
@@ -72,6 +71,7 @@ internal static class DiagnosticCodes
     public const string BaseImageWithoutRuntime = nameof(BaseImageWithoutRuntime);                   // PIMG2045
     public const string InvalidWritableDirectory = nameof(InvalidWritableDirectory);                 // PIMG2046
     public const string WritableDirectoryOwnerUnknown = nameof(WritableDirectoryOwnerUnknown);       // PIMG2047
+    public const string AssemblerSettingRetired = nameof(AssemblerSettingRetired);                   // PIMG2048 (warning)
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -67,7 +67,7 @@ internal sealed record PlanFile
     /// </summary>
     [JsonPropertyName("inputsKey")] public string InputsKey { get; init; } = "";
 
-    /// <summary>The image as the assembler builds it without an engine (PipelineImageBuilder=assembler).</summary>
+    /// <summary>The image as our assembler builds it: its layers, configuration and requirements base.</summary>
     [JsonPropertyName("assembly")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Planning.AssemblyPlan? Assembly { get; init; }
@@ -219,7 +219,7 @@ internal sealed record PlanFile
 /// <param name="Platform">PipelineImagePlatform (validated); empty: the engine's own.</param>
 /// <param name="Pull">PipelineImagePull: <c>missing</c>, <c>always</c> or <c>never</c>.</param>
 /// <param name="NoCache">PipelineImageNoCache: build every step anew (and never skip the build).</param>
-/// <param name="Builder">PipelineImageBuilder (validated): <c>auto</c>, <c>buildkit</c>, <c>classic</c> or <c>assembler</c>.</param>
+/// <param name="Builder">PipelineImageBuilder (validated), the builder of RUN steps: <c>auto</c>, <c>buildkit</c> or <c>classic</c>.</param>
 internal sealed record PlannedOptions(
     [property: JsonPropertyName("network")] string Network,
     [property: JsonPropertyName("platform")] string Platform,

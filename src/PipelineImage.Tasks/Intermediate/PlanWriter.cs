@@ -80,6 +80,12 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
 
         // With a parent Dockerfile, its last FROM tells the OS family that requirements are installed with.
         var builder = problems.Check(() => BuilderSettings.Parse(request.Builder));
+        if (builder == BuilderSetting.Assembler)
+        {
+            log.Warning(DiagnosticCodes.AssemblerSettingRetired, [request.Builder.Trim()]);
+            builder = BuilderSetting.Auto;
+        }
+
         var epoch = problems.Check(() => AssemblyPlanner.Epoch(request.Environment("SOURCE_DATE_EPOCH")));
         var plan = problems.Check(() => ImagePlanner.Create(request.App, settings, sources ?? ContextSources.None,
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage, read is { } r && r.Image == baseImage ? BaseChecks.Traits(r.Facts, baseImage) : null),

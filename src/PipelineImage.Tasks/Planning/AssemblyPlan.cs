@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace PipelineImage.Planning;
 
 /// <summary>
-/// The image as our own assembler writes it (PipelineImageBuilder=assembler): the layers of the Dockerfile's COPY steps
+/// The image as our own assembler writes it (every image without a parent Dockerfile): the layers of the Dockerfile's COPY steps
 /// and the configuration of its other instructions, on top of the base image; derived from the same instructions as
 /// the Dockerfile (<see cref="AssemblyPlanner"/>), so that <c>docker build</c> of that Dockerfile gives an image with the
 /// same files and configuration.

@@ -26,6 +26,6 @@ internal sealed record BuildPlan(
     /// </summary>
     public string? ClassicDockerfile { get; init; }
 
-    /// <summary>The same image as our own assembler builds it (PipelineImageBuilder=assembler), from the same instructions.</summary>
+    /// <summary>The same image as our own assembler builds it, from the same instructions.</summary>
     public required AssemblyPlan Assembly { get; init; }
 }

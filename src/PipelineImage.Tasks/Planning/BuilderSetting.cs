@@ -2,19 +2,25 @@ using PipelineImage.Diagnostics;
 
 namespace PipelineImage.Planning;
 
-/// <summary>PipelineImageBuilder, parsed once (<see cref="BuilderSettings.Parse"/>); plan.json keeps its lower-case name.</summary>
+/// <summary>
+/// PipelineImageBuilder, parsed once (<see cref="BuilderSettings.Parse"/>): the builder of what has RUN steps (the
+/// requirements base, a parent Dockerfile); our assembler makes the rest of every image. plan.json keeps its lower-case name.
+/// </summary>
 internal enum BuilderSetting
 {
-    /// <summary>The default: our assembler on an engine, which builds only RUN steps with the builder it prefers.</summary>
+    /// <summary>The default: the engine builds RUN steps with the builder it prefers.</summary>
     Auto,
 
-    /// <summary>BuildKit builds the whole Dockerfile.</summary>
+    /// <summary>BuildKit builds the RUN steps.</summary>
     BuildKit,
 
-    /// <summary>Docker's classic builder (Podman's own on Podman) builds the whole Dockerfile.</summary>
+    /// <summary>Docker's classic builder (Podman's own on Podman) builds the RUN steps.</summary>
     Classic,
 
-    /// <summary>Our assembler, with an engine only for a requirements base; pushing, with no engine at all.</summary>
+    /// <summary>
+    /// Retired: it chose our assembler when the builders made whole images. Every image is assembled now, so the planner
+    /// warns (PIMG2048) and plans <see cref="Auto"/>; plan.json never holds it.
+    /// </summary>
     Assembler,
 }
 
@@ -31,6 +37,6 @@ internal static class BuilderSettings
         _ => throw new PipelineImageException(DiagnosticCodes.InvalidBuilder, setting),
     };
 
-    /// <summary>Its name as PipelineImageBuilder spells it, and plan.json keeps it: <c>auto</c>, <c>buildkit</c>, <c>classic</c> or <c>assembler</c>.</summary>
+    /// <summary>Its name as PipelineImageBuilder spells it, and plan.json keeps it: <c>auto</c>, <c>buildkit</c> or <c>classic</c>.</summary>
     public static string Name(this BuilderSetting setting) => setting.ToString().ToLowerInvariant();
 }

@@ -145,18 +145,18 @@ internal static class ImagePlanner
     }
 
     // The assembler's plan. Requirements with RUN steps make the requirements base (FROM, WORKDIR and theirs), which an
-    // engine builds from its own Dockerfile; the assembler puts the rest on it. The builders never assemble.
+    // engine builds from its own Dockerfile, with the builder the setting names; the assembler puts the rest on it.
     private static AssemblyPlan RequirementsBase(
         PublishedApp app, List<Instruction> instructions, RequirementPlan requirements, List<ContextEntry> context, BuilderSetting builder, long epoch)
     {
-        if (builder is BuilderSetting.Classic or BuilderSetting.BuildKit || !requirements.Instructions.OfType<RunInstruction>().Any())
+        if (!requirements.Instructions.OfType<RunInstruction>().Any())
         {
             return AssemblyPlanner.Plan(instructions, context, epoch);
         }
 
         var count = instructions.IndexOf(requirements.Instructions[^1]) + 1;
         var (dockerfile, classic) = Dockerfiles(app, instructions[..count], builder,
-            "The requirements base of Dockerfile, which PipelineImageBuilder=assembler puts its layers on; built with FROM pinned to the base's digest.");
+            "The requirements base of Dockerfile: its RUN steps, which an engine builds and our layers go on; the base named by its registry digest or its id in the engine.");
         return AssemblyPlanner.Plan(instructions, context, epoch, count) with
         {
             Requirements = new PlannedRequirementsBase(dockerfile, classic,

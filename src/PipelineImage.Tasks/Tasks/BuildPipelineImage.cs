@@ -10,8 +10,8 @@ namespace PipelineImage.Tasks;
 
 /// <summary>
 /// Makes the image plan.json says, the way <see cref="BuildRoutes"/> chooses, and writes image.json: assembled
-/// (<see cref="AssembledBuild"/>) by default (Docker and Podman), with <c>assembler</c>, or when no engine answers a push;
-/// else by the engine's builder or a buildkitd (<see cref="PlanBuilder"/>).
+/// (<see cref="AssembledBuild"/>) on Docker and Podman, or when no engine answers a push; by the engine's builder or a
+/// buildkitd (<see cref="PlanBuilder"/>) for a parent Dockerfile or PipelineImageBuildKitHost.
 /// </summary>
 public sealed partial class BuildPipelineImage : EngineTask
 {
@@ -19,13 +19,12 @@ public sealed partial class BuildPipelineImage : EngineTask
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
-        using var route = await BuildRoutes.ChooseAsync(plan, Push, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
+        using var route = await BuildRoutes.ChooseAsync(plan, Push, ArchiveOutputPath.Trim().Length > 0, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
             ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
         switch (route)
         {
             case AssembleRoute assemble:
-                await AssembleAsync(plan, config, assemble.Why, cancellationToken, assemble.LoadIntoEngine ? connection : null, assemble.BuildWithEngine ? connection : null,
-                    assemble.Unavailable, assemble.Connected).ConfigureAwait(false);
+                await AssembleAsync(plan, config, assemble, cancellationToken).ConfigureAwait(false);
                 return;
             case StandaloneBuildKitRoute { BuildKit: var buildKit }:
             {
@@ -55,17 +54,16 @@ public sealed partial class BuildPipelineImage : EngineTask
     }
 
     // Our own layers, configuration and manifest (AssembledBuild), written to assembled/ beside image.json; with an
-    // engine to load into, the image goes there as well, as the SDK's container publishing does.
-    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, string why, CancellationToken cancellationToken,
-        EngineConnection? loadInto = null, EngineConnection? buildWith = null, EngineUnavailableException? unavailable = null, ConnectedEngine? connected = null)
+    // engine, the image goes there as well, as the SDK's container publishing does.
+    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, AssembleRoute route, CancellationToken cancellationToken)
     {
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var ours = RegistryHost.Of(plan.Name);
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
         var bases = BaseCacheDirectory ?? Path.Combine(RecordDirectory, "bases");
-        var build = new AssembledBuild(RecordDirectory, bases, registries, EngineFactory, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
-        var (assembled, loadedAs) = await build.AssembleAsync(plan, why, loadInto, buildWith, unavailable, cancellationToken, connected).ConfigureAwait(false);
-        if (loadInto is null && !Push)
+        var build = new AssembledBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
+        var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Connected, Push, route.Unavailable, cancellationToken).ConfigureAwait(false);
+        if (route.Connected is null && !Push)
         {
             Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", build.Directory);
         }

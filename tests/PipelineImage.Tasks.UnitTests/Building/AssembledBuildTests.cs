@@ -19,8 +19,6 @@ namespace PipelineImage.Tests.Building;
 /// </summary>
 public sealed class AssembledBuildTests : IDisposable
 {
-    private static readonly EngineConnection Connection = new(new Uri("unix:///fake.sock"), null, "DOCKER_HOST");
-
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-assembled-build-").FullName;
     private readonly InMemoryRegistry _registry = new();
     private readonly List<string> _log = [];
@@ -36,54 +34,30 @@ public sealed class AssembledBuildTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public async Task WithNothingToLoadIntoNoEngineIsAskedAndAssembledHoldsTheImage()
+    public async Task WithoutAnEngineAssembledHoldsTheImage()
     {
         using var registries = Registries();
 
-        var (assembled, _) = await Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", null, null, null, CancellationToken.None);
+        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(), "no engine answered", null, true, null, CancellationToken.None);
 
+        Assert.Null(loadedAs);
         Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
-        Assert.Contains(_log, line => line.StartsWith($"Assembled registry.test/app (PipelineImageBuilder=assembler): manifest {assembled.ManifestDigest}, on ",
+        Assert.Contains(_log, line => line.StartsWith($"Assembled registry.test/app (no engine answered): manifest {assembled.ManifestDigest}, on ",
             StringComparison.Ordinal) && line.EndsWith($"@{InMemoryRegistry.Digest(_baseManifest)}", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task IntoAnEngineGoOurLayersAloneAndTheEngineIsClosedAfter()
+    public async Task IntoTheEngineGoOurLayersAloneAndItStaysTheCallers()
     {
         using var registries = Registries();
         var engine = new FakeContainerEngine();
 
-        await Build(registries, _ => engine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", Connection, Connection, null, CancellationToken.None);
-
-        Assert.Single(engine.Loads);
-        Assert.Contains("Loaded registry.test/app:1.0.0 into the engine at unix:///fake.sock (our layers; it has the base's)", _log);
-        Assert.True(engine.Disposed);
-    }
-
-    [Fact]
-    public async Task AnEngineTheCallerConnectedToIsUsedAsItIsAndLeftOpen()
-    {
-        using var registries = Registries();
-        var engine = new FakeContainerEngine();
-
-        var (assembled, loadedAs) = await Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=auto", Connection, Connection, null,
-            CancellationToken.None, new ConnectedEngine(engine, engine.Info));
+        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(), "the default", Connected(engine), false, null, CancellationToken.None);
 
         Assert.Single(engine.Loads);
         Assert.Equal(assembled.ConfigDigest, loadedAs);
+        Assert.Contains("Loaded registry.test/app:1.0.0 into the engine at unix:///fake.sock (our layers; it has the base's)", _log);
         Assert.False(engine.Disposed);
-    }
-
-    [Fact]
-    public async Task AnEngineThatDoesNotAnswerLeavesTheImageInAssembledAndSaysSo()
-    {
-        using var registries = Registries();
-        var engine = new FakeContainerEngine { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
-
-        var (assembled, _) = await Build(registries, _ => engine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", Connection, Connection, null, CancellationToken.None);
-
-        Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
-        Assert.Contains(_log, line => line.StartsWith("No engine answers at unix:///fake.sock (connection refused): the assembled image is in ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -93,7 +67,7 @@ public sealed class AssembledBuildTests : IDisposable
             new InMemoryRegistry { Credentials = ("ci", "secret") });
 
         var e = await Assert.ThrowsAsync<PipelineImageException>(() =>
-            Build(registries, NoEngine).AssembleAsync(Plan(), "PipelineImageBuilder=assembler", null, null, null, CancellationToken.None));
+            Build(registries).AssembleAsync(Plan(), "no engine answered", null, true, null, CancellationToken.None));
 
         Assert.Equal(DiagnosticCodes.BaseImageUnreadable, e.ResourceName);
         Assert.Contains("registry.test/base:1", e.Message, StringComparison.Ordinal);
@@ -105,7 +79,7 @@ public sealed class AssembledBuildTests : IDisposable
         var plan = Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n");
         using (var registries = Registries())
         {
-            var missing = await Assert.ThrowsAsync<PipelineImageException>(() => Build(registries, NoEngine).AssembleAsync(plan, "no engine answered", null, null,
+            var missing = await Assert.ThrowsAsync<PipelineImageException>(() => Build(registries).AssembleAsync(plan, "no engine answered", null, true,
                 new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"), CancellationToken.None));
 
             Assert.Equal(DiagnosticCodes.EngineNeededForRunSteps, missing.ResourceName);
@@ -119,7 +93,7 @@ public sealed class AssembledBuildTests : IDisposable
         }
 
         using var again = Registries();
-        var (assembled, _) = await Build(again, NoEngine).AssembleAsync(plan, "no engine answered", null, null, null, CancellationToken.None);
+        var (assembled, _) = await Build(again).AssembleAsync(plan, "no engine answered", null, true, null, CancellationToken.None);
 
         Assert.Equal(InMemoryRegistry.Digest(_baseManifest), assembled.BaseDigest);
         Assert.Contains(_log, line => line.EndsWith($"({InMemoryRegistry.Digest(_baseManifest)}) is in the registry: nothing of it is built", StringComparison.Ordinal));
@@ -134,7 +108,7 @@ public sealed class AssembledBuildTests : IDisposable
         engine.Add(BaseId, null, "registry.test/base:1");
         engine.Archives[BaseId] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive(layer);
 
-        var (assembled, _) = await Build(registries, _ => engine).AssembleAsync(Plan(), "the default", Connection, Connection, null, CancellationToken.None);
+        var (assembled, _) = await Build(registries).AssembleAsync(Plan(), "the default", Connected(engine), false, null, CancellationToken.None);
 
         Assert.True(assembled.BaseInEngine);
         Assert.Equal(BaseId, assembled.BaseDigest);
@@ -146,8 +120,10 @@ public sealed class AssembledBuildTests : IDisposable
         Assert.Contains("Loaded registry.test/app:1.0.0 into the engine at unix:///fake.sock (our layers; it has the base's)", _log);
     }
 
-    [Fact]
-    public async Task ARequirementsBaseIsBuiltByTheEngineTheImageGoesIntoOnTheBaseItHoldsAndReadFromIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ARequirementsBaseIsBuiltByTheEngineTheImageGoesIntoOnTheBaseItHoldsAndReadFromIt(bool push)
     {
         using var registries = Registries();
         var engine = new FakeContainerEngine();
@@ -155,8 +131,8 @@ public sealed class AssembledBuildTests : IDisposable
         var built = "sha256:" + 1.ToString("x64");
         engine.Archives[built] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive("the base's layer"u8.ToArray(), "jq"u8.ToArray());
 
-        var (assembled, loadedAs) = await Build(registries, _ => engine).AssembleAsync(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"), "the default",
-            Connection, Connection, null, CancellationToken.None);
+        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"), "the default",
+            Connected(engine), push, null, CancellationToken.None);
 
         // No registry is asked: the engine's id of the base is in the requirements' Dockerfile, and so in its content key.
         Assert.Empty(_registry.Requests);
@@ -168,16 +144,39 @@ public sealed class AssembledBuildTests : IDisposable
         Assert.True(assembled.BaseInEngine);
         Assert.Single(engine.Loads);
         Assert.Equal(assembled.ConfigDigest, loadedAs);
+        Assert.Empty(engine.Pushes); // its content key names the engine's id of the base: of no use to another runner
+    }
+
+    [Fact]
+    public async Task PushingOnABaseTheEngineLacksItBuildsTheRequirementsBasePinnedToTheRegistryAndPushesItForRunnersWithoutOne()
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine();
+        var built = "sha256:" + 1.ToString("x64");
+        engine.Archives[built] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive("the base's layer"u8.ToArray(), "jq"u8.ToArray());
+        engine.PushedDigest = InMemoryRegistry.Digest(_baseManifest);
+        _registry.Manifests[$"app:{engine.PushedDigest}"] = (MediaTypes.OciManifest, _baseManifest);
+
+        var (assembled, _) = await Build(registries).AssembleAsync(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"), "the default",
+            Connected(engine), true, null, CancellationToken.None);
+
+        Assert.Equal($"FROM registry.test/base@{InMemoryRegistry.Digest(_baseManifest)}\nRUN apt-get install -y jq\n",
+            File.ReadAllText(Path.Combine(_root, "requirements", "Dockerfile")));
+        var pushed = Assert.Single(engine.Pushes);
+        Assert.Equal(Assert.Single(Assert.Single(engine.Builds).References), pushed);
+        Assert.Contains($"Pushed the requirements base {pushed} ({engine.PushedDigest})", _log);
+        Assert.False(assembled.BaseInEngine);
+        Assert.Equal(engine.PushedDigest, assembled.BaseDigest);
+        Assert.Single(engine.Loads);
     }
 
     private const string BaseId = "sha256:ba5e000000000000000000000000000000000000000000000000000000000001";
 
-    private static IContainerEngine NoEngine(EngineConnection connection) => throw new InvalidOperationException("no engine may be asked");
+    private static ConnectedEngine Connected(FakeContainerEngine engine) => new(engine, engine.Info);
 
     private RegistryClients Registries() => new(DockerConfig.Empty, _ => _ => null, _log.Add, [], CancellationToken.None, _registry);
 
-    private AssembledBuild Build(RegistryClients registries, Func<EngineConnection, IContainerEngine> engines) =>
-        new(_root, Path.Combine(_root, "bases"), registries, engines, _ => null, [], new BuildLog(_log.Add, _log.Add));
+    private AssembledBuild Build(RegistryClients registries) => new(_root, Path.Combine(_root, "bases"), registries, _ => null, [], new BuildLog(_log.Add, _log.Add));
 
     private PlanFile Plan(string? requirements = null)
     {

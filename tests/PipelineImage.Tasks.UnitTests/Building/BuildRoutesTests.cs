@@ -9,8 +9,8 @@ using PipelineImage.Tests.Tasks;
 namespace PipelineImage.Tests.Building;
 
 /// <summary>
-/// How an image is made, decided in one place from PipelineImageBuilder, the push and whether an engine answers: the
-/// route, what it connected to (and nothing more), and the line that says why.
+/// How an image is made, decided in one place from the plan, the push and whether an engine answers: the route, what it
+/// connected to (and nothing more), and the line that says why. PipelineImageBuilder never stops the assembler.
 /// </summary>
 public sealed class BuildRoutesTests : IDisposable
 {
@@ -18,29 +18,6 @@ public sealed class BuildRoutesTests : IDisposable
 
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-routes-").FullName;
     private readonly List<string> _log = [];
-    private int _engines;
-
-    [Theory]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    public async Task AssemblerAsksNoEngineAndLoadsIntoOneOnlyWithoutAPush(bool push, bool load)
-    {
-        using var route = await ChooseAsync(Plan("assembler"), push, new FakeContainerEngine());
-
-        var assemble = Assert.IsType<AssembleRoute>(route);
-        Assert.Equal((load, true, null, null), (assemble.LoadIntoEngine, assemble.BuildWithEngine, assemble.Unavailable, assemble.Connected));
-        Assert.Equal(0, _engines);
-        Assert.Equal(["Builder: assembler (PipelineImageBuilder=assembler)"], _log);
-    }
-
-    [Fact]
-    public async Task AssemblerWithWhatOnlyAnEngineBuildsIsPimg2037BeforeAnyConnection()
-    {
-        var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(Plan("assembler", needsEngine: "the parent Dockerfile"), false, new FakeContainerEngine()));
-
-        Assert.Equal(DiagnosticCodes.AssemblerNeedsEngine, error.ResourceName);
-        Assert.Equal(0, _engines);
-    }
 
     [Fact]
     public async Task AutoOnAnEngineAssemblesOnItAndTheRouteOwnsItsConnection()
@@ -51,7 +28,7 @@ public sealed class BuildRoutesTests : IDisposable
 
         var assemble = Assert.IsType<AssembleRoute>(route);
         Assert.Same(engine, assemble.Connected!.Engine);
-        Assert.True(assemble.LoadIntoEngine && assemble.BuildWithEngine);
+        Assert.Null(assemble.Unavailable);
         Assert.Contains("Builder: assembler (PipelineImageBuilder=auto on Docker; the engine builds only RUN steps)", _log);
         Assert.False(engine.Disposed);
         route.Dispose();
@@ -59,14 +36,28 @@ public sealed class BuildRoutesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("auto", "the parent Dockerfile (PipelineImageParentDockerfile)")]
-    [InlineData("classic", null)]
-    [InlineData("buildkit", null)]
-    public async Task TheEnginesBuilderBuildsTheWholeDockerfileForAParentOrWhenAskedFor(string builder, string? needsEngine)
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task ClassicAndBuildKitNameOnlyTheBuilderOfRunStepsTheImageIsAssembledOnTheEngine(string builder)
     {
         var engine = new FakeContainerEngine();
 
-        using var route = await ChooseAsync(Plan(builder, needsEngine), true, engine);
+        using var route = await ChooseAsync(Plan(builder), false, engine);
+
+        var assemble = Assert.IsType<AssembleRoute>(route);
+        Assert.Same(engine, assemble.Connected!.Engine);
+        Assert.Contains($"Builder: assembler (PipelineImageBuilder={builder} on Docker; the engine builds only RUN steps)", _log);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task TheEnginesBuilderBuildsTheWholeDockerfileOfAParent(string builder)
+    {
+        var engine = new FakeContainerEngine();
+
+        using var route = await ChooseAsync(Plan(builder, "the parent Dockerfile (PipelineImageParentDockerfile)"), true, engine);
 
         var build = Assert.IsType<EngineBuildRoute>(route);
         Assert.Same(engine, build.Engine.Engine);
@@ -74,19 +65,31 @@ public sealed class BuildRoutesTests : IDisposable
         Assert.DoesNotContain(_log, line => line.StartsWith("Builder: ", StringComparison.Ordinal)); // the engine's builder says which it is
     }
 
-    [Fact]
-    public async Task AutoPushingWithNoEngineAssemblesHereAndSaysSo()
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task PushingWithNoEngineAssemblesHereAndSaysSo(string builder)
     {
         var engine = Unavailable();
 
-        using var route = await ChooseAsync(Plan("auto"), true, engine);
+        using var route = await ChooseAsync(Plan(builder), true, engine);
 
         var assemble = Assert.IsType<AssembleRoute>(route);
-        Assert.Equal((false, false), (assemble.LoadIntoEngine, assemble.BuildWithEngine));
+        Assert.Null(assemble.Connected);
         Assert.NotNull(assemble.Unavailable);
         Assert.True(engine.Disposed);
         Assert.Contains("No engine answers at unix:///fake.sock (connection refused); the image is assembled here (it has no RUN step) and pushed through the registry API", _log);
         Assert.Contains("Builder: assembler (no engine answered at unix:///fake.sock)", _log);
+    }
+
+    [Fact]
+    public async Task AnArchiveWithNoEngineIsAssembledHereAndWrittenWithoutOne()
+    {
+        using var route = await ChooseAsync(Plan("auto"), false, Unavailable(), archive: true);
+
+        Assert.Null(Assert.IsType<AssembleRoute>(route).Connected);
+        Assert.Contains("No engine answers at unix:///fake.sock (connection refused); the image is assembled here (it has no RUN step) and written to the archive", _log);
     }
 
     [Fact]
@@ -101,14 +104,14 @@ public sealed class BuildRoutesTests : IDisposable
     }
 
     [Theory]
-    [InlineData("auto", false)]
-    [InlineData("classic", true)]
-    [InlineData("buildkit", true)]
-    public async Task NoEngineWhereOneIsNeededIsPimg1001AndNothingStaysOpen(string builder, bool push)
+    [InlineData("auto")]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task NoEngineAndNoPushIsPimg1001AndNothingStaysOpen(string builder)
     {
         var engine = Unavailable();
 
-        var error = await Assert.ThrowsAsync<EngineUnavailableException>(() => ChooseAsync(Plan(builder), push, engine));
+        var error = await Assert.ThrowsAsync<EngineUnavailableException>(() => ChooseAsync(Plan(builder), false, engine));
 
         Assert.StartsWith("PIMG1001: ", error.Message);
         Assert.True(engine.Disposed);
@@ -129,12 +132,8 @@ public sealed class BuildRoutesTests : IDisposable
     private static FakeContainerEngine Unavailable() =>
         new() { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
 
-    private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine) =>
-        BuildRoutes.ChooseAsync(plan, push, buildKitHost: null, Connection, _ =>
-        {
-            _engines++;
-            return engine;
-        }, TimeSpan.FromSeconds(1), new BuildLog(_log.Add, _log.Add), CancellationToken.None);
+    private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine, bool archive = false) =>
+        BuildRoutes.ChooseAsync(plan, push, archive, buildKitHost: null, Connection, _ => engine, TimeSpan.FromSeconds(1), new BuildLog(_log.Add, _log.Add), CancellationToken.None);
 
     private PlanFile Plan(string builder, string? needsEngine = null)
     {

@@ -78,6 +78,15 @@ public sealed class PlanWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task TheRetiredAssemblerSettingIsAWarningAndThePlanIsAutos()
+    {
+        var written = await Writer(Request() with { Builder = "Assembler" }).WriteAsync(CancellationToken.None);
+
+        Assert.Equal([$"{DiagnosticCodes.AssemblerSettingRetired}: Assembler"], _warnings);
+        Assert.Equal("auto", (await PlanFile.ReadAsync(written.PlanPath, CancellationToken.None)).Options.Builder);
+    }
+
+    [Fact]
     public async Task ABaseOfAnUnknownNameIsPlannedOnWithThePackageManagerItsOsReleaseNames()
     {
         var request = Request() with

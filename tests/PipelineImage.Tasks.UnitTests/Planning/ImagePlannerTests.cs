@@ -317,10 +317,8 @@ public class ImagePlannerTests
         Assert.Equal("pip-netrc", e.Arguments[0]);
     }
 
-    [Theory]
-    [InlineData("auto")]
-    [InlineData("assembler")]
-    public void RunStepsMakeARequirementsBaseThatTheAssemblerPutsTheRestOn(string builder)
+    [Fact]
+    public void RunStepsMakeARequirementsBaseThatTheAssemblerPutsTheRestOn()
     {
         var requirements = new RequirementItem[]
         {
@@ -329,7 +327,7 @@ public class ImagePlannerTests
         };
 
         var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
-            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n"), BuilderSettings.Parse(builder));
+            baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => "numpy==2.1.0\n"));
 
         var assembly = plan.Assembly;
         var requirementsBase = Assert.IsType<PipelineImage.Planning.PlannedRequirementsBase>(assembly.Requirements);
@@ -352,17 +350,21 @@ public class ImagePlannerTests
     }
 
     [Theory]
-    [InlineData("buildkit")]
-    [InlineData("classic")]
-    public void TheBuildersNeverAssembleSoTheyHaveNoRequirementsBase(string builder)
+    [InlineData("buildkit", true, "# PipelineImageBuilder=buildkit.")]
+    [InlineData("classic", false, "# PipelineImageBuilder=classic.")]
+    public void TheBuilderSettingNamesWhoBuildsTheRequirementsBaseAndItsDockerfileIsThatBuildersAlone(string builder, bool mounts, string header)
     {
         var requirements = new RequirementItem[] { new() { Include = "jq", ProjectFile = "/src/App/App.csproj" } };
 
         var plan = ImagePlanner.Create(PlannerTestData.App(), Defaults, ContextSources.None,
             baseImage => RequirementPlanner.Plan(requirements, new RequirementSettings(), baseImage, _ => null), BuilderSettings.Parse(builder));
 
-        Assert.Null(plan.Assembly.Requirements);
-        Assert.NotNull(plan.Assembly.NeedsEngine);
+        var requirementsBase = Assert.IsType<PipelineImage.Planning.PlannedRequirementsBase>(plan.Assembly.Requirements);
+        Assert.Null(plan.Assembly.NeedsEngine);
+        Assert.Null(requirementsBase.ClassicDockerfile);
+        Assert.Contains(header + "\n", requirementsBase.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains(requirementsBase.Dockerfile.Split('\n'), line => line.StartsWith("RUN ", StringComparison.Ordinal));
+        Assert.Equal(mounts, requirementsBase.Dockerfile.Contains("RUN --mount=type=cache,target=/var/cache/apt ", StringComparison.Ordinal));
     }
 
     [Fact]

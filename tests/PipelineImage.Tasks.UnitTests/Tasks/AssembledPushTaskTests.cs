@@ -28,7 +28,7 @@ public sealed class AssembledPushTaskTests : IDisposable
     {
         var build = new BuildPipelineImage
         {
-            BuildEngine = _log, EngineFactory = NoEngine, RegistryHandler = _registry, Push = true, PlanPath = WritePlan(),
+            BuildEngine = _log, EngineFactory = _ => Unavailable(), RegistryHandler = _registry, Push = true, PlanPath = WritePlan(),
             ImageRecordPath = Path.Combine(_root, "image.json"),
         };
         Assert.True(build.Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
@@ -55,6 +55,9 @@ public sealed class AssembledPushTaskTests : IDisposable
 
     private static IContainerEngine NoEngine(EngineConnection connection) => throw new InvalidOperationException("no engine may be asked");
 
+    private static FakeContainerEngine Unavailable() =>
+        new() { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
+
     private PushPipelineImage NewPush() => new()
     {
         BuildEngine = _log, EngineFactory = NoEngine, RegistryHandler = _registry, ImageRecordPath = Path.Combine(_root, "image.json"),
@@ -72,7 +75,7 @@ public sealed class AssembledPushTaskTests : IDisposable
         {
             Assembly = new(1, null, [], new()),
         };
-        var file = PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false, "assembler"),
+        var file = PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false),
             FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
         var path = Path.Combine(_root, "plan.json");
         File.WriteAllText(path, file.ToJson());

@@ -124,6 +124,9 @@ internal sealed class FakeContainerEngine : IContainerEngine
     /// <summary>What the next pushes throw, one each, before they succeed.</summary>
     public Queue<Exception> PushFailures { get; } = new();
 
+    /// <summary>The manifest digest a push reports.</summary>
+    public string PushedDigest { get; set; } = "sha256:" + new string('d', 64);
+
     public Task<PushResult> PushAsync(ImageReference reference, ResolvedCredential credential, Action<string> output, CancellationToken cancellationToken)
     {
         Throw("push");
@@ -133,7 +136,7 @@ internal sealed class FakeContainerEngine : IContainerEngine
         }
 
         Pushes.Add(reference);
-        return Task.FromResult(new PushResult("sha256:" + new string('d', 64), 1024, 1, 2));
+        return Task.FromResult(new PushResult(PushedDigest, 1024, 1, 2));
     }
 
     /// <summary>What each save was asked for.</summary>
