@@ -144,7 +144,8 @@ internal static class PlanBuilder
         return (id, digest);
     }
 
-    // The chosen builder's Dockerfile and the plan's options for it, said in the log.
+    // The chosen builder's Dockerfile and the plan's options for it, said in the log; the builder names itself in the
+    // options it passes on (EngineBuilder).
     private static (string Dockerfile, BuildOptions Options) Prepare(PlanFile plan, BuilderChoice builder, BuildLog log, IReadOnlyList<BuildSecret> secrets,
         Func<string, Registry.RegistryCredential?>? credentials)
     {
@@ -156,7 +157,7 @@ internal static class PlanBuilder
         }
 
         return (dockerfile, new BuildOptions(plan.Options.Network, plan.Options.Platform, plan.Options.PullPolicy == PullPolicy.Always, plan.Options.NoCache,
-            Builder: builder.Builder, Secrets: secrets, Credentials: credentials));
+            Secrets: secrets, Credentials: credentials));
     }
 
     // An image with the key; the one our first tag points to when several have it (a no-cache rebuild made another).
