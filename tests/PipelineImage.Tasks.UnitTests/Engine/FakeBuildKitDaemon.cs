@@ -72,6 +72,14 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
     /// <summary>A Solve fails with this message (as a failed RUN step's).</summary>
     public string? FailWith { get; }
 
+    /// <summary>
+    /// The failed step's vertex, with <see cref="FailWith"/> as its error, comes on the Status stream only after the Solve
+    /// has answered, as a busy BuildKit's may; false: the stream has no failed step.
+    /// </summary>
+    public bool FailedStepAfterSolve { get; init; }
+
+    private readonly TaskCompletionSource _solveFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string? EngineApiVersion { get; }
 
     public List<SolveRequest> Solves { get; } = [];
@@ -313,6 +321,7 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
 
         if (FailWith is not null)
         {
+            _solveFailed.TrySetResult();
             throw new GrpcStatusException(FailWith == Cancel ? GrpcStatus.Cancelled : GrpcStatus.Internal, FailWith);
         }
 
@@ -330,11 +339,20 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
         }
     }
 
-    private static async Task StatusAsync(GrpcCall call)
+    private async Task StatusAsync(GrpcCall call)
     {
         await call.ReadSingleAsync(StatusRequest.Parser);
         await call.WriteAsync(new StatusResponse { Vertexes = { new Vertex { Digest = "sha256:v1", Name = "[1/2] FROM docker.io/library/app-base:1", Started = new Time { Seconds = 1 } } } });
         await call.WriteAsync(new StatusResponse { Vertexes = { new Vertex { Digest = "sha256:v1", Name = "[1/2] FROM docker.io/library/app-base:1", Started = new Time { Seconds = 1 }, Completed = new Time { Seconds = 2 } } } });
+        if (FailedStepAfterSolve)
+        {
+            await _solveFailed.Task.WaitAsync(call.Cancelled);
+            await Task.Delay(200, call.Cancelled);
+            await call.WriteAsync(new StatusResponse
+            {
+                Vertexes = { new Vertex { Digest = "sha256:v2", Name = "[2/2] RUN apt-get install nope", Started = new Time { Seconds = 2 }, Completed = new Time { Seconds = 3 }, Error = FailWith } },
+            });
+        }
     }
 
     private async Task SessionAsync(GrpcCall call)

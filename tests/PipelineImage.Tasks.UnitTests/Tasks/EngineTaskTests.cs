@@ -518,6 +518,24 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailedStepThatBuildKitReportsAfterTheSolveAnswersIsNamedInPimg1003()
+    {
+        await using var daemon = new FakeBuildKitDaemon(failWith: "process \"/bin/sh -c apt-get install nope\" did not complete successfully: exit code: 100")
+        {
+            FailedStepAfterSolve = true,
+        };
+        var build = NewBuild(new FakeContainerEngine());
+        build.BuildKitHost = daemon.Address;
+        build.Push = true;
+
+        Assert.False(build.Execute());
+
+        var error = Assert.Single(_log.Errors);
+        Assert.Equal("PIMG1003", error.Code);
+        Assert.Contains("failed at Step 2/2 : RUN apt-get install nope", error.Message);
+    }
+
+    [Fact]
     public async Task ABuildThatBuildKitCancelsItselfIsPimg1014NotABug()
     {
         await using var daemon = new FakeBuildKitDaemon(failWith: FakeBuildKitDaemon.Cancel);

@@ -248,6 +248,9 @@ internal sealed class BuildKitControl : IDisposable
                     throw Cancelled(e);
                 }
 
+                // The Status stream ends with the build, and may carry the failed step (its vertex, its last output) after
+                // the Solve has answered: read it to its end, for a while, so that the failure names its step.
+                await DrainAsync(following, cancellationToken).ConfigureAwait(false);
                 log.Add(new BuildError(e.Status.Detail.TrimEnd()));
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -267,6 +270,19 @@ internal sealed class BuildKitControl : IDisposable
     // The build ended as cancelled, and not by this publish: BuildKit gave it up.
     private Diagnostics.PipelineImageException Cancelled(Exception e) =>
         Unavailable(Host, "it cancelled the build itself (the call ended as cancelled, not by this publish); publish again", e);
+
+    // The Status stream's end after a failed Solve, waited for no longer than BuildKit takes to send what it still has.
+    private static async Task DrainAsync(Task following, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await following.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The stream stays open: what came is what there is.
+        }
+    }
 
     // Status messages until the build's end (or the call's).
     private static async Task FollowAsync(AsyncServerStreamingCall<StatusResponse> call, Action<StatusResponse> status, CancellationToken cancellationToken)
