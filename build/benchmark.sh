@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publish-time benchmark, as root on a provisioned machine. A small console app with one NuGet package, consuming the
-# packed PipelineImage.Tasks from a local feed as a user's project does, in ten scenarios that each have a copy of
+# packed PipelineImage.Tasks from a local feed as a user's project does, in nine scenarios that each have a copy of
 # the app of their own:
 #   plain  dotnet publish, no image (PipelineImageEnabled=false): the reference every ratio is to
 #   ours   dotnet publish with PipelineImage.Tasks on its defaults (auto: our layers on the base as dockerd 20.10 holds it)
@@ -15,7 +15,7 @@
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
 # interleaved (plain ours bk oop hand sdk push sdkpush noengine, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
-# image targets alone, from MSBuild's performance summary; for the two push scenarios also the bytes the registry
+# image targets alone, from MSBuild's performance summary; for the three push scenarios also the bytes the registry
 # stored in each run (its storage directory's growth: what crossed to it, compressed) (for ours and oop: their difference is what the tool's
 # start-up costs a publish). Then the fleet: BENCH_FLEET (default 3) clean git clones of one commit at different paths,
 # as hosted CI runners check it out, each with the engine's copy of the image removed first (a fresh runner has none),
@@ -166,6 +166,7 @@ declare -A result
 for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}" | grep . | median); done
 
 fleet_default=$(fleet default)
+# (With no engine, the fleet's removal of the engine's copy has nothing to remove.)
 fleet_noengine=$(DOCKER_HOST=$no_engine fleet noengine -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
 read -r fleet_default_digests fleet_default_bytes <<<"$fleet_default"
 read -r fleet_noengine_digests fleet_noengine_bytes <<<"$fleet_noengine"

@@ -64,9 +64,10 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
     [MemberData(nameof(BuildKits))]
     public async Task APresentBaseWhoseRegistryRefusesEveryRequestIsBuiltOn(string builder)
     {
-        // Nothing listens on 127.0.0.1:1. BuildKit there still sends the registry a HEAD for the local base's digest
-        // (Docker 26.1: two, each refused at once), then builds on the local image; a FROM pinned by that digest
-        // fails instead, as POST /build?version=2 resolves it remotely only.
+        // Nothing listens on 127.0.0.1:1. Our assembler reads the base from the engine, and asks no registry; BuildKit's
+        // Control API still sends the registry a HEAD for the local base's digest (Docker 26.1: two, each refused at
+        // once), then builds on the local image; a FROM pinned by that digest fails instead, as POST
+        // /build?version=2 resolves it remotely only.
         var repository = $"pimg-offline-{Guid.NewGuid():N}"[..24];
         var name = $"127.0.0.1:1/{repository}:10.0";
         await using var project = new TestProject(feed, engine: Engine,

@@ -13,7 +13,7 @@ namespace PipelineImage.Building;
 /// its registry when it has none), with the requirements base (the RUN steps) built by that engine, and the image goes
 /// into it with no more than it lacks; a push on a base the engine does not hold builds the requirements base pinned to
 /// the base's registry digest and pushes it under its content key, so that a runner without an engine finds it. Without
-/// an engine (pushing), on the base from its registry, with the requirements base from there too.
+/// an engine (for a push or an archive), on the base from its registry, with the requirements base from there too.
 /// </summary>
 /// <param name="recordDirectory">Where image.json, assembled/ and requirements/ are.</param>
 /// <param name="basesDirectory">Where what was read of a base held by an engine is kept (<see cref="ImageStore.EngineBaseReader"/>).</param>
@@ -42,6 +42,11 @@ internal sealed class AssembledBuild(
     public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, ConnectedEngine? engine, bool push,
         EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
+        if (engine is null && unavailable is null)
+        {
+            throw new ArgumentException("Without an engine, say why none answered.", nameof(unavailable));
+        }
+
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
@@ -137,8 +142,10 @@ internal sealed class AssembledBuild(
         if (local is null)
         {
             var needs = $"the requirements base {reference} (the RUN steps of the requirements and integrations), which its registry does not have yet: "
-                + "one publish with PipelineImagePush=true and an engine that does not hold the base (a fresh runner's) builds and pushes it, for every runner after it";
-            throw new PipelineImageException(unavailable!, DiagnosticCodes.EngineNeededForRunSteps, unavailable!.Endpoint, unavailable.FoundThrough, unavailable.Reason, needs);
+                + "one publish with PipelineImagePush=true and an engine that does not hold the base (a fresh runner's, or with PipelineImagePull=always) "
+                + "builds and pushes it, for every runner after it";
+            var none = unavailable!; // AssembleAsync has checked that there is a reason
+            throw new PipelineImageException(none, DiagnosticCodes.EngineNeededForRunSteps, none.Endpoint, none.FoundThrough, none.Reason, needs);
         }
 
         PlanBuilder.CheckPlatform(plan, local.Info);

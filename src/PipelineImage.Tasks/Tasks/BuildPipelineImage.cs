@@ -65,7 +65,7 @@ public sealed partial class BuildPipelineImage : EngineTask
         var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Connected, Push, route.Unavailable, cancellationToken).ConfigureAwait(false);
         if (route.Connected is null && !Push)
         {
-            Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: PipelineImagePush=true pushes it", build.Directory);
+            Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: the archive is written from there", build.Directory);
         }
 
         // On a base read from the engine, the image is the engine's alone (by its id there): push, save and describe go

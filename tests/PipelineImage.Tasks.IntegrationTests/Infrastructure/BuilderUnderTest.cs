@@ -103,9 +103,9 @@ public sealed record BuilderUnderTest(string Name, string Builder, EngineUnderTe
     public string Properties => string.Concat(Arguments.Select(argument => argument[3..].Split('=', 2) is [var property, var value] ? $"<{property}>{value}</{property}>" : ""));
 
     /// <summary>
-    /// With <c>PipelineImageBuilder=auto</c>: on Podman, buildah then builds only the RUN steps (with cache mounts), and
-    /// our assembler the image. Without it Podman's builder is chosen by <c>classic</c>, and builds the whole Dockerfile
-    /// without cache mounts.
+    /// With <c>PipelineImageBuilder=auto</c>: on Podman, buildah builds the RUN steps with cache mounts. Without it
+    /// Podman's builder is chosen by <c>classic</c>, and builds them without. Either way our assembler makes the image,
+    /// unless it has a parent Dockerfile.
     /// </summary>
     public bool Auto { get; init; }
 

@@ -38,7 +38,7 @@ public sealed class AssembledBuildTests : IDisposable
     {
         using var registries = Registries();
 
-        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(), "no engine answered", null, true, null, CancellationToken.None);
+        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(), "no engine answered", null, true, NoEngine, CancellationToken.None);
 
         Assert.Null(loadedAs);
         Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
@@ -67,7 +67,7 @@ public sealed class AssembledBuildTests : IDisposable
             new InMemoryRegistry { Credentials = ("ci", "secret") });
 
         var e = await Assert.ThrowsAsync<PipelineImageException>(() =>
-            Build(registries).AssembleAsync(Plan(), "no engine answered", null, true, null, CancellationToken.None));
+            Build(registries).AssembleAsync(Plan(), "no engine answered", null, true, NoEngine, CancellationToken.None));
 
         Assert.Equal(DiagnosticCodes.BaseImageUnreadable, e.ResourceName);
         Assert.Contains("registry.test/base:1", e.Message, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class AssembledBuildTests : IDisposable
         }
 
         using var again = Registries();
-        var (assembled, _) = await Build(again).AssembleAsync(plan, "no engine answered", null, true, null, CancellationToken.None);
+        var (assembled, _) = await Build(again).AssembleAsync(plan, "no engine answered", null, true, NoEngine, CancellationToken.None);
 
         Assert.Equal(InMemoryRegistry.Digest(_baseManifest), assembled.BaseDigest);
         Assert.Contains(_log, line => line.EndsWith($"({InMemoryRegistry.Digest(_baseManifest)}) is in the registry: nothing of it is built", StringComparison.Ordinal));
@@ -173,6 +173,8 @@ public sealed class AssembledBuildTests : IDisposable
     private const string BaseId = "sha256:ba5e000000000000000000000000000000000000000000000000000000000001";
 
     private static ConnectedEngine Connected(FakeContainerEngine engine) => new(engine, engine.Info);
+
+    private static readonly EngineUnavailableException NoEngine = new("unix:///fake.sock", "the default socket", "no such file");
 
     private RegistryClients Registries() => new(DockerConfig.Empty, _ => _ => null, _log.Add, [], CancellationToken.None, _registry);
 

@@ -9,8 +9,9 @@ using PipelineImage.Tests.Tasks;
 namespace PipelineImage.Tests.Building;
 
 /// <summary>
-/// How an image is made, decided in one place from the plan, the push and whether an engine answers: the route, what it
-/// connected to (and nothing more), and the line that says why. PipelineImageBuilder never stops the assembler.
+/// How an image is made, decided in one place from the plan, the push and whether an engine answers: the route, the
+/// engine it owns (closed with it, or at once when it is not used), and the line that says why. PipelineImageBuilder
+/// never stops the assembler.
 /// </summary>
 public sealed class BuildRoutesTests : IDisposable
 {
