@@ -35,11 +35,10 @@ internal sealed class AssembledBuild(
     /// <param name="plan">What to assemble.</param>
     /// <param name="why">Why the assembler makes it, for the log.</param>
     /// <param name="engine">The engine the image goes into, and that builds the requirements base (it stays the caller's); null: none answered.</param>
-    /// <param name="push">Whether a push follows.</param>
     /// <param name="unavailable">Why there is no engine, when none answered.</param>
     /// <param name="cancellationToken">Ends it.</param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
-    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, ConnectedEngine? engine, bool push,
+    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, ConnectedEngine? engine,
         EngineUnavailableException? unavailable, CancellationToken cancellationToken)
     {
         if (engine is null && unavailable is null)
@@ -54,7 +53,7 @@ internal sealed class AssembledBuild(
             var held = local is not null && plan.Assembly?.Requirements is not null && FromEngine(plan, local.Info)
                 ? await local.Engine.InspectImageAsync(plan.BaseImage, cancellationToken).ConfigureAwait(false) : null;
             var onto = plan.Assembly?.Requirements is null ? await BaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
-                : local is not null && (held is not null || !push) ? await LocalRequirementsBaseAsync(plan, assembler, local, held, cancellationToken).ConfigureAwait(false)
+                : local is not null && (held is not null || !plan.Options.Push) ? await LocalRequirementsBaseAsync(plan, assembler, local, held, cancellationToken).ConfigureAwait(false)
                 : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, local, unavailable, cancellationToken).ConfigureAwait(false),
                     plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
             var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken).ConfigureAwait(false);

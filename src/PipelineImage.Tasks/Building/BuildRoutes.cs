@@ -47,8 +47,8 @@ internal sealed record EngineBuildRoute(ConnectedEngine Engine, BuildKitControl?
 }
 
 /// <summary>
-/// The one place that decides how an image is made, from the plan, the push, PipelineImageBuildKitHost and whether an
-/// engine answers: assembled wherever the plan allows (PipelineImageBuilder then names only the builder of its RUN
+/// The one place that decides how an image is made, from the plan (with its push and archive), PipelineImageBuildKitHost
+/// and whether an engine answers: assembled wherever the plan allows (PipelineImageBuilder then names only the builder of its RUN
 /// steps), and logged here with the reason (<c>Builder: assembler (...)</c>); a build of the whole Dockerfile by the
 /// builder that is chosen for it.
 /// </summary>
@@ -56,8 +56,6 @@ internal static class BuildRoutes
 {
     /// <summary>Chooses the route, connecting to no more than it needs: the BuildKit host when one is set, then the engine.</summary>
     /// <param name="plan">plan.json.</param>
-    /// <param name="push">PipelineImagePush.</param>
-    /// <param name="archive">Whether PipelineImageArchiveOutputPath is set.</param>
     /// <param name="buildKitHost">PipelineImageBuildKitHost, parsed; null: none.</param>
     /// <param name="connection">Where the engine is.</param>
     /// <param name="engines">Makes the engine's client.</param>
@@ -68,7 +66,7 @@ internal static class BuildRoutes
     /// PIMG1015 (no engine, and RUN steps the registry does not have); PIMG1001 (no engine, where one is needed);
     /// PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host).
     /// </exception>
-    public static async Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, bool archive, EngineConnection? buildKitHost, EngineConnection connection,
+    public static async Task<BuildRoute> ChooseAsync(PlanFile plan, EngineConnection? buildKitHost, EngineConnection connection,
         Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken)
     {
         var buildKit = buildKitHost is null ? null : await BuildKitControl.ConnectAsync(buildKitHost, connectTimeout, cancellationToken).ConfigureAwait(false);
@@ -86,7 +84,7 @@ internal static class BuildRoutes
             {
                 info = await engine.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (EngineUnavailableException e) when ((push || archive) && buildKit is null && plan.Assembly is not null)
+            catch (EngineUnavailableException e) when ((plan.Options.Push || plan.Options.Archive) && buildKit is null && plan.Assembly is not null)
             {
                 // A CI runner without an engine can still push or save an image that needs no RUN step, or whose
                 // requirements base (the RUN steps) the registry has: it is assembled here.
@@ -98,7 +96,7 @@ internal static class BuildRoutes
                 engine.Dispose();
                 log.High($"No engine answers at {e.Endpoint} ({e.Reason}); the image is assembled here"
                     + (plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry")
-                    + (push ? " and pushed through the registry API" : " and written to the archive"));
+                    + (plan.Options.Push ? " and pushed through the registry API" : " and written to the archive"));
                 return Chosen(new AssembleRoute($"no engine answered at {e.Endpoint}", Connected: null, Unavailable: e), log);
             }
 

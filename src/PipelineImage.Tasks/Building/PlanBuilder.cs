@@ -106,11 +106,11 @@ internal static class PlanBuilder
     /// PIMG2035 without PipelineImagePush or with a parent Dockerfile; PIMG1003 when the build failed.
     /// </exception>
     public static async Task<(string ImageId, string Digest)> BuildOnBuildKitAsync(
-        PlanFile plan, Engine.BuildKit.BuildKitControl buildKit, bool push, BuildLog log, IReadOnlyList<BuildSecret> secrets,
+        PlanFile plan, Engine.BuildKit.BuildKitControl buildKit, BuildLog log, IReadOnlyList<BuildSecret> secrets,
         Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken)
     {
         var host = buildKit.Host.Endpoint.ToString();
-        if (!push)
+        if (!plan.Options.Push)
         {
             throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
                 "the image it builds lands in a registry: set PipelineImagePush=true and PipelineImageRegistry");

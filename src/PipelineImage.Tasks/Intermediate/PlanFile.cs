@@ -220,12 +220,16 @@ internal sealed record PlanFile
 /// <param name="Pull">PipelineImagePull: <c>missing</c>, <c>always</c> or <c>never</c>.</param>
 /// <param name="NoCache">PipelineImageNoCache: build every step anew (and never skip the build).</param>
 /// <param name="Builder">PipelineImageBuilder (validated), the builder of RUN steps: <c>auto</c>, <c>buildkit</c> or <c>classic</c>.</param>
+/// <param name="Push">PipelineImagePush: the image is pushed after the build (the build needs no engine to make one that needs none).</param>
+/// <param name="Archive">PipelineImageArchiveOutputPath is set: the image is written to an archive after the build (likewise).</param>
 internal sealed record PlannedOptions(
     [property: JsonPropertyName("network")] string Network,
     [property: JsonPropertyName("platform")] string Platform,
     [property: JsonPropertyName("pull")] string Pull,
     [property: JsonPropertyName("noCache")] bool NoCache,
-    [property: JsonPropertyName("builder")] string Builder = "auto")
+    [property: JsonPropertyName("builder")] string Builder = "auto",
+    [property: JsonPropertyName("push")] bool Push = false,
+    [property: JsonPropertyName("archive")] bool Archive = false)
 {
     [JsonIgnore] public PullPolicy PullPolicy => PullPolicies.Parse(Pull);
 

@@ -116,7 +116,7 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         var planPath = Path.Combine(Output, "plan.json");
         var hashes = FileHashCache.Load(Path.Combine(Output, "hashes.tsv"));
         var planFile = PlanFile.Create(plan, parent, dockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
-            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder.Name()), hashes.Hash, secrets);
+            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder.Name(), request.Push, request.Archive), hashes.Hash, secrets);
         await hashes.SaveAsync().ConfigureAwait(false);
         var written = await AtomicFile.WriteIfChangedAsync(planPath, planFile.ToJson()).ConfigureAwait(false);
         log.Normal($"{(written ? "Wrote" : "Up to date:")} {planPath}: {planFile.Context.Count} context entries, {hashes.FilesHashed} file(s) read for their hashes, "

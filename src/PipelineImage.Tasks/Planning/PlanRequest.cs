@@ -72,6 +72,9 @@ internal sealed record PlanRequest
     /// <summary>PipelineImagePush (which a skipped build makes meaningless).</summary>
     public bool Push { get; init; }
 
+    /// <summary>Whether PipelineImageArchiveOutputPath is set: an archive is written after the build.</summary>
+    public bool Archive { get; init; }
+
     /// <summary>The build's environment (secrets' variables, SOURCE_DATE_EPOCH).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }

@@ -19,7 +19,7 @@ public sealed partial class BuildPipelineImage : EngineTask
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
-        using var route = await BuildRoutes.ChooseAsync(plan, Push, ArchiveOutputPath.Trim().Length > 0, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
+        using var route = await BuildRoutes.ChooseAsync(plan, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
             ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
         switch (route)
         {
@@ -30,7 +30,7 @@ public sealed partial class BuildPipelineImage : EngineTask
             {
                 // No engine here: the builder pushes, and image.json says so for the push target.
                 using var daemonLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-                var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Push, Lines(), PlanBuilder.ReadSecrets(plan), PullCredentials(plan, config, cancellationToken),
+                var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Lines(), PlanBuilder.ReadSecrets(plan), PullCredentials(plan, config, cancellationToken),
                     cancellationToken).ConfigureAwait(false);
                 Record(plan, imageId);
                 await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (Recorded(plan, imageId) with
@@ -62,8 +62,8 @@ public sealed partial class BuildPipelineImage : EngineTask
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
         var bases = BaseCacheDirectory ?? Path.Combine(RecordDirectory, "bases");
         var build = new AssembledBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
-        var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Connected, Push, route.Unavailable, cancellationToken).ConfigureAwait(false);
-        if (route.Connected is null && !Push)
+        var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Connected, route.Unavailable, cancellationToken).ConfigureAwait(false);
+        if (route.Connected is null && !plan.Options.Push)
         {
             Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: the archive is written from there", build.Directory);
         }

@@ -121,6 +121,7 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
         NoCache = NoCache,
         SkipBuild = SkipBuild,
         Push = Push,
+        Archive = ArchiveOutputPath.Trim().Length > 0,
     };
 
     private static IReadOnlyList<KeyValuePair<string, string>> WithMetadata(ITaskItem[] items, string metadata) =>

@@ -134,7 +134,7 @@ public sealed class BuildRoutesTests : IDisposable
         new() { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
 
     private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine, bool archive = false) =>
-        BuildRoutes.ChooseAsync(plan, push, archive, buildKitHost: null, Connection, _ => engine, TimeSpan.FromSeconds(1), new BuildLog(_log.Add, _log.Add), CancellationToken.None);
+        BuildRoutes.ChooseAsync(plan with { Options = plan.Options with { Push = push, Archive = archive } }, buildKitHost: null, Connection, _ => engine, TimeSpan.FromSeconds(1), new BuildLog(_log.Add, _log.Add), CancellationToken.None);
 
     private PlanFile Plan(string builder, string? needsEngine = null)
     {

@@ -77,6 +77,18 @@ public sealed class PlanWriterTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_root, "obj", "context.tar")));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task ThePlanSaysWhetherTheImageIsPushedOrArchivedAfterTheBuild(bool push, bool archive)
+    {
+        var written = await Writer(Request() with { Push = push, Archive = archive }).WriteAsync(CancellationToken.None);
+
+        var options = (await PlanFile.ReadAsync(written.PlanPath, CancellationToken.None)).Options;
+        Assert.Equal((push, archive), (options.Push, options.Archive));
+    }
+
     [Fact]
     public async Task TheRetiredAssemblerSettingIsAWarningAndThePlanIsAutos()
     {

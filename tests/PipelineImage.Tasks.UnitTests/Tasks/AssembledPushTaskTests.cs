@@ -28,7 +28,7 @@ public sealed class AssembledPushTaskTests : IDisposable
     {
         var build = new BuildPipelineImage
         {
-            BuildEngine = _log, EngineFactory = _ => Unavailable(), RegistryHandler = _registry, Push = true, PlanPath = WritePlan(),
+            BuildEngine = _log, EngineFactory = _ => Unavailable(), RegistryHandler = _registry, PlanPath = WritePlan(),
             ImageRecordPath = Path.Combine(_root, "image.json"),
         };
         Assert.True(build.Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
@@ -75,7 +75,7 @@ public sealed class AssembledPushTaskTests : IDisposable
         {
             Assembly = new(1, null, [], new()),
         };
-        var file = PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false),
+        var file = PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false, Push: true),
             FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
         var path = Path.Combine(_root, "plan.json");
         File.WriteAllText(path, file.ToJson());

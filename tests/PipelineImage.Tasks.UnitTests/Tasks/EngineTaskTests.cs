@@ -467,11 +467,10 @@ public sealed class EngineTaskTests : IDisposable
     public async Task OnAStandaloneBuildkitdTheBuilderPushesAsItBuildsAndNoEngineIsUsed(bool tls)
     {
         await using var daemon = new FakeBuildKitDaemon(tls: tls);
-        var build = NewBuild(new FakeContainerEngine());
+        var build = NewBuild(new FakeContainerEngine(), push: true);
         build.EngineFactory = _ => throw new InvalidOperationException("no engine may be used");
         build.BuildKitHost = daemon.Address;
         build.BuildKitCertPath = tls ? daemon.CertPath : "";
-        build.Push = true;
 
         var built = build.Execute();
         var push = new PushPipelineImage { BuildEngine = _log, EngineFactory = _ => throw new InvalidOperationException("no engine"), ImageRecordPath = build.ImageRecordPath };
@@ -507,9 +506,8 @@ public sealed class EngineTaskTests : IDisposable
         Assert.Empty(daemon.Solves);
 
         _log.Errors.Clear();
-        var failing = NewBuild(new FakeContainerEngine());
+        var failing = NewBuild(new FakeContainerEngine(), push: true);
         failing.BuildKitHost = daemon.Address;
-        failing.Push = true;
         Assert.False(failing.Execute());
         var error = Assert.Single(_log.Errors);
         Assert.Equal("PIMG1003", error.Code);
@@ -524,9 +522,8 @@ public sealed class EngineTaskTests : IDisposable
         {
             FailedStepAfterSolve = true,
         };
-        var build = NewBuild(new FakeContainerEngine());
+        var build = NewBuild(new FakeContainerEngine(), push: true);
         build.BuildKitHost = daemon.Address;
-        build.Push = true;
 
         Assert.False(build.Execute());
 
@@ -539,9 +536,8 @@ public sealed class EngineTaskTests : IDisposable
     public async Task ABuildThatBuildKitCancelsItselfIsPimg1014NotABug()
     {
         await using var daemon = new FakeBuildKitDaemon(failWith: FakeBuildKitDaemon.Cancel);
-        var build = NewBuild(new FakeContainerEngine());
+        var build = NewBuild(new FakeContainerEngine(), push: true);
         build.BuildKitHost = daemon.Address;
-        build.Push = true;
 
         Assert.False(build.Execute());
 
@@ -561,7 +557,8 @@ public sealed class EngineTaskTests : IDisposable
 
     // A plan as GeneratePipelineDockerfile writes it, with a fixed inputs key.
     private BuildPipelineImage NewBuild(
-        FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null, bool classicDockerfile = false)
+        FakeContainerEngine engine, PlannedOptions? options = null, string? inputsKey = null, PlannedParent? parent = null, bool classicDockerfile = false,
+        bool push = false)
     {
         var plan = new PlanFile
         {
@@ -569,7 +566,7 @@ public sealed class EngineTaskTests : IDisposable
             References = [new("hello", "1.0.0"), new("hello", "latest")],
             BaseImage = parent?.Reference.ToString() ?? BaseImage,
             Dockerfile = ".pipelineimage/Dockerfile",
-            Options = options ?? new PlannedOptions("", "", "missing", false),
+            Options = (options ?? new PlannedOptions("", "", "missing", false)) with { Push = push },
             Parent = parent,
             ClassicDockerfile = classicDockerfile ? ".pipelineimage/Dockerfile.classic" : null,
             Context = [

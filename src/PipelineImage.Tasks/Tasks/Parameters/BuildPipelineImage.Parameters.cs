@@ -17,15 +17,6 @@ public sealed partial class BuildPipelineImage
     /// <summary>PipelineImageBuildKitCertPath: ca.pem, cert.pem and key.pem for a tcp:// BuildKitHost.</summary>
     public string BuildKitCertPath { get; set; } = "";
 
-    /// <summary>PipelineImagePush: a standalone buildkitd pushes as it builds, and needs it.</summary>
-    public bool Push { get; set; }
-
-    /// <summary>
-    /// PipelineImageArchiveOutputPath: an archive is written after the build, so that, as with a push, the image is
-    /// assembled here when no engine answers.
-    /// </summary>
-    public string ArchiveOutputPath { get; set; } = "";
-
     [Output] public string ImageId { get; set; } = "";
 
     /// <summary>name:tag items, with Name, Tag and ImageId metadata.</summary>

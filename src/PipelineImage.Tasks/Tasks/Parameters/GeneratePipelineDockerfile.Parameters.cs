@@ -167,8 +167,11 @@ public sealed partial class GeneratePipelineDockerfile
     /// <summary>PipelineImageSkipBuild: also write the context as context.tar, to build by hand.</summary>
     public bool SkipBuild { get; set; }
 
-    /// <summary>PipelineImagePush: without a build (SkipBuild) it has nothing to push, which is worth a warning.</summary>
+    /// <summary>PipelineImagePush, for the plan (the build needs no engine for a push); without a build (SkipBuild) it has nothing to push, which is worth a warning.</summary>
     public bool Push { get; set; }
+
+    /// <summary>PipelineImageArchiveOutputPath, for the plan: an archive is written after the build, which needs no engine for one.</summary>
+    public string ArchiveOutputPath { get; set; } = "";
 
     /// <summary>PipelineImageBuilder: auto, buildkit or classic.</summary>
     public string Builder { get; set; } = "";
