@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Build.Framework;
 using PipelineImage.Building;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
@@ -506,10 +507,7 @@ public sealed class EngineTaskTests : IDisposable
         Assert.Empty(daemon.Solves);
 
         _log.Errors.Clear();
-        var failing = NewBuild(new FakeContainerEngine(), push: true);
-        failing.BuildKitHost = daemon.Address;
-        Assert.False(failing.Execute());
-        var error = Assert.Single(_log.Errors);
+        var (failing, error) = FailOnBuildKit(daemon);
         Assert.Equal("PIMG1003", error.Code);
         Assert.Contains("exit code: 100", error.Message);
         Assert.False(File.Exists(failing.ImageRecordPath));
@@ -522,12 +520,8 @@ public sealed class EngineTaskTests : IDisposable
         {
             FailedStepAfterSolve = true,
         };
-        var build = NewBuild(new FakeContainerEngine(), push: true);
-        build.BuildKitHost = daemon.Address;
+        var (_, error) = FailOnBuildKit(daemon);
 
-        Assert.False(build.Execute());
-
-        var error = Assert.Single(_log.Errors);
         Assert.Equal("PIMG1003", error.Code);
         Assert.Contains("failed at Step 2/2 : RUN apt-get install nope", error.Message);
     }
@@ -536,17 +530,23 @@ public sealed class EngineTaskTests : IDisposable
     public async Task ABuildThatBuildKitCancelsItselfIsPimg1014NotABug()
     {
         await using var daemon = new FakeBuildKitDaemon(failWith: FakeBuildKitDaemon.Cancel);
-        var build = NewBuild(new FakeContainerEngine(), push: true);
-        build.BuildKitHost = daemon.Address;
 
-        Assert.False(build.Execute());
+        var (_, error) = FailOnBuildKit(daemon);
 
-        var error = Assert.Single(_log.Errors);
         Assert.Equal("PIMG1014", error.Code);
         Assert.Contains("it cancelled the build itself", error.Message);
     }
 
     private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
+
+    // A pushing build on the buildkitd, which must fail with one error: the task, and that error.
+    private (BuildPipelineImage Build, BuildErrorEventArgs Error) FailOnBuildKit(FakeBuildKitDaemon daemon)
+    {
+        var build = NewBuild(new FakeContainerEngine(), push: true);
+        build.BuildKitHost = daemon.Address;
+        Assert.False(build.Execute());
+        return (build, Assert.Single(_log.Errors));
+    }
 
     private string WriteFile(string name)
     {
