@@ -136,7 +136,7 @@ public sealed class BaseImageTests(PackageFeed feed)
         }
     }
     [EngineFact]
-    public async Task TheUserWritesTheDirectoriesItWasGivenAssembledOrBuiltAndNothingElse()
+    public async Task TheUserWritesTheDirectoriesItWasGivenAndNothingElse()
     {
         await using var project = new TestProject(feed,
             properties: "<PipelineImageWritableWorkingDirectory>true</PipelineImageWritableWorkingDirectory>",
@@ -162,17 +162,14 @@ public sealed class BaseImageTests(PackageFeed feed)
             $"/app/{project.AssemblyName}.deps.json: denied", "/var/lib/written.txt: denied",
         ];
 
-        // Our assembler's layers, and BuildKit's from the Dockerfile's COPY --chown (PipelineImageBuildKitHost: it builds the
-        // whole Dockerfile, which the engine's builders now build only with a parent Dockerfile).
-        foreach (var arguments in new[] { Array.Empty<string>(), [$"-p:PipelineImageBuildKitHost={EngineUnderTest.Default.Socket}"] })
-        {
-            var publish = await project.PublishAsync(arguments);
+        // Our assembler's layers (every builder's, and a BuildKit host's: only a parent Dockerfile is built whole, and on a
+        // parent the writable directories need numeric owners).
+        var publish = await project.PublishAsync();
 
-            Assert.True(publish.ExitCode == 0, publish.ToString());
-            var run = await Docker.RunImageAsync($"{project.ImageName}:latest");
-            Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.Equal(expected, run.Output.Trim().Split('\n'));
-        }
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        var run = await Docker.RunImageAsync($"{project.ImageName}:latest");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(expected, run.Output.Trim().Split('\n'));
 
         var dockerfile = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "Dockerfile"));
         Assert.Contains("COPY --chown=1654:1654 [\".pipelineimage/writable/0/\", \"/\"]", dockerfile);

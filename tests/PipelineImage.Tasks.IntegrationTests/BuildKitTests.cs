@@ -5,7 +5,7 @@ namespace PipelineImage.IntegrationTests;
 /// <summary>
 /// PipelineImageBuilder=buildkit on this machine's dockerd (Docker 20.10, the graph-driver store): POST /build?version=2
 /// with the session on POST /session, and its Control API on POST /grpc, with their protobuf progress. BuildKit builds
-/// the whole Dockerfile where it has a parent Dockerfile or PipelineImageBuildKitHost is set; else only RUN steps. (On the
+/// the whole Dockerfile where it has a parent Dockerfile; else only RUN steps, with or without PipelineImageBuildKitHost. (On the
 /// containerd store, the default engine, BuildKit builds always go through the Control API: ContainerdStoreTests.)
 /// </summary>
 [Collection(EngineCollection.Name)]
@@ -60,7 +60,7 @@ public sealed class BuildKitTests(PackageFeed feed)
     }
 
     [EngineFact]
-    public async Task ABuildThroughTheControlApiOfDockerdIsPushedPulledBackAndRuns()
+    public async Task TheControlApiOfDockerdBuildsTheRequirementsBaseAndTheAssembledImageIsPushedPulledBackAndRuns()
     {
         await using var project = new TestProject(feed, engine: Engine,
             properties: """
@@ -69,20 +69,25 @@ public sealed class BuildKitTests(PackageFeed feed)
                 <PipelineImagePush>true</PipelineImagePush>
                 <PipelineImageNetwork>host</PipelineImageNetwork>
                 """,
+            items: """<PipelineRequirement Include="jq" />""",
             program: """Console.WriteLine("built by the Control API");""");
         var name = $"localhost:5000/{project.ImageName}";
 
         var publish = await project.PublishAsync("-v:n");
 
         Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.Contains("Builder: assembler (PipelineImageBuildKitHost=unix:///var/run/docker.sock: BuildKit's Control API there builds only RUN steps)", publish.Output);
         Assert.Contains("Builder: buildkit (PipelineImageBuildKitHost=unix:///var/run/docker.sock: BuildKit's Control API there)", publish.Output);
         Assert.Contains("Building through the BuildKit Control API of the Docker engine at unix:///var/run/docker.sock", publish.Output);
-        Assert.Matches(@"Step [0-9]+/[0-9]+ : COPY", publish.Output);
+        Assert.Matches(@"Step [0-9]+/[0-9]+ : RUN ", publish.Output);
+        Assert.DoesNotMatch(@"Step [0-9]+/[0-9]+ : COPY", publish.Output);
         Assert.Contains($"Pushed {name}:1.0.0 (sha256:", publish.Output);
         await Engine.Cli.RunAsync("image", "rm", "--force", (await Engine.Cli.InspectImageAsync($"{name}:1.0.0"))!.Value.GetProperty("Id").GetString()!);
         var pull = await Engine.Cli.RunAsync("pull", $"{name}:1.0.0");
         Assert.True(pull.ExitCode == 0, pull.ToString());
         Assert.Equal("built by the Control API", (await Engine.Cli.RunImageAsync($"{name}:1.0.0")).Output.Trim());
+        var jq = await Engine.Cli.RunAsync("run", "--rm", "--network", "none", "--entrypoint", "jq", $"{name}:1.0.0", "--version");
+        Assert.True(jq.ExitCode == 0, jq.ToString());
     }
 
     [EngineFact]

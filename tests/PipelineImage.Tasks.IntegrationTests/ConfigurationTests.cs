@@ -183,9 +183,10 @@ public sealed class ConfigurationTests(PackageFeed feed)
     [EngineFact]
     public async Task NoCacheRebuildsEveryStepAndGeneratedLabelsCanBeTurnedOff()
     {
-        // The engine's BuildKit builds the whole Dockerfile (our own layers are deterministic: nothing to redo).
+        // The engine's BuildKit builds the whole Dockerfile on a parent (our own layers are deterministic: nothing to redo).
         await using var project = new TestProject(feed,
-            properties: $"<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels><PipelineImageBuildKitHost>{EngineUnderTest.Default.Socket}</PipelineImageBuildKitHost>");
+            properties: "<PipelineImageGenerateLabels>false</PipelineImageGenerateLabels><PipelineImageBuilder>buildkit</PipelineImageBuilder>" + TestSources.BaseOnlyParent);
+        await TestSources.WriteBaseOnlyParentAsync(project.Directory);
         var first = await project.PublishAsync();
         Assert.True(first.ExitCode == 0, first.ToString());
 

@@ -15,23 +15,26 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
 {
     private static readonly EngineUnderTest Engine = EngineUnderTest.DockerContainerd;
 
-    // The engine's BuildKit (which builds RUN steps only: our assembler makes this image, on the base the engine holds)
-    // and its Control API (POST /grpc), which builds the whole Dockerfile, on the same engine.
-    public static TheoryData<string> BuildKits() => new()
+    // The engine's BuildKit with nothing to build (our assembler makes this image, on the base the engine holds), and
+    // its Control API (POST /grpc) at PipelineImageBuildKitHost building a requirements base on that base.
+    public static TheoryData<string, string> BuildKits() => new()
     {
-        $"<PipelineImageBuilder>buildkit</PipelineImageBuilder>",
-        $"<PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>",
+        { "<PipelineImageBuilder>buildkit</PipelineImageBuilder>", "" },
+        { $"<PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost><PipelineImageNetwork>host</PipelineImageNetwork>", Jq },
     };
+
+    private const string Jq = """<PipelineRequirement Include="jq" />""";
 
     [ModernEngineFact]
     public async Task BuildKitBuildsOnTheLocalBaseWhenTheRegistrysTagHasMovedAndTheNextPublishSaysSoTruly()
     {
-        // The registry's tag is runtime-deps (no .NET); the local one, the same name, is runtime: only an image built
-        // on the local base runs the app.
+        // The registry's tag is runtime-deps (no .NET); the local one, the same name, is runtime: only an image whose
+        // requirements base BuildKit built on the local base runs the app.
         var name = $"127.0.0.1:5000/pimg-moved-{Guid.NewGuid():N}"[..40] + ":10.0";
         await using var project = new TestProject(feed, engine: Engine,
-            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase><PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>",
-            program: """Console.WriteLine("built on the local base");""");
+            properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>"
+                + $"<PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost><PipelineImageNetwork>host</PipelineImageNetwork>",
+            items: Jq, program: """Console.WriteLine("built on the local base");""");
         try
         {
             await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime-deps:10.0", name));
@@ -62,7 +65,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
 
     [ModernEngineTheory]
     [MemberData(nameof(BuildKits))]
-    public async Task APresentBaseWhoseRegistryRefusesEveryRequestIsBuiltOn(string builder)
+    public async Task APresentBaseWhoseRegistryRefusesEveryRequestIsBuiltOn(string builder, string items)
     {
         // Nothing listens on 127.0.0.1:1. Our assembler reads the base from the engine, and asks no registry; BuildKit's
         // Control API still sends the registry a HEAD for the local base's digest (Docker 26.1: two, each refused at
@@ -72,7 +75,7 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
         var name = $"127.0.0.1:1/{repository}:10.0";
         await using var project = new TestProject(feed, engine: Engine,
             properties: $"<PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost><PipelineImageBase>{name}</PipelineImageBase>" + builder,
-            program: """Console.WriteLine("built offline");""");
+            items: items, program: """Console.WriteLine("built offline");""");
         try
         {
             await MustAsync(Engine.Cli.RunAsync("tag", "mcr.microsoft.com/dotnet/runtime:10.0", name));
@@ -97,10 +100,11 @@ public sealed class ContainerdStoreTests(PackageFeed feed)
             properties: $"""
                 <PipelineImageDockerHost>{Engine.Socket}</PipelineImageDockerHost>
                 <PipelineImageBuildKitHost>{Engine.Socket}</PipelineImageBuildKitHost>
+                <PipelineImageNetwork>host</PipelineImageNetwork>
                 <PipelineImageArchiveOutputPath>artifacts/app.tar</PipelineImageArchiveOutputPath>
                 <PipelineImageArchiveFormat>{format}</PipelineImageArchiveFormat>
                 """,
-            program: """Console.WriteLine("loaded from the archive");""");
+            items: Jq, program: """Console.WriteLine("loaded from the archive");""");
         var archive = Path.Combine(project.Directory, "artifacts", "app.tar");
         var reference = $"{project.ImageName}:1.0.0";
 

@@ -134,10 +134,13 @@ public sealed class PublishTests(PackageFeed feed)
     [EngineFact]
     public async Task ABaseBuildKitCannotResolveIsAFailedStepWithTheHintBeforeAnyStep()
     {
-        await using var project = new TestProject(feed);
+        // A parent Dockerfile FROM a base that is neither local nor reachable: BuildKit fails resolving it, before any step.
+        // (Without a parent, our assembler reads the base from its registry: the next test.)
+        await using var project = new TestProject(feed, properties: "<PipelineImageBuilder>buildkit</PipelineImageBuilder>" + TestSources.BaseOnlyParent);
+        Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), "FROM 127.0.0.1:9/missing/base:1\n");
 
-        // A base image that is neither local nor reachable: BuildKit fails resolving it, before any step.
-        var publish = await project.PublishAsync("-p:PipelineImageBase=127.0.0.1:9/missing/base:1", $"-p:PipelineImageBuildKitHost={EngineUnderTest.Default.Socket}");
+        var publish = await project.PublishAsync();
 
         Assert.NotEqual(0, publish.ExitCode);
         Assert.True(publish.Output.Contains("error PIMG1003: The image build failed at [internal] load metadata for 127.0.0.1:9/missing/base:1: ",

@@ -158,10 +158,13 @@ public sealed class PushTests(PackageFeed feed) : IDisposable
         await Docker.RunAsync("image", "rm", "--force", (await Docker.InspectImageAsync(baseImage))!.Value.GetProperty("Id").GetString()!);
         Assert.Null(await Docker.InspectImageAsync(baseImage));
 
+        // A parent Dockerfile on it: the engine's BuildKit pulls it through our session, with our credentials.
         await using var project = new TestProject(feed, properties: $"""
-            <PipelineImageBase>{baseImage}</PipelineImageBase>
-            <PipelineImageBuildKitHost>{EngineUnderTest.Default.Socket}</PipelineImageBuildKitHost>
+            <PipelineImageBuilder>buildkit</PipelineImageBuilder>
+            {TestSources.BaseOnlyParent}
             """, program: """Console.WriteLine("built on the private base");""");
+        Directory.CreateDirectory(Path.Combine(project.Directory, "docker"));
+        await File.WriteAllTextAsync(Path.Combine(project.Directory, "docker", "Parent.Dockerfile"), $"FROM {baseImage}\nLABEL org.pipelineimage.test.parent=private\n");
         WriteConfig("{}");
         var anonymous = await project.PublishAsync(ConfigEnvironment(), "-v:n");
 

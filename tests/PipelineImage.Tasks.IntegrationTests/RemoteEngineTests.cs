@@ -43,9 +43,12 @@ public sealed class RemoteEngineTests(PackageFeed feed) : IDisposable
     [EngineFact]
     public async Task BuildsThroughTheControlApiOfAnEngineBehindTls()
     {
+        // A parent Dockerfile (the base alone): the Control API builds the whole Dockerfile.
         await using var project = new TestProject(feed, engine: Engine,
-            properties: $"<PipelineImageBuildKitHost>{TlsEndpoint}</PipelineImageBuildKitHost><PipelineImageBuildKitCertPath>{ClientCertificates}</PipelineImageBuildKitCertPath>",
+            properties: $"<PipelineImageBuildKitHost>{TlsEndpoint}</PipelineImageBuildKitHost><PipelineImageBuildKitCertPath>{ClientCertificates}</PipelineImageBuildKitCertPath>"
+                + TestSources.BaseOnlyParent,
             program: """Console.WriteLine("built by the Control API over TLS");""");
+        await TestSources.WriteBaseOnlyParentAsync(project.Directory);
 
         var publish = await project.PublishAsync("-v:n");
 

@@ -10,10 +10,11 @@ namespace PipelineImage.Building;
 /// <summary>
 /// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest, written to
 /// assembled/ beside image.json, for every PipelineImageBuilder. With an engine, on the base as that engine holds it (from
-/// its registry when it has none), with the requirements base (the RUN steps) built by that engine, and the image goes
-/// into it with no more than it lacks; a push on a base the engine does not hold builds the requirements base pinned to
-/// the base's registry digest and pushes it under its content key, so that a runner without an engine finds it. Without
-/// an engine (for a push or an archive), on the base from its registry, with the requirements base from there too.
+/// its registry when it has none), with the requirements base (the RUN steps) built by that engine (or its Control API),
+/// and the image goes into it with no more than it lacks; a push on a base the engine does not hold builds the
+/// requirements base pinned to the base's registry digest and pushes it under its content key, so that a runner without
+/// an engine finds it. Without an engine (for a push or an archive), on the base from its registry, with the requirements
+/// base from there too, built and pushed there first by a standalone buildkitd when one is given.
 /// </summary>
 /// <param name="recordDirectory">Where image.json, assembled/ and requirements/ are.</param>
 /// <param name="basesDirectory">Where what was read of a base held by an engine is kept (<see cref="ImageStore.EngineBaseReader"/>).</param>
@@ -29,32 +30,28 @@ internal sealed class AssembledBuild(
     public string Directory { get; } = Path.Combine(recordDirectory, "assembled");
 
     /// <summary>
-    /// Assembles the plan's image, and loads it into <paramref name="engine"/> when given; what was assembled, and the
+    /// Assembles the plan's image, and loads it into the engine when <paramref name="builder"/> is an engine's; what was assembled, and the
     /// engine's id of the image when it went into one.
     /// </summary>
     /// <param name="plan">What to assemble.</param>
     /// <param name="why">Why the assembler makes it, for the log.</param>
-    /// <param name="engine">The engine the image goes into, and that builds the requirements base (it stays the caller's); null: none answered.</param>
-    /// <param name="unavailable">Why there is no engine, when none answered.</param>
+    /// <param name="builder">What builds the requirements base (it stays the caller's); an engine's builder: the image goes into that engine.</param>
     /// <param name="cancellationToken">Ends it.</param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
-    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, ConnectedEngine? engine,
-        EngineUnavailableException? unavailable, CancellationToken cancellationToken)
+    public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, RequirementsBuilder builder,
+        CancellationToken cancellationToken)
     {
-        if (engine is null && unavailable is null)
-        {
-            throw new ArgumentException("Without an engine, say why none answered.", nameof(unavailable));
-        }
-
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
-            var local = engine is null ? null : new LocalEngine(engine.Engine, engine.Info, new ImageStore.EngineBaseReader(engine.Engine, basesDirectory, log.Normal));
+            var local = builder is EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }
+                ? new LocalEngine(engine.Engine, engine.Info, new ImageStore.EngineBaseReader(engine.Engine, basesDirectory, log.Normal), controlApi)
+                : null;
             var held = local is not null && plan.Assembly?.Requirements is not null && FromEngine(plan, local.Info)
                 ? await local.Engine.InspectImageAsync(plan.BaseImage, cancellationToken).ConfigureAwait(false) : null;
             var onto = plan.Assembly?.Requirements is null ? await BaseAsync(plan, assembler, local, cancellationToken).ConfigureAwait(false)
                 : local is not null && (held is not null || !plan.Options.Push) ? await LocalRequirementsBaseAsync(plan, assembler, local, held, cancellationToken).ConfigureAwait(false)
-                : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, local, unavailable, cancellationToken).ConfigureAwait(false),
+                : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, builder, cancellationToken).ConfigureAwait(false),
                     plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
             var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken).ConfigureAwait(false);
             log.High($"Assembled {plan.Name} ({why}): manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}{(onto.InEngine ? " as the engine holds it" : "")}");
@@ -96,7 +93,7 @@ internal sealed class AssembledBuild(
         var reference = basePlan.References[0];
         log.High($"The requirements base {reference} (the RUN steps) is built by the engine at {local.Info.Endpoint}, unless it has it");
         var built = await PlanBuilder.BuildAsync(basePlan, local.Engine, local.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken,
-            recordDirectory: recordDirectory).ConfigureAwait(false);
+            local.ControlApi, recordDirectory).ConfigureAwait(false);
         await ReplaceBuiltBaseAsync(local.Engine, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
         return await local.Bases.ReadAsync(built.ImageId, "", cancellationToken).ConfigureAwait(false) is { } content
             ? content with { Name = RepositoryName.Of(reference.Name) }
@@ -124,9 +121,10 @@ internal sealed class AssembledBuild(
     }
 
     // The requirements base by digest: its Dockerfile is written with FROM pinned to the base's digest, and its content
-    // key (the tag) follows from that; the registry's image of that tag is used, else the engine builds and pushes it.
-    private async Task<string> RequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine? local,
-        EngineUnavailableException? unavailable, CancellationToken cancellationToken)
+    // key (the tag) follows from that; the registry's image of that tag is used, else the engine or the standalone
+    // buildkitd builds and pushes it.
+    private async Task<string> RequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, RequirementsBuilder builder,
+        CancellationToken cancellationToken)
     {
         var pinned = RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
         var basePlan = await RequirementsPlanAsync(plan, pinned, dockerfile => RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
@@ -138,24 +136,30 @@ internal sealed class AssembledBuild(
             return $"{reference.Name}@{found.Digest}";
         }
 
-        if (local is null)
+        switch (builder)
         {
-            var needs = $"the requirements base {reference} (the RUN steps of the requirements and integrations), which its registry does not have yet: "
-                + "one publish with PipelineImagePush=true and an engine that does not hold the base (a fresh runner's, or with PipelineImagePull=always) "
-                + "builds and pushes it, for every runner after it";
-            var none = unavailable!; // AssembleAsync has checked that there is a reason
-            throw new PipelineImageException(none, DiagnosticCodes.EngineNeededForRunSteps, none.Endpoint, none.FoundThrough, none.Reason, needs);
+            case BuildkitdRequirementsBuilder { Buildkitd: var buildkitd }:
+                var digest = await PlanBuilder.BuildOnBuildkitdAsync(basePlan, buildkitd, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken)
+                    .ConfigureAwait(false);
+                log.High($"Pushed the requirements base {reference} ({digest}) from the buildkitd at {buildkitd.Host.Endpoint}");
+                return $"{reference.Name}@{digest}";
+            case EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }:
+                PlanBuilder.CheckPlatform(plan, engine.Info);
+                log.High($"Building the requirements base {reference} with the engine at {engine.Info.Endpoint} (the registry does not have it)");
+                await PlanBuilder.BuildAsync(basePlan, engine.Engine, engine.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, controlApi,
+                    recordDirectory).ConfigureAwait(false);
+                var pushed = await ImageStore.EnginePush.WithRetriesAsync(engine.Engine, reference, registries.Credential(repository.Registry), retryDelays, log,
+                    cancellationToken).ConfigureAwait(false);
+                log.High($"Pushed the requirements base {reference} ({pushed.Digest})");
+                await ReplaceBuiltBaseAsync(engine.Engine, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
+                return $"{reference.Name}@{pushed.Digest}";
+            default:
+                var none = ((NoRequirementsBuilder)builder).Unavailable;
+                var needs = $"the requirements base {reference} (the RUN steps of the requirements and integrations), which its registry does not have yet: "
+                    + "one publish with PipelineImagePush=true and an engine that does not hold the base (a fresh runner's, or with PipelineImagePull=always), "
+                    + "or with a standalone buildkitd (PipelineImageBuildKitHost), builds and pushes it, for every runner after it";
+                throw new PipelineImageException(none, DiagnosticCodes.EngineNeededForRunSteps, none.Endpoint, none.FoundThrough, none.Reason, needs);
         }
-
-        PlanBuilder.CheckPlatform(plan, local.Info);
-        log.High($"Building the requirements base {reference} with the engine at {local.Info.Endpoint} (the registry does not have it)");
-        await PlanBuilder.BuildAsync(basePlan, local.Engine, local.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, recordDirectory: recordDirectory)
-            .ConfigureAwait(false);
-        var pushed = await ImageStore.EnginePush.WithRetriesAsync(local.Engine, reference, registries.Credential(repository.Registry), retryDelays, log, cancellationToken)
-            .ConfigureAwait(false);
-        log.High($"Pushed the requirements base {reference} ({pushed.Digest})");
-        await ReplaceBuiltBaseAsync(local.Engine, Path.Combine(recordDirectory, "requirements", "built.json"), reference, cancellationToken).ConfigureAwait(false);
-        return $"{reference.Name}@{pushed.Digest}";
     }
 
     // The requirements base's manifest in the registry it is pushed to, when it is there.
@@ -214,8 +218,9 @@ internal sealed class AssembledBuild(
         return loaded.ImageId;
     }
 
-    // The engine an image goes into: its client, what it said of itself, and the reader of the bases it holds.
-    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases);
+    // The engine an image goes into: its client, what it said of itself, the reader of the bases it holds, and its
+    // Control API when PipelineImageBuildKitHost names it (null: the engine's builder builds the requirements base).
+    private sealed record LocalEngine(IContainerEngine Engine, EngineInfo Info, ImageStore.EngineBaseReader Bases, Engine.BuildKit.BuildKitControl? ControlApi);
 }
 
 /// <summary>An engine a caller has connected to: its client and what it said of itself.</summary>

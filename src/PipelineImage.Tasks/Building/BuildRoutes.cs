@@ -1,3 +1,4 @@
+using PipelineImage.Builders;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Engine.BuildKit;
@@ -15,27 +16,18 @@ internal abstract record BuildRoute : IDisposable
     }
 }
 
-/// <summary>Our layers, configuration and manifest (<see cref="AssembledBuild"/>); an engine builds only the requirements base.</summary>
+/// <summary>Our layers, configuration and manifest (<see cref="AssembledBuild"/>) on a base; <paramref name="Builder"/> builds only the requirements base.</summary>
 /// <param name="Why">Why, for the log.</param>
-/// <param name="Connected">The engine the image goes into, and that builds the requirements base; null: none answered (a push follows).</param>
-/// <param name="Unavailable">Why no engine answered, when none did.</param>
-internal sealed record AssembleRoute(string Why, ConnectedEngine? Connected, EngineUnavailableException? Unavailable = null) : BuildRoute
+/// <param name="Builder">What builds the requirements base (the RUN steps), and so where the image goes.</param>
+internal sealed record AssembleRoute(string Why, RequirementsBuilder Builder) : BuildRoute
 {
-    public override void Dispose() => Connected?.Engine.Dispose();
+    public override void Dispose() => Builder.Dispose();
 }
 
 /// <summary>
-/// A standalone buildkitd (PipelineImageBuildKitHost) builds the whole Dockerfile and pushes every tag as it exports
-/// (<see cref="PlanBuilder.BuildOnBuildKitAsync"/>, which names the builder in the log).
-/// </summary>
-internal sealed record StandaloneBuildKitRoute(BuildKitControl BuildKit) : BuildRoute
-{
-    public override void Dispose() => BuildKit.Dispose();
-}
-
-/// <summary>
-/// The engine's builder builds the whole Dockerfile (a parent Dockerfile is in it, or PipelineImageBuildKitHost names an
-/// engine's Control API), through <paramref name="BuildKit"/> when given (<see cref="PlanBuilder.BuildAsync"/>, which chooses among the engine's builders and names it in the log).
+/// The engine's builder builds the whole Dockerfile, as the plan has a parent Dockerfile (or is itself a requirements
+/// base's), through <paramref name="BuildKit"/> when given: BuildKit's Control API at PipelineImageBuildKitHost, the
+/// engine's (<see cref="PlanBuilder.BuildAsync"/>, which chooses among the engine's builders and names it in the log).
 /// </summary>
 internal sealed record EngineBuildRoute(ConnectedEngine Engine, BuildKitControl? BuildKit) : BuildRoute
 {
@@ -48,9 +40,9 @@ internal sealed record EngineBuildRoute(ConnectedEngine Engine, BuildKitControl?
 
 /// <summary>
 /// The one place that decides how an image is made, from the plan (with its push and archive), PipelineImageBuildKitHost
-/// and whether an engine answers: assembled wherever the plan allows (PipelineImageBuilder then names only the builder of its RUN
-/// steps), and logged here with the reason (<c>Builder: assembler (...)</c>); a build of the whole Dockerfile by the
-/// builder that is chosen for it.
+/// and whether an engine answers: assembled wherever the plan allows (PipelineImageBuilder and PipelineImageBuildKitHost then
+/// name only the builder of its RUN steps), and logged here with the reason (<c>Builder: assembler (...)</c>); a parent
+/// Dockerfile's image built whole by the engine's builder, which names itself.
 /// </summary>
 internal static class BuildRoutes
 {
@@ -64,15 +56,29 @@ internal static class BuildRoutes
     /// <param name="cancellationToken">Ends the connections.</param>
     /// <exception cref="PipelineImageException">
     /// PIMG1015 (no engine, and RUN steps the registry does not have); PIMG1001 (no engine, where one is needed);
-    /// PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host).
+    /// PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host); PIMG2034 (PipelineImageBuilder=classic
+    /// with a BuildKit host); PIMG2035 (a standalone buildkitd without a push, or with a parent Dockerfile).
     /// </exception>
     public static async Task<BuildRoute> ChooseAsync(PlanFile plan, EngineConnection? buildKitHost, EngineConnection connection,
         Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken)
     {
+        if (buildKitHost is not null)
+        {
+            ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKitHost);
+        }
+
         var buildKit = buildKitHost is null ? null : await BuildKitControl.ConnectAsync(buildKitHost, connectTimeout, cancellationToken).ConfigureAwait(false);
         if (buildKit is { IsEngine: false })
         {
-            return new StandaloneBuildKitRoute(buildKit);
+            try
+            {
+                return Chosen(Standalone(plan, buildKit), log);
+            }
+            catch
+            {
+                buildKit.Dispose();
+                throw;
+            }
         }
 
         IContainerEngine? engine = null;
@@ -97,17 +103,19 @@ internal static class BuildRoutes
                 log.High($"No engine answers at {e.Endpoint} ({e.Reason}); the image is assembled here"
                     + (plan.Assembly.Requirements is null ? " (it has no RUN step)" : " on its requirements base from the registry")
                     + (plan.Options.Push ? " and pushed through the registry API" : " and written to the archive"));
-                return Chosen(new AssembleRoute($"no engine answered at {e.Endpoint}", Connected: null, Unavailable: e), log);
+                return Chosen(new AssembleRoute($"no engine answered at {e.Endpoint}", new NoRequirementsBuilder(e)), log);
             }
 
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
             PlanBuilder.CheckPlatform(plan, info);
-            return buildKit is null && plan.Assembly is { NeedsEngine: null }
+            return plan.Assembly is { NeedsEngine: null }
                 // Our layers, configuration and manifest on the base as the engine holds it; the engine builds only the
-                // requirements base (the RUN steps), with the builder PipelineImageBuilder names, and takes the image with
-                // only the layers it lacks.
-                ? Chosen(new AssembleRoute($"PipelineImageBuilder={plan.Options.Setting.Name()} on {info.Product}; the engine builds only RUN steps",
-                    new ConnectedEngine(engine, info)), log)
+                // requirements base (the RUN steps), with the builder PipelineImageBuilder names or BuildKit's Control API,
+                // and takes the image with only the layers it lacks.
+                ? Chosen(new AssembleRoute(buildKit is null
+                        ? $"PipelineImageBuilder={plan.Options.Setting.Name()} on {info.Product}; the engine builds only RUN steps"
+                        : $"PipelineImageBuildKitHost={buildKit.Host.Endpoint}: BuildKit's Control API there builds only RUN steps",
+                    new EngineRequirementsBuilder(new ConnectedEngine(engine, info), buildKit)), log)
                 : new EngineBuildRoute(new ConnectedEngine(engine, info), buildKit);
         }
         catch
@@ -118,7 +126,26 @@ internal static class BuildRoutes
         }
     }
 
-    private static BuildRoute Chosen(AssembleRoute route, BuildLog log)
+    // A standalone buildkitd builds the requirements base and pushes it by its content key; the image itself is assembled
+    // here and pushed through the registry API, so the publish must push, and cannot build a parent into an engine.
+    private static AssembleRoute Standalone(PlanFile plan, BuildKitControl buildkitd)
+    {
+        var host = buildkitd.Host.Endpoint.ToString();
+        if (!plan.Options.Push)
+        {
+            throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
+                "the image it helps build lands in a registry: set PipelineImagePush=true and PipelineImageRegistry");
+        }
+
+        return plan.Assembly is { NeedsEngine: null }
+            ? new AssembleRoute($"PipelineImageBuildKitHost={host} is a standalone buildkitd: it builds only RUN steps, the registry API takes the image",
+                new BuildkitdRequirementsBuilder(buildkitd))
+            : throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
+                "a parent Dockerfile (PipelineImageParentDockerfile) is built into an engine's local image, which buildkitd cannot build on: "
+                + "push the parent to a registry and set PipelineImageBase to it");
+    }
+
+    private static AssembleRoute Chosen(AssembleRoute route, BuildLog log)
     {
         log.Normal($"Builder: assembler ({route.Why})");
         return route;

@@ -97,51 +97,22 @@ internal static class PlanBuilder
     }
 
     /// <summary>
-    /// Builds the plan on a standalone buildkitd, which pushes every tag to its registry as it exports. No engine
-    /// holds the image to compare content keys with, so every publish solves: BuildKit's own cache makes an unchanged
-    /// build cheap, and the push uploads only what the registry lacks.
+    /// Builds a requirements base (<see cref="PlanFile.ForRequirementsBase"/>) on a standalone buildkitd, which pushes it
+    /// under its tag, the content key, as it exports; the caller has looked for that tag in the registry first.
     /// </summary>
-    /// <returns>The image's config digest (its id) and the manifest digest each reference was pushed with.</returns>
-    /// <exception cref="PipelineImageException">
-    /// PIMG2035 without PipelineImagePush or with a parent Dockerfile; PIMG1003 when the build failed.
-    /// </exception>
-    public static async Task<(string ImageId, string Digest)> BuildOnBuildKitAsync(
-        PlanFile plan, Engine.BuildKit.BuildKitControl buildKit, BuildLog log, IReadOnlyList<BuildSecret> secrets,
+    /// <returns>The manifest digest it was pushed with.</returns>
+    /// <exception cref="PipelineImageException">PIMG2034 (PipelineImageBuilder=classic); PIMG1003 when the build failed.</exception>
+    public static async Task<string> BuildOnBuildkitdAsync(
+        PlanFile plan, Engine.BuildKit.BuildKitControl buildkitd, BuildLog log, IReadOnlyList<BuildSecret> secrets,
         Func<string, Registry.RegistryCredential?>? credentials, CancellationToken cancellationToken)
     {
-        var host = buildKit.Host.Endpoint.ToString();
-        if (!plan.Options.Push)
-        {
-            throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
-                "the image it builds lands in a registry: set PipelineImagePush=true and PipelineImageRegistry");
-        }
-
-        if (plan.Parent is not null)
-        {
-            throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
-                "a parent Dockerfile (PipelineImageParentDockerfile) is built into an engine's local image, which buildkitd cannot build on: "
-                + "push the parent to a registry and set PipelineImageBase to it");
-        }
-
-        var builder = ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKit.Host);
-        var (dockerfile, options) = Prepare(plan, builder, log, secrets, credentials);
-        log.Normal("Building: a standalone buildkitd keeps no image here to compare the content key with; its cache makes an unchanged build cheap, "
-            + "and its push uploads only what the registry lacks.");
-        // No content-key label: the key stands for a base image id, which only an engine here would know.
+        var (dockerfile, options) = Prepare(plan, ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildkitd.Host), log, secrets, credentials);
         var request = new BuildRequest(plan.ContextEntries(), plan.References, dockerfile, options);
-        var (_, exported) = await buildKit.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
-        if (!exported.TryGetValue("containerimage.config.digest", out var id) || !exported.TryGetValue("containerimage.digest", out var digest))
-        {
-            throw Engine.BuildKit.BuildKitControl.Unavailable(buildKit.Host,
+        var (_, exported) = await buildkitd.BuildAsync(request, log.Normal, cancellationToken).ConfigureAwait(false);
+        return exported.TryGetValue("containerimage.digest", out var digest)
+            ? digest
+            : throw Engine.BuildKit.BuildKitControl.Unavailable(buildkitd.Host,
                 $"it built the image but did not say what it pushed (its answer has {string.Join(", ", exported.Keys.Order(StringComparer.Ordinal))})");
-        }
-
-        foreach (var reference in plan.References)
-        {
-            log.High($"Pushed {reference} ({digest}) from the buildkitd at {host}");
-        }
-
-        return (id, digest);
     }
 
     // The chosen builder's Dockerfile and the plan's options for it, said in the log; the builder names itself in the

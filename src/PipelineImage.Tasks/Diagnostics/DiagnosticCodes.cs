@@ -62,7 +62,6 @@ internal static class DiagnosticCodes
     public const string UnknownSecret = nameof(UnknownSecret);                                       // PIMG2033
     public const string InvalidBuildKitHost = nameof(InvalidBuildKitHost);                           // PIMG2034
     public const string StandaloneBuildKit = nameof(StandaloneBuildKit);                             // PIMG2035
-    public const string NoLocalImage = nameof(NoLocalImage);                                         // PIMG2036
     public const string InvalidSourceDateEpoch = nameof(InvalidSourceDateEpoch);                     // PIMG2039
     public const string InvalidArchiveFormat = nameof(InvalidArchiveFormat);                         // PIMG2041
     public const string LayerNotReadable = nameof(LayerNotReadable);                                 // PIMG2042

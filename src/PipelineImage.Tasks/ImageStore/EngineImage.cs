@@ -14,7 +14,7 @@ namespace PipelineImage.ImageStore;
 /// <param name="retryDelays">The waits before the retries of a push.</param>
 /// <param name="log">Where the push's lines go.</param>
 internal sealed class EngineImage(IContainerEngine engine, string imageId, string scratch, RegistryClients registries, IReadOnlyList<TimeSpan> retryDelays, BuildLog log)
-    : ILocalImage
+    : IStoredImage
 {
     public async Task<IReadOnlyList<PushedReference>> PushAsync(IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
     {

@@ -14,7 +14,7 @@ namespace PipelineImage.ImageStore;
 /// <param name="assembly">What the assembler wrote there (assembly.json).</param>
 /// <param name="registries">The registries' clients: the base's, and those pushed to.</param>
 /// <param name="log">Where the push's lines go.</param>
-internal sealed class LayoutImage(string directory, AssemblyRecord assembly, RegistryClients registries, BuildLog log) : ILocalImage
+internal sealed class LayoutImage(string directory, AssemblyRecord assembly, RegistryClients registries, BuildLog log) : IStoredImage
 {
     public async Task<IReadOnlyList<PushedReference>> PushAsync(IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
     {

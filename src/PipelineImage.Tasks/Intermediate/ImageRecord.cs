@@ -29,14 +29,6 @@ internal sealed record ImageRecord(
     public IReadOnlyDictionary<string, string>? Pushed { get; init; }
 
     /// <summary>
-    /// The builder that pushed every tag as it built them (a standalone buildkitd at PipelineImageBuildKitHost); null
-    /// when the image is in the engine and the push target pushes it.
-    /// </summary>
-    [JsonPropertyName("pushedBy")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? PushedBy { get; init; }
-
-    /// <summary>
     /// The directory where the assembler wrote the image (its blobs and <c>assembly.json</c>), when no engine built it;
     /// <see cref="ImageId"/> is then its config's digest, as an engine would name it, and the push target pushes from here.
     /// </summary>
@@ -45,12 +37,12 @@ internal sealed record ImageRecord(
     public string? Assembled { get; init; }
 
     /// <summary>
-    /// Where the image lives, from what the build recorded: pushed by a standalone buildkitd (<see cref="PushedBy"/>), in
-    /// the assembler's directory (<see cref="Assembled"/>), else in the engine by its id. Push, save and describe read
+    /// Where the image lives, from what the build recorded: in the assembler's directory (<see cref="Assembled"/>), else in
+    /// the engine by its id. Push, save and describe read
     /// it through <see cref="ImageStore.StoredImages"/>, and nothing else asks.
     /// </summary>
     [JsonIgnore]
-    public ImageLocation Location => PushedBy is not null ? ImageLocation.Registry : Assembled is not null ? ImageLocation.Layout : ImageLocation.Engine;
+    public ImageLocation Location => Assembled is not null ? ImageLocation.Layout : ImageLocation.Engine;
 
     /// <summary>The assembled image's manifest digest: what a registry stores for every tag, on any machine.</summary>
     [JsonPropertyName("manifest")]
@@ -131,7 +123,4 @@ internal enum ImageLocation
 
     /// <summary>In the assembler's directory, as blobs, with the base's layers in its registry: no engine needed.</summary>
     Layout,
-
-    /// <summary>In a registry only, where a standalone buildkitd pushed it as it built: nothing here holds it.</summary>
-    Registry,
 }

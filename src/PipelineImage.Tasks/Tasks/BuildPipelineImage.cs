@@ -10,8 +10,8 @@ namespace PipelineImage.Tasks;
 
 /// <summary>
 /// Makes the image plan.json says, the way <see cref="BuildRoutes"/> chooses, and writes image.json: assembled
-/// (<see cref="AssembledBuild"/>) on Docker and Podman, or when no engine answers a push; by the engine's builder or a
-/// buildkitd (<see cref="PlanBuilder"/>) for a parent Dockerfile or PipelineImageBuildKitHost.
+/// (<see cref="AssembledBuild"/>) on Docker and Podman, with a standalone buildkitd, or when no engine answers a push; by
+/// the engine's builder (<see cref="PlanBuilder"/>) for a parent Dockerfile.
 /// </summary>
 public sealed partial class BuildPipelineImage : EngineTask
 {
@@ -26,21 +26,6 @@ public sealed partial class BuildPipelineImage : EngineTask
             case AssembleRoute assemble:
                 await AssembleAsync(plan, config, assemble, cancellationToken).ConfigureAwait(false);
                 return;
-            case StandaloneBuildKitRoute { BuildKit: var buildKit }:
-            {
-                // No engine here: the builder pushes, and image.json says so for the push target.
-                using var daemonLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-                var (imageId, digest) = await PlanBuilder.BuildOnBuildKitAsync(plan, buildKit, Lines(), PlanBuilder.ReadSecrets(plan), PullCredentials(plan, config, cancellationToken),
-                    cancellationToken).ConfigureAwait(false);
-                Record(plan, imageId);
-                await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (Recorded(plan, imageId) with
-                {
-                    Pushed = plan.References.ToDictionary(r => r.ToString(), _ => digest, StringComparer.Ordinal),
-                    PushedBy = $"the buildkitd at {buildKit.Host.Endpoint}",
-                }).ToJson()).ConfigureAwait(false);
-                return;
-            }
-
             case EngineBuildRoute { Engine: var engine, BuildKit: var buildKit }:
             {
                 using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
@@ -62,8 +47,8 @@ public sealed partial class BuildPipelineImage : EngineTask
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
         var bases = BaseCacheDirectory ?? Path.Combine(RecordDirectory, "bases");
         var build = new AssembledBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
-        var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Connected, route.Unavailable, cancellationToken).ConfigureAwait(false);
-        if (route.Connected is null && !plan.Options.Push)
+        var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Builder, cancellationToken).ConfigureAwait(false);
+        if (route.Builder is NoRequirementsBuilder && !plan.Options.Push)
         {
             Log.LogMessage(MessageImportance.High, "The assembled image is in {0}, in no engine: the archive is written from there", build.Directory);
         }

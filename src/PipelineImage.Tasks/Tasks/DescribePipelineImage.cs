@@ -29,7 +29,7 @@ public sealed partial class DescribePipelineImage : EngineTask
         var (connection, config) = ResolveEngine();
         IReadOnlyList<Engine.ImageFile> files;
         using (var registries = Registries(config, cancellationToken))
-        using (var image = await Stored(connection, registries).OpenLocalAsync(record, ImageRecordPath, ImageUse.Describe, cancellationToken).ConfigureAwait(false))
+        using (var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false))
         {
             // One container, or one read of the layers, for every file the bill is made of.
             files = await image.ReadFilesAsync(Inventory.Queries, cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,7 @@ public sealed partial class PushPipelineImage : EngineTask
         var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
         using var registries = Registries(config, cancellationToken, retryDelays: RetryDelays);
-        using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, cancellationToken).ConfigureAwait(false);
+        using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
         var pushed = await image.PushAsync(record.AllReferences(), cancellationToken).ConfigureAwait(false);
         await RecordPushedAsync(record, pushed, registries, cancellationToken).ConfigureAwait(false);
     }

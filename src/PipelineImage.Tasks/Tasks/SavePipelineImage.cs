@@ -36,7 +36,7 @@ public sealed partial class SavePipelineImage : EngineTask
 
         var (connection, config) = ResolveEngine();
         using var registries = Registries(config, cancellationToken);
-        using var image = await Stored(connection, registries).OpenLocalAsync(record, ImageRecordPath, ImageUse.Save, cancellationToken).ConfigureAwait(false);
+        using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken).ConfigureAwait(false);
         await WriteArchiveAsync(record, oci, target => image.WriteArchiveAsync(oci, record.AllReferences(), target, cancellationToken)).ConfigureAwait(false);
     }
 

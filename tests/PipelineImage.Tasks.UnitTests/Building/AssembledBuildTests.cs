@@ -38,7 +38,7 @@ public sealed class AssembledBuildTests : IDisposable
     {
         using var registries = Registries();
 
-        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Pushing(Plan()), "no engine answered", null, NoEngine, CancellationToken.None);
+        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Pushing(Plan()), "no engine answered", NoEngine, CancellationToken.None);
 
         Assert.Null(loadedAs);
         Assert.True(File.Exists(AssemblyRecord.BlobPath(Path.Combine(_root, "assembled"), assembled.ManifestDigest)));
@@ -52,7 +52,7 @@ public sealed class AssembledBuildTests : IDisposable
         using var registries = Registries();
         var engine = new FakeContainerEngine();
 
-        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(), "the default", Connected(engine), null, CancellationToken.None);
+        var (assembled, loadedAs) = await Build(registries).AssembleAsync(Plan(), "the default", OnEngine(engine), CancellationToken.None);
 
         Assert.Single(engine.Loads);
         Assert.Equal(assembled.ConfigDigest, loadedAs);
@@ -67,7 +67,7 @@ public sealed class AssembledBuildTests : IDisposable
             new InMemoryRegistry { Credentials = ("ci", "secret") });
 
         var e = await Assert.ThrowsAsync<PipelineImageException>(() =>
-            Build(registries).AssembleAsync(Pushing(Plan()), "no engine answered", null, NoEngine, CancellationToken.None));
+            Build(registries).AssembleAsync(Pushing(Plan()), "no engine answered", NoEngine, CancellationToken.None));
 
         Assert.Equal(DiagnosticCodes.BaseImageUnreadable, e.ResourceName);
         Assert.Contains("registry.test/base:1", e.Message, StringComparison.Ordinal);
@@ -79,8 +79,8 @@ public sealed class AssembledBuildTests : IDisposable
         var plan = Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n");
         using (var registries = Registries())
         {
-            var missing = await Assert.ThrowsAsync<PipelineImageException>(() => Build(registries).AssembleAsync(Pushing(plan), "no engine answered", null,
-                new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"), CancellationToken.None));
+            var missing = await Assert.ThrowsAsync<PipelineImageException>(() => Build(registries).AssembleAsync(Pushing(plan), "no engine answered",
+                NoEngine, CancellationToken.None));
 
             Assert.Equal(DiagnosticCodes.EngineNeededForRunSteps, missing.ResourceName);
             var tag = Regex.Match((string)missing.Arguments[3], @"the requirements base registry\.test/app:(pipelineimage-requirements-[0-9a-f]{64}) ").Groups[1].Value;
@@ -93,7 +93,7 @@ public sealed class AssembledBuildTests : IDisposable
         }
 
         using var again = Registries();
-        var (assembled, _) = await Build(again).AssembleAsync(Pushing(plan), "no engine answered", null, NoEngine, CancellationToken.None);
+        var (assembled, _) = await Build(again).AssembleAsync(Pushing(plan), "no engine answered", NoEngine, CancellationToken.None);
 
         Assert.Equal(InMemoryRegistry.Digest(_baseManifest), assembled.BaseDigest);
         Assert.Contains(_log, line => line.EndsWith($"({InMemoryRegistry.Digest(_baseManifest)}) is in the registry: nothing of it is built", StringComparison.Ordinal));
@@ -108,7 +108,7 @@ public sealed class AssembledBuildTests : IDisposable
         engine.Add(BaseId, null, "registry.test/base:1");
         engine.Archives[BaseId] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive(layer);
 
-        var (assembled, _) = await Build(registries).AssembleAsync(Plan(), "the default", Connected(engine), null, CancellationToken.None);
+        var (assembled, _) = await Build(registries).AssembleAsync(Plan(), "the default", OnEngine(engine), CancellationToken.None);
 
         Assert.True(assembled.BaseInEngine);
         Assert.Equal(BaseId, assembled.BaseDigest);
@@ -132,7 +132,7 @@ public sealed class AssembledBuildTests : IDisposable
         engine.Archives[built] = PipelineImage.Tests.ImageStore.SavedArchives.DockerArchive("the base's layer"u8.ToArray(), "jq"u8.ToArray());
 
         var (assembled, loadedAs) = await Build(registries).AssembleAsync(Pushing(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"), push),
-            "the default", Connected(engine), null, CancellationToken.None);
+            "the default", OnEngine(engine), CancellationToken.None);
 
         // No registry is asked: the engine's id of the base is in the requirements' Dockerfile, and so in its content key.
         Assert.Empty(_registry.Requests);
@@ -157,7 +157,7 @@ public sealed class AssembledBuildTests : IDisposable
         engine.PushedDigest = InMemoryRegistry.Digest(_baseManifest);
         _registry.Manifests[$"app:{engine.PushedDigest}"] = (MediaTypes.OciManifest, _baseManifest);
 
-        var (assembled, _) = await Build(registries).AssembleAsync(Pushing(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n")), "the default", Connected(engine), null, CancellationToken.None);
+        var (assembled, _) = await Build(registries).AssembleAsync(Pushing(Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n")), "the default", OnEngine(engine), CancellationToken.None);
 
         Assert.Equal($"FROM registry.test/base@{InMemoryRegistry.Digest(_baseManifest)}\nRUN apt-get install -y jq\n",
             File.ReadAllText(Path.Combine(_root, "requirements", "Dockerfile")));
@@ -171,11 +171,11 @@ public sealed class AssembledBuildTests : IDisposable
 
     private const string BaseId = "sha256:ba5e000000000000000000000000000000000000000000000000000000000001";
 
-    private static ConnectedEngine Connected(FakeContainerEngine engine) => new(engine, engine.Info);
+    private static EngineRequirementsBuilder OnEngine(FakeContainerEngine engine) => new(new ConnectedEngine(engine, engine.Info), ControlApi: null);
 
     private static PlanFile Pushing(PlanFile plan, bool push = true) => plan with { Options = plan.Options with { Push = push } };
 
-    private static readonly EngineUnavailableException NoEngine = new("unix:///fake.sock", "the default socket", "no such file");
+    private static readonly NoRequirementsBuilder NoEngine = new(new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"));
 
     private RegistryClients Registries() => new(DockerConfig.Empty, _ => _ => null, _log.Add, [], CancellationToken.None, _registry);
 

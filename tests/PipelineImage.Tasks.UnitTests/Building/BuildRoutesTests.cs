@@ -2,8 +2,10 @@ using PipelineImage.Building;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Engine.BuildKit;
 using PipelineImage.Intermediate;
 using PipelineImage.Planning;
+using PipelineImage.Tests.Engine;
 using PipelineImage.Tests.Tasks;
 
 namespace PipelineImage.Tests.Building;
@@ -28,8 +30,7 @@ public sealed class BuildRoutesTests : IDisposable
         var route = await ChooseAsync(Plan("auto"), false, engine);
 
         var assemble = Assert.IsType<AssembleRoute>(route);
-        Assert.Same(engine, assemble.Connected!.Engine);
-        Assert.Null(assemble.Unavailable);
+        Assert.Same(engine, Assert.IsType<EngineRequirementsBuilder>(assemble.Builder).Engine.Engine);
         Assert.Contains("Builder: assembler (PipelineImageBuilder=auto on Docker; the engine builds only RUN steps)", _log);
         Assert.False(engine.Disposed);
         route.Dispose();
@@ -46,7 +47,7 @@ public sealed class BuildRoutesTests : IDisposable
         using var route = await ChooseAsync(Plan(builder), false, engine);
 
         var assemble = Assert.IsType<AssembleRoute>(route);
-        Assert.Same(engine, assemble.Connected!.Engine);
+        Assert.Same(engine, Assert.IsType<EngineRequirementsBuilder>(assemble.Builder).Engine.Engine);
         Assert.Contains($"Builder: assembler (PipelineImageBuilder={builder} on Docker; the engine builds only RUN steps)", _log);
     }
 
@@ -77,8 +78,7 @@ public sealed class BuildRoutesTests : IDisposable
         using var route = await ChooseAsync(Plan(builder), true, engine);
 
         var assemble = Assert.IsType<AssembleRoute>(route);
-        Assert.Null(assemble.Connected);
-        Assert.NotNull(assemble.Unavailable);
+        Assert.Equal("connection refused", Assert.IsType<NoRequirementsBuilder>(assemble.Builder).Unavailable.Reason);
         Assert.True(engine.Disposed);
         Assert.Contains("No engine answers at unix:///fake.sock (connection refused); the image is assembled here (it has no RUN step) and pushed through the registry API", _log);
         Assert.Contains("Builder: assembler (no engine answered at unix:///fake.sock)", _log);
@@ -89,7 +89,7 @@ public sealed class BuildRoutesTests : IDisposable
     {
         using var route = await ChooseAsync(Plan("auto"), false, Unavailable(), archive: true);
 
-        Assert.Null(Assert.IsType<AssembleRoute>(route).Connected);
+        Assert.IsType<NoRequirementsBuilder>(Assert.IsType<AssembleRoute>(route).Builder);
         Assert.Contains("No engine answers at unix:///fake.sock (connection refused); the image is assembled here (it has no RUN step) and written to the archive", _log);
     }
 
@@ -130,11 +130,52 @@ public sealed class BuildRoutesTests : IDisposable
         Assert.True(engine.Disposed);
     }
 
+    [Fact]
+    public async Task AnEnginesControlApiBuildsOnlyRunStepsAndTheImageIsAssembledOnThatEngine()
+    {
+        await using var daemon = new FakeBuildKitDaemon(engineApiVersion: "1.53");
+        var engine = new FakeContainerEngine();
+
+        using var route = await ChooseAsync(Plan("auto"), false, engine, buildKitHost: daemon.Address);
+
+        var builder = Assert.IsType<EngineRequirementsBuilder>(Assert.IsType<AssembleRoute>(route).Builder);
+        Assert.Same(engine, builder.Engine.Engine);
+        Assert.True(builder.ControlApi!.IsEngine);
+        Assert.Contains($"Builder: assembler (PipelineImageBuildKitHost={new Uri(daemon.Address)}: BuildKit's Control API there builds only RUN steps)", _log);
+    }
+
+    [Fact]
+    public async Task AStandaloneBuildkitdBuildsOnlyRunStepsAndNoEngineIsAsked()
+    {
+        await using var daemon = new FakeBuildKitDaemon();
+
+        using var route = await BuildRoutes.ChooseAsync(Pushing(Plan("auto"), true), BuildKitHost.Parse(daemon.Address, ""), Connection,
+            _ => throw new InvalidOperationException("no engine may be asked"), TimeSpan.FromSeconds(5), new BuildLog(_log.Add, _log.Add), CancellationToken.None);
+
+        Assert.False(Assert.IsType<BuildkitdRequirementsBuilder>(Assert.IsType<AssembleRoute>(route).Builder).Buildkitd.IsEngine);
+        Assert.Contains(_log, line => line.StartsWith("Builder: assembler (PipelineImageBuildKitHost=", StringComparison.Ordinal)
+            && line.EndsWith(" is a standalone buildkitd: it builds only RUN steps, the registry API takes the image)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ClassicWithABuildKitHostIsPimg2034BeforeAnythingIsAsked()
+    {
+        // Nothing listens there: asked first, it would be PIMG1014.
+        var error = await Assert.ThrowsAsync<PipelineImageException>(() =>
+            ChooseAsync(Plan("classic"), false, new FakeContainerEngine(), buildKitHost: "unix:///run/pimg-nothing-here.sock"));
+
+        Assert.Equal(DiagnosticCodes.InvalidBuildKitHost, error.ResourceName);
+    }
+
     private static FakeContainerEngine Unavailable() =>
         new() { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
 
-    private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine, bool archive = false) =>
-        BuildRoutes.ChooseAsync(plan with { Options = plan.Options with { Push = push, Archive = archive } }, buildKitHost: null, Connection, _ => engine, TimeSpan.FromSeconds(1), new BuildLog(_log.Add, _log.Add), CancellationToken.None);
+    private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine, bool archive = false, string? buildKitHost = null) =>
+        BuildRoutes.ChooseAsync(plan with { Options = plan.Options with { Push = push, Archive = archive } },
+            buildKitHost is null ? null : BuildKitHost.Parse(buildKitHost, ""), Connection, _ => engine, TimeSpan.FromSeconds(5), new BuildLog(_log.Add, _log.Add),
+            CancellationToken.None);
+
+    private static PlanFile Pushing(PlanFile plan, bool push) => plan with { Options = plan.Options with { Push = push } };
 
     private PlanFile Plan(string builder, string? needsEngine = null)
     {

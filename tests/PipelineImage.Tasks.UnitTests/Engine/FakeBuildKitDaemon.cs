@@ -82,6 +82,12 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
 
     public string? EngineApiVersion { get; }
 
+    /// <summary>
+    /// The image exporter's push: called with the name it exports to (a test stores an image there in its registry), it
+    /// answers the manifest digest stored; null: nothing is stored, and the answer is <see cref="ManifestDigest"/>.
+    /// </summary>
+    public Func<string, string>? Push { get; init; }
+
     public List<SolveRequest> Solves { get; } = [];
 
     /// <summary>What each connection was: <c>HTTP/2</c>, or the HTTP/1.1 requests it carried (<c>GET /_ping</c>, <c>POST /grpc</c>).</summary>
@@ -327,7 +333,7 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
 
         await call.WriteAsync(new SolveResponse
         {
-            ExporterResponse = { ["containerimage.config.digest"] = ConfigDigest, ["containerimage.digest"] = ManifestDigest, ["image.name"] = request.ExporterAttrsDeprecated["name"] },
+            ExporterResponse = { ["containerimage.config.digest"] = ConfigDigest, ["containerimage.digest"] = Push?.Invoke(request.ExporterAttrsDeprecated["name"]) ?? ManifestDigest, ["image.name"] = request.ExporterAttrsDeprecated["name"] },
         });
     }
 

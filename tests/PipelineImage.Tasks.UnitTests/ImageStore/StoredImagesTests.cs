@@ -10,7 +10,7 @@ namespace PipelineImage.Tests.ImageStore;
 
 /// <summary>
 /// Where image.json says the image is decides, in one place, what pushes, saves and reads it: the engine (asked only
-/// then, and checked to hold it), the assembler's directory, or the registry a standalone buildkitd pushed it to.
+/// then, and checked to hold it), or the assembler's directory.
 /// </summary>
 public sealed class StoredImagesTests : IDisposable
 {
@@ -32,7 +32,6 @@ public sealed class StoredImagesTests : IDisposable
 
         Assert.Equal(ImageLocation.Engine, engine.Location);
         Assert.Equal(ImageLocation.Layout, (engine with { Assembled = _root, Manifest = "sha256:m" }).Location);
-        Assert.Equal(ImageLocation.Registry, (engine with { PushedBy = "the buildkitd at tcp://b:1/" }).Location);
     }
 
     [Fact]
@@ -41,7 +40,7 @@ public sealed class StoredImagesTests : IDisposable
         var fake = new FakeContainerEngine();
         fake.Add(ImageId);
 
-        using (var image = await Stores(fake).OpenAsync(new ImageRecord("hello", ["1.0.0"], ImageId), RecordPath, CancellationToken.None))
+        using (var image = await Stores(fake).OpenAsync(new ImageRecord("hello", ["1.0.0"], ImageId), RecordPath, DiagnosticCodes.NoImageToPush, CancellationToken.None))
         {
             var pushed = await image.PushAsync([new ImageReference("hello", "1.0.0")], CancellationToken.None);
 
@@ -61,12 +60,12 @@ public sealed class StoredImagesTests : IDisposable
     public async Task AnImageTheEngineNoLongerHoldsIsTheUsesOwnErrorAndTheClientIsClosed(string verb)
     {
         var fake = new FakeContainerEngine();
-        var use = Use(verb);
+        var missing = Missing(verb);
 
         var error = await Assert.ThrowsAsync<PipelineImageException>(() =>
-            Stores(fake).OpenLocalAsync(new ImageRecord("hello", ["1.0.0"], ImageId), RecordPath, use, CancellationToken.None));
+            Stores(fake).OpenAsync(new ImageRecord("hello", ["1.0.0"], ImageId), RecordPath, missing, CancellationToken.None));
 
-        Assert.Equal(use.Missing, error.ResourceName);
+        Assert.Equal(missing, error.ResourceName);
         Assert.Contains($"the image {ImageId} of {RecordPath} is not on the engine", error.Message);
         Assert.True(fake.Disposed);
     }
@@ -79,53 +78,18 @@ public sealed class StoredImagesTests : IDisposable
         var record = new ImageRecord("hello", ["1.0.0"], ImageId) { Assembled = Path.Combine(_root, "assembled"), Manifest = "sha256:m" };
 
         var error = await Assert.ThrowsAsync<PipelineImageException>(() =>
-            Stores(new FakeContainerEngine()).OpenLocalAsync(record, RecordPath, Use(verb), CancellationToken.None));
+            Stores(new FakeContainerEngine()).OpenAsync(record, RecordPath, Missing(verb), CancellationToken.None));
 
-        Assert.Equal(Use(verb).Missing, error.ResourceName);
+        Assert.Equal(Missing(verb), error.ResourceName);
         Assert.Contains("the assembled image sha256:m in ", error.Message);
         Assert.Equal(0, _engines);
     }
 
-    [Theory]
-    [InlineData("save", "PipelineImageArchiveOutputPath")]
-    [InlineData("describe", "PipelineImageSbom")]
-    public async Task AnImageOnlyARegistryHasIsRefusedForAUseThatNeedsItHereNamingTheSetting(string verb, string setting)
+    private static string Missing(string verb) => verb switch
     {
-        var record = new ImageRecord("hello", ["1.0.0"], ImageId) { PushedBy = "the buildkitd at tcp://b:1/" };
-
-        var error = await Assert.ThrowsAsync<PipelineImageException>(() =>
-            Stores(new FakeContainerEngine()).OpenLocalAsync(record, RecordPath, Use(verb), CancellationToken.None));
-
-        Assert.Equal(DiagnosticCodes.NoLocalImage, error.ResourceName);
-        Assert.Contains($"{setting} is set, and the buildkitd at tcp://b:1/ built and pushed the image", error.Message);
-        Assert.Equal(0, _engines);
-    }
-
-    [Fact]
-    public async Task AnImageABuilderPushedIsPushedByNobodyAgainAndATagItDidNotPushIsPimg4003()
-    {
-        var record = new ImageRecord("hello", ["1.0.0"], ImageId)
-        {
-            PushedBy = "the buildkitd at tcp://b:1/",
-            Pushed = new Dictionary<string, string> { ["hello:1.0.0"] = "sha256:d" },
-        };
-        using var image = await Stores(new FakeContainerEngine()).OpenAsync(record, RecordPath, CancellationToken.None);
-
-        var pushed = await image.PushAsync([new ImageReference("hello", "1.0.0")], CancellationToken.None);
-        var error = await Assert.ThrowsAsync<PipelineImageException>(() => image.PushAsync([new ImageReference("hello", "2.0.0")], CancellationToken.None));
-
-        Assert.Equal(("hello:1.0.0", "sha256:d", (long?)null), (pushed[0].Reference.ToString(), pushed[0].Digest, pushed[0].BytesUploaded));
-        Assert.Contains("Every tag of hello was pushed by the buildkitd at tcp://b:1/ as it built the image", _log);
-        Assert.Equal(DiagnosticCodes.NoImageToPush, error.ResourceName);
-        Assert.Contains("hello:2.0.0 of ", error.Message);
-        Assert.Equal(0, _engines);
-    }
-
-    private static ImageUse Use(string verb) => verb switch
-    {
-        "push" => ImageUse.Push,
-        "save" => ImageUse.Save,
-        _ => ImageUse.Describe,
+        "push" => DiagnosticCodes.NoImageToPush,
+        "save" => DiagnosticCodes.NoImageToSave,
+        _ => DiagnosticCodes.NoImageToDescribe,
     };
 
     private StoredImages Stores(FakeContainerEngine engine) => new(() =>

@@ -394,18 +394,6 @@ public sealed class EngineTaskTests : IDisposable
     }
 
     [Fact]
-    public void SaveOfAnImageAStandaloneBuildkitdPushedIsPimg2036()
-    {
-        var record = Path.Combine(_root, "image.json");
-        File.WriteAllText(record, $$"""{"name": "hello", "tags": ["1.0.0"], "imageId": "{{ImageId}}", "pushedBy": "the buildkitd at tcp://b:1"}""");
-
-        Assert.False(NewSave(new FakeContainerEngine(), record, Path.Combine(_root, "a.tar")).Execute());
-
-        Assert.Equal("PIMG2036", Assert.Single(_log.Errors).Code);
-        Assert.Contains("PipelineImageArchiveOutputPath is set, and the buildkitd at tcp://b:1 built and pushed the image", _log.Errors[0].Message);
-    }
-
-    [Fact]
     public void DescribeWritesTheNuGetOsAndPipPackagesOnceAndRecordsTheBill()
     {
         var engine = new FakeContainerEngine();
@@ -462,91 +450,7 @@ public sealed class EngineTaskTests : IDisposable
         ArchivePath = archive,
     };
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task OnAStandaloneBuildkitdTheBuilderPushesAsItBuildsAndNoEngineIsUsed(bool tls)
-    {
-        await using var daemon = new FakeBuildKitDaemon(tls: tls);
-        var build = NewBuild(new FakeContainerEngine(), push: true);
-        build.EngineFactory = _ => throw new InvalidOperationException("no engine may be used");
-        build.BuildKitHost = daemon.Address;
-        build.BuildKitCertPath = tls ? daemon.CertPath : "";
-
-        var built = build.Execute();
-        var push = new PushPipelineImage { BuildEngine = _log, EngineFactory = _ => throw new InvalidOperationException("no engine"), ImageRecordPath = build.ImageRecordPath };
-        var pushed = push.Execute();
-
-        Assert.True(built && pushed, Errors());
-        var solve = Assert.Single(daemon.Solves);
-        Assert.Equal(("dockerfile.v0", ".pipelineimage/Dockerfile"), (solve.Frontend, solve.FrontendAttrs["filename"]));
-        Assert.Equal("image", solve.ExporterDeprecated);
-        Assert.Equal(new Dictionary<string, string> { ["name"] = "hello:1.0.0,hello:latest", ["push"] = "true" }, solve.ExporterAttrsDeprecated);
-        var session = Assert.Single(daemon.Sessions);
-        Assert.Equal(session.Id, solve.Session);
-        Assert.Equal(["/moby.filesync.v1.FileSync/DiffCopy"], session.Methods);
-        Assert.Contains(_log.Messages, m => m.Message == "Step 1/2 : FROM docker.io/library/app-base:1");
-        Assert.Contains(_log.Messages, m => m.Message == $"Pushed hello:latest ({FakeBuildKitDaemon.ManifestDigest}) from the buildkitd at {new Uri(daemon.Address)}");
-        var record = ImageRecord.Parse(File.ReadAllText(build.ImageRecordPath), build.ImageRecordPath);
-        Assert.Equal(FakeBuildKitDaemon.ConfigDigest, record.ImageId);
-        Assert.Equal(new Dictionary<string, string> { ["hello:1.0.0"] = FakeBuildKitDaemon.ManifestDigest, ["hello:latest"] = FakeBuildKitDaemon.ManifestDigest }, record.Pushed);
-        Assert.Equal($"the buildkitd at {new Uri(daemon.Address)}", record.PushedBy);
-        Assert.Equal([FakeBuildKitDaemon.ManifestDigest, FakeBuildKitDaemon.ManifestDigest], push.PushedReferences.Select(item => item.GetMetadata("Digest")));
-    }
-
-    [Fact]
-    public async Task AStandaloneBuildkitdNeedsAPushAndAFailedSolveIsPimg1003()
-    {
-        await using var daemon = new FakeBuildKitDaemon(failWith: "process \"/bin/sh -c apt-get install nope\" did not complete successfully: exit code: 100");
-        var withoutPush = NewBuild(new FakeContainerEngine());
-        withoutPush.BuildKitHost = daemon.Address;
-
-        Assert.False(withoutPush.Execute());
-        Assert.Equal("PIMG2035", Assert.Single(_log.Errors).Code);
-        Assert.StartsWith($"PipelineImageBuildKitHost '{daemon.Address}' is a standalone buildkitd, and the image it builds lands in a registry", Errors());
-        Assert.Empty(daemon.Solves);
-
-        _log.Errors.Clear();
-        var (failing, error) = FailOnBuildKit(daemon);
-        Assert.Equal("PIMG1003", error.Code);
-        Assert.Contains("exit code: 100", error.Message);
-        Assert.False(File.Exists(failing.ImageRecordPath));
-    }
-
-    [Fact]
-    public async Task AFailedStepThatBuildKitReportsAfterTheSolveAnswersIsNamedInPimg1003()
-    {
-        await using var daemon = new FakeBuildKitDaemon(failWith: "process \"/bin/sh -c apt-get install nope\" did not complete successfully: exit code: 100")
-        {
-            FailedStepAfterSolve = true,
-        };
-        var (_, error) = FailOnBuildKit(daemon);
-
-        Assert.Equal("PIMG1003", error.Code);
-        Assert.Contains("failed at Step 2/2 : RUN apt-get install nope", error.Message);
-    }
-
-    [Fact]
-    public async Task ABuildThatBuildKitCancelsItselfIsPimg1014NotABug()
-    {
-        await using var daemon = new FakeBuildKitDaemon(failWith: FakeBuildKitDaemon.Cancel);
-
-        var (_, error) = FailOnBuildKit(daemon);
-
-        Assert.Equal("PIMG1014", error.Code);
-        Assert.Contains("it cancelled the build itself", error.Message);
-    }
-
     private string Errors() => string.Join("\n", _log.Errors.Select(e => e.Message));
-
-    // A pushing build on the buildkitd, which must fail with one error: the task, and that error.
-    private (BuildPipelineImage Build, BuildErrorEventArgs Error) FailOnBuildKit(FakeBuildKitDaemon daemon)
-    {
-        var build = NewBuild(new FakeContainerEngine(), push: true);
-        build.BuildKitHost = daemon.Address;
-        Assert.False(build.Execute());
-        return (build, Assert.Single(_log.Errors));
-    }
 
     private string WriteFile(string name)
     {
