@@ -1,6 +1,7 @@
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Planning;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Builders;
 

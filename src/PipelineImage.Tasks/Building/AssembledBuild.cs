@@ -4,6 +4,7 @@ using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Building;
 

@@ -4,6 +4,7 @@ using PipelineImage.Engine;
 using PipelineImage.Engine.BuildKit;
 using PipelineImage.Intermediate;
 using PipelineImage.Planning;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Building;
 

@@ -1,5 +1,6 @@
 using PipelineImage.Engine;
 using PipelineImage.Engine.BuildKit;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Building;
 

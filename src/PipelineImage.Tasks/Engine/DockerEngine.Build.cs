@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using PipelineImage.Context;
 using PipelineImage.Diagnostics;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

@@ -1,4 +1,5 @@
 using PipelineImage.Engine.BuildKit;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http;
 using System.Text.Json;
 using PipelineImage.Naming;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http;
 using System.Text.Json;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

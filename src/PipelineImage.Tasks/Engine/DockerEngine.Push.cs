@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using PipelineImage.Diagnostics;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Text.Json;
+using PipelineImage.Transport;
 using Version = System.Version;
 
 namespace PipelineImage.Engine;

@@ -1,4 +1,5 @@
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

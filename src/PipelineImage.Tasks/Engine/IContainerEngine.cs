@@ -1,4 +1,5 @@
 using PipelineImage.Context;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine;
 

@@ -4,6 +4,7 @@ using PipelineImage.Assembling;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Naming;
+using PipelineImage.Transport;
 
 namespace PipelineImage.ImageStore;
 

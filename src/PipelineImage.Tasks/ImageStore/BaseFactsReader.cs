@@ -5,6 +5,7 @@ using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Registry;
 using PipelineImage.Sbom;
+using PipelineImage.Transport;
 
 namespace PipelineImage.ImageStore;
 

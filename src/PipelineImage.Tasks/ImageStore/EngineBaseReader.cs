@@ -11,6 +11,7 @@ using PipelineImage.Intermediate;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
 using PipelineImage.Sbom;
+using PipelineImage.Transport;
 
 namespace PipelineImage.ImageStore;
 

@@ -3,6 +3,7 @@ using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tasks;
 

@@ -5,6 +5,7 @@ using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
 using PipelineImage.Planning;
 using PipelineImage.Requirements;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tasks;
 

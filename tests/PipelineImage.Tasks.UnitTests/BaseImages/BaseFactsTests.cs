@@ -8,6 +8,7 @@ using PipelineImage.Requirements;
 using PipelineImage.Tests.ImageStore;
 using PipelineImage.Tests.Registry;
 using PipelineImage.Tests.Tasks;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.BaseImages;
 
@@ -154,7 +155,7 @@ public sealed class BaseFactsTests : IDisposable
         registry.Manifests["platform/dotnet:10"] = (MediaTypes.OciManifest, Encoding.UTF8.GetBytes(
             $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{InMemoryRegistry.Digest(config)}}","size":{{config.Length}}},"layers":{{layers}}}"""));
         var log = new List<string>();
-        var reader = new BaseFactsReader(_ => new FakeContainerEngine(), new PipelineImage.Engine.EngineConnection(new Uri("unix:///engine.sock"), null, "a test"),
+        var reader = new BaseFactsReader(_ => new FakeContainerEngine(), new PipelineImage.Transport.EngineConnection(new Uri("unix:///engine.sock"), null, "a test"),
             host => new RegistryClient(host, null, _ => { }, [], registry), _root, log.Add);
 
         var first = await reader.ReadAsync("registry.example.com/platform/dotnet:10", "", CancellationToken.None);

@@ -7,6 +7,7 @@ using PipelineImage.Naming;
 using PipelineImage.Planning;
 using PipelineImage.Tests.Engine;
 using PipelineImage.Tests.Tasks;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Builders;
 

@@ -10,6 +10,7 @@ using PipelineImage.Planning;
 using PipelineImage.Registry;
 using PipelineImage.Tests.Registry;
 using PipelineImage.Tests.Tasks;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Building;
 

@@ -2,6 +2,7 @@ using PipelineImage.Context;
 using PipelineImage.Engine;
 using PipelineImage.Engine.BuildKit;
 using PipelineImage.Naming;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Engine;
 

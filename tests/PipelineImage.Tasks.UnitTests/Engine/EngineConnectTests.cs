@@ -1,4 +1,5 @@
 using PipelineImage.Engine;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Engine;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using PipelineImage.Engine;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Engine;
 

@@ -5,6 +5,7 @@ using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Engine;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PipelineImage.Engine.BuildKit;
-using PipelineImage.Engine.Session;
+using PipelineImage.Session;
 
 namespace PipelineImage.Tests.Engine;
 

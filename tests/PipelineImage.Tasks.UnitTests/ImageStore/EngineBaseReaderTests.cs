@@ -2,6 +2,7 @@ using PipelineImage.Diagnostics;
 using PipelineImage.ImageStore;
 using PipelineImage.Registry;
 using PipelineImage.Tests.Tasks;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.ImageStore;
 
@@ -75,7 +76,7 @@ public sealed class EngineBaseReaderTests : IDisposable
         var cutShort = new EngineBaseReader(Engine("not a tar at all, but long enough to be read as a header block of one"u8.ToArray()), _root, _log.Add);
 
         var e = await Assert.ThrowsAsync<PipelineImageException>(() => noImage.ReadAsync("registry.test/base:1", "", CancellationToken.None));
-        var failed = await Assert.ThrowsAsync<PipelineImage.Engine.EngineRequestFailedException>(() => cutShort.ReadAsync("registry.test/base:1", "", CancellationToken.None));
+        var failed = await Assert.ThrowsAsync<PipelineImage.Transport.EngineRequestFailedException>(() => cutShort.ReadAsync("registry.test/base:1", "", CancellationToken.None));
 
         Assert.Equal(DiagnosticCodes.BaseImageUnreadable, e.ResourceName);
         Assert.Contains("registry.test/base:1", e.Message, StringComparison.Ordinal);
@@ -94,7 +95,7 @@ public sealed class EngineBaseReaderTests : IDisposable
 
         Assert.Equal(layers[1], File.ReadAllBytes(file));
         Assert.Equal([file], Directory.EnumerateFiles(_root));
-        await Assert.ThrowsAsync<PipelineImage.Engine.EngineRequestFailedException>(
+        await Assert.ThrowsAsync<PipelineImage.Transport.EngineRequestFailedException>(
             () => reader.FetchLayerAsync(Id, "sha256:" + new string('c', 64), _root, CancellationToken.None));
         Assert.Equal([file], Directory.EnumerateFiles(_root));
     }

@@ -7,6 +7,7 @@ using PipelineImage.Planning;
 using PipelineImage.Tasks;
 using PipelineImage.Tests.Engine;
 using PipelineImage.Tests.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Tasks;
 

@@ -7,6 +7,7 @@ using PipelineImage.Engine;
 using PipelineImage.Intermediate;
 using PipelineImage.Tasks;
 using PipelineImage.Tests.Engine;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Tasks;
 

@@ -1,6 +1,7 @@
 using PipelineImage.Engine;
 using PipelineImage.Naming;
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Tasks;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using PipelineImage.Engine.Session;
+using PipelineImage.Session;
 
 namespace PipelineImage.Engine.BuildKit;
 

@@ -2,7 +2,8 @@ using System.Net.Http;
 using System.Net.Security;
 using Grpc.Core;
 using Grpc.Net.Client;
-using PipelineImage.Engine.Session;
+using PipelineImage.Session;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine.BuildKit;
 
@@ -225,7 +226,7 @@ internal sealed class BuildKitControl : IDisposable
             await using var session = Route == BuildKitRoute.EngineUpgrade
                 ? await BuildSession.OpenAsync(Host, null, request.References[0].Name, BuildKitBuild.SharedKey(request), services, cancellationToken)
                     .ConfigureAwait(false)
-                : BuildSession.OverControl(new Control.ControlClient(_sessionChannel), request.References[0].Name, BuildKitBuild.SharedKey(request), services);
+                : ControlSession.Open(new Control.ControlClient(_sessionChannel), request.References[0].Name, BuildKitBuild.SharedKey(request), services);
             solve.Session = session.Id;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var statusCall = Client.Status(new StatusRequest { Ref = solve.Ref }, cancellationToken: stop.Token);

@@ -1,4 +1,5 @@
 using PipelineImage.Diagnostics;
+using PipelineImage.Transport;
 
 namespace PipelineImage.Engine.BuildKit;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PipelineImage.Diagnostics;
 
-namespace PipelineImage.Engine;
+namespace PipelineImage.Transport;
 
 /// <summary>
 /// TLS to a tcp engine as the docker CLI does it: the client certificate from cert.pem and key.pem and, when

@@ -1,7 +1,8 @@
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Transport;
 
-namespace PipelineImage.Tests.Engine;
+namespace PipelineImage.Tests.Transport;
 
 public class EngineEndpointTests
 {

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace PipelineImage.Engine.Session;
+namespace PipelineImage.Session;
 
 /// <summary>A header block that does not follow HPACK (RFC 7541): for HTTP/2 a connection error, COMPRESSION_ERROR.</summary>
 internal sealed class HpackException(string message) : Exception("HPACK: " + message);

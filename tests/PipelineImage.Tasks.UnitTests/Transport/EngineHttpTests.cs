@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using PipelineImage.Engine;
+using PipelineImage.Transport;
 
-namespace PipelineImage.Tests.Engine;
+namespace PipelineImage.Tests.Transport;
 
 /// <summary>An upgraded connection to the engine, against a loopback server that plays the engine's part.</summary>
 public sealed class EngineHttpTests

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using PipelineImage.Engine.BuildKit;
-using PipelineImage.Engine.Session.Protocol;
+using PipelineImage.Session.Protocol;
+using PipelineImage.Transport;
 
-namespace PipelineImage.Engine.Session;
+namespace PipelineImage.Session;
 
 /// <summary>
 /// A BuildKit session served over the engine's <c>POST /session</c>: the request upgrades to h2c, the engine becomes
@@ -58,27 +58,16 @@ internal sealed class BuildSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// A session carried by BuildKit's Control API (<c>Control/Session</c>, as buildctl's): the call's metadata says
-    /// what the session's headers say over <c>POST /session</c>, and its messages carry the HTTP/2 connection.
+    /// A session carried by a stream another protocol gives it (BuildKit's <c>Control/Session</c> call), which
+    /// <paramref name="open"/> opens with the token that ends it.
     /// </summary>
-    /// <remarks>
-    /// gRPC metadata goes out as HTTP/2 headers, and .NET joins the values of a repeated header into one, which BuildKit
-    /// would read as one unknown method. So only FileSync is announced: it is the one service BuildKit looks up in the
-    /// announced methods before calling (secrets, credentials and the health check it calls whatever was announced).
-    /// </remarks>
-    public static BuildSession OverControl(Control.ControlClient control, string name, string sharedKey, SessionServices services)
+    /// <param name="id">The session's id, which the stream's opening announces (<see cref="NewId"/>).</param>
+    /// <param name="services">The methods served.</param>
+    /// <param name="open">Opens the stream; its token ends the stream with the session.</param>
+    public static BuildSession Over(string id, SessionServices services, Func<CancellationToken, Stream> open)
     {
-        var id = NewId();
-        var grpc = services.Server();
         var stop = new CancellationTokenSource();
-        var call = control.Session(new Grpc.Core.Metadata
-        {
-            { "x-docker-expose-session-uuid", id },
-            { "x-docker-expose-session-name", name },
-            { "x-docker-expose-session-sharedkey", sharedKey },
-            { "x-docker-expose-session-grpc-method", FileSync.Method },
-        }, cancellationToken: stop.Token);
-        return new BuildSession(id, new Http2Server(new CallStream(call), grpc.HandleAsync), stop);
+        return new BuildSession(id, new Http2Server(open(stop.Token), services.Server().HandleAsync), stop);
     }
 
     /// <summary>25 characters of base-36, as BuildKit's own identity.NewID() (session ids, build refs).</summary>

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
 
-namespace PipelineImage.Engine;
+namespace PipelineImage.Transport;
 
 /// <summary>
 /// Says in words what went wrong talking to the engine, whatever the client threw: socket errors come wrapped in

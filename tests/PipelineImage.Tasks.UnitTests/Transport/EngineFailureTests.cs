@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PipelineImage.Engine;
 using PipelineImage.Tasks;
+using PipelineImage.Tests.Engine;
 using PipelineImage.Tests.Tasks;
+using PipelineImage.Transport;
 
-namespace PipelineImage.Tests.Engine;
+namespace PipelineImage.Tests.Transport;
 
 /// <summary>
 /// The real engine client against every way an address can be wrong: each is PIMG1001 (or PIMG2006 for an address

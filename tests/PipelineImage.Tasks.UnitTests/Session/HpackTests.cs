@@ -1,6 +1,6 @@
-using PipelineImage.Engine.Session;
+using PipelineImage.Session;
 
-namespace PipelineImage.Tests.Engine.Session;
+namespace PipelineImage.Tests.Session;
 
 /// <summary>HPACK against the examples of RFC 7541 Appendix C, a round trip of our encoder, and malformed blocks.</summary>
 public sealed class HpackTests

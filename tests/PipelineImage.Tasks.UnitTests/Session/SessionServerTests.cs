@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
 using PipelineImage.Context;
-using PipelineImage.Engine.Session;
-using PipelineImage.Engine.Session.Protocol;
+using PipelineImage.Session;
+using PipelineImage.Session.Protocol;
 
-namespace PipelineImage.Tests.Engine.Session;
+namespace PipelineImage.Tests.Session;
 
 /// <summary>
 /// Our HTTP/2 and gRPC server against another implementation's client: .NET's own HTTP/2 (prior knowledge, as the

@@ -1,8 +1,33 @@
 using Google.Protobuf;
 using Grpc.Core;
-using PipelineImage.Engine.BuildKit;
+using PipelineImage.Session;
 
-namespace PipelineImage.Engine.Session;
+namespace PipelineImage.Engine.BuildKit;
+
+/// <summary>BuildKit's Control API carrying our session (<c>Control/Session</c>, as buildctl's).</summary>
+internal static class ControlSession
+{
+    /// <summary>
+    /// The session served over a <c>Control/Session</c> call: the call's metadata says what the session's headers say
+    /// over <c>POST /session</c>, and its messages carry the HTTP/2 connection.
+    /// </summary>
+    /// <remarks>
+    /// gRPC metadata goes out as HTTP/2 headers, and .NET joins the values of a repeated header into one, which BuildKit
+    /// would read as one unknown method. So only FileSync is announced: it is the one service BuildKit looks up in the
+    /// announced methods before calling (secrets, credentials and the health check it calls whatever was announced).
+    /// </remarks>
+    public static BuildSession Open(Control.ControlClient control, string name, string sharedKey, SessionServices services)
+    {
+        var id = BuildSession.NewId();
+        return BuildSession.Over(id, services, token => new CallStream(control.Session(new Metadata
+        {
+            { "x-docker-expose-session-uuid", id },
+            { "x-docker-expose-session-name", name },
+            { "x-docker-expose-session-sharedkey", sharedKey },
+            { "x-docker-expose-session-grpc-method", FileSync.Method },
+        }, cancellationToken: token)));
+    }
+}
 
 /// <summary>
 /// The bytes of a connection carried by BuildKit's <c>Control/Session</c> call, one way in each direction: each

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Google.Protobuf;
 using PipelineImage.Context;
-using PipelineImage.Engine.Session.Protocol;
+using PipelineImage.Session.Protocol;
 
-namespace PipelineImage.Engine.Session;
+namespace PipelineImage.Session;
 
 /// <summary>
 /// The build context as BuildKit's <c>moby.filesync.v1.FileSync/DiffCopy</c> sends it (fsutil's protocol, the sender's

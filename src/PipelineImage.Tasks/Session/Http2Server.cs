@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 
-namespace PipelineImage.Engine.Session;
+namespace PipelineImage.Session;
 
 /// <summary>
 /// The server side of one HTTP/2 connection (RFC 9113) with prior knowledge, as BuildKit's session needs it: after

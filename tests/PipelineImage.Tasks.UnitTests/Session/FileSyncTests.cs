@@ -1,7 +1,7 @@
 using PipelineImage.Context;
-using PipelineImage.Engine.Session;
+using PipelineImage.Session;
 
-namespace PipelineImage.Tests.Engine.Session;
+namespace PipelineImage.Tests.Session;
 
 /// <summary>What the FileSync sender states: fsutil's order and modes, and times that change with the bytes.</summary>
 public sealed class FileSyncTests

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace PipelineImage.Engine.Session;
+namespace PipelineImage.Session;
 
 /// <summary>
 /// gRPC over <see cref="Http2Server"/>: routes each request by its <c>:path</c> (<c>/package.Service/Method</c>) to

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PipelineImage.Diagnostics;
 
-namespace PipelineImage.Engine;
+namespace PipelineImage.Transport;
 
 /// <summary>What the environment says about the engine, as the docker CLI reads it.</summary>
 /// <param name="DockerHost">DOCKER_HOST.</param>

@@ -5,7 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
-namespace PipelineImage.Engine;
+namespace PipelineImage.Transport;
 
 /// <summary>
 /// The engine's address as a connection: the HttpClient over it that makes every Engine API call, and upgraded
