@@ -15,11 +15,22 @@ namespace PipelineImage.Intermediate;
 internal sealed partial class IntermediateJson : JsonSerializerContext
 {
     /// <summary>How plan.json and image.json are written: indented, non-ASCII as it is, references as <c>{"name", "tag"}</c>.</summary>
-    public static readonly JsonSerializerOptions Files = new()
+    /// <remarks>
+    /// Made on first use, after this class's static initialisation: a static field here could be initialised before the
+    /// generated <c>Default</c> (partial files initialise in no set order), leaving the options with no resolver, and
+    /// System.Text.Json would then quietly fall back to reflection, emitting and compiling code for every property of
+    /// plan.json at run time.
+    /// </remarks>
+    public static JsonSerializerOptions Files => FilesOptions.Value;
+
+    private static class FilesOptions
     {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new ImageReferenceConverter() },
-        TypeInfoResolver = Default,
-    };
+        public static readonly JsonSerializerOptions Value = new()
+        {
+            WriteIndented = true,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            Converters = { new ImageReferenceConverter() },
+            TypeInfoResolver = Default,
+        };
+    }
 }

@@ -13,6 +13,17 @@ public sealed class PlanFileTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
+    public void PlanJsonAndImageJsonUseTheGeneratedMetadataNotReflection()
+    {
+        // With no resolver, System.Text.Json falls back to reflection and emits code for every property at run time.
+        var resolver = IntermediateJson.Files.TypeInfoResolver;
+
+        Assert.IsType<IntermediateJson>(resolver);
+        Assert.NotNull(resolver.GetTypeInfo(typeof(PlanFile), IntermediateJson.Files));
+        Assert.NotNull(resolver.GetTypeInfo(typeof(ImageRecord), IntermediateJson.Files));
+    }
+
+    [Fact]
     public async Task APlanReadsBackAsItWasWrittenWithTheSameContextBytes()
     {
         var plan = Create();
