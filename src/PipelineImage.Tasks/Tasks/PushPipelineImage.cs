@@ -12,7 +12,7 @@ namespace PipelineImage.Tasks;
 /// <summary>
 /// Pushes every tag of the image that image.json records (so it works in the publish that built the image and in a
 /// later, separate call of the PushPipelineImage target), with credentials found as the docker CLI finds them, and
-/// records each pushed digest in image.json.
+/// records each pushed digest in image.json; an image each registry still has as it was pushed before is not pushed again.
 /// </summary>
 public sealed partial class PushPipelineImage : EngineTask
 {
@@ -21,6 +21,14 @@ public sealed partial class PushPipelineImage : EngineTask
         var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
         var (connection, config) = ResolveEngine();
         using var registries = Registries(config, cancellationToken, retryDelays: RetryDelays);
+        if (await EarlierPush.StillHoldsAsync(record, registries, cancellationToken).ConfigureAwait(false) is { } held)
+        {
+            Log.LogMessage(MessageImportance.High, "{0} is in its registry as pushed before ({1}): nothing to push", string.Join(", ", held.Select(h => h.Reference)),
+                string.Join(", ", held.Select(h => h.Digest).Distinct()));
+            await RecordPushedAsync(record, held, registries, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
         var pushed = await image.PushAsync(record.AllReferences(), cancellationToken).ConfigureAwait(false);
         await RecordPushedAsync(record, pushed, registries, cancellationToken).ConfigureAwait(false);

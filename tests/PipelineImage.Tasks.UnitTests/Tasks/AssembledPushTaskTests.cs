@@ -52,8 +52,31 @@ public sealed class AssembledPushTaskTests : IDisposable
         Assert.True(again.Execute(), string.Join("\n", _log.Errors.Select(e => e.Message)));
 
         Assert.All(again.PushedReferences, item => Assert.Equal("0", item.GetMetadata("BytesUploaded")));
-        Assert.DoesNotContain(_registry.Requests, request => request.StartsWith("POST ", StringComparison.Ordinal) || request.StartsWith("PATCH ", StringComparison.Ordinal));
+        Assert.Equal(digest, again.PushedReferences[1].GetMetadata("Digest"));
+        // The registry has each tag as image.json says it was pushed: its manifests are read, nothing is written.
+        Assert.All(_registry.Requests, request => Assert.StartsWith("GET ", request, StringComparison.Ordinal));
+        Assert.Contains(_log.Messages, m => m.Message == $"registry.test/app:1.0.0, registry.test/app:latest is in its registry as pushed before ({digest}): nothing to push");
         Assert.Empty(_log.Errors);
+    }
+
+    [Fact]
+    public void ATagThatMovedInTheRegistrySinceThePushIsPushedAgain()
+    {
+        var build = new BuildPipelineImage
+        {
+            BuildEngine = _log, EngineFactory = _ => Unavailable(), RegistryHandler = _registry, PlanPath = WritePlan(),
+            ImageRecordPath = Path.Combine(_root, "image.json"),
+        };
+        Assert.True(build.Execute(), Errors());
+        Assert.True(NewPush().Execute(), Errors());
+        var ours = _registry.Manifests["app:1.0.0"].Bytes;
+        _registry.AddEmptyImage("app", "latest");
+
+        var again = NewPush();
+        Assert.True(again.Execute(), Errors());
+
+        Assert.Equal(ours, _registry.Manifests["app:latest"].Bytes);
+        Assert.DoesNotContain(_log.Messages, m => m.Message!.Contains("nothing to push", StringComparison.Ordinal));
     }
 
     [Theory]
