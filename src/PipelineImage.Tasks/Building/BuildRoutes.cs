@@ -65,7 +65,7 @@ internal static class BuildRoutes
     {
         if (buildKitHost is not null)
         {
-            ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKitHost);
+            _ = ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKitHost); // PIMG2034 before anything connects
         }
 
         var buildKit = buildKitHost is null ? null : await BuildKitControl.ConnectAsync(buildKitHost, connectTimeout, cancellationToken).ConfigureAwait(false);
