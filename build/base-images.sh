@@ -16,6 +16,7 @@
 set -euo pipefail
 
 log() { printf '[base-images] %s\n' "$*" >&2; }
+here=$(cd "$(dirname "$0")" && pwd)
 
 dotnet_root=${DOTNET_ROOT:-/usr/share/dotnet}
 runtime_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -n 1)
@@ -38,18 +39,8 @@ fi
 work=$(mktemp -d /var/tmp/pipelineimage-base.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# The Debian mirror this machine's apt uses (deb822 sources or the one-line sources.list), for debootstrap.
-apt_mirror() {
-  local uri
-  uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
-    /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1)
-  [ -n "$uri" ] || { echo "no Debian mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d/" >&2; return 1; }
-  printf '%s\n' "$uri"
-}
-
 if ! have "$minbase"; then
-  mirror=$(apt_mirror)
+  mirror=$("$here/apt-mirror.sh")
   log "debootstrap bookworm (minbase) from $mirror"
   debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }

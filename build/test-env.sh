@@ -4,6 +4,8 @@
 #     and with TLS on 127.0.0.1:2376 (client certificates in /etc/pipelineimage/engine-tls/client);
 #   - local stand-ins for the .NET base images, tagged with their real names and labelled as stand-ins;
 #   - two registries on 127.0.0.1 (build/registries.sh): open on :5000, htpasswd auth on :5001;
+#   - QEMU user emulation of arm64 and arm64 stand-ins, published with the amd64 ones as two-platform indexes in the
+#     open registry (build/arm64-stand-ins.sh);
 #   - Podman (Debian's podman 4.3, buildah behind its Docker-compatible API), rootful, serving on
 #     unix:///run/podman/podman.sock, with the stand-ins in its own store;
 #   - today's engines from a Debian 13 root (build/modern-engines.sh), each with the stand-ins: Docker 26 on the
@@ -26,7 +28,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 # ---- packages -------------------------------------------------------------------------------------------------
 # clang and zlib1g-dev: the native AOT publish shape links with them. mono-runtime (with System.Xml.Linq, and System.Xaml
 # that MSBuild's attributes name): the Mono tests load the net472 ToolTasks as .NET Framework would.
-"$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev mono-runtime libmono-system-xml-linq4.0-cil libmono-system-xaml4.0-cil
+# All of the scripts' packages at once, so that no later install (one runs in the background) waits for apt's lock.
+"$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev mono-runtime libmono-system-xml-linq4.0-cil libmono-system-xaml4.0-cil \
+  docker-registry apache2-utils util-linux jq qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+
+# The arm64 stand-ins' slow part (minutes of debootstrap under QEMU) goes on in the background while the rest is
+# provisioned; build/arm64-stand-ins.sh, below, waits for it.
+arm64_log=/var/log/pipelineimage-arm64-root.log
+"$here/arm64-stand-ins.sh" root >"$arm64_log" 2>&1 &
+arm64_root=$!
 
 # PowerShell 7 (the PowerShell global tool from the NuGet feed; 7.7.0 does not install here): the README's command-line
 # forms are typed into it as into bash.
@@ -130,3 +140,8 @@ log "podman answers: $(curl -s --unix-socket "$podman_sock" http://podman/versio
 
 # ---- today's engines ------------------------------------------------------------------------------------------
 "$here/modern-engines.sh"
+
+# ---- arm64 stand-ins ------------------------------------------------------------------------------------------
+# QEMU for arm64, and localhost:5000/stand-ins/dotnet/*:10.0 as amd64+arm64 indexes (multi-platform tests).
+wait "$arm64_root" || { cat "$arm64_log" >&2; log "the arm64 stand-ins' root could not be made"; exit 1; }
+"$here/arm64-stand-ins.sh"
