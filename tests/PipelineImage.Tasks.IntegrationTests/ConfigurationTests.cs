@@ -227,8 +227,11 @@ public sealed class ConfigurationTests(PackageFeed feed)
             Assert.DoesNotContain("PIMG1001", publish.Output);
         }
 
-        var foreign = await project.PublishAsync("-p:PipelineImagePlatform=linux/riscv64");
+        // RUN steps for another architecture, which the classic builder cannot run (an image without any is assembled for any platform).
+        project.WriteProject("", """<PipelineRequirement Include="jq" />""");
+        var foreign = await project.PublishAsync("-p:PipelineImagePlatform=linux/riscv64", "-p:PipelineImageBuilder=classic");
         Assert.Contains("error PIMG1005: ", foreign.Output);
+        project.WriteProject("", "");
         var offline = await project.PublishAsync("-p:PipelineImageBase=localhost/pimg-not-here:1", "-p:PipelineImagePull=never");
         Assert.Contains("error PIMG1006: ", offline.Output);
         Assert.Null(await Docker.InspectImageAsync($"{project.ImageName}:latest"));

@@ -21,9 +21,13 @@ internal sealed record AssembledPush(string Digest, long BytesUploaded, int Blob
 internal sealed class AssembledImagePusher(Func<string, RegistryClient> registry, Action<string> log)
 {
     /// <exception cref="RegistryException">When a request fails after its retries.</exception>
-    public async Task<AssembledPush> PushAsync(string directory, AssemblyRecord record, ImageReference reference, CancellationToken cancellationToken)
+    public Task<AssembledPush> PushAsync(string directory, AssemblyRecord record, ImageReference reference, CancellationToken cancellationToken) =>
+        PushAsync(directory, record, RepositoryName.Of(reference.Name), reference.Tag, cancellationToken);
+
+    /// <summary>The same, under <paramref name="tagOrDigest"/>: a tag, or the manifest's own digest for an image an index names (untagged).</summary>
+    /// <exception cref="RegistryException">When a request fails after its retries.</exception>
+    public async Task<AssembledPush> PushAsync(string directory, AssemblyRecord record, RepositoryName target, string tagOrDigest, CancellationToken cancellationToken)
     {
-        var target = RepositoryName.Of(reference.Name);
         var client = registry(target.Registry);
         var manifest = await File.ReadAllBytesAsync(AssemblyRecord.BlobPath(directory, record.ManifestDigest), cancellationToken).ConfigureAwait(false);
         long bytes = 0;
@@ -74,10 +78,10 @@ internal sealed class AssembledImagePusher(Func<string, RegistryClient> registry
         }
         else
         {
-            log($"{target} already has {record.ManifestDigest}: only the tag {reference.Tag} is added");
+            log($"{target} already has {record.ManifestDigest}" + (tagOrDigest == record.ManifestDigest ? "" : $": only the tag {tagOrDigest} is added"));
         }
 
-        var (stored, _) = await client.PutManifestAsync(target.Path, reference.Tag, record.ManifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
+        var (stored, _) = await client.PutManifestAsync(target.Path, tagOrDigest, record.ManifestMediaType, manifest, cancellationToken).ConfigureAwait(false);
         return new AssembledPush(stored, bytes, uploaded, present);
     }
 }

@@ -23,10 +23,16 @@ internal sealed class ImageAssembler(Func<string, RegistryClient> registry, Acti
     /// <param name="directory">The assembled directory.</param>
     /// <param name="baseContent">What the layers go on: the base image, or the requirements base (<see cref="ReadFromRegistryAsync"/>).</param>
     /// <param name="cancellationToken">Stops the writing.</param>
-    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, BaseContent baseContent, CancellationToken cancellationToken)
+    /// <param name="layersFrom">
+    /// Another assembled directory whose layers of the same key are copied rather than written again: another
+    /// platform's image of the same plan (PipelineImagePlatforms), whose .NET layers are the same.
+    /// </param>
+    public async Task<AssemblyRecord> AssembleAsync(PlanFile plan, string directory, BaseContent baseContent, CancellationToken cancellationToken,
+        string? layersFrom = null)
     {
         var assembly = plan.Assembly ?? throw new PipelineImageException(DiagnosticCodes.InvalidPlan, directory, "has no assembly (it was written by an earlier version)");
         var earlier = AssemblyRecord.Read(directory)?.Layers.ToDictionary(layer => layer.Key, StringComparer.Ordinal) ?? [];
+        var shared = layersFrom is null ? [] : AssemblyRecord.Read(layersFrom)?.Layers.ToDictionary(layer => layer.Key, StringComparer.Ordinal) ?? [];
         var sources = plan.Context.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
         var layers = new List<RecordedLayer>();
         foreach (var layer in assembly.Layers)
@@ -35,6 +41,14 @@ internal sealed class ImageAssembler(Func<string, RegistryClient> registry, Acti
             if (earlier.TryGetValue(key, out var written) && File.Exists(AssemblyRecord.BlobPath(directory, written.Digest)))
             {
                 layers.Add(written);
+                continue;
+            }
+
+            if (shared.TryGetValue(key, out var same) && File.Exists(AssemblyRecord.BlobPath(layersFrom!, same.Digest)))
+            {
+                Directory.CreateDirectory(Path.Combine(directory, "blobs", "sha256"));
+                File.Copy(AssemblyRecord.BlobPath(layersFrom!, same.Digest), AssemblyRecord.BlobPath(directory, same.Digest), overwrite: true);
+                layers.Add(same);
                 continue;
             }
 

@@ -124,6 +124,34 @@ internal static class ImageDocuments
         return Encoding.UTF8.GetBytes(manifest.ToJsonString(Compact));
     }
 
+    /// <summary>
+    /// An image index over each platform's manifest, in the order given: a Docker manifest list when every manifest is a
+    /// Docker one (as docker manifest and buildx make it for those), else an OCI image index.
+    /// </summary>
+    public static (string MediaType, byte[] Bytes) Index(IReadOnlyList<(Descriptor Manifest, string Os, string Architecture, string? Variant)> images)
+    {
+        var mediaType = images.All(image => image.Manifest.MediaType == MediaTypes.DockerManifest) ? MediaTypes.DockerManifestList : MediaTypes.OciIndex;
+        var manifests = images.Select(image =>
+        {
+            var platform = new JsonObject { ["architecture"] = image.Architecture, ["os"] = image.Os };
+            if (image.Variant is { Length: > 0 } variant)
+            {
+                platform["variant"] = variant;
+            }
+
+            var node = Node(image.Manifest);
+            node["platform"] = platform;
+            return (JsonNode)node;
+        });
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = mediaType,
+            ["manifests"] = new JsonArray(manifests.ToArray()),
+        };
+        return (mediaType, Encoding.UTF8.GetBytes(index.ToJsonString(Compact)));
+    }
+
     /// <summary>The layer media type for a manifest of this type.</summary>
     public static string LayerType(string manifestType) => manifestType == MediaTypes.OciManifest ? MediaTypes.OciLayer : MediaTypes.DockerLayer;
 

@@ -23,12 +23,23 @@ internal static class ImageBuilders
     /// <param name="setting">PipelineImageBuilder.</param>
     /// <param name="engine">The engine connected to.</param>
     /// <param name="secrets">The ids of the build's secrets (none: any builder will do).</param>
+    /// <param name="platform">
+    /// The platform built for (PipelineImagePlatform, or one of PipelineImagePlatforms); empty: the engine's own. Another
+    /// architecture is built by BuildKit or Podman, whose RUN steps run under emulation (QEMU) on the engine's machine.
+    /// </param>
     /// <exception cref="PipelineImageException">
     /// PIMG1012 when <c>buildkit</c> is asked of an engine without it; PIMG1013 when the build has secrets and the
-    /// builder would be the classic one, or Podman older than 4.0.
+    /// builder would be the classic one, or Podman older than 4.0; PIMG1005 when the platform is another OS, or another
+    /// architecture and the builder would be the classic one.
     /// </exception>
-    public static BuilderChoice Choose(BuilderSetting setting, EngineInfo engine, IReadOnlyCollection<string>? secrets = null)
+    public static BuilderChoice Choose(BuilderSetting setting, EngineInfo engine, IReadOnlyCollection<string>? secrets = null, string platform = "")
     {
+        var foreign = platform.Length > 0 && !BuildPlatform.CanBuild(engine.Platform, platform);
+        if (foreign && !BuildPlatform.SameOs(engine.Platform, platform))
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, engine.Endpoint, engine.Platform, platform);
+        }
+
         var hasSecrets = secrets is { Count: > 0 };
         var noBuildKit = engine.IsPodman ? "it is Podman, which builds with buildah"
             : !engine.Platform.StartsWith("linux/", StringComparison.Ordinal) ? $"it builds for {engine.Platform}"
@@ -46,6 +57,11 @@ internal static class ImageBuilders
             return setting == BuilderSetting.BuildKit
                 ? throw new PipelineImageException(DiagnosticCodes.BuilderNotSupported, engine.Endpoint, noBuildKit!)
                 : new(ImageBuilder.Podman, setting == BuilderSetting.Classic ? "PipelineImageBuilder=classic" : "the engine is Podman: its own builder (buildah)");
+        }
+
+        if (foreign && (setting == BuilderSetting.Classic || (noBuildKit is not null && setting == BuilderSetting.Auto)))
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, engine.Endpoint, engine.Platform, platform);
         }
 
         if (setting == BuilderSetting.Classic)
@@ -66,6 +82,11 @@ internal static class ImageBuilders
         if (engine.BuilderVersion == "2")
         {
             return new(ImageBuilder.BuildKit, "the engine advertises BuildKit (Builder-Version: 2)");
+        }
+
+        if (foreign)
+        {
+            return new(ImageBuilder.BuildKit, $"the build is for {platform}, whose RUN steps only BuildKit runs here (under emulation)");
         }
 
         if (hasSecrets)

@@ -38,14 +38,19 @@ internal sealed class AssembledBuild(
     /// <param name="why">Why the assembler makes it, for the log.</param>
     /// <param name="builder">What builds the requirements base (it stays the caller's); an engine's builder: the image goes into that engine.</param>
     /// <param name="cancellationToken">Ends it.</param>
+    /// <param name="intoRegistry">
+    /// The image is one platform's of an index (PipelineImagePlatforms): on the base from its registry, with the
+    /// requirements base from there (an engine's builder builds and pushes it when it is not), and into no engine.
+    /// </param>
+    /// <param name="layersFrom">Another platform's assembled directory, whose layers of the same content are copied.</param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
     public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, RequirementsBuilder builder,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool intoRegistry = false, string? layersFrom = null)
     {
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
-            var local = builder is EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }
+            var local = !intoRegistry && builder is EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }
                 ? new LocalEngine(engine.Engine, engine.Info, new ImageStore.EngineBaseReader(engine.Engine, basesDirectory, log.Normal), controlApi)
                 : null;
             var held = local is not null && plan.Assembly?.Requirements is not null && FromEngine(plan, local.Info)
@@ -54,7 +59,7 @@ internal sealed class AssembledBuild(
                 : local is not null && (held is not null || !plan.Options.Push) ? await LocalRequirementsBaseAsync(plan, assembler, local, held, cancellationToken).ConfigureAwait(false)
                 : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, builder, cancellationToken).ConfigureAwait(false),
                     plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
-            var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken).ConfigureAwait(false);
+            var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken, layersFrom).ConfigureAwait(false);
             log.High($"Assembled {plan.Name} ({why}): manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}{(onto.InEngine ? " as the engine holds it" : "")}");
             return (assembled, local is null ? null : await LoadAsync(local, plan, assembled, cancellationToken).ConfigureAwait(false));
         }
@@ -84,7 +89,7 @@ internal sealed class AssembledBuild(
     private async Task<BaseContent> LocalRequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, LocalEngine local, ImageDetails? held,
         CancellationToken cancellationToken)
     {
-        PlanBuilder.CheckPlatform(plan, local.Info);
+        PlanBuilder.CheckPlatform(plan, local.Info, local.ControlApi is not null);
         var pinned = held is null
             ? RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false))
             : null;
@@ -145,7 +150,7 @@ internal sealed class AssembledBuild(
                 log.High($"Pushed the requirements base {reference} ({digest}) from the buildkitd at {buildkitd.Host.Endpoint}");
                 return $"{reference.Name}@{digest}";
             case EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }:
-                PlanBuilder.CheckPlatform(plan, engine.Info);
+                PlanBuilder.CheckPlatform(plan, engine.Info, controlApi is not null);
                 log.High($"Building the requirements base {reference} with the engine at {engine.Info.Endpoint} (the registry does not have it)");
                 await PlanBuilder.BuildAsync(basePlan, engine.Engine, engine.Info, log, PlanBuilder.ReadSecrets(plan), pullCredentials, cancellationToken, controlApi,
                     recordDirectory).ConfigureAwait(false);

@@ -108,7 +108,7 @@ internal static class BuildRoutes
             }
 
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
-            PlanBuilder.CheckPlatform(plan, info);
+            PlanBuilder.CheckPlatform(plan, info, buildKit is not null);
             return plan.Assembly is { NeedsEngine: null }
                 // Our layers, configuration and manifest on the base as the engine holds it; the engine builds only the
                 // requirements base (the RUN steps), with the builder PipelineImageBuilder names or BuildKit's Control API,

@@ -18,12 +18,25 @@ internal sealed record BuildOutcome(string ImageId, bool Built, IReadOnlyList<Im
 /// </summary>
 internal static class PlanBuilder
 {
-    /// <summary>PIMG1005 when the plan asks for a platform the engine cannot build.</summary>
-    public static void CheckPlatform(PlanFile plan, EngineInfo info)
+    /// <summary>
+    /// PIMG1005 when the plan has RUN steps for a platform (or one of its platforms) that the engine's builder cannot
+    /// build: another OS, or another architecture for the classic builder. What has no RUN step is assembled for any
+    /// platform, and BuildKit's Control API builds any.
+    /// </summary>
+    /// <param name="plan">plan.json.</param>
+    /// <param name="info">The engine.</param>
+    /// <param name="controlApi">Whether BuildKit's Control API (PipelineImageBuildKitHost) builds the RUN steps.</param>
+    public static void CheckPlatform(PlanFile plan, EngineInfo info, bool controlApi = false)
     {
-        if (plan.Options.Platform.Length > 0 && !BuildPlatform.CanBuild(info.Platform, plan.Options.Platform))
+        if (controlApi || plan.Assembly is { Requirements: null, NeedsEngine: null })
         {
-            throw new PipelineImageException(DiagnosticCodes.PlatformNotSupported, info.Endpoint, info.Platform, plan.Options.Platform);
+            return;
+        }
+
+        var secrets = (plan.Secrets ?? []).Select(secret => secret.Id).ToList();
+        foreach (var platform in plan.Options.Platforms ?? [plan.Options.Platform])
+        {
+            _ = ImageBuilders.Choose(plan.Options.Setting, info, secrets, platform);
         }
     }
 
@@ -55,7 +68,7 @@ internal static class PlanBuilder
         }
 
         var pull = plan.Options.PullPolicy;
-        var builder = BaseBuilders.Choose(plan.Options.Setting, engine, info, buildKit, secrets.Select(secret => secret.Id).ToList());
+        var builder = BaseBuilders.Choose(plan.Options.Setting, engine, info, buildKit, secrets.Select(secret => secret.Id).ToList(), plan.Options.Platform);
         var (dockerfile, options) = Prepare(plan, builder.Choice, log, secrets, credentials);
         if (plan.Parent is { } parent)
         {

@@ -30,6 +30,10 @@ internal static partial class BuildPlatform
         return engine.Length >= 2 && wanted[0] == engine[0] && Arch(wanted[1]) == Arch(engine[1]);
     }
 
+    /// <summary>Whether two platforms (<c>os/arch[/variant]</c>) have the same OS.</summary>
+    public static bool SameOs(string enginePlatform, string platform) =>
+        string.Equals(enginePlatform.Split('/')[0], platform.Split('/')[0], StringComparison.OrdinalIgnoreCase);
+
     private static string Arch(string arch) => arch switch
     {
         "x86_64" or "x86-64" => "amd64",

@@ -49,6 +49,9 @@ internal sealed class StoredImages(Func<IContainerEngine> engine, RegistryClient
     {
         switch (record.Location)
         {
+            case ImageLocation.Index:
+                return IndexImage.Open(record.Assembled!, record.Manifest!, registries, log)
+                    ?? throw new PipelineImageException(missing, $"the assembled index {record.Manifest} in {record.Assembled}", "is not there (publish again)");
             case ImageLocation.Layout:
                 var directory = record.Assembled!;
                 return Assembling.AssemblyRecord.Read(directory) is { } read && read.ManifestDigest == record.Manifest

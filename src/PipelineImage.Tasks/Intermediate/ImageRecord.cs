@@ -42,7 +42,15 @@ internal sealed record ImageRecord(
     /// it through <see cref="ImageStore.StoredImages"/>, and nothing else asks.
     /// </summary>
     [JsonIgnore]
-    public ImageLocation Location => Assembled is not null ? ImageLocation.Layout : ImageLocation.Engine;
+    public ImageLocation Location => Platforms is not null ? ImageLocation.Index : Assembled is not null ? ImageLocation.Layout : ImageLocation.Engine;
+
+    /// <summary>
+    /// PipelineImagePlatforms: each platform's manifest digest, in the order of the property; <see cref="Manifest"/> (and
+    /// <see cref="ImageId"/>) is then the index's digest and <see cref="Assembled"/> the index's directory. Null: one image.
+    /// </summary>
+    [JsonPropertyName("platforms")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Platforms { get; init; }
 
     /// <summary>The assembled image's manifest digest: what a registry stores for every tag, on any machine.</summary>
     [JsonPropertyName("manifest")]
@@ -123,4 +131,7 @@ internal enum ImageLocation
 
     /// <summary>In the assembler's directory, as blobs, with the base's layers in its registry: no engine needed.</summary>
     Layout,
+
+    /// <summary>An index over several platforms' images, each in an assembler's directory (PipelineImagePlatforms).</summary>
+    Index,
 }

@@ -154,6 +154,10 @@ internal sealed record PlanFile
         text.Append("dockerfile ").Append(Dockerfile).Append('\n');
         text.Append("network ").Append(Options.Network).Append('\n');
         text.Append("platform ").Append(Options.Platform).Append('\n');
+        if (Options.Platforms is { } platforms)
+        {
+            text.Append("platforms ").Append(string.Join(";", platforms)).Append('\n');
+        }
         foreach (var entry in Context)
         {
             text.Append(entry.Kind).Append(' ').Append(entry.Path).Append(' ').Append(entry.Mode)
@@ -231,6 +235,16 @@ internal sealed record PlannedOptions(
     [property: JsonPropertyName("push")] bool Push = false,
     [property: JsonPropertyName("archive")] bool Archive = false)
 {
+    /// <summary>
+    /// PipelineImagePlatforms (validated, two or more): an image per platform, each planned as this plan with
+    /// <see cref="Platform"/> set to it, and an index over them; null: one image.
+    /// </summary>
+    [JsonPropertyName("platforms"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Platforms { get; init; }
+
+    /// <summary>The plan of each platform's image: this one for its platform.</summary>
+    public IReadOnlyList<PlannedOptions> ForEachPlatform() => (Platforms ?? []).Select(platform => this with { Platform = platform, Platforms = null }).ToList();
+
     [JsonIgnore] public PullPolicy PullPolicy => PullPolicies.Parse(Pull);
 
     [JsonIgnore] public Planning.BuilderSetting Setting => Planning.BuilderSettings.Parse(Builder);

@@ -36,7 +36,18 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         var problems = new Problems();
         var network = problems.Check(() => BuildNetwork.Validate(request.Network));
         var pull = problems.Check(() => PullPolicies.Parse(request.Pull));
-        var platform = problems.Check(() => BuildPlatform.Validate(request.Platform));
+        var (platform, platforms) = problems.Check(() => ImagePlatforms.Resolve(BuildPlatform.Validate(request.Platform), request.Platforms));
+        if (platforms is { Count: > 1 })
+        {
+            try
+            {
+                ImagePlatforms.Check(platforms, request.App, request.Push, request.Archive, request.ParentDockerfile.Trim().Length > 0);
+            }
+            catch (PipelineImageException e)
+            {
+                problems.Add(e);
+            }
+        }
         var secrets = problems.Check(() => BuildSecrets.Plan(request.Secrets, request.Environment));
         var pipNetrc = request.RequirementSettings.PipNetrcSecret.Trim();
         var aptAuth = request.RequirementSettings.AptAuthSecret.Trim();
@@ -116,7 +127,10 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         var planPath = Path.Combine(Output, "plan.json");
         var hashes = FileHashCache.Load(Path.Combine(Output, "hashes.tsv"));
         var planFile = PlanFile.Create(plan, parent, dockerfilePath, plan.ClassicDockerfile is null ? null : classicDockerfilePath, new PlannedOptions(
-            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder.Name(), request.Push, request.Archive), hashes.Hash, secrets);
+            network!, platform!, pull.ToString().ToLowerInvariant(), request.NoCache, builder.Name(), request.Push, request.Archive)
+        {
+            Platforms = platforms is { Count: > 1 } ? platforms : null,
+        }, hashes.Hash, secrets);
         await hashes.SaveAsync().ConfigureAwait(false);
         var written = await AtomicFile.WriteIfChangedAsync(planPath, planFile.ToJson()).ConfigureAwait(false);
         log.Normal($"{(written ? "Wrote" : "Up to date:")} {planPath}: {planFile.Context.Count} context entries, {hashes.FilesHashed} file(s) read for their hashes, "

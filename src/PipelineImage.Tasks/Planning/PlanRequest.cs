@@ -62,6 +62,9 @@ internal sealed record PlanRequest
 
     public string Platform { get; init; } = "";
 
+    /// <summary>PipelineImagePlatforms: an image per platform and an index over them (<see cref="ImagePlatforms"/>).</summary>
+    public string Platforms { get; init; } = "";
+
     public string Builder { get; init; } = "";
 
     public bool NoCache { get; init; }

@@ -46,6 +46,17 @@ public sealed partial class BuildPipelineImage : EngineTask
         var ours = RegistryHost.Of(plan.Name);
         using var registries = Registries(config, cancellationToken, registry => CredentialResolver.EnvironmentFor(registry, ours));
         var bases = BaseCacheDirectory ?? Path.Combine(RecordDirectory, "bases");
+        if (plan.Options.Platforms is not null)
+        {
+            var indexBuild = new AssembledIndexBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
+            var index = await indexBuild.AssembleAsync(plan, route.Why, route.Builder, cancellationToken).ConfigureAwait(false);
+            var platforms = index.Images.ToDictionary(image => image.Platform, image => image.ManifestDigest, StringComparer.Ordinal);
+            Record(plan, index.Digest, platforms);
+            await (Recorded(plan, index.Digest) with { Assembled = indexBuild.Directory, Manifest = index.Digest, Platforms = platforms })
+                .WriteAsync(ImageRecordPath, mayKeepEarlier: true, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var build = new AssembledBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
         var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Builder, cancellationToken).ConfigureAwait(false);
         if (route.Builder is NoRequirementsBuilder && !plan.Options.Push)
@@ -79,8 +90,8 @@ public sealed partial class BuildPipelineImage : EngineTask
             MessageImportance.High, "Waiting for another publish of this project to finish its image build ({0})", lockPath), cancellationToken);
     }
 
-    // The outputs: the image and each of its references.
-    private void Record(PlanFile plan, string imageId)
+    // The outputs: the image and each of its references; with PipelineImagePlatforms, the index and each platform's manifest.
+    private void Record(PlanFile plan, string imageId, IReadOnlyDictionary<string, string>? platforms = null)
     {
         ImageId = imageId;
         ImageReferences = plan.References.Select(reference =>
@@ -89,9 +100,14 @@ public sealed partial class BuildPipelineImage : EngineTask
             item.SetMetadata("Name", reference.Name);
             item.SetMetadata("Tag", reference.Tag);
             item.SetMetadata("ImageId", imageId);
+            item.SetMetadata("PlatformManifests", PlatformManifests(platforms));
             return (ITaskItem)item;
         }).ToArray();
     }
+
+    /// <summary>The <c>PlatformManifests</c> metadata: <c>linux/amd64=sha256:…;linux/arm64=sha256:…</c>; empty for one image.</summary>
+    internal static string PlatformManifests(IReadOnlyDictionary<string, string>? platforms) =>
+        platforms is null ? "" : string.Join(";", platforms.Select(platform => $"{platform.Key}={platform.Value}"));
 
     private Func<string, RegistryCredential?> PullCredentials(PlanFile plan, DockerConfig config, CancellationToken cancellationToken) =>
         CredentialResolver.ForBuilder(config, RegistryHost.Of(plan.Name), line => Log.LogMessage(MessageImportance.Normal, "{0}", line), cancellationToken);

@@ -118,6 +118,7 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
         Network = Network,
         Pull = Pull,
         Platform = Platform,
+        Platforms = Platforms,
         Builder = Builder,
         NoCache = NoCache,
         SkipBuild = SkipBuild,

@@ -56,6 +56,7 @@ public sealed partial class PushPipelineImage : EngineTask
             var item = new TaskItem(result.Reference.ToString());
             item.SetMetadata("Digest", result.Digest);
             item.SetMetadata("BytesUploaded", result.BytesUploaded?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            item.SetMetadata("PlatformManifests", BuildPipelineImage.PlatformManifests(record.Platforms));
             return (ITaskItem)item;
         }).ToArray();
     }

@@ -87,6 +87,13 @@ public sealed class WholeEngineCollection : ICollectionFixture<PackageFeed>
     public const string Name = "whole engine";
 }
 
+/// <summary>The lane of the multi-platform tests, whose RUN steps for arm64 run under QEMU; one test at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class PlatformsCollection : ICollectionFixture<PackageFeed>
+{
+    public const string Name = "platforms";
+}
+
 /// <summary>The lane of the dockerignore differential test (no package needed), on Docker 26's overlay2 engine.</summary>
 [CollectionDefinition(Name)]
 public sealed class DifferentialCollection

@@ -120,15 +120,26 @@ public sealed class BuildRoutesTests : IDisposable
     }
 
     [Fact]
-    public async Task APlatformTheEngineCannotBuildIsPimg1005AndTheConnectionIsClosed()
+    public async Task RunStepsForAPlatformTheEngineCannotBuildArePimg1005AndTheConnectionIsClosed()
     {
         var engine = new FakeContainerEngine();
         var plan = Plan("auto");
+        plan = plan with { Assembly = plan.Assembly! with { Requirements = new PlannedRequirementsBase("FROM registry.test/base:1\nRUN true\n", null, []) } };
 
         var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(plan with { Options = plan.Options with { Platform = "windows/amd64" } }, false, engine));
 
         Assert.Equal(DiagnosticCodes.PlatformNotSupported, error.ResourceName);
         Assert.True(engine.Disposed);
+    }
+
+    [Fact]
+    public async Task AnImageWithoutRunStepsIsAssembledForAnyPlatformWhateverTheBuilder()
+    {
+        var plan = Plan("classic");
+
+        using var route = await ChooseAsync(plan with { Options = plan.Options with { Platform = "linux/arm64" } }, false, new FakeContainerEngine());
+
+        Assert.IsType<AssembleRoute>(route);
     }
 
     [Fact]

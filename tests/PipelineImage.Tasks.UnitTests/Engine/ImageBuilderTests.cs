@@ -82,4 +82,33 @@ public sealed class ImageBuilderTests
         Assert.Equal("pip-index, netrc", e.Arguments[0]);
         Assert.Contains(reason, (string)e.Arguments[2], StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("auto", null, false, nameof(ImageBuilder.BuildKit))]
+    [InlineData("auto", "2", false, nameof(ImageBuilder.BuildKit))]
+    [InlineData("buildkit", null, false, nameof(ImageBuilder.BuildKit))]
+    [InlineData("auto", null, true, nameof(ImageBuilder.Podman))]
+    [InlineData("classic", null, true, nameof(ImageBuilder.Podman))]
+    public void AnotherArchitectureIsBuiltByBuildKitOrPodmanUnderEmulation(string setting, string? builderVersion, bool podman, string expected)
+    {
+        var engine = Docker(builderVersion) with { IsPodman = podman };
+
+        var choice = ImageBuilders.Choose(BuilderSettings.Parse(setting), engine, platform: "linux/arm64");
+
+        Assert.Equal(Enum.Parse<ImageBuilder>(expected), choice.Builder);
+        Assert.True(setting != "auto" || podman || builderVersion is not null || choice.Reason.Contains("linux/arm64", StringComparison.Ordinal), choice.Reason);
+    }
+
+    [Theory]
+    [InlineData("classic", "1.41", "linux/arm64")]
+    [InlineData("auto", "1.38", "linux/arm64")]
+    [InlineData("auto", "1.41", "windows/amd64")]
+    [InlineData("buildkit", "1.41", "windows/amd64")]
+    public void ClassicForAnotherArchitectureAndAnyBuilderForAnotherOsArePimg1005(string setting, string api, string platform)
+    {
+        var e = Assert.Throws<PipelineImageException>(() => ImageBuilders.Choose(BuilderSettings.Parse(setting), Docker(api: api), platform: platform));
+
+        Assert.Equal(DiagnosticCodes.PlatformNotSupported, e.ResourceName);
+        Assert.Equal(platform, e.Arguments[2]);
+    }
 }

@@ -164,6 +164,9 @@ public sealed partial class GeneratePipelineDockerfile
     /// <summary>PipelineImagePlatform, part of what the parent image's tag stands for.</summary>
     public string Platform { get; set; } = "";
 
+    /// <summary>PipelineImagePlatforms: an image per platform and an index over them.</summary>
+    public string Platforms { get; set; } = "";
+
     /// <summary>PipelineImageSkipBuild: also write the context as context.tar, to build by hand.</summary>
     public bool SkipBuild { get; set; }
 

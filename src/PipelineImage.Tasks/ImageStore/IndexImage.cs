@@ -1,0 +1,96 @@
+using PipelineImage.Assembling;
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+using PipelineImage.Naming;
+using PipelineImage.Registry;
+
+namespace PipelineImage.ImageStore;
+
+/// <summary>
+/// An index the assembler wrote over several platforms' images (PipelineImagePlatforms, <see cref="IndexRecord"/>). It
+/// goes up through the registry API: each platform's image by its digest, untagged (as buildx pushes them, and as the
+/// SDK's users ask for, sdk-container-builds#650), then the index under every tag, last, so that no tag names an
+/// index whose images are not all there.
+/// </summary>
+/// <param name="directory">index/.</param>
+/// <param name="index">What was written there (index.json).</param>
+/// <param name="images">Each platform's image and what its assembled directory holds.</param>
+/// <param name="registries">The registries' clients: the bases', and those pushed to.</param>
+/// <param name="log">Where the push's lines go.</param>
+internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyList<(IndexedImage Image, AssemblyRecord Assembled)> images,
+    RegistryClients registries, BuildLog log) : IStoredImage
+{
+    /// <summary>The index in its directory, each platform's image read from its own; null when one is not there as recorded.</summary>
+    public static IndexImage? Open(string directory, string digest, RegistryClients registries, BuildLog log)
+    {
+        if (IndexRecord.Read(directory) is not { } index || index.Digest != digest)
+        {
+            return null;
+        }
+
+        var images = new List<(IndexedImage, AssemblyRecord)>();
+        foreach (var image in index.Images)
+        {
+            if (AssemblyRecord.Read(image.Directory) is not { } assembled || assembled.ManifestDigest != image.ManifestDigest)
+            {
+                return null;
+            }
+
+            images.Add((image, assembled));
+        }
+
+        return new IndexImage(directory, index, images, registries, log);
+    }
+
+    public async Task<IReadOnlyList<PushedReference>> PushAsync(IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
+    {
+        var pusher = new AssembledImagePusher(registries.For, log.Normal);
+        var bytes = await index.ReadBytesAsync(directory, cancellationToken).ConfigureAwait(false);
+        var pushed = new List<PushedReference>();
+        var done = new HashSet<RepositoryName>();
+        foreach (var reference in references)
+        {
+            var target = RepositoryName.Of(reference.Name);
+            try
+            {
+                // Each platform's image once a repository; then the index under the tag.
+                long uploaded = 0;
+                if (done.Add(target))
+                {
+                    foreach (var (image, assembled) in images)
+                    {
+                        var result = await pusher.PushAsync(image.Directory, assembled, target, assembled.ManifestDigest, cancellationToken).ConfigureAwait(false);
+                        log.Normal($"Pushed the {image.Platform} image of {target} ({result.Digest}): {result.BlobsUploaded} blob(s) uploaded "
+                            + $"({ByteSize.Of(result.BytesUploaded)}), {result.BlobsPresent} already in the registry");
+                        uploaded += result.BytesUploaded;
+                    }
+                }
+
+                var (stored, _) = await registries.For(target.Registry).PutManifestAsync(target.Path, reference.Tag, index.MediaType, bytes, cancellationToken)
+                    .ConfigureAwait(false);
+                log.High($"Pushed {reference} ({stored}, an index of {string.Join(", ", images.Select(image => image.Image.Platform))}) without an engine: "
+                    + $"{ByteSize.Of(uploaded)} uploaded");
+                pushed.Add(new PushedReference(reference, stored, uploaded));
+            }
+            catch (RegistryException e)
+            {
+                throw registries.Failure(e, reference.ToString());
+            }
+        }
+
+        return pushed;
+    }
+
+    /// <exception cref="PipelineImageException">PIMG2050: an archive holds one image.</exception>
+    public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) =>
+        throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
+            "an archive (SavePipelineImage) writes one image: publish one platform (PipelineImagePlatform) into the archive");
+
+    /// <summary>The files of the first platform's image: the app's layers are every platform's, the base's are that platform's.</summary>
+    public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken) =>
+        new LayoutImage(images[0].Image.Directory, images[0].Assembled, registries, log).ReadFilesAsync(queries, cancellationToken);
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,120 @@
+using PipelineImage.Diagnostics;
+using PipelineImage.Engine;
+
+namespace PipelineImage.Planning;
+
+/// <summary>
+/// PipelineImagePlatforms: several platforms, one image each and an image index over them, which the tags name. The
+/// .NET layers are the same on every platform, so the app must run on each as published: framework-dependent, without a
+/// RuntimeIdentifier (its native NuGet assets cover every runtime identifier); only the requirements base (the RUN
+/// steps) is built per platform. The index lives in a registry: such a publish pushes.
+/// </summary>
+internal static class ImagePlatforms
+{
+    /// <summary>
+    /// The platform and platforms of the plan: PipelineImagePlatforms validated and without repeats, in the order given;
+    /// one platform there is PipelineImagePlatform's single image, none leaves PipelineImagePlatform as it is.
+    /// </summary>
+    /// <param name="platform">PipelineImagePlatform, validated.</param>
+    /// <param name="platforms">PipelineImagePlatforms, as written.</param>
+    /// <exception cref="PipelineImageException">PIMG2049 when the list is not one of platforms, or both properties are set.</exception>
+    public static (string Platform, IReadOnlyList<string> Platforms) Resolve(string platform, string platforms)
+    {
+        var given = platforms.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (given.Length == 0)
+        {
+            return (platform, []);
+        }
+
+        if (platform.Length > 0)
+        {
+            throw new PipelineImageException(DiagnosticCodes.InvalidPlatforms, platforms,
+                $"is set with PipelineImagePlatform '{platform}': set PipelineImagePlatform for one image, or PipelineImagePlatforms for an index, not both");
+        }
+
+        var valid = new List<string>();
+        foreach (var entry in given)
+        {
+            string checkedPlatform;
+            try
+            {
+                checkedPlatform = BuildPlatform.Validate(entry);
+            }
+            catch (PipelineImageException)
+            {
+                throw new PipelineImageException(DiagnosticCodes.InvalidPlatforms, platforms,
+                    $"names '{entry}', which is not a platform: write each as os/arch or os/arch/variant, such as linux/amd64;linux/arm64");
+            }
+
+            if (valid.Contains(checkedPlatform, StringComparer.Ordinal))
+            {
+                throw new PipelineImageException(DiagnosticCodes.InvalidPlatforms, platforms, $"names {checkedPlatform} twice: name each platform once");
+            }
+
+            valid.Add(checkedPlatform);
+        }
+
+        return valid.Count == 1 ? (valid[0], []) : (platform, valid);
+    }
+
+    /// <summary>Whether an image for each of <paramref name="platforms"/> can be made from this publish, as planned.</summary>
+    /// <param name="platforms">The platforms (two or more).</param>
+    /// <param name="app">The publish output.</param>
+    /// <param name="push">PipelineImagePush.</param>
+    /// <param name="archive">Whether PipelineImageArchiveOutputPath is set.</param>
+    /// <param name="parentDockerfile">Whether PipelineImageParentDockerfile is set.</param>
+    /// <exception cref="PipelineImageException">PIMG2050, naming what stands in the way and what to do.</exception>
+    public static void Check(IReadOnlyList<string> platforms, PublishedApp app, bool push, bool archive, bool parentDockerfile)
+    {
+        var list = string.Join(";", platforms);
+        if (app.SelfContained || app.PublishAot || app.SingleFile || app.RuntimeIdentifier.Length > 0)
+        {
+            var shape = app.PublishAot ? "native AOT" : app.SingleFile ? "single-file" : app.SelfContained ? "self-contained" : "framework-dependent";
+            var runsOn = RuntimePlatform(app.RuntimeIdentifier);
+            var other = platforms.FirstOrDefault(p => !SameArchitecture(p, runsOn)) ?? platforms[0];
+            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
+                $"the app is published {shape} for the runtime identifier '{app.RuntimeIdentifier}', whose native code runs on {runsOn} only, not on {other}: "
+                + "one publish serves every platform only framework-dependent without a RuntimeIdentifier (SelfContained=false, no -r, no PublishAot or "
+                + "PublishSingleFile); else publish once per platform with -r and PipelineImagePlatform");
+        }
+
+        if (!push)
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
+                "the image index they make lives in a registry: set PipelineImagePush=true (and PipelineImageRegistry); "
+                + "for an image in the local engine, publish one platform (PipelineImagePlatform)");
+        }
+
+        if (archive)
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
+                "PipelineImageArchiveOutputPath writes one image: leave it empty, or publish one platform (PipelineImagePlatform) into the archive");
+        }
+
+        if (parentDockerfile)
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
+                "a parent Dockerfile (PipelineImageParentDockerfile) is built into the engine for its own platform: push the parent as an index and set PipelineImageBase to it");
+        }
+    }
+
+    /// <summary>A directory name for a platform: <c>linux-arm64-v8</c> for <c>linux/arm64/v8</c>.</summary>
+    public static string DirectoryName(string platform) => platform.Replace('/', '-');
+
+    // linux-x64 -> linux/amd64; what the runtime identifier's native code runs on.
+    private static string RuntimePlatform(string runtimeIdentifier)
+    {
+        var architecture = runtimeIdentifier[(runtimeIdentifier.LastIndexOf('-') + 1)..];
+        return "linux/" + architecture switch
+        {
+            "x64" => "amd64",
+            "arm64" => "arm64",
+            "arm" => "arm",
+            "x86" => "386",
+            _ => architecture,
+        };
+    }
+
+    private static bool SameArchitecture(string platform, string other) =>
+        platform.Split('/').Take(2).SequenceEqual(other.Split('/').Take(2), StringComparer.Ordinal);
+}

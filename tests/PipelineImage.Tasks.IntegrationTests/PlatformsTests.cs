@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// PipelineImagePlatforms end to end: one publish of a framework-dependent app with an OS requirement, on the two-platform
+/// stand-in of the .NET runtime image in the loopback registry (build/arm64-stand-ins.sh), pushes an index of
+/// linux/amd64 and linux/arm64; the arm64 requirements base is built by the default engine's BuildKit under QEMU, and the
+/// arm64 image runs there under QEMU.
+/// </summary>
+[Collection(PlatformsCollection.Name)]
+public sealed class PlatformsTests(PackageFeed feed)
+{
+    private const string BaseImage = "localhost:5000/stand-ins/dotnet/runtime:10.0";
+    private const string Program = """Console.WriteLine($"ran on {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}");""";
+
+    [EngineFact]
+    public async Task OnePublishPushesAnIndexOfBothPlatformsThatRunsOnEachAndACodeChangeRunsNoStepAndUploadsTheAppLayerOnce()
+    {
+        const string properties = $"""
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+            <PipelineImageBase>{BaseImage}</PipelineImageBase>
+            <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
+            <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
+            <PipelineImageNetwork>host</PipelineImageNetwork>
+            """;
+        await using var project = new TestProject(feed, properties: properties, items: """<PipelineRequirement Include="jq" />""", program: Program);
+        var name = $"localhost:5000/{project.ImageName}";
+        var bases = new List<string>();
+        try
+        {
+            var first = await project.PublishAsync("-v:n");
+
+            Assert.True(first.ExitCode == 0, first.ToString());
+            bases.AddRange(Regex.Matches(first.Output, $@"Building the requirements base ({Regex.Escape(name)}:pipelineimage-requirements-[0-9a-f]{{64}}) with the engine")
+                .Select(match => match.Groups[1].Value).Distinct());
+            Assert.True(bases.Count == 2, first.Output);
+            using var record = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json")));
+            var index = record.RootElement.GetProperty("manifest").GetString()!;
+            Assert.Equal(index, record.RootElement.GetProperty("pushed").GetProperty($"{name}:1.0.0").GetString());
+            var platforms = record.RootElement.GetProperty("platforms");
+            Assert.Equal(["linux/amd64", "linux/arm64"], platforms.EnumerateObject().Select(platform => platform.Name));
+
+            // The registry holds the index under the tag, naming each platform's manifest.
+            var (mediaType, manifests) = await IndexAsync(project.ImageName, "1.0.0");
+            Assert.Contains(mediaType, new[] { "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json" });
+            Assert.Equal([("amd64", platforms.GetProperty("linux/amd64").GetString()), ("arm64", platforms.GetProperty("linux/arm64").GetString())], manifests);
+
+            // Each platform runs the app and has the requirement: arm64 under QEMU.
+            foreach (var (platform, machine, architecture) in new[] { ("linux/amd64", "x86_64", "X64"), ("linux/arm64", "aarch64", "Arm64") })
+            {
+                var pull = await Docker.RunAsync("pull", "--platform", platform, $"{name}:1.0.0");
+                Assert.True(pull.ExitCode == 0, pull.ToString());
+                var app = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, $"{name}:1.0.0");
+                Assert.True(app.ExitCode == 0 && app.Output.Trim() == $"ran on {architecture}", app.ToString());
+                var uname = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "uname", $"{name}:1.0.0", "-m");
+                Assert.Equal(machine, uname.Output.Trim());
+                var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "jq", $"{name}:1.0.0", "--version");
+                Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
+            }
+
+            // Unchanged: nothing built, nothing pushed.
+            var unchanged = await project.PublishAsync("-v:n");
+
+            Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+            Assert.DoesNotContain("Building the requirements base", unchanged.Output);
+            Assert.Equal(2, Regex.Matches(unchanged.Output, "is in the registry: nothing of it is built").Count);
+            Assert.DoesNotContain("Wrote the layer", unchanged.Output);
+            Assert.Contains("is in its registry as pushed before", unchanged.Output);
+
+            // A code change: no RUN step on any platform; the app's layer goes up once, each platform's config and manifest with it.
+            project.WriteProgram(Program.Replace("ran on", "now runs on", StringComparison.Ordinal));
+            var changed = await project.PublishAsync("-v:n");
+
+            Assert.True(changed.ExitCode == 0, changed.ToString());
+            Assert.DoesNotContain("Building the requirements base", changed.Output);
+            Assert.Single(Regex.Matches(changed.Output, "Wrote the layer of COPY .pipelineimage/app/"));
+            Assert.Matches(@"Pushed the linux/amd64 image of localhost:5000/\S+ \(sha256:[0-9a-f]{64}\): 2 blob\(s\) uploaded", changed.Output);
+            Assert.Matches(@"Pushed the linux/arm64 image of localhost:5000/\S+ \(sha256:[0-9a-f]{64}\): 1 blob\(s\) uploaded", changed.Output);
+            Assert.Equal(0, (await Docker.RunAsync("pull", "--platform", "linux/arm64", $"{name}:1.0.0")).ExitCode);
+            var rerun = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", "linux/arm64", $"{name}:1.0.0");
+            Assert.Equal("now runs on Arm64", rerun.Output.Trim());
+        }
+        finally
+        {
+            await Docker.RemoveRepositoryAsync(name);
+        }
+    }
+
+    // The tag's index in the open registry: its media type, and each manifest's architecture and digest.
+    private static async Task<(string MediaType, (string, string?)[] Manifests)> IndexAsync(string repository, string tag)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://localhost:5000/v2/{repository}/manifests/{tag}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.index.v1+json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.docker.distribution.manifest.list.v2+json"));
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response.Content.Headers.ContentType!.MediaType!, document.RootElement.GetProperty("manifests").EnumerateArray()
+            .Select(manifest => (manifest.GetProperty("platform").GetProperty("architecture").GetString()!, manifest.GetProperty("digest").GetString())).ToArray());
+    }
+}
