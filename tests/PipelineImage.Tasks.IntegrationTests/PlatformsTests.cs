@@ -8,8 +8,8 @@ namespace PipelineImage.IntegrationTests;
 /// <summary>
 /// PipelineImagePlatforms end to end: one publish of a framework-dependent app with an OS requirement, on the two-platform
 /// stand-in of the .NET runtime image in the loopback registry (build/arm64-stand-ins.sh), pushes an index of
-/// linux/amd64 and linux/arm64; the arm64 requirements base is built by the default engine's BuildKit under QEMU, and the
-/// arm64 image runs there under QEMU.
+/// linux/amd64 and linux/arm64; the arm64 requirements base is built by the default engine's BuildKit under QEMU, or by a
+/// builder node, and the arm64 image runs there under QEMU.
 /// </summary>
 [Collection(PlatformsCollection.Name)]
 public sealed class PlatformsTests(PackageFeed feed)
@@ -88,6 +88,44 @@ public sealed class PlatformsTests(PackageFeed feed)
         finally
         {
             await Docker.RemoveRepositoryAsync(name);
+        }
+    }
+
+    [EngineFact]
+    public async Task ABuilderNodeBuildsTheRunStepsOfItsPlatformAndTheEngineThoseOfTheOthers()
+    {
+        // Docker 26 on overlay2, through its BuildKit's Control API, stands in for an arm64 machine's BuildKit.
+        var node = EngineUnderTest.DockerGraphDriver;
+        var properties = $"""
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+            <PipelineImageBase>{BaseImage}</PipelineImageBase>
+            <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
+            <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
+            <PipelineImageNetwork>host</PipelineImageNetwork>
+            """;
+        var items = $"""<PipelineRequirement Include="jq" /><PipelineImageBuilderNode Include="{node.Socket}" Platform="linux/arm64" />""";
+        await using var project = new TestProject(feed, properties: properties, items: items, program: Program);
+        var name = $"localhost:5000/{project.ImageName}";
+        try
+        {
+            var publish = await project.PublishAsync("-v:n");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            Assert.Contains($"Builder node for linux/arm64: BuildKit's Control API of the engine at {node.Socket}", publish.Output);
+            var built = Regex.Matches(publish.Output, $@"Building the requirements base {Regex.Escape(name)}:pipelineimage-requirements-[0-9a-f]{{64}} with the engine at (\S+) ")
+                .Select(match => match.Groups[1].Value).ToList();
+            Assert.True(built.Count == 2 && built[0].StartsWith(EngineUnderTest.Default.Socket, StringComparison.Ordinal)
+                && built[1].StartsWith(node.Socket, StringComparison.Ordinal), publish.Output);
+            var pull = await Docker.RunAsync("pull", "--platform", "linux/arm64", $"{name}:1.0.0");
+            Assert.True(pull.ExitCode == 0, pull.ToString());
+            var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", "linux/arm64", "--entrypoint", "jq", $"{name}:1.0.0", "--version");
+            Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
+        }
+        finally
+        {
+            await Docker.RemoveRepositoryAsync(name);
+            await node.Cli.RemoveRepositoryAsync(name);
         }
     }
 

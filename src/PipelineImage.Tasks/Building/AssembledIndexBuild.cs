@@ -28,10 +28,10 @@ internal sealed class AssembledIndexBuild(
 
     /// <param name="plan">What to assemble, with two or more platforms (<see cref="PlannedOptions.Platforms"/>).</param>
     /// <param name="why">Why the assembler makes it, for the log.</param>
-    /// <param name="builder">What builds the requirements bases (it stays the caller's).</param>
+    /// <param name="builderFor">What builds each platform's requirements base (a builder node, or the route's builder; they stay the caller's).</param>
     /// <param name="cancellationToken">Ends it.</param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base cannot be built.</exception>
-    public async Task<IndexRecord> AssembleAsync(PlanFile plan, string why, RequirementsBuilder builder, CancellationToken cancellationToken)
+    public async Task<IndexRecord> AssembleAsync(PlanFile plan, string why, Func<string, RequirementsBuilder> builderFor, CancellationToken cancellationToken)
     {
         var platforms = Path.Combine(recordDirectory, "platforms");
         var images = new List<(string Platform, string Directory, AssemblyRecord Assembled)>();
@@ -39,7 +39,7 @@ internal sealed class AssembledIndexBuild(
         {
             var build = new AssembledBuild(Path.Combine(platforms, ImagePlatforms.DirectoryName(options.Platform)), basesDirectory, registries, pullCredentials,
                 retryDelays, log);
-            var (assembled, _) = await build.AssembleAsync(plan with { Options = options }, $"{why}; for {options.Platform}", builder, cancellationToken,
+            var (assembled, _) = await build.AssembleAsync(plan with { Options = options }, $"{why}; for {options.Platform}", builderFor(options.Platform), cancellationToken,
                 intoRegistry: true, layersFrom: images.Count > 0 ? images[0].Directory : null).ConfigureAwait(false);
             images.Add((options.Platform, build.Directory, assembled));
         }

@@ -73,6 +73,7 @@ internal static class DiagnosticCodes
     public const string AssemblerSettingRetired = nameof(AssemblerSettingRetired);                   // PIMG2048 (warning)
     public const string InvalidPlatforms = nameof(InvalidPlatforms);                                 // PIMG2049
     public const string PlatformsUnsupported = nameof(PlatformsUnsupported);                         // PIMG2050
+    public const string InvalidBuilderNode = nameof(InvalidBuilderNode);                             // PIMG2051
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

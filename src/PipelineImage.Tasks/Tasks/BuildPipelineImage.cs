@@ -18,13 +18,15 @@ public sealed partial class BuildPipelineImage : EngineTask
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var plan = await PlanFile.ReadAsync(PlanPath, cancellationToken).ConfigureAwait(false);
+        var nodes = Building.BuilderNodes.Parse(BuilderNodes.Select(item => (item.ItemSpec, item.GetMetadata("Platform"), item.GetMetadata("CertPath"))).ToList(),
+            BuildKitCertPath, plan.Options);
         var (connection, config) = ResolveEngine();
         using var route = await BuildRoutes.ChooseAsync(plan, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
             ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
         switch (route)
         {
             case AssembleRoute assemble:
-                await AssembleAsync(plan, config, assemble, cancellationToken).ConfigureAwait(false);
+                await AssembleAsync(plan, config, assemble, nodes, cancellationToken).ConfigureAwait(false);
                 return;
             case EngineBuildRoute { Engine: var engine, BuildKit: var buildKit }:
             {
@@ -40,7 +42,8 @@ public sealed partial class BuildPipelineImage : EngineTask
 
     // Our own layers, configuration and manifest (AssembledBuild), written to assembled/ beside image.json; with an
     // engine, the image goes there as well, as the SDK's container publishing does.
-    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, AssembleRoute route, CancellationToken cancellationToken)
+    private async System.Threading.Tasks.Task AssembleAsync(PlanFile plan, DockerConfig config, AssembleRoute route, IReadOnlyList<BuilderNode> nodes,
+        CancellationToken cancellationToken)
     {
         using var buildLock = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         var ours = RegistryHost.Of(plan.Name);
@@ -49,7 +52,8 @@ public sealed partial class BuildPipelineImage : EngineTask
         if (plan.Options.Platforms is not null)
         {
             var indexBuild = new AssembledIndexBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
-            var index = await indexBuild.AssembleAsync(plan, route.Why, route.Builder, cancellationToken).ConfigureAwait(false);
+            using var connected = await Building.BuilderNodes.ConnectAsync(nodes, EngineFactory, ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
+            var index = await indexBuild.AssembleAsync(plan, route.Why, platform => connected.For(platform, route.Builder), cancellationToken).ConfigureAwait(false);
             var platforms = index.Images.ToDictionary(image => image.Platform, image => image.ManifestDigest, StringComparer.Ordinal);
             Record(plan, index.Digest, platforms);
             await (Recorded(plan, index.Digest) with { Assembled = indexBuild.Directory, Manifest = index.Digest, Platforms = platforms })

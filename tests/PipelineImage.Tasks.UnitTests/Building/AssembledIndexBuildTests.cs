@@ -51,7 +51,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     {
         using var registries = Registries();
 
-        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", NoEngine, CancellationToken.None);
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
 
         Assert.Equal(["linux/amd64", "linux/arm64"], index.Images.Select(image => image.Platform));
         Assert.Equal(Path.Combine(_root, "platforms", "linux-arm64", "assembled"), index.Images[1].Directory);
@@ -69,7 +69,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     public async Task ThePushPutsEachPlatformsImageUntaggedThenTheIndexUnderEveryTagAndAgainUploadsNothing()
     {
         using var registries = Registries();
-        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", NoEngine, CancellationToken.None);
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
         var references = new[] { new ImageReference("registry.test/app", "1.0.0"), new ImageReference("registry.test/app", "latest") };
 
         using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
@@ -96,7 +96,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     public async Task AnIndexWhosePlatformImageIsGoneIsNotOpenedAndAnArchiveOfItIsPimg2050()
     {
         using var registries = Registries();
-        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", NoEngine, CancellationToken.None);
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
         using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
 
         var e = await Assert.ThrowsAsync<PipelineImageException>(() => image.WriteArchiveAsync(true, [], Stream.Null, CancellationToken.None));

@@ -85,7 +85,7 @@ public sealed class ToolProtocolTests : IDisposable
     {
         var names = ToolProtocol.ParametersOf(typeof(BuildPipelineImage), typeof(PipelineImageTask)).Select(p => p.Name).ToList();
 
-        Assert.Equal(["BuildKitCertPath", "BuildKitHost", "DockerHost", "ImageId", "ImageRecordPath", "ImageReferences", "PlanPath"], names);
+        Assert.Equal(["BuildKitCertPath", "BuildKitHost", "BuilderNodes", "DockerHost", "ImageId", "ImageRecordPath", "ImageReferences", "PlanPath"], names);
         Assert.Equal(["ImageId", "ImageReferences"], ToolProtocol.ParametersOf(typeof(BuildPipelineImage), typeof(PipelineImageTask))
             .Where(ToolProtocol.IsOutput).Select(p => p.Name));
     }

@@ -13,7 +13,10 @@ internal static class BuildKitHost
 {
     /// <summary>The host's connection; null when the property is empty.</summary>
     /// <exception cref="PipelineImageException">PIMG2034 for an address of another scheme, or a certificate path on a unix socket.</exception>
-    public static EngineConnection? Parse(string value, string certPath)
+    /// <param name="value">The address.</param>
+    /// <param name="certPath">The directory of ca.pem, cert.pem and key.pem; empty: no TLS.</param>
+    /// <param name="source">What named it, for the log.</param>
+    public static EngineConnection? Parse(string value, string certPath, string source = "PipelineImageBuildKitHost")
     {
         value = value.Trim();
         certPath = certPath.Trim();
@@ -35,6 +38,6 @@ internal static class BuildKitHost
 
         var tls = certPath.Length == 0 ? null
             : new EngineTls(Path.Combine(certPath, "ca.pem"), Path.Combine(certPath, "cert.pem"), Path.Combine(certPath, "key.pem"), Verify: true);
-        return new EngineConnection(uri, tls, "PipelineImageBuildKitHost" + (tls is null ? "" : $" with TLS from {certPath}"));
+        return new EngineConnection(uri, tls, source + (tls is null ? "" : $" with TLS from {certPath}"));
     }
 }

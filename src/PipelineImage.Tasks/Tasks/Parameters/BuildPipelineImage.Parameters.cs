@@ -17,6 +17,9 @@ public sealed partial class BuildPipelineImage
     /// <summary>PipelineImageBuildKitCertPath: ca.pem, cert.pem and key.pem for a tcp:// BuildKitHost.</summary>
     public string BuildKitCertPath { get; set; } = "";
 
+    /// <summary>@(PipelineImageBuilderNode): a BuildKit per platform of PipelineImagePlatforms, with Platform and CertPath metadata.</summary>
+    public ITaskItem[] BuilderNodes { get; set; } = [];
+
     [Output] public string ImageId { get; set; } = "";
 
     /// <summary>name:tag items, with Name, Tag and ImageId metadata.</summary>
