@@ -12,6 +12,10 @@
 #   sdkpush  the SDK's PublishContainer with ContainerRegistry=localhost:5000
 #   noengine  ours pushing with no engine answering (DOCKER_HOST names no socket), as on a hosted runner: our own
 #          layers pushed to localhost:5000 on the SDK's base there
+#   multi  ours with PipelineImagePlatforms=linux/amd64;linux/arm64, pushed to localhost:5000, on the two-platform
+#          stand-in there (build/arm64-stand-ins.sh)
+#   sdkmulti  the SDK's PublishContainer with ContainerRuntimeIdentifiers=linux-x64;linux-arm64 on the same base, to
+#          localhost:5000 (an inner publish per runtime identifier)
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
 # interleaved (plain ours bk oop hand sdk push sdkpush noengine, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
@@ -21,13 +25,15 @@
 # as hosted CI runners check it out, each with the engine's copy of the image removed first (a fresh runner has none),
 # publish and push it with ContinuousIntegrationBuild=true, on the default settings and with no engine: how many
 # distinct digests they push, and what the registry stored for each clone after the first. BENCH_ONLY=fleet runs the
-# fleet alone. Results are appended to build/benchmark-results.md.
+# fleet alone, BENCH_ONLY=platforms the two-platform scenarios (and plain) alone. Results are appended to
+# build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
 fleet=${BENCH_FLEET:-3}
-scenarios=(plain ours bk oop hand sdk push sdkpush noengine)
+scenarios=(plain ours bk oop hand sdk push sdkpush noengine multi sdkmulti)
 [ "${BENCH_ONLY:-}" = fleet ] && { scenarios=(); runs=0; }
+[ "${BENCH_ONLY:-}" = platforms ] && scenarios=(plain multi sdkmulti)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -38,6 +44,7 @@ work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
   docker image rm -f localhost:5000/bench-push:latest localhost:5000/bench-sdkpush:latest >/dev/null 2>&1 || true
+  docker image rm -f bench-sdkmulti:latest >/dev/null 2>&1 || true
   docker image rm -f localhost:5000/bench-fleet-default:latest localhost:5000/bench-fleet-noengine:latest >/dev/null 2>&1 || true
   docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
@@ -105,6 +112,11 @@ run_sdkpush() { publish "$work/sdkpush" -p:PipelineImageEnabled=false -t:Publish
 no_engine=unix:///nonexistent/pipelineimage-bench.sock
 run_noengine() { DOCKER_HOST=$no_engine publish "$work/noengine" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-noengine \
   -p:PipelineImageTags=latest -p:PipelineImagePush=true -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0; }
+two_platforms=localhost:5000/stand-ins/dotnet/runtime:10.0
+run_multi() { publish "$work/multi" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-multi -p:PipelineImageTags=latest \
+  -p:PipelineImagePush=true -p:PipelineImageBase=$two_platforms '-p:PipelineImagePlatforms="linux/amd64;linux/arm64"'; }
+run_sdkmulti() { publish "$work/sdkmulti" -p:PipelineImageEnabled=false -t:PublishContainer -p:ContainerBaseImage=$two_platforms \
+  -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkmulti -p:ContainerImageTags=latest '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"'; }
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
@@ -155,7 +167,7 @@ for i in $(seq 1 "$runs"); do
       [ "$mode" = change ] && change "$s"
       before=$(registry_bytes)
       samples[$s.$mode]+="$(timed "$s") "
-      case $s in push | sdkpush | noengine) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
+      case $s in push | sdkpush | noengine | multi | sdkmulti) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
       case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
@@ -165,11 +177,13 @@ done
 declare -A result
 for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}" | grep . | median); done
 
-fleet_default=$(fleet default)
-# (With no engine, the fleet's removal of the engine's copy has nothing to remove.)
-fleet_noengine=$(DOCKER_HOST=$no_engine fleet noengine -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
-read -r fleet_default_digests fleet_default_bytes <<<"$fleet_default"
-read -r fleet_noengine_digests fleet_noengine_bytes <<<"$fleet_noengine"
+if [ "${BENCH_ONLY:-}" != platforms ]; then
+  fleet_default=$(fleet default)
+  # (With no engine, the fleet's removal of the engine's copy has nothing to remove.)
+  fleet_noengine=$(DOCKER_HOST=$no_engine fleet noengine -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
+  read -r fleet_default_digests fleet_default_bytes <<<"$fleet_default"
+  read -r fleet_noengine_digests fleet_noengine_bytes <<<"$fleet_noengine"
+fi
 
 {
   echo
@@ -189,15 +203,23 @@ read -r fleet_noengine_digests fleet_noengine_bytes <<<"$fleet_noengine"
       oop) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImageOutOfProcess=true` (defaults)';;
       hand) label='`dotnet publish` + hand-written Dockerfile, `docker build` (classic)';;
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
+      multi) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePlatforms=linux/amd64;linux/arm64`, pushed to localhost:5000';;
+      sdkmulti) label='`dotnet publish -t:PublishContainer` (.NET SDK), `ContainerRuntimeIdentifiers=linux-x64;linux-arm64`, to localhost:5000';;
     esac
     printf '| %s | %.2f | %.3f | %.2f | %.3f |\n' "$label" "${result[$s.noop]}" "$(echo "${result[$s.noop]} / ${result[plain.noop]}" | bc -l)" \
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
+  if [ "${BENCH_ONLY:-}" = platforms ]; then
+  echo
+  echo "Bytes the registry stored per run (median), two platforms, after a code change: ours ${result[bytes.multi.change]}, the SDK's ${result[bytes.sdkmulti.change]}; in a no-op publish: ours ${result[bytes.multi.noop]}, the SDK's ${result[bytes.sdkmulti.noop]}."
+  else
   echo
   echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]} (no engine ${result[bytes.noengine.change]}), the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]} (no engine ${result[bytes.noengine.noop]}), the SDK's ${result[bytes.sdkpush.noop]}."
   echo
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
   fi
+  fi
+  [ "${BENCH_ONLY:-}" = platforms ] && exit 0
   echo
   echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (our layers on the base as the engine holds it, pushed by the engine): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. With no engine answering: $fleet_noengine_digests distinct digest(s), clones 2..$fleet stored ${fleet_noengine_bytes// /, } bytes."
 } | tee -a "$root/build/benchmark-results.md"
