@@ -46,7 +46,7 @@ images=(runtime-deps runtime aspnet)
 release="Debian GNU/Linux 12 (bookworm)"
 
 # Bumped when these images change, so that a machine with older ones builds them again.
-revision=1
+revision=2
 
 started=$SECONDS
 phase_started=$SECONDS
