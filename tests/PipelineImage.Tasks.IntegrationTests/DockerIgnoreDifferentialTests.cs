@@ -15,7 +15,7 @@ public sealed class DockerIgnoreDifferentialTests
 {
     private static readonly EngineUnderTest Engine = EngineUnderTest.DockerGraphDriver;
 
-    private const int Cases = 300;
+    private const int Cases = 200;
 
     private static readonly string[] Names = ["a", "b", "dir", "sub", "x.txt", "a.txt", "y.md", ".hidden", "b.cs", "c d"];
 

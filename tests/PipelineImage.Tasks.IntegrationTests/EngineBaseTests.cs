@@ -5,17 +5,16 @@ namespace PipelineImage.IntegrationTests;
 
 /// <summary>
 /// Our assembler on the base as the engine holds it (the stand-ins are in no registry, as a team's own base built on
-/// the machine is not): read from the engine once, our layers alone loaded back, on each of Docker's stores and on
-/// Podman; and a requirements base built by that engine, with nothing pushed anywhere. PipelineImageBuilder=auto.
+/// the machine is not): read from the engine once, our layers alone loaded back, on each kind of store (Docker's graph
+/// driver, 20.10's; Docker's containerd store; Podman's containers/storage, 5's); and a requirements base built by that
+/// engine, with nothing pushed anywhere. PipelineImageBuilder=auto.
 /// </summary>
 [Collection(BuilderMatrixCollection.Name)]
 public sealed class EngineBaseTests(PackageFeed feed)
 {
     [MatrixTheory]
     [InlineData("docker20")]
-    [InlineData("docker-graphdriver")]
     [InlineData("docker-containerd")]
-    [InlineData("podman")]
     [InlineData("podman5")]
     public async Task AnImageAssembledOnTheBaseTheEngineHoldsRunsAndACodeChangeLoadsOurLayersAloneWithoutReadingTheBaseAgain(string engineName)
     {
