@@ -55,14 +55,19 @@ internal static class BuildRoutes
     /// <param name="connectTimeout">How long the BuildKit host may take to answer.</param>
     /// <param name="log">Where the decision goes.</param>
     /// <param name="cancellationToken">Ends the connections.</param>
+    /// <param name="nodePlatforms">The platforms builder nodes (PipelineImageBuilderNode) build: not the route's builder.</param>
+    /// <param name="binfmtMisc">binfmt_misc's directory, where a local engine's emulators are registered.</param>
     /// <exception cref="PipelineImageException">
     /// PIMG1015 (no engine, and RUN steps the registry does not have); PIMG1001 (no engine, where one is needed);
-    /// PIMG1005 (a platform the engine cannot build); PIMG1014 (the BuildKit host); PIMG2034 (PipelineImageBuilder=classic
-    /// with a BuildKit host); PIMG2035 (a standalone buildkitd without a push, or with a parent Dockerfile).
+    /// PIMG1005 (a platform the engine cannot build); PIMG1020 (a platform neither the builder nor an emulator there
+    /// runs); PIMG1014 (the BuildKit host); PIMG2034 (PipelineImageBuilder=classic with a BuildKit host); PIMG2035 (a
+    /// standalone buildkitd without a push, or with a parent Dockerfile).
     /// </exception>
     public static async Task<BuildRoute> ChooseAsync(PlanFile plan, EngineConnection? buildKitHost, EngineConnection connection,
-        Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken)
+        Func<EngineConnection, IContainerEngine> engines, TimeSpan connectTimeout, BuildLog log, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? nodePlatforms = null, string binfmtMisc = Emulation.BinfmtMisc)
     {
+        nodePlatforms ??= [];
         if (buildKitHost is not null)
         {
             _ = ImageBuilders.ForBuildKitHost(plan.Options.Setting, buildKitHost); // PIMG2034 before anything connects
@@ -73,7 +78,9 @@ internal static class BuildRoutes
         {
             try
             {
-                return Chosen(Standalone(plan, buildKit), log);
+                var route = Standalone(plan, buildKit);
+                await CheckEmulationAsync(plan, $"the buildkitd at {buildKit.Host.Endpoint}", buildKit, null, null, nodePlatforms, log, cancellationToken).ConfigureAwait(false);
+                return Chosen(route, log);
             }
             catch
             {
@@ -108,7 +115,10 @@ internal static class BuildRoutes
             }
 
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
-            PlanBuilder.CheckPlatform(plan, info, buildKit is not null);
+            PlanBuilder.CheckPlatform(plan, info, buildKit is not null, nodePlatforms);
+            await CheckEmulationAsync(plan, buildKit is null ? $"the engine at {info.Endpoint}" : $"the BuildKit host at {buildKit.Host.Endpoint}", buildKit,
+                buildKit is null ? info.Platform : null, connection.Endpoint.Scheme == "unix" ? () => Emulation.Runs(info.Platform, binfmtMisc) : null, nodePlatforms, log,
+                cancellationToken).ConfigureAwait(false);
             return plan.Assembly is { NeedsEngine: null }
                 // Our layers, configuration and manifest on the base as the engine holds it; the engine builds only the
                 // requirements base (the RUN steps), with the builder PipelineImageBuilder names or BuildKit's Control API,
@@ -144,6 +154,27 @@ internal static class BuildRoutes
             : throw new PipelineImageException(DiagnosticCodes.StandaloneBuildKit, host,
                 "a parent Dockerfile (PipelineImageParentDockerfile) is built into an engine's local image, which buildkitd cannot build on: "
                 + "push the parent to a registry and set PipelineImageBase to it");
+    }
+
+    // PIMG1020 before anything is built: a platform with RUN steps that the builder runs neither natively nor emulated,
+    // and no node builds. A BuildKit says what its workers run; an engine's emulators are seen on this machine when its
+    // socket is here, and not at all for an engine elsewhere without a BuildKit host (its build finds out).
+    // `own`: the engine's platform, which needs no emulator; `local`: what the engine's machine runs, when it is this one.
+    private static async Task CheckEmulationAsync(PlanFile plan, string builder, BuildKitControl? buildKit, string? own, Func<IReadOnlyList<string>>? local,
+        IReadOnlyCollection<string> nodePlatforms, BuildLog log, CancellationToken cancellationToken)
+    {
+        var platforms = PlanBuilder.Platforms(plan);
+        if (!PlanBuilder.HasRunSteps(plan)
+            || platforms.All(platform => platform.Length == 0 || nodePlatforms.Contains(platform) || (own is not null && BuildPlatform.CanBuild(own, platform))))
+        {
+            return;
+        }
+
+        var runs = buildKit is not null ? await buildKit.WorkerPlatformsAsync(cancellationToken).ConfigureAwait(false) : local?.Invoke();
+        log.Normal(runs is null
+            ? $"Which platforms {builder} runs is not known here: a platform it cannot run fails in its build"
+            : $"{builder} runs {string.Join(", ", runs)}");
+        Emulation.Check(platforms, builder, runs, nodePlatforms);
     }
 
     private static AssembleRoute Chosen(AssembleRoute route, BuildLog log)

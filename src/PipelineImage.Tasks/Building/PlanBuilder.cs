@@ -26,19 +26,26 @@ internal static class PlanBuilder
     /// <param name="plan">plan.json.</param>
     /// <param name="info">The engine.</param>
     /// <param name="controlApi">Whether BuildKit's Control API (PipelineImageBuildKitHost) builds the RUN steps.</param>
-    public static void CheckPlatform(PlanFile plan, EngineInfo info, bool controlApi = false)
+    /// <param name="nodePlatforms">The platforms builder nodes (PipelineImageBuilderNode) build rather than the engine.</param>
+    public static void CheckPlatform(PlanFile plan, EngineInfo info, bool controlApi = false, IReadOnlyCollection<string>? nodePlatforms = null)
     {
-        if (controlApi || plan.Assembly is { Requirements: null, NeedsEngine: null })
+        if (controlApi || !HasRunSteps(plan))
         {
             return;
         }
 
         var secrets = (plan.Secrets ?? []).Select(secret => secret.Id).ToList();
-        foreach (var platform in plan.Options.Platforms ?? [plan.Options.Platform])
+        foreach (var platform in Platforms(plan).Where(platform => nodePlatforms?.Contains(platform) != true))
         {
             _ = ImageBuilders.Choose(plan.Options.Setting, info, secrets, platform);
         }
     }
+
+    /// <summary>Whether the plan has RUN steps: requirements, or a parent Dockerfile's image built whole.</summary>
+    public static bool HasRunSteps(PlanFile plan) => plan.Assembly is not { Requirements: null, NeedsEngine: null };
+
+    /// <summary>The platforms the plan makes images for: PipelineImagePlatforms, or PipelineImagePlatform's one (empty: the engine's own).</summary>
+    public static IReadOnlyList<string> Platforms(PlanFile plan) => plan.Options.Platforms ?? [plan.Options.Platform];
 
     /// <summary>The values of the plan's secrets, read from where PipelineImageSecret says.</summary>
     public static List<BuildSecret> ReadSecrets(PlanFile plan) => (plan.Secrets ?? [])

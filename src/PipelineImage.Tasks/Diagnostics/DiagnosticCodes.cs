@@ -26,6 +26,7 @@ internal static class DiagnosticCodes
     public const string RegistryTlsFailedFromHere = nameof(RegistryTlsFailedFromHere);               // PIMG1017
     public const string BaseImageUnreadable = nameof(BaseImageUnreadable);                           // PIMG1018
     public const string EngineLostDuringBuild = nameof(EngineLostDuringBuild);                       // PIMG1019
+    public const string NoEmulator = nameof(NoEmulator);                                             // PIMG1020
     public const string AssemblyNameNotUsableAsImageName = nameof(AssemblyNameNotUsableAsImageName); // PIMG2001
     public const string InvalidImageName = nameof(InvalidImageName);                                 // PIMG2002
     public const string InvalidTag = nameof(InvalidTag);                                             // PIMG2003

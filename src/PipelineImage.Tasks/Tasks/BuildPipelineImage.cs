@@ -22,7 +22,7 @@ public sealed partial class BuildPipelineImage : EngineTask
             BuildKitCertPath, plan.Options);
         var (connection, config) = ResolveEngine();
         using var route = await BuildRoutes.ChooseAsync(plan, Engine.BuildKit.BuildKitHost.Parse(BuildKitHost, BuildKitCertPath), connection, EngineFactory,
-            ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
+            ConnectTimeout, Lines(), cancellationToken, nodes.Select(node => node.Platform).ToList()).ConfigureAwait(false);
         switch (route)
         {
             case AssembleRoute assemble:

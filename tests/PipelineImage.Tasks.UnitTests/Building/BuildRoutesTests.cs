@@ -21,7 +21,10 @@ public sealed class BuildRoutesTests : IDisposable
     private static readonly EngineConnection Connection = new(new Uri("unix:///fake.sock"), null, "DOCKER_HOST");
 
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-routes-").FullName;
+    private readonly string _binfmt;
     private readonly List<string> _log = [];
+
+    public BuildRoutesTests() => _binfmt = Directory.CreateDirectory(Path.Combine(_root, "binfmt_misc")).FullName; // nothing registered
 
     [Fact]
     public async Task AutoOnAnEngineAssemblesOnItAndTheRouteOwnsItsConnection()
@@ -123,8 +126,7 @@ public sealed class BuildRoutesTests : IDisposable
     public async Task RunStepsForAPlatformTheEngineCannotBuildArePimg1005AndTheConnectionIsClosed()
     {
         var engine = new FakeContainerEngine();
-        var plan = Plan("auto");
-        plan = plan with { Assembly = plan.Assembly! with { Requirements = new PlannedRequirementsBase("FROM registry.test/base:1\nRUN true\n", null, []) } };
+        var plan = WithRunSteps(Plan("auto"));
 
         var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(plan with { Options = plan.Options with { Platform = "windows/amd64" } }, false, engine));
 
@@ -179,13 +181,121 @@ public sealed class BuildRoutesTests : IDisposable
         Assert.Equal(DiagnosticCodes.InvalidBuildKitHost, error.ResourceName);
     }
 
+    [Fact]
+    public async Task RunStepsForAnArchitectureWithoutAnEmulatorAndWithoutANodeArePimg1020BeforeAnythingIsBuilt()
+    {
+        var engine = new FakeContainerEngine();
+
+        var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, engine));
+
+        Assert.Equal(DiagnosticCodes.NoEmulator, error.ResourceName);
+        Assert.Equal(["linux/arm64", "the engine at unix:///fake.sock", "linux/amd64"], error.Arguments);
+        Assert.Contains("PipelineImageBuilderNode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("qemu-user-static", error.Message, StringComparison.Ordinal);
+        Assert.True(engine.Disposed);
+    }
+
+    [Fact]
+    public async Task AnEmulatorRegisteredOnTheEnginesMachineLetsItBuildTheOtherArchitecture()
+    {
+        Register("status", "enabled");
+        Register("qemu-aarch64", "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: PF\n");
+
+        using var route = await ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, new FakeContainerEngine());
+
+        Assert.IsType<AssembleRoute>(route);
+        Assert.Contains("the engine at unix:///fake.sock runs linux/amd64, linux/arm64", _log);
+    }
+
+    [Theory]
+    [InlineData("disabled", "enabled")]
+    [InlineData("enabled", "disabled")]
+    public async Task ADisabledEmulatorOrBinfmtMiscIsNone(string status, string entry)
+    {
+        Register("status", status);
+        Register("qemu-aarch64", entry);
+
+        var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, new FakeContainerEngine()));
+
+        Assert.Equal(DiagnosticCodes.NoEmulator, error.ResourceName);
+    }
+
+    [Fact]
+    public async Task ANodeForThePlatformNeedsNoEmulatorAndNoBuilderOfItOnTheEngine()
+    {
+        // The classic builder builds only its own architecture: without the node, PIMG1005.
+        using var route = await ChooseAsync(TwoPlatforms(WithRunSteps(Plan("classic"))), true, new FakeContainerEngine(), nodePlatforms: ["linux/arm64"]);
+
+        Assert.IsType<AssembleRoute>(route);
+    }
+
+    [Fact]
+    public async Task WithoutRunStepsOrForTheEnginesOwnPlatformNoEmulatorIsAskedFor()
+    {
+        using (await ChooseAsync(TwoPlatforms(Plan("auto")), true, new FakeContainerEngine()))
+        {
+        }
+
+        var own = WithRunSteps(Plan("auto"));
+        using (await ChooseAsync(own with { Options = own.Options with { Platform = "linux/amd64" } }, true, new FakeContainerEngine()))
+        {
+        }
+
+        Assert.DoesNotContain(_log, line => line.Contains(" runs linux/amd64", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnEngineElsewhereIsNotJudgedItsBuildFindsOut()
+    {
+        var plan = TwoPlatforms(WithRunSteps(Plan("auto")));
+
+        using var route = await BuildRoutes.ChooseAsync(plan, null, Connection with { Endpoint = new Uri("tcp://builder.test:2376") }, _ => new FakeContainerEngine(),
+            TimeSpan.FromSeconds(5), new BuildLog(_log.Add, _log.Add), CancellationToken.None, binfmtMisc: _binfmt);
+
+        Assert.IsType<AssembleRoute>(route);
+        Assert.Contains("Which platforms the engine at unix:///fake.sock runs is not known here: a platform it cannot run fails in its build", _log);
+    }
+
+    [Theory]
+    [InlineData("linux/amd64", false)]
+    [InlineData("linux/amd64;linux/arm64", true)]
+    public async Task ABuildKitHostIsJudgedByWhatItsWorkersRun(string workerPlatforms, bool builds)
+    {
+        await using var daemon = new FakeBuildKitDaemon();
+        daemon.WorkerPlatforms.AddRange(workerPlatforms.Split(';'));
+        var plan = TwoPlatforms(WithRunSteps(Plan("auto")));
+
+        var choosing = BuildRoutes.ChooseAsync(Pushing(plan, true), BuildKitHost.Parse(daemon.Address, ""), Connection, _ => throw new InvalidOperationException("no engine may be asked"),
+            TimeSpan.FromSeconds(5), new BuildLog(_log.Add, _log.Add), CancellationToken.None, binfmtMisc: _binfmt);
+
+        if (builds)
+        {
+            using var route = await choosing;
+            Assert.Contains($"the buildkitd at {new Uri(daemon.Address)} runs linux/amd64, linux/arm64", _log);
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<PipelineImageException>(() => choosing);
+            Assert.Equal(DiagnosticCodes.NoEmulator, error.ResourceName);
+            Assert.Equal($"the buildkitd at {new Uri(daemon.Address)}", error.Arguments[1]);
+        }
+    }
+
+    private void Register(string name, string content) => File.WriteAllText(Path.Combine(_binfmt, name), content);
+
+    private static PlanFile WithRunSteps(PlanFile plan) =>
+        plan with { Assembly = plan.Assembly! with { Requirements = new PlannedRequirementsBase("FROM registry.test/base:1\nRUN true\n", null, []) } };
+
+    private static PlanFile TwoPlatforms(PlanFile plan) => plan with { Options = plan.Options with { Platforms = ["linux/amd64", "linux/arm64"] } };
+
     private static FakeContainerEngine Unavailable() =>
         new() { Fail = ("connect", new EngineUnavailableException("unix:///fake.sock", "DOCKER_HOST", "connection refused")) };
 
-    private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine, bool archive = false, string? buildKitHost = null) =>
+    private Task<BuildRoute> ChooseAsync(PlanFile plan, bool push, FakeContainerEngine engine, bool archive = false, string? buildKitHost = null,
+        IReadOnlyCollection<string>? nodePlatforms = null) =>
         BuildRoutes.ChooseAsync(plan with { Options = plan.Options with { Push = push, Archive = archive } },
             buildKitHost is null ? null : BuildKitHost.Parse(buildKitHost, ""), Connection, _ => engine, TimeSpan.FromSeconds(5), new BuildLog(_log.Add, _log.Add),
-            CancellationToken.None);
+            CancellationToken.None, nodePlatforms, _binfmt);
 
     private static PlanFile Pushing(PlanFile plan, bool push) => plan with { Options = plan.Options with { Push = push } };
 

@@ -93,6 +93,23 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
     /// <summary>What each connection was: <c>HTTP/2</c>, or the HTTP/1.1 requests it carried (<c>GET /_ping</c>, <c>POST /grpc</c>).</summary>
     public List<string> Requests { get; } = [];
 
+    /// <summary>What ListWorkers says its one worker runs (os/arch[/variant]); none: it names no worker, as before BuildKit listed platforms.</summary>
+    public List<string> WorkerPlatforms { get; } = [];
+
+    private ListWorkersResponse Workers()
+    {
+        var response = new ListWorkersResponse();
+        if (WorkerPlatforms.Count > 0)
+        {
+            var worker = new WorkerRecord();
+            worker.Platforms.AddRange(WorkerPlatforms.Select(platform => platform.Split('/'))
+                .Select(parts => new WorkerPlatform { OS = parts[0], Architecture = parts[1], Variant = parts.Length > 2 ? parts[2] : "" }));
+            response.Record.Add(worker);
+        }
+
+        return response;
+    }
+
     /// <summary>The methods each session announced, and its id.</summary>
     public List<(string Id, string[] Methods)> Sessions { get; } = [];
 
@@ -103,7 +120,7 @@ internal sealed class FakeBuildKitDaemon : IAsyncDisposable
             ["/moby.buildkit.v1.Control/Solve"] = SolveAsync,
             ["/moby.buildkit.v1.Control/Status"] = StatusAsync,
             ["/moby.buildkit.v1.Control/Session"] = SessionAsync,
-            ["/moby.buildkit.v1.Control/ListWorkers"] = async call => await call.WriteAsync(new ListWorkersResponse()),
+            ["/moby.buildkit.v1.Control/ListWorkers"] = async call => await call.WriteAsync(Workers()),
         };
         var grpc = new GrpcServer(methods);
         while (!_stop.IsCancellationRequested)

@@ -80,6 +80,27 @@ internal sealed class BuildKitControl : IDisposable
     internal Control.ControlClient Client { get; }
 
     /// <summary>
+    /// The platforms its workers run (<c>os/arch[/variant]</c>): their own, and those BuildKit found it can run under
+    /// emulation (it tries a small binary of each architecture); null when the host does not say (an older BuildKit, or
+    /// a refusal), and a build then finds out.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> WorkerPlatformsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var workers = await Client.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var platforms = workers.Record.SelectMany(worker => worker.Platforms)
+                .Select(platform => string.Join("/", new[] { platform.OS, platform.Architecture, platform.Variant }.Where(part => part.Length > 0)))
+                .Distinct(StringComparer.Ordinal).ToList();
+            return platforms.Count > 0 ? platforms : null;
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Whether an engine of this API version serves BuildKit's gRPC on this address itself: from API 1.53, on a unix
     /// socket or named pipe (over tcp with TLS the engine offers only HTTP/1.1).
     /// </summary>
