@@ -86,9 +86,19 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
         throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
             "an archive (SavePipelineImage) writes one image: publish one platform (PipelineImagePlatform) into the archive");
 
+    /// <summary>Each platform, in the order of PipelineImagePlatforms, with its manifest's digest.</summary>
+    public IReadOnlyList<(string Platform, string ManifestDigest)> Platforms => images.Select(image => (image.Image.Platform, image.Assembled.ManifestDigest)).ToList();
+
+    /// <summary>One platform's image, read from its layers (and its base's registry).</summary>
+    public IStoredImage Platform(string platform)
+    {
+        var (image, assembled) = images.Single(entry => entry.Image.Platform == platform);
+        return new LayoutImage(image.Directory, assembled, registries, log);
+    }
+
     /// <summary>The files of the first platform's image: the app's layers are every platform's, the base's are that platform's.</summary>
     public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken) =>
-        new LayoutImage(images[0].Image.Directory, images[0].Assembled, registries, log).ReadFilesAsync(queries, cancellationToken);
+        Platform(images[0].Image.Platform).ReadFilesAsync(queries, cancellationToken);
 
     public void Dispose()
     {

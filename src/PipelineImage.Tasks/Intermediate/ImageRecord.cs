@@ -72,6 +72,14 @@ internal sealed record ImageRecord(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Sbom { get; init; }
 
+    /// <summary>
+    /// PipelineImagePlatforms with PipelineImageSbom: each platform's bill of materials, which the push attaches to that
+    /// platform's manifest (<see cref="Sbom"/> is the index's); null for a single image.
+    /// </summary>
+    [JsonPropertyName("platformSboms")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? PlatformSboms { get; init; }
+
     /// <summary>Reads image.json as <see cref="ToJson"/> writes it.</summary>
     /// <exception cref="Diagnostics.PipelineImageException"><paramref name="missing"/> (PIMG4003 by default) when it is not such a file.</exception>
     public static ImageRecord Parse(string json, string path, string missing = Diagnostics.DiagnosticCodes.NoImageToPush)

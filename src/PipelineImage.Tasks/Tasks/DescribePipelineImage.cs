@@ -10,8 +10,9 @@ namespace PipelineImage.Tasks;
 /// Writes sbom.cdx.json beside image.json (PipelineImageSbom=true): a CycloneDX bill of materials of the image that
 /// image.json records, listing the NuGet packages of project.assets.json that bring files, the OS packages of the
 /// image's dpkg or apk database and the pip packages of its venv. The image's files are read through a container that
-/// is created, never started, and removed; an assembled image's from its layers, with no engine. Written again only
-/// when the image changed.
+/// is created, never started, and removed; an assembled image's from its layers, with no engine. For an index
+/// (PipelineImagePlatforms), a bill per platform beside it and the index's there (<see cref="IndexBills"/>). Written
+/// again only when the image changed.
 /// </summary>
 public sealed partial class DescribePipelineImage : EngineTask
 {
@@ -20,22 +21,12 @@ public sealed partial class DescribePipelineImage : EngineTask
         var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false);
 
         var sbomPath = Path.GetFullPath(SbomPath);
-        if (record.Sbom == sbomPath && File.Exists(sbomPath))
+        if (record.Sbom == sbomPath && File.Exists(sbomPath) && (record.PlatformSboms?.Values.All(File.Exists) ?? true))
         {
             Log.LogMessage(MessageImportance.Normal, "{0} describes {1} already", sbomPath, record.ImageId);
             return;
         }
 
-        var (connection, config) = ResolveEngine();
-        IReadOnlyList<Engine.ImageFile> files;
-        using (var registries = Registries(config, cancellationToken))
-        using (var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false))
-        {
-            // One container, or one read of the layers, for every file the bill is made of.
-            files = await image.ReadFilesAsync(Inventory.Queries, cancellationToken).ConfigureAwait(false);
-        }
-
-        var (os, pip) = Inventory.OfImage(files);
         var nuget = File.Exists(ProjectAssetsFile)
             ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
             : [];
@@ -44,6 +35,19 @@ public sealed partial class DescribePipelineImage : EngineTask
             Log.LogMessage(MessageImportance.Normal, "No project.assets.json at '{0}': the bill of materials lists no NuGet packages", ProjectAssetsFile);
         }
 
+        var (connection, config) = ResolveEngine();
+        using var registries = Registries(config, cancellationToken);
+        using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false);
+        if (image is IndexImage index)
+        {
+            var platforms = await IndexBills.WriteAsync(index.Platforms, (platform, queries) => index.Platform(platform).ReadFilesAsync(queries, cancellationToken),
+                record, sbomPath, nuget, line => Log.LogMessage(MessageImportance.High, "{0}", line), cancellationToken).ConfigureAwait(false);
+            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath, PlatformSboms = platforms }).ToJson()).ConfigureAwait(false);
+            return;
+        }
+
+        // One container, or one read of the layers, for every file the bill is made of.
+        var (os, pip) = Inventory.OfImage(await image.ReadFilesAsync(Inventory.Queries, cancellationToken).ConfigureAwait(false));
         await AtomicFile.WriteIfChangedAsync(sbomPath,
             CycloneDx.Write(record.Name, record.ImageId, record.AllReferences().Select(reference => reference.ToString()).ToList(), [.. nuget, .. os, .. pip]))
             .ConfigureAwait(false);

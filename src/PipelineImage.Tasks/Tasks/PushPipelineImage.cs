@@ -41,7 +41,11 @@ public sealed partial class PushPipelineImage : EngineTask
     {
         if (record.Sbom is { } sbomPath && File.Exists(sbomPath))
         {
-            await AttachSbomAsync(sbomPath, results, registries, cancellationToken).ConfigureAwait(false);
+            // An index's bill goes to the index, each platform's to that platform's manifest, in each repository pushed to.
+            var platforms = (record.PlatformSboms ?? new Dictionary<string, string>()).Select(platform => (Subject: record.Platforms![platform.Key], Path: platform.Value));
+            var bills = results.Select(result => (Repository: RepositoryName.Of(result.Reference.Name), Subject: result.Digest)).Distinct()
+                .SelectMany(pushed => platforms.Prepend((Subject: pushed.Subject, Path: sbomPath)).Select(bill => (pushed.Repository, bill.Subject, bill.Path)));
+            await AttachSbomAsync(bills.ToList(), registries, cancellationToken).ConfigureAwait(false);
         }
 
         var pushed = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -61,13 +65,13 @@ public sealed partial class PushPipelineImage : EngineTask
         }).ToArray();
     }
 
-    // The bill of materials (PipelineImageSbom) goes with the image, once a repository, as an OCI referrer.
-    private async System.Threading.Tasks.Task AttachSbomAsync(
-        string sbomPath, IReadOnlyList<PushedReference> results, RegistryClients registries, CancellationToken cancellationToken)
+    // The bill of materials (PipelineImageSbom) goes with the image, once a repository, as an OCI referrer of its subject.
+    private async System.Threading.Tasks.Task AttachSbomAsync(IReadOnlyList<(RepositoryName Repository, string Subject, string Path)> bills,
+        RegistryClients registries, CancellationToken cancellationToken)
     {
-        var sbom = await File.ReadAllBytesAsync(sbomPath, cancellationToken).ConfigureAwait(false);
-        foreach (var (repository, subject) in results.Select(result => (RepositoryName.Of(result.Reference.Name), result.Digest)).Distinct())
+        foreach (var (repository, subject, path) in bills)
         {
+            var sbom = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             try
             {
                 var referrer = await Sbom.SbomReferrer.AttachAsync(registries.For(repository.Registry), repository.Path, subject, sbom, cancellationToken).ConfigureAwait(false);

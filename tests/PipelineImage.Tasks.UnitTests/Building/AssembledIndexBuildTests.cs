@@ -23,26 +23,9 @@ public sealed class AssembledIndexBuildTests : IDisposable
     private readonly string _root = Directory.CreateTempSubdirectory("pimg-index-build-").FullName;
     private readonly InMemoryRegistry _registry = new();
     private readonly List<string> _log = [];
-    private readonly Dictionary<string, string> _baseManifests = [];
+    private readonly Dictionary<string, string> _baseManifests;
 
-    public AssembledIndexBuildTests()
-    {
-        var list = new List<string>();
-        foreach (var (architecture, variant) in new[] { ("amd64", ""), ("arm64", "v8") })
-        {
-            var variantField = variant.Length > 0 ? $"\"variant\":\"{variant}\"," : "";
-            var config = Encoding.UTF8.GetBytes($$$"""{"architecture":"{{{architecture}}}",{{{variantField}}}"os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}""");
-            _registry.Blobs[$"base@{InMemoryRegistry.Digest(config)}"] = config;
-            var manifest = Encoding.UTF8.GetBytes(
-                $$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciManifest}}","config":{"mediaType":"{{MediaTypes.OciConfig}}","digest":"{{InMemoryRegistry.Digest(config)}}","size":{{config.Length}}},"layers":[]}""");
-            var digest = InMemoryRegistry.Digest(manifest);
-            _registry.Manifests[$"base:{digest}"] = (MediaTypes.OciManifest, manifest);
-            _baseManifests[architecture] = digest;
-            list.Add($$$"""{"mediaType":"{{{MediaTypes.OciManifest}}}","digest":"{{{digest}}}","size":{{{manifest.Length}}},"platform":{"architecture":"{{{architecture}}}","os":"linux"}}""");
-        }
-
-        _registry.Manifests["base:1"] = (MediaTypes.OciIndex, Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"{{MediaTypes.OciIndex}}","manifests":[{{string.Join(",", list)}}]}"""));
-    }
+    public AssembledIndexBuildTests() => _baseManifests = _registry.AddPlatformIndex("base", "1", ("amd64", ""), ("arm64", "v8"));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

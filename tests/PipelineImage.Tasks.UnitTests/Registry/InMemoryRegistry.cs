@@ -44,6 +44,32 @@ internal sealed class InMemoryRegistry : HttpMessageHandler
         return manifest;
     }
 
+    /// <summary>
+    /// Holds an OCI index under the tag over an image without layers for each architecture (its config naming the
+    /// variant when given, the index not), each by its digest; returns each architecture's manifest digest.
+    /// </summary>
+    public Dictionary<string, string> AddPlatformIndex(string repository, string tag, params (string Architecture, string Variant)[] platforms)
+    {
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<string>();
+        foreach (var (architecture, variant) in platforms)
+        {
+            var variantField = variant.Length > 0 ? $"\"variant\":\"{variant}\"," : "";
+            var config = Encoding.UTF8.GetBytes($$$"""{"architecture":"{{{architecture}}}",{{{variantField}}}"os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}""");
+            Blobs[$"{repository}@{Digest(config)}"] = config;
+            var manifest = Encoding.UTF8.GetBytes(
+                $$"""{"schemaVersion":2,"mediaType":"{{PipelineImage.Registry.MediaTypes.OciManifest}}","config":{"mediaType":"{{PipelineImage.Registry.MediaTypes.OciConfig}}","digest":"{{Digest(config)}}","size":{{config.Length}}},"layers":[]}""");
+            var digest = Digest(manifest);
+            Manifests[$"{repository}:{digest}"] = (PipelineImage.Registry.MediaTypes.OciManifest, manifest);
+            digests[architecture] = digest;
+            entries.Add($$$"""{"mediaType":"{{{PipelineImage.Registry.MediaTypes.OciManifest}}}","digest":"{{{digest}}}","size":{{{manifest.Length}}},"platform":{"architecture":"{{{architecture}}}","os":"linux"}}""");
+        }
+
+        Manifests[$"{repository}:{tag}"] = (PipelineImage.Registry.MediaTypes.OciIndex,
+            Encoding.UTF8.GetBytes($$"""{"schemaVersion":2,"mediaType":"{{PipelineImage.Registry.MediaTypes.OciIndex}}","manifests":[{{string.Join(",", entries)}}]}"""));
+        return digests;
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.AbsolutePath;
