@@ -17,7 +17,9 @@ namespace PipelineImage.Assembling;
 /// manifest's digest is that of the OCI form.
 /// Beside them, <c>manifest.json</c> names the same blobs as a docker-archive does (with every reference in
 /// <c>RepoTags</c>), as <c>docker save</c> writes it from Docker 25 on: Docker's graph-driver store reads only that
-/// file, and containerd's store and Podman read the index. Entries are written reproducibly.
+/// file, and containerd's store and Podman read the index. An assembled image or index goes in as it is
+/// (<see cref="WriteAssembledAsync"/>, <see cref="WriteIndexAsync"/>): its media types and digests those a push gives.
+/// Entries are written reproducibly.
 /// </summary>
 internal static class OciLayoutWriter
 {
@@ -59,20 +61,35 @@ internal static class OciLayoutWriter
     /// blobs it lacks runs, but <c>docker save</c> and <c>docker push</c> of it miss them.
     /// </summary>
     public static async Task WriteAssembledAsync(string directory, AssemblyRecord record, IReadOnlyList<ImageReference> references,
-        Func<string, CancellationToken, Task<string>>? baseBlob, Stream destination, CancellationToken cancellationToken)
-    {
-        var manifestPath = AssemblyRecord.BlobPath(directory, record.ManifestDigest);
-        var (config, layers) = FromAssembled(directory, record, baseBlob);
-        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
-        await WriteLayoutAsync(writer, new Descriptor(record.ManifestMediaType, record.ManifestDigest, new FileInfo(manifestPath).Length), references[0], null,
-            cancellationToken).ConfigureAwait(false);
-        await DockerArchiveWriter.WriteFileAsync(writer, BlobName(record.ManifestDigest), manifestPath, Time, cancellationToken).ConfigureAwait(false);
-        await WriteBlobsAsync(writer, layers.Where(layer => layer.Open is not null).Prepend(config), cancellationToken).ConfigureAwait(false);
-    }
+        Func<string, CancellationToken, Task<string>>? baseBlob, Stream destination, CancellationToken cancellationToken) =>
+        await WriteAsItIsAsync(AsItIs(directory, record.ManifestMediaType, record.ManifestDigest), ConfigAndLayers(directory, record, baseBlob), references[0],
+            destination, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// An assembled index (PipelineImagePlatforms) as an OCI layout: <c>index.json</c> names the index as assembled, with
+    /// its own media type (Docker's manifest list or OCI's index) and bytes, so that its digest and every platform's
+    /// manifest digest are those a push gives; beside it each platform's manifest, config and layers as assembled, a
+    /// blob that two platforms share (our layers) once. There is no <c>manifest.json</c>: Docker's graph-driver store
+    /// reads only that file, and would load one platform's image from it, not the index.
+    /// </summary>
+    /// <param name="directory">The index's directory (its blob in <c>blobs/sha256/</c>).</param>
+    /// <param name="mediaType">The index's media type.</param>
+    /// <param name="digest">The index's digest.</param>
+    /// <param name="images">Each platform's assembled directory and record, and what fetches a layer of that platform's base.</param>
+    /// <param name="references">The index's references: <c>index.json</c> names it with the first.</param>
+    /// <param name="destination">Where the archive goes.</param>
+    /// <param name="cancellationToken">Stops the writing.</param>
+    public static async Task WriteIndexAsync(string directory, string mediaType, string digest,
+        IReadOnlyList<(string Directory, AssemblyRecord Record, Func<string, CancellationToken, Task<string>> BaseBlob)> images,
+        IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken) =>
+        await WriteAsItIsAsync(AsItIs(directory, mediaType, digest),
+            images.SelectMany(image => ConfigAndLayers(image.Directory, image.Record, image.BaseBlob)
+                .Prepend(AsItIs(image.Directory, image.Record.ManifestMediaType, image.Record.ManifestDigest))).ToList(),
+            references[0], destination, cancellationToken).ConfigureAwait(false);
 
     private static readonly DateTimeOffset Time = DateTimeOffset.FromUnixTimeSeconds(1);
 
-    // oci-layout, index.json naming the manifest, docker-archive's manifest.json when given, and the blobs' directories.
+    // oci-layout, index.json naming the manifest (or an index), docker-archive's manifest.json when given, and the blobs' directories.
     private static async Task WriteLayoutAsync(TarWriter writer, Descriptor manifest, ImageReference name, byte[]? dockerManifest, CancellationToken cancellationToken)
     {
         var index = new JsonObject
@@ -102,6 +119,29 @@ internal static class OciLayoutWriter
 
         await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/", directoryMode, Time), cancellationToken).ConfigureAwait(false);
         await writer.WriteEntryAsync(ContextTarWriter.Entry(TarEntryType.Directory, "blobs/sha256/", directoryMode, Time), cancellationToken).ConfigureAwait(false);
+    }
+
+    // A layout whose index.json names a document as it is (a manifest, or an index), without manifest.json: the document,
+    // then each blob once, in order; a base's layer without a file to write is left out.
+    private static async Task WriteAsItIsAsync(Blob document, IEnumerable<Blob> blobs, ImageReference name, Stream destination, CancellationToken cancellationToken)
+    {
+        await using var writer = new TarWriter(destination, TarEntryFormat.Gnu, leaveOpen: true);
+        await WriteLayoutAsync(writer, document.Descriptor, name, null, cancellationToken).ConfigureAwait(false);
+        await WriteBlobsAsync(writer, blobs.Where(blob => blob.Open is not null).Prepend(document), cancellationToken).ConfigureAwait(false);
+    }
+
+    // A document of an assembled directory (its manifest, or an index's), with its media type.
+    private static Blob AsItIs(string directory, string mediaType, string digest)
+    {
+        var path = AssemblyRecord.BlobPath(directory, digest);
+        return Blob.File(new Descriptor(mediaType, digest, new FileInfo(path).Length), path);
+    }
+
+    // An assembled image's config and layers, in order.
+    private static IEnumerable<Blob> ConfigAndLayers(string directory, AssemblyRecord record, Func<string, CancellationToken, Task<string>>? baseBlob)
+    {
+        var (config, layers) = FromAssembled(directory, record, baseBlob);
+        return layers.Prepend(config);
     }
 
     // Each blob once, in order.

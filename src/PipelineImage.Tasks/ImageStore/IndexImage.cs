@@ -2,6 +2,7 @@ using PipelineImage.Assembling;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
 using PipelineImage.Naming;
+using PipelineImage.Planning;
 using PipelineImage.Registry;
 
 namespace PipelineImage.ImageStore;
@@ -10,7 +11,7 @@ namespace PipelineImage.ImageStore;
 /// An index the assembler wrote over several platforms' images (PipelineImagePlatforms, <see cref="IndexRecord"/>). It
 /// goes up through the registry API: each platform's image by its digest, untagged (as buildx pushes them, and as the
 /// SDK's users ask for, sdk-container-builds#650), then the index under every tag, last, so that no tag names an
-/// index whose images are not all there.
+/// index whose images are not all there. An archive of it is an OCI layout, with the same digests.
 /// </summary>
 /// <param name="directory">index/.</param>
 /// <param name="index">What was written there (index.json).</param>
@@ -81,10 +82,20 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
         return pushed;
     }
 
-    /// <exception cref="PipelineImageException">PIMG2050: an archive holds one image.</exception>
-    public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) =>
-        throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
-            "an archive (SavePipelineImage) writes one image: publish one platform (PipelineImagePlatform) into the archive");
+    /// <summary>
+    /// PipelineImageArchiveFormat=oci: the index as an OCI layout (<see cref="OciLayoutWriter.WriteIndexAsync"/>), as
+    /// assembled, with each platform's base layers from its registry; named with the first reference.
+    /// </summary>
+    /// <exception cref="PipelineImageException">
+    /// PIMG2050 for a docker-archive, which holds one image; the PIMG error of a base's layer its registry did not give.
+    /// </exception>
+    public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) => oci
+        ? OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
+            images.Select(image => (image.Image.Directory, image.Assembled,
+                (Func<string, CancellationToken, Task<string>>)Layout(image.Image, image.Assembled).BaseBlobAsync)).ToList(),
+            references, target, cancellationToken)
+        : throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
+            ImagePlatforms.DockerArchiveHoldsOneImage);
 
     /// <summary>Each platform, in the order of PipelineImagePlatforms, with its manifest's digest.</summary>
     public IReadOnlyList<(string Platform, string ManifestDigest)> Platforms => images.Select(image => (image.Image.Platform, image.Assembled.ManifestDigest)).ToList();
@@ -93,14 +104,17 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
     public IStoredImage Platform(string platform)
     {
         var (image, assembled) = images.Single(entry => entry.Image.Platform == platform);
-        return new LayoutImage(image.Directory, assembled, registries, log);
+        return Layout(image, assembled);
     }
 
     /// <summary>The files of the first platform's image: the app's layers are every platform's, the base's are that platform's.</summary>
     public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken) =>
-        Platform(images[0].Image.Platform).ReadFilesAsync(queries, cancellationToken);
+        Layout(images[0].Image, images[0].Assembled).ReadFilesAsync(queries, cancellationToken);
 
     public void Dispose()
     {
     }
+
+    // A platform's image, as its assembled directory holds it.
+    private LayoutImage Layout(IndexedImage image, AssemblyRecord assembled) => new(image.Directory, assembled, registries, log);
 }

@@ -32,35 +32,34 @@ internal sealed class LayoutImage(string directory, AssemblyRecord assembly, Reg
         return pushed;
     }
 
-    public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) =>
-        Mapped(BaseFailure, async () =>
+    public async Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken)
+    {
+        if (oci)
         {
-            if (oci)
-            {
-                var (config, layers) = OciLayoutWriter.FromAssembled(directory, assembly, BaseBlobAsync);
-                await OciLayoutWriter.WriteAsync(config, layers, references, target, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await DockerArchiveWriter.WriteAsync(directory, assembly, references, BaseBlobAsync, target, cancellationToken).ConfigureAwait(false);
-            }
-
-            return true;
-        });
+            var (config, layers) = OciLayoutWriter.FromAssembled(directory, assembly, BaseBlobAsync);
+            await OciLayoutWriter.WriteAsync(config, layers, references, target, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await DockerArchiveWriter.WriteAsync(directory, assembly, references, BaseBlobAsync, target, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public Task<IReadOnlyList<ImageFile>> ReadFilesAsync(IReadOnlyList<FileQuery> queries, CancellationToken cancellationToken) =>
-        Mapped(BaseFailure, () => Sbom.AssembledImageFiles.ReadAsync(directory, assembly, BaseBlobAsync, cancellationToken));
+        Sbom.AssembledImageFiles.ReadAsync(directory, assembly, BaseBlobAsync, cancellationToken);
 
     public void Dispose()
     {
     }
 
-    // Only the base's layers are read from a registry in a save or a read of the files.
-    private PipelineImageException BaseFailure(RegistryException e) => RegistryClients.BaseFailure(e, $"{assembly.Base}@{assembly.BaseDigest}");
-
-    // A layer of the base, from its registry.
-    private Task<string> BaseBlobAsync(string digest, CancellationToken cancellationToken) =>
-        assembly.FetchBaseBlobAsync(registries.For, directory, digest, cancellationToken);
+    /// <summary>
+    /// A layer of the base, from its registry, into a temporary file of the directory that the caller deletes: only the
+    /// base's layers are read from a registry in a save or a read of the files. A failed request is its PIMG error
+    /// (<see cref="RegistryClients.BaseFailure"/>, naming the base by its digest).
+    /// </summary>
+    public Task<string> BaseBlobAsync(string digest, CancellationToken cancellationToken) =>
+        Mapped(e => RegistryClients.BaseFailure(e, $"{assembly.Base}@{assembly.BaseDigest}"),
+            () => assembly.FetchBaseBlobAsync(registries.For, directory, digest, cancellationToken));
 
     // A registry request that failed is its PIMG error (RegistryClients maps each kind).
     private static async Task<T> Mapped<T>(Func<RegistryException, PipelineImageException> failure, Func<Task<T>> request)

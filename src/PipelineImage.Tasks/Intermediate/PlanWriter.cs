@@ -37,11 +37,13 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         var network = problems.Check(() => BuildNetwork.Validate(request.Network));
         var pull = problems.Check(() => PullPolicies.Parse(request.Pull));
         var (platform, platforms) = problems.Check(() => ImagePlatforms.Resolve(BuildPlatform.Validate(request.Platform), request.Platforms));
-        if (platforms is { Count: > 1 })
+        // An archive format that is neither docker nor oci is PIMG2041; the platforms are checked against it once it is valid.
+        var archiveFormat = problems.Check(() => (ArchiveFormat?)ArchiveFormats.Parse(request.ArchiveFormat));
+        if (platforms is { Count: > 1 } && archiveFormat is { } format)
         {
             try
             {
-                ImagePlatforms.Check(platforms, request.App, request.Push, request.Archive, request.ParentDockerfile.Trim().Length > 0);
+                ImagePlatforms.Check(platforms, request.App, request.Push, request.Archive ? format : null, request.ParentDockerfile.Trim().Length > 0);
             }
             catch (PipelineImageException e)
             {
@@ -102,15 +104,27 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage, read is { } r && r.Image == baseImage ? BaseChecks.Traits(r.Facts, baseImage) : null),
             builder, epoch, read is { } facts ? new BaseAccounts(facts.Facts.OwnerOf, facts.Facts.Paths) : null));
         problems.ThrowIfAny();
+        if (platforms is { Count: > 1 } && plan!.Assembly.Requirements is not null)
+        {
+            try
+            {
+                ImagePlatforms.CheckRequirementsBases(platforms, plan.Name, request.Push);
+            }
+            catch (PipelineImageException e)
+            {
+                problems.Add(e);
+            }
+        }
+
         if (read is { } onBase)
         {
             foreach (var refusal in BaseChecks.Check(onBase.Facts, onBase.Image, request.App, settings, plan!))
             {
                 problems.Add(refusal);
             }
-
-            problems.ThrowIfAny();
         }
+
+        problems.ThrowIfAny();
 
         WarnWithoutEffect("PipelineImageAptAuthSecret", aptAuth.Length > 0 && plan!.Requirements.Manager != OsPackageManager.Apt, "no apt step installs OS packages");
         foreach (var line in plan!.Requirements.Describe())

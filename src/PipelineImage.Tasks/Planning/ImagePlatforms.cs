@@ -1,5 +1,6 @@
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Registry;
 
 namespace PipelineImage.Planning;
 
@@ -7,7 +8,8 @@ namespace PipelineImage.Planning;
 /// PipelineImagePlatforms: several platforms, one image each and an image index over them, which the tags name. The
 /// .NET layers are the same on every platform, so the app must run on each as published: framework-dependent, without a
 /// RuntimeIdentifier (its native NuGet assets cover every runtime identifier); only the requirements base (the RUN
-/// steps) is built per platform. The index lives in a registry: such a publish pushes.
+/// steps) is built per platform. The index lives in a registry, or in an OCI archive (an OCI image layout holds an
+/// index; a docker-archive holds one image).
 /// </summary>
 internal static class ImagePlatforms
 {
@@ -61,10 +63,10 @@ internal static class ImagePlatforms
     /// <param name="platforms">The platforms (two or more).</param>
     /// <param name="app">The publish output.</param>
     /// <param name="push">PipelineImagePush.</param>
-    /// <param name="archive">Whether PipelineImageArchiveOutputPath is set.</param>
+    /// <param name="archive">PipelineImageArchiveFormat when PipelineImageArchiveOutputPath is set; null: no archive.</param>
     /// <param name="parentDockerfile">Whether PipelineImageParentDockerfile is set.</param>
     /// <exception cref="PipelineImageException">PIMG2050, naming what stands in the way and what to do.</exception>
-    public static void Check(IReadOnlyList<string> platforms, PublishedApp app, bool push, bool archive, bool parentDockerfile)
+    public static void Check(IReadOnlyList<string> platforms, PublishedApp app, bool push, ArchiveFormat? archive, bool parentDockerfile)
     {
         var list = string.Join(";", platforms);
         if (app.SelfContained || app.PublishAot || app.SingleFile || app.RuntimeIdentifier.Length > 0)
@@ -78,23 +80,45 @@ internal static class ImagePlatforms
                 + "PublishSingleFile); else publish once per platform with -r and PipelineImagePlatform");
         }
 
-        if (!push)
+        if (archive == ArchiveFormat.Docker)
         {
-            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
-                "the image index they make lives in a registry: set PipelineImagePush=true (and PipelineImageRegistry); "
-                + "for an image in the local engine, publish one platform (PipelineImagePlatform)");
+            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list, DockerArchiveHoldsOneImage);
         }
 
-        if (archive)
+        if (!push && archive != ArchiveFormat.Oci)
         {
             throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
-                "PipelineImageArchiveOutputPath writes one image: leave it empty, or publish one platform (PipelineImagePlatform) into the archive");
+                "the image index they make lives in a registry or an OCI archive: set PipelineImagePush=true (and PipelineImageRegistry), or "
+                + "PipelineImageArchiveOutputPath with PipelineImageArchiveFormat=oci; for an image in the local engine, publish one platform (PipelineImagePlatform)");
         }
 
         if (parentDockerfile)
         {
             throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
                 "a parent Dockerfile (PipelineImageParentDockerfile) is built into the engine for its own platform: push the parent as an index and set PipelineImageBase to it");
+        }
+    }
+
+    /// <summary>What PIMG2050 says of an index in a docker-archive (PipelineImageArchiveFormat=docker, the default).</summary>
+    public const string DockerArchiveHoldsOneImage = "a docker-archive (PipelineImageArchiveFormat=docker, the default) holds one image: "
+        + "set PipelineImageArchiveFormat=oci to write the index as an OCI image layout, or publish one platform (PipelineImagePlatform) into the docker-archive";
+
+    /// <summary>
+    /// Where the requirements bases of a plan with RUN steps go: each platform's is pushed under its content key to the
+    /// registry of the image's name, for the assembler to put our layers on, also when the index goes only into an OCI
+    /// archive. Without a push that name must name a registry: nothing else says that Docker Hub is meant.
+    /// </summary>
+    /// <param name="platforms">The platforms (two or more).</param>
+    /// <param name="name">The image's name, PipelineImageRegistry's in front.</param>
+    /// <param name="push">PipelineImagePush.</param>
+    /// <exception cref="PipelineImageException">PIMG2050, naming PipelineImageRegistry.</exception>
+    public static void CheckRequirementsBases(IReadOnlyList<string> platforms, string name, bool push)
+    {
+        if (!push && !(name.Contains('/') && RegistryHost.IsHost(name[..name.IndexOf('/')])))
+        {
+            throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", platforms),
+                $"the RUN steps (@(PipelineRequirement), @(PipelineImageIntegration)) make a requirements base for each platform, which is pushed under its "
+                + $"content key to the registry of the image's name, and '{name}' names none: set PipelineImageRegistry to the registry that keeps them");
         }
     }
 

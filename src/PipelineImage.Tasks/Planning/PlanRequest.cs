@@ -78,6 +78,9 @@ internal sealed record PlanRequest
     /// <summary>Whether PipelineImageArchiveOutputPath is set: an archive is written after the build.</summary>
     public bool Archive { get; init; }
 
+    /// <summary>PipelineImageArchiveFormat (<see cref="ArchiveFormats.Parse"/>): docker or oci.</summary>
+    public string ArchiveFormat { get; init; } = "";
+
     /// <summary>The build's environment (secrets' variables, SOURCE_DATE_EPOCH).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }

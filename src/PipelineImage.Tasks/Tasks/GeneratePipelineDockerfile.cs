@@ -124,6 +124,7 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
         SkipBuild = SkipBuild,
         Push = Push,
         Archive = ArchiveOutputPath.Trim().Length > 0,
+        ArchiveFormat = ArchiveFormat,
     };
 
     private static IReadOnlyList<KeyValuePair<string, string>> WithMetadata(ITaskItem[] items, string metadata) =>

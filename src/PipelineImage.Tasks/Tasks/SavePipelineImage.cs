@@ -3,13 +3,15 @@ using Microsoft.Build.Framework;
 using PipelineImage.Diagnostics;
 using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
+using PipelineImage.Planning;
 
 namespace PipelineImage.Tasks;
 
 /// <summary>
 /// Writes the image that image.json records into a docker-archive (PipelineImageArchiveOutputPath), tagged with every
 /// reference, as <c>docker save</c> would: <c>docker load</c> (or <c>podman load</c>) on another machine gives the
-/// image back. Gzipped when the name ends in <c>.gz</c>; a directory gets <c>&lt;name&gt;.tar.gz</c>. Written beside
+/// image back; or, with PipelineImageArchiveFormat=oci, an OCI image layout, the only archive of an index
+/// (PipelineImagePlatforms). Gzipped when the name ends in <c>.gz</c>; a directory gets <c>&lt;name&gt;.tar.gz</c>. Written beside
 /// its final name and moved over it; nothing is written when the archive already holds the recorded image.
 /// </summary>
 public sealed partial class SavePipelineImage : EngineTask
@@ -18,12 +20,7 @@ public sealed partial class SavePipelineImage : EngineTask
     {
         var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToSave, cancellationToken).ConfigureAwait(false);
 
-        var oci = ArchiveFormat.Trim().ToLowerInvariant() switch
-        {
-            "" or "docker" => false,
-            "oci" => true,
-            _ => throw new PipelineImageException(DiagnosticCodes.InvalidArchiveFormat, ArchiveFormat),
-        };
+        var oci = ArchiveFormats.Parse(ArchiveFormat) == Planning.ArchiveFormat.Oci;
         var file = Directory.Exists(ArchivePath) || ArchivePath.EndsWith('/') || ArchivePath.EndsWith(Path.DirectorySeparatorChar)
             ? Path.Combine(ArchivePath, record.Name[(record.Name.LastIndexOf('/') + 1)..] + ".tar.gz")
             : ArchivePath;

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using System.Text;
 using System.Text.Json;
 using PipelineImage.Assembling;
@@ -9,6 +10,7 @@ using PipelineImage.Intermediate;
 using PipelineImage.Naming;
 using PipelineImage.Planning;
 using PipelineImage.Registry;
+using PipelineImage.Tests.ImageStore;
 using PipelineImage.Tests.Registry;
 using PipelineImage.Transport;
 
@@ -16,7 +18,8 @@ namespace PipelineImage.Tests.Building;
 
 /// <summary>
 /// PipelineImagePlatforms through the assembler (<see cref="AssembledIndexBuild"/>) and the push of the index
-/// (<see cref="IndexImage"/>), with a registry in memory whose base is an index of linux/amd64 and linux/arm64/v8.
+/// and its OCI archive (<see cref="IndexImage"/>), with a registry in memory whose base is an index of linux/amd64 and
+/// linux/arm64/v8, a layer each.
 /// </summary>
 public sealed class AssembledIndexBuildTests : IDisposable
 {
@@ -24,8 +27,14 @@ public sealed class AssembledIndexBuildTests : IDisposable
     private readonly InMemoryRegistry _registry = new();
     private readonly List<string> _log = [];
     private readonly Dictionary<string, string> _baseManifests;
+    private readonly Dictionary<string, string> _baseLayers = [];
 
-    public AssembledIndexBuildTests() => _baseManifests = _registry.AddPlatformIndex("base", "1", ("amd64", ""), ("arm64", "v8"));
+    public AssembledIndexBuildTests() => _baseManifests = _registry.AddPlatformIndex("base", "1", architecture =>
+    {
+        var layer = Encoding.UTF8.GetBytes($"the {architecture} base's layer");
+        _baseLayers[architecture] = InMemoryRegistry.Digest(layer);
+        return layer;
+    }, ("amd64", ""), ("arm64", "v8"));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
@@ -76,18 +85,148 @@ public sealed class AssembledIndexBuildTests : IDisposable
     }
 
     [Fact]
-    public async Task AnIndexWhosePlatformImageIsGoneIsNotOpenedAndAnArchiveOfItIsPimg2050()
+    public async Task AnOciArchiveHoldsTheIndexAsAssembledAndEveryPlatformsBlobsOnceUnderTheirDigests()
     {
         using var registries = Registries();
         var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
         using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
 
-        var e = await Assert.ThrowsAsync<PipelineImageException>(() => image.WriteArchiveAsync(true, [], Stream.Null, CancellationToken.None));
-        Directory.Delete(Path.Combine(_root, "platforms", "linux-arm64"), recursive: true);
+        var archive = await ArchiveAsync(image);
+
+        var names = EntryNames(archive);
+        var files = ArchiveEntries.Read(archive);
+        Assert.Equal(["oci-layout", "index.json", "blobs/", "blobs/sha256/", BlobName(index.Digest)], names.Take(5));
+        Assert.DoesNotContain("manifest.json", names);
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+        var blobs = files.Keys.Where(name => name.StartsWith("blobs/sha256/", StringComparison.Ordinal)).ToList();
+        Assert.All(blobs, name => Assert.Equal(name, BlobName(ContentDigest.Of(files[name]))));
+        using var layout = JsonDocument.Parse(files["index.json"]);
+        var named = Assert.Single(layout.RootElement.GetProperty("manifests").EnumerateArray());
+        Assert.Equal((index.MediaType, index.Digest, (long)files[BlobName(index.Digest)].Length),
+            (named.GetProperty("mediaType").GetString(), named.GetProperty("digest").GetString(), named.GetProperty("size").GetInt64()));
+        Assert.Equal("registry.test/app:1.0.0", named.GetProperty("annotations").GetProperty("io.containerd.image.name").GetString());
+        Assert.Equal("registry.test/app:1.0.0", named.GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString());
+        // The index's bytes as the push gives them; through it, each platform's manifest, config and layers, and nothing else.
+        Assert.Equal(await index.ReadBytesAsync(Path.Combine(_root, "index"), CancellationToken.None), files[BlobName(index.Digest)]);
+        var manifests = Descriptors(files[BlobName(index.Digest)], "manifests");
+        Assert.Equal(index.Images.Select(platform => platform.ManifestDigest), manifests);
+        var referenced = manifests.SelectMany(manifest => Descriptors(files[BlobName(manifest)], "layers").Prepend(Config(files[BlobName(manifest)]))).ToList();
+        Assert.Equal(manifests.Concat(referenced).Append(index.Digest).Select(BlobName).ToHashSet(), blobs.ToHashSet());
+        // The base's layers from its registry, each platform's own; our layer is both platforms', written once.
+        Assert.Contains(BlobName(_baseLayers["amd64"]), blobs);
+        Assert.Contains(BlobName(_baseLayers["arm64"]), blobs);
+        var ours = Assert.Single(referenced.GroupBy(digest => digest), same => same.Count() == 2).Key;
+        Assert.Equal(AssemblyRecord.Read(index.Images[1].Directory)!.Layers[0].Digest, ours);
+        Assert.Empty(Directory.EnumerateFiles(_root, ".base.*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task IntoAnOciArchiveWithoutAPushEachPlatformsRequirementsBaseIsStillPushedByItsContentKeyForTheAssembler()
+    {
+        using var registries = Registries();
+        var engine = new Tasks.FakeContainerEngine { PushedDigest = _baseManifests["amd64"] };
+        // What the engine pushes is then in the image's repository (one image stands for both platforms' here).
+        _registry.Manifests[$"app:{engine.PushedDigest}"] = _registry.Manifests[$"base:{engine.PushedDigest}"];
+        foreach (var (key, blob) in _registry.Blobs.Where(blob => blob.Key.StartsWith("base@", StringComparison.Ordinal)).ToList())
+        {
+            _registry.Blobs["app@" + key["base@".Length..]] = blob;
+        }
+
+        var index = await Build(registries).AssembleAsync(Plan(push: false, archive: true, requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"),
+            "the default", _ => new EngineRequirementsBuilder(new ConnectedEngine(engine, engine.Info), ControlApi: null), CancellationToken.None);
+
+        Assert.Equal(2, engine.Pushes.Distinct().Count());
+        Assert.All(engine.Pushes, pushed => Assert.StartsWith("registry.test/app:pipelineimage-requirements-", pushed.ToString(), StringComparison.Ordinal));
+        Assert.All(index.Images, image => Assert.Equal(engine.PushedDigest, AssemblyRecord.Read(image.Directory)!.BaseDigest));
+        Assert.Empty(engine.Loads);
+    }
+
+    [Fact]
+    public async Task AnOciArchiveOfTheIndexIsTheSameBytesEveryTime()
+    {
+        using var registries = Registries();
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+        using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
+
+        Assert.Equal(await ArchiveAsync(image), await ArchiveAsync(image));
+    }
+
+    [Fact]
+    public async Task ABaseLayerItsRegistryDoesNotGiveIsPimg1018NamingThatPlatformsBase()
+    {
+        using var registries = Registries();
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+        using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
+        _registry.Blobs.Remove($"base@{_baseLayers["arm64"]}");
+
+        var e = await Assert.ThrowsAsync<PipelineImageException>(() => ArchiveAsync(image));
+
+        Assert.Equal(DiagnosticCodes.BaseImageUnreadable, e.ResourceName);
+        Assert.Contains($"registry.test/base@{_baseManifests["arm64"]}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADockerArchiveOfTheIndexIsPimg2050NamingTheOciFormat()
+    {
+        using var registries = Registries();
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+        using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
+
+        var e = await Assert.ThrowsAsync<PipelineImageException>(() => image.WriteArchiveAsync(false, References, Stream.Null, CancellationToken.None));
 
         Assert.Equal(DiagnosticCodes.PlatformsUnsupported, e.ResourceName);
+        Assert.Contains("'linux/amd64;linux/arm64'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("a docker-archive (PipelineImageArchiveFormat=docker, the default) holds one image: set PipelineImageArchiveFormat=oci", e.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnIndexWhosePlatformImageIsGoneIsNotOpened()
+    {
+        using var registries = Registries();
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+
+        Directory.Delete(Path.Combine(_root, "platforms", "linux-arm64"), recursive: true);
+
         Assert.Null(IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add)));
     }
+
+    private static readonly ImageReference[] References = [new("registry.test/app", "1.0.0"), new("registry.test/app", "latest")];
+
+    private static async Task<byte[]> ArchiveAsync(IndexImage image)
+    {
+        using var stream = new MemoryStream();
+        await image.WriteArchiveAsync(true, References, stream, CancellationToken.None);
+        return stream.ToArray();
+    }
+
+    // Every entry's name, directories too, in the order written.
+    private static List<string> EntryNames(byte[] archive)
+    {
+        using var reader = new TarReader(new MemoryStream(archive));
+        var names = new List<string>();
+        while (reader.GetNextEntry() is { } entry)
+        {
+            names.Add(entry.Name);
+        }
+
+        return names;
+    }
+
+    // The digests of a document's descriptors (an index's manifests, a manifest's layers), and a manifest's config.
+    private static List<string> Descriptors(byte[] document, string property)
+    {
+        using var json = JsonDocument.Parse(document);
+        return json.RootElement.GetProperty(property).EnumerateArray().Select(descriptor => descriptor.GetProperty("digest").GetString()!).ToList();
+    }
+
+    private static string Config(byte[] manifest)
+    {
+        using var json = JsonDocument.Parse(manifest);
+        return json.RootElement.GetProperty("config").GetProperty("digest").GetString()!;
+    }
+
+    private static string BlobName(string digest) => "blobs/sha256/" + digest["sha256:".Length..];
 
     private static readonly NoRequirementsBuilder NoEngine = new(new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"));
 
@@ -95,7 +234,8 @@ public sealed class AssembledIndexBuildTests : IDisposable
 
     private AssembledIndexBuild Build(RegistryClients registries) => new(_root, Path.Combine(_root, "bases"), registries, _ => null, [], new BuildLog(_log.Add, _log.Add));
 
-    private PlanFile Plan()
+    // A plan of two platforms that pushes; `requirements`: the requirements base's Dockerfile (RUN steps).
+    private PlanFile Plan(bool push = true, bool archive = false, string? requirements = null)
     {
         var dockerfile = Path.Combine(_root, "Dockerfile");
         File.WriteAllText(dockerfile, "FROM registry.test/base:1\n");
@@ -103,9 +243,12 @@ public sealed class AssembledIndexBuildTests : IDisposable
             [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM registry.test/base:1\n"u8.ToArray())],
             PipelineImage.Requirements.RequirementPlan.Empty)
         {
-            Assembly = new(1, null, [], new()),
+            Assembly = new(1, null, [new PlannedLayer("WORKDIR /app", [new LayerEntry("app", "directory", "0755")])], new())
+            {
+                Requirements = requirements is null ? null : new PlannedRequirementsBase(requirements, null, []),
+            },
         };
-        return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false, Push: true) { Platforms = ["linux/amd64", "linux/arm64"] },
+        return PlanFile.Create(plan, null, dockerfile, null, new PlannedOptions("", "", "missing", false, Push: push, Archive: archive) { Platforms = ["linux/amd64", "linux/arm64"] },
             FileHashCache.Load(Path.Combine(_root, "hashes.tsv")).Hash);
     }
 }

@@ -89,6 +89,66 @@ public sealed class PlanWriterTests : IDisposable
         Assert.Equal((push, archive), (options.Push, options.Archive));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("Docker")]
+    public async Task PlatformsIntoADockerArchiveArePimg2050BeforeAnythingIsWritten(string format)
+    {
+        var request = Request() with { Platforms = "linux/amd64;linux/arm64", Push = true, Archive = true, ArchiveFormat = format };
+
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => Writer(request).WriteAsync(CancellationToken.None));
+
+        Assert.Equal(DiagnosticCodes.PlatformsUnsupported, problem.ResourceName);
+        Assert.Contains("a docker-archive (PipelineImageArchiveFormat=docker, the default) holds one image: set PipelineImageArchiveFormat=oci", problem.Message,
+            StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "plan.json")));
+    }
+
+    [Fact]
+    public async Task PlatformsIntoAnOciArchiveArePlannedWithoutAPush()
+    {
+        var request = Request() with { Platforms = "linux/amd64;linux/arm64", Archive = true, ArchiveFormat = "OCI" };
+
+        var written = await Writer(request).WriteAsync(CancellationToken.None);
+
+        var options = (await PlanFile.ReadAsync(written.PlanPath, CancellationToken.None)).Options;
+        Assert.Equal((false, true), (options.Push, options.Archive));
+        Assert.Equal(["linux/amd64", "linux/arm64"], options.Platforms!);
+    }
+
+    [Fact]
+    public async Task PlatformsIntoAnOciArchiveWithRunStepsAndNoPushNeedARegistryForTheirRequirementsBases()
+    {
+        var request = Request() with
+        {
+            Platforms = "linux/amd64;linux/arm64",
+            Archive = true,
+            ArchiveFormat = "oci",
+            Requirements = [new() { Include = "curl", ProjectFile = Path.Combine(_root, "HelloPipeline.csproj") }],
+        };
+
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => Writer(request).WriteAsync(CancellationToken.None));
+
+        Assert.Equal(DiagnosticCodes.PlatformsUnsupported, problem.ResourceName);
+        Assert.Contains("'hellopipeline' names none: set PipelineImageRegistry", problem.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "plan.json")));
+
+        var written = await Writer(request with { Settings = request.Settings with { Registry = "registry.example.com" } }).WriteAsync(CancellationToken.None);
+
+        var plan = await PlanFile.ReadAsync(written.PlanPath, CancellationToken.None);
+        Assert.NotNull(plan.Assembly!.Requirements);
+        Assert.Equal(("registry.example.com/hellopipeline", false, true), (plan.Name, plan.Options.Push, plan.Options.Archive));
+    }
+
+    [Fact]
+    public async Task AnArchiveFormatThatIsNoneIsPimg2041WhereverTheArchiveGoes()
+    {
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() =>
+            Writer(Request() with { Platforms = "linux/amd64;linux/arm64", Push = true, ArchiveFormat = "zip" }).WriteAsync(CancellationToken.None));
+
+        Assert.Equal(DiagnosticCodes.InvalidArchiveFormat, problem.ResourceName);
+    }
+
     [Fact]
     public async Task TheRetiredAssemblerSettingIsAWarningAndThePlanIsAutos()
     {

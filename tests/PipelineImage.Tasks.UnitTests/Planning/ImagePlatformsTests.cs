@@ -33,29 +33,59 @@ public sealed class ImagePlatformsTests
         Assert.Contains(detail, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void AFrameworkDependentAppWithoutARuntimeIdentifierThatIsPushedServesEveryPlatform()
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(true, "oci")]
+    [InlineData(false, "oci")]
+    public void AFrameworkDependentAppWithoutARuntimeIdentifierThatIsPushedOrWrittenToAnOciArchiveServesEveryPlatform(bool push, string? archive)
     {
-        ImagePlatforms.Check(["linux/amd64", "linux/arm64"], PlannerTestData.App(), push: true, archive: false, parentDockerfile: false);
+        ImagePlatforms.Check(["linux/amd64", "linux/arm64"], PlannerTestData.App(), push, Archive(archive), parentDockerfile: false);
     }
 
     [Theory]
-    [InlineData("linux-x64", true, false, false, true, false, false, "published self-contained for the runtime identifier 'linux-x64', whose native code runs on linux/amd64 only, not on linux/arm64")]
-    [InlineData("linux-arm64", false, true, false, true, false, false, "published native AOT for the runtime identifier 'linux-arm64', whose native code runs on linux/arm64 only, not on linux/amd64")]
-    [InlineData("linux-x64", false, false, true, true, false, false, "published single-file")]
-    [InlineData("linux-x64", false, false, false, true, false, false, "published framework-dependent for the runtime identifier 'linux-x64'")]
-    [InlineData("", false, false, false, false, false, false, "set PipelineImagePush=true")]
-    [InlineData("", false, false, false, true, true, false, "PipelineImageArchiveOutputPath writes one image")]
-    [InlineData("", false, false, false, true, false, true, "a parent Dockerfile (PipelineImageParentDockerfile)")]
+    [InlineData("linux-x64", true, false, false, true, null, false, "published self-contained for the runtime identifier 'linux-x64', whose native code runs on linux/amd64 only, not on linux/arm64")]
+    [InlineData("linux-arm64", false, true, false, true, null, false, "published native AOT for the runtime identifier 'linux-arm64', whose native code runs on linux/arm64 only, not on linux/amd64")]
+    [InlineData("linux-x64", false, false, true, true, null, false, "published single-file")]
+    [InlineData("linux-x64", false, false, false, true, null, false, "published framework-dependent for the runtime identifier 'linux-x64'")]
+    [InlineData("", false, false, false, false, null, false, "set PipelineImagePush=true (and PipelineImageRegistry), or PipelineImageArchiveOutputPath with PipelineImageArchiveFormat=oci")]
+    [InlineData("", false, false, false, true, "docker", false, "a docker-archive (PipelineImageArchiveFormat=docker, the default) holds one image: set PipelineImageArchiveFormat=oci")]
+    [InlineData("", false, false, false, false, "docker", false, "a docker-archive (PipelineImageArchiveFormat=docker, the default) holds one image")]
+    [InlineData("", false, false, false, true, null, true, "a parent Dockerfile (PipelineImageParentDockerfile)")]
+    [InlineData("", false, false, false, false, "oci", true, "a parent Dockerfile (PipelineImageParentDockerfile)")]
     public void WhatCannotServeEveryPlatformIsPimg2050SayingWhy(
-        string runtimeIdentifier, bool selfContained, bool aot, bool singleFile, bool push, bool archive, bool parent, string detail)
+        string runtimeIdentifier, bool selfContained, bool aot, bool singleFile, bool push, string? archive, bool parent, string detail)
     {
         var app = PlannerTestData.App() with { RuntimeIdentifier = runtimeIdentifier, SelfContained = selfContained, PublishAot = aot, SingleFile = singleFile };
 
-        var e = Assert.Throws<PipelineImageException>(() => ImagePlatforms.Check(["linux/amd64", "linux/arm64"], app, push, archive, parent));
+        var e = Assert.Throws<PipelineImageException>(() => ImagePlatforms.Check(["linux/amd64", "linux/arm64"], app, push, Archive(archive), parent));
 
         Assert.Equal(DiagnosticCodes.PlatformsUnsupported, e.ResourceName);
         Assert.StartsWith("PIMG2050: PipelineImagePlatforms 'linux/amd64;linux/arm64' makes an image for each platform and an index over them, and ", e.Message, StringComparison.Ordinal);
         Assert.Contains(detail, e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("registry.example.com/team/app", false)]
+    [InlineData("localhost:5000/app", false)]
+    [InlineData("docker.io/team/app", false)]
+    [InlineData("app", true)]
+    [InlineData("team/app", true)]
+    public void TheRequirementsBasesGoToTheRegistryOfTheNameWhichWithoutAPushMustNameOne(string name, bool push)
+    {
+        ImagePlatforms.CheckRequirementsBases(["linux/amd64", "linux/arm64"], name, push);
+    }
+
+    [Theory]
+    [InlineData("app")]
+    [InlineData("team/app")]
+    public void RequirementsBasesWithoutAPushAndWithoutARegistryInTheNameArePimg2050NamingPipelineImageRegistry(string name)
+    {
+        var e = Assert.Throws<PipelineImageException>(() => ImagePlatforms.CheckRequirementsBases(["linux/amd64", "linux/arm64"], name, push: false));
+
+        Assert.Equal(DiagnosticCodes.PlatformsUnsupported, e.ResourceName);
+        Assert.Contains($"'{name}' names none: set PipelineImageRegistry", e.Message, StringComparison.Ordinal);
+    }
+
+    // PipelineImageArchiveFormat as the planner has it when PipelineImageArchiveOutputPath is set; null: no archive.
+    private static ArchiveFormat? Archive(string? format) => format is null ? null : ArchiveFormats.Parse(format);
 }

@@ -45,20 +45,31 @@ internal sealed class InMemoryRegistry : HttpMessageHandler
     }
 
     /// <summary>
-    /// Holds an OCI index under the tag over an image without layers for each architecture (its config naming the
-    /// variant when given, the index not), each by its digest; returns each architecture's manifest digest.
+    /// Holds an OCI index under the tag over an image for each architecture (its config naming the variant when given,
+    /// the index not), each by its digest, with the one layer <paramref name="layer"/> gives for the architecture (none:
+    /// no layer); returns each architecture's manifest digest.
     /// </summary>
-    public Dictionary<string, string> AddPlatformIndex(string repository, string tag, params (string Architecture, string Variant)[] platforms)
+    public Dictionary<string, string> AddPlatformIndex(string repository, string tag, Func<string, byte[]?> layer, params (string Architecture, string Variant)[] platforms)
     {
         var digests = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<string>();
         foreach (var (architecture, variant) in platforms)
         {
             var variantField = variant.Length > 0 ? $"\"variant\":\"{variant}\"," : "";
-            var config = Encoding.UTF8.GetBytes($$$"""{"architecture":"{{{architecture}}}",{{{variantField}}}"os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[]}}""");
+            var layerBytes = layer(architecture);
+            var (diffIds, layers) = ("", "");
+            if (layerBytes is not null)
+            {
+                Blobs[$"{repository}@{Digest(layerBytes)}"] = layerBytes;
+                (diffIds, layers) = ($"\"{Digest(layerBytes)}\"",
+                    $$"""{"mediaType":"{{PipelineImage.Registry.MediaTypes.OciLayer}}","digest":"{{Digest(layerBytes)}}","size":{{layerBytes.Length}}}""");
+            }
+
+            var config = Encoding.UTF8.GetBytes(
+                $$$"""{"architecture":"{{{architecture}}}",{{{variantField}}}"os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[{{{diffIds}}}]}}""");
             Blobs[$"{repository}@{Digest(config)}"] = config;
             var manifest = Encoding.UTF8.GetBytes(
-                $$"""{"schemaVersion":2,"mediaType":"{{PipelineImage.Registry.MediaTypes.OciManifest}}","config":{"mediaType":"{{PipelineImage.Registry.MediaTypes.OciConfig}}","digest":"{{Digest(config)}}","size":{{config.Length}}},"layers":[]}""");
+                $$"""{"schemaVersion":2,"mediaType":"{{PipelineImage.Registry.MediaTypes.OciManifest}}","config":{"mediaType":"{{PipelineImage.Registry.MediaTypes.OciConfig}}","digest":"{{Digest(config)}}","size":{{config.Length}}},"layers":[{{layers}}]}""");
             var digest = Digest(manifest);
             Manifests[$"{repository}:{digest}"] = (PipelineImage.Registry.MediaTypes.OciManifest, manifest);
             digests[architecture] = digest;

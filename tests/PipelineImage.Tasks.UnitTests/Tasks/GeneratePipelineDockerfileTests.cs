@@ -206,6 +206,24 @@ public sealed class GeneratePipelineDockerfileTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_root, "obj", "plan.json")));
     }
 
+    [Theory]
+    [InlineData("", "PIMG2050")]
+    [InlineData("docker", "PIMG2050")]
+    [InlineData("oci", null)]
+    [InlineData("tar", "PIMG2041")]
+    public void PipelineImageArchiveFormatDecidesWhetherAnArchiveMayHoldTheIndexOfPlatforms(string format, string? code)
+    {
+        var task = NewTask(Published("HelloPipeline.dll"));
+        task.Platforms = "linux/amd64;linux/arm64";
+        task.ArchiveOutputPath = "artifacts/";
+        task.ArchiveFormat = format;
+
+        Assert.Equal(code is null, task.Execute());
+
+        Assert.Equal(code is null ? [] : [code], _engine.Errors.Select(e => e.Code));
+        Assert.Equal(code is null, File.Exists(Path.Combine(_root, "obj", "plan.json")));
+    }
+
     [Fact]
     public void ATagListEscapedOnTheCommandLineIsOneItemAndStillEveryTag()
     {

@@ -22,7 +22,7 @@ public sealed class IndexSbomTaskTests : IDisposable
     private readonly FakeBuildEngine _log = new();
     private readonly InMemoryRegistry _registry = new();
 
-    public IndexSbomTaskTests() => _registry.AddPlatformIndex("base", "1", ("amd64", ""), ("arm64", "v8"));
+    public IndexSbomTaskTests() => _registry.AddPlatformIndex("base", "1", _ => null, ("amd64", ""), ("arm64", "v8"));
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

@@ -176,6 +176,9 @@ public sealed partial class GeneratePipelineDockerfile
     /// <summary>PipelineImageArchiveOutputPath, for the plan: an archive is written after the build, which needs no engine for one.</summary>
     public string ArchiveOutputPath { get; set; } = "";
 
+    /// <summary>PipelineImageArchiveFormat, checked here with every other setting: an index goes only into an OCI layout (<c>oci</c>).</summary>
+    public string ArchiveFormat { get; set; } = "";
+
     /// <summary>PipelineImageBuilder: auto, buildkit or classic.</summary>
     public string Builder { get; set; } = "";
 
