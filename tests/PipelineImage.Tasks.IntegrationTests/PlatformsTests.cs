@@ -27,6 +27,9 @@ public sealed class PlatformsTests(PackageFeed feed)
             <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
             <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
             <PipelineImageNetwork>host</PipelineImageNetwork>
+            <PipelineImageSbom>true</PipelineImageSbom>
+            <PipelineImageArchiveOutputPath>artifacts/app.tar</PipelineImageArchiveOutputPath>
+            <PipelineImageArchiveFormat>oci</PipelineImageArchiveFormat>
             """;
         await using var project = new TestProject(feed, properties: properties, items: """<PipelineRequirement Include="jq" />""", program: Program);
         var name = $"localhost:5000/{project.ImageName}";
@@ -62,6 +65,28 @@ public sealed class PlatformsTests(PackageFeed feed)
                 var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "jq", $"{name}:1.0.0", "--version");
                 Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
             }
+
+            // Each platform's bill lists that platform's packages and is attached to its manifest; the index's to the index.
+            foreach (var (platform, architecture) in new[] { ("linux/amd64", "amd64"), ("linux/arm64", "arm64") })
+            {
+                var bill = await File.ReadAllTextAsync(record.RootElement.GetProperty("platformSboms").GetProperty(platform).GetString()!);
+                Assert.Matches($"\"purl\": \"pkg:deb/[a-z]+/jq@[^\"]+\\?arch={architecture}\"", bill);
+                var referrers = await ReferrersAsync(project.ImageName, platforms.GetProperty(platform).GetString()!);
+                Assert.Equal(["application/vnd.cyclonedx+json"], referrers);
+            }
+
+            Assert.Equal(["application/vnd.cyclonedx+json"], await ReferrersAsync(project.ImageName, index));
+
+            // The OCI archive holds the index as pushed, with every platform's image: the containerd store loads it whole.
+            var archive = Path.Combine(project.Directory, "artifacts", "app.tar");
+            var blobs = ArchiveBlobs(archive, out var named);
+            Assert.Equal(index, named);
+            Assert.All(platforms.EnumerateObject(), platform => Assert.Contains(platform.Value.GetString()!, blobs));
+            Assert.Equal(0, (await Docker.RunAsync("rmi", $"{name}:1.0.0")).ExitCode);
+            var load = await Docker.RunAsync("load", "--input", archive);
+            Assert.True(load.ExitCode == 0, load.ToString());
+            var loaded = await Docker.RunAsync("run", "--rm", "--pull", "never", "--network", "none", "--platform", "linux/arm64", $"{name}:1.0.0");
+            Assert.True(loaded.ExitCode == 0 && loaded.Output.Trim() == "ran on Arm64", loaded.ToString());
 
             // Unchanged: nothing built, nothing pushed.
             var unchanged = await project.PublishAsync("-v:n");
@@ -130,6 +155,40 @@ public sealed class PlatformsTests(PackageFeed feed)
     }
 
     // The tag's index in the open registry: its media type, and each manifest's architecture and digest.
+    // The artifact types of a manifest's referrers: its referrers tag, as Debian's registry has no referrers API.
+    private static async Task<string[]> ReferrersAsync(string repository, string digest)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://localhost:5000/v2/{repository}/manifests/{digest.Replace(':', '-')}");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.index.v1+json"));
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("manifests").EnumerateArray().Select(referrer => referrer.GetProperty("artifactType").GetString()!).ToArray();
+    }
+
+    // The digests of an OCI layout archive's blobs, and the digest its index.json names.
+    private static HashSet<string> ArchiveBlobs(string archive, out string named)
+    {
+        var blobs = new HashSet<string>(StringComparer.Ordinal);
+        named = "";
+        using var reader = new System.Formats.Tar.TarReader(File.OpenRead(archive));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (entry.Name == "index.json")
+            {
+                using var document = JsonDocument.Parse(entry.DataStream!);
+                named = Assert.Single(document.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty("digest").GetString()!;
+            }
+            else if (entry.Name.StartsWith("blobs/sha256/", StringComparison.Ordinal) && entry.Name.Length > "blobs/sha256/".Length)
+            {
+                blobs.Add("sha256:" + entry.Name["blobs/sha256/".Length..]);
+            }
+        }
+
+        return blobs;
+    }
+
     private static async Task<(string MediaType, (string, string?)[] Manifests)> IndexAsync(string repository, string tag)
     {
         using var http = new HttpClient();

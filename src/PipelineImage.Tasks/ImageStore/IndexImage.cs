@@ -4,6 +4,7 @@ using PipelineImage.Engine;
 using PipelineImage.Naming;
 using PipelineImage.Planning;
 using PipelineImage.Registry;
+using PipelineImage.Transport;
 
 namespace PipelineImage.ImageStore;
 
@@ -96,6 +97,57 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
             references, target, cancellationToken)
         : throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
             ImagePlatforms.DockerArchiveHoldsOneImage);
+
+    /// <summary>
+    /// Puts the index into an engine, as a publish of one image puts that there. Where the store holds indexes (Docker's
+    /// containerd image store) the whole index goes in, as an OCI layout of it with every platform's blobs, named with the
+    /// first reference and tagged with the others; only the tags when the store has it. Elsewhere (Docker's graph-driver
+    /// store, Podman: one image a name) the image of the engine's own platform goes in, as <see cref="AssembledImageLoader"/>
+    /// loads one; nothing when the index has none.
+    /// </summary>
+    /// <returns>What went in, for the log.</returns>
+    /// <exception cref="EngineException">The engine refused or failed.</exception>
+    public async Task<string> LoadAsync(IContainerEngine engine, EngineInfo info, IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
+    {
+        if (!info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var held = await engine.InspectImageAsync(index.Digest, cancellationToken).ConfigureAwait(false) is not null;
+            if (!held)
+            {
+                var archive = Path.Combine(directory, $"load-{Guid.NewGuid():N}.tar");
+                try
+                {
+                    await using (var file = File.Create(archive))
+                    {
+                        await WriteArchiveAsync(oci: true, references, file, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    File.Delete(archive);
+                }
+            }
+
+            foreach (var reference in held ? references : references.Skip(1))
+            {
+                await engine.TagAsync(index.Digest, reference, cancellationToken).ConfigureAwait(false);
+            }
+
+            return $"the whole index ({index.Digest}{(held ? ", which it had: tagged only" : "")}): its containerd image store holds indexes";
+        }
+
+        var (own, assembled) = images.FirstOrDefault(image => BuildPlatform.CanBuild(info.Platform, image.Image.Platform));
+        if (own is null)
+        {
+            return $"nothing: its store holds one image a name, not an index, and the index has no image of its platform ({info.Platform})";
+        }
+
+        var loaded = await new AssembledImageLoader(engine, info).LoadAsync(own.Directory, assembled, references, Layout(own, assembled).BaseBlobAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return $"the {own.Platform} image only ({loaded.ImageId}): its store holds one image a name, not an index (docker pull --platform takes another platform's from the registry)";
+    }
 
     /// <summary>Each platform, in the order of PipelineImagePlatforms, with its manifest's digest.</summary>
     public IReadOnlyList<(string Platform, string ManifestDigest)> Platforms => images.Select(image => (image.Image.Platform, image.Assembled.ManifestDigest)).ToList();

@@ -3,6 +3,7 @@ using Microsoft.Build.Utilities;
 using PipelineImage.Building;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
 using PipelineImage.Registry;
 
@@ -54,6 +55,13 @@ public sealed partial class BuildPipelineImage : EngineTask
             var indexBuild = new AssembledIndexBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
             using var connected = await Building.BuilderNodes.ConnectAsync(nodes, EngineFactory, ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
             var index = await indexBuild.AssembleAsync(plan, route.Why, platform => connected.For(platform, route.Builder), cancellationToken).ConfigureAwait(false);
+            if (route.Builder is EngineRequirementsBuilder { Engine: var local })
+            {
+                using var stored = IndexImage.Open(indexBuild.Directory, index.Digest, registries, Lines())!;
+                var loaded = await stored.LoadAsync(local.Engine, local.Info, plan.References, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.High, "Loaded {0} into the engine at {1}: {2}", plan.Name, local.Info.Endpoint, loaded);
+            }
+
             var platforms = index.Images.ToDictionary(image => image.Platform, image => image.ManifestDigest, StringComparer.Ordinal);
             Record(plan, index.Digest, platforms);
             await (Recorded(plan, index.Digest) with { Assembled = indexBuild.Directory, Manifest = index.Digest, Platforms = platforms })

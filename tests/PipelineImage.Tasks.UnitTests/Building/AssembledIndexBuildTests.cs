@@ -12,6 +12,7 @@ using PipelineImage.Planning;
 using PipelineImage.Registry;
 using PipelineImage.Tests.ImageStore;
 using PipelineImage.Tests.Registry;
+using PipelineImage.Tests.Tasks;
 using PipelineImage.Transport;
 
 namespace PipelineImage.Tests.Building;
@@ -227,6 +228,56 @@ public sealed class AssembledIndexBuildTests : IDisposable
     }
 
     private static string BlobName(string digest) => "blobs/sha256/" + digest["sha256:".Length..];
+
+    [Fact]
+    public async Task OnTheContainerdStoreTheWholeIndexGoesInNamedByTheFirstReferenceAndOnceThereOnlyItsTags()
+    {
+        using var registries = Registries();
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+        var engine = new FakeContainerEngine { ContainerdStore = true };
+        using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
+
+        var said = await image.LoadAsync(engine, engine.Info, References, CancellationToken.None);
+
+        var entries = ArchiveEntries.Read(Assert.Single(engine.Loads));
+        using (var named = JsonDocument.Parse(entries["index.json"]))
+        {
+            Assert.Equal(index.Digest, Assert.Single(named.RootElement.GetProperty("manifests").EnumerateArray()).GetProperty("digest").GetString());
+        }
+
+        Assert.All(index.Images, platform => Assert.Contains($"blobs/sha256/{platform.ManifestDigest[7..]}", entries.Keys));
+        Assert.Equal([References[1]], engine.Tagged);
+        Assert.Equal($"the whole index ({index.Digest}): its containerd image store holds indexes", said);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "index"), "*.tar"));
+
+        engine.Add(index.Digest);
+        engine.Tagged.Clear();
+        var again = await image.LoadAsync(engine, engine.Info, References, CancellationToken.None);
+
+        Assert.Single(engine.Loads);
+        Assert.Equal(References, engine.Tagged);
+        Assert.Contains("which it had: tagged only", again, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStoreOfOneImageANameGetsTheImageOfItsOwnPlatformAndOneOfNoneOfThemNothing()
+    {
+        using var registries = Registries();
+        var index = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+        using var image = IndexImage.Open(Path.Combine(_root, "index"), index.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
+        var arm = new FakeContainerEngine { Info = new("unix:///fake.sock", "26.1.5", "1.45", "linux/arm64") };
+        var s390x = new FakeContainerEngine { Info = new("unix:///fake.sock", "26.1.5", "1.45", "linux/s390x") };
+
+        var said = await image.LoadAsync(arm, arm.Info, References, CancellationToken.None);
+        var none = await image.LoadAsync(s390x, s390x.Info, References, CancellationToken.None);
+
+        var config = AssemblyRecord.Read(index.Images[1].Directory)!.ConfigDigest;
+        using var manifest = JsonDocument.Parse(ArchiveEntries.Read(Assert.Single(arm.Loads))["manifest.json"]);
+        Assert.Contains(config[7..], manifest.RootElement[0].GetProperty("Config").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"the linux/arm64 image only ({config}): its store holds one image a name", said, StringComparison.Ordinal);
+        Assert.Empty(s390x.Loads);
+        Assert.Equal("nothing: its store holds one image a name, not an index, and the index has no image of its platform (linux/s390x)", none);
+    }
 
     private static readonly NoRequirementsBuilder NoEngine = new(new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"));
 
