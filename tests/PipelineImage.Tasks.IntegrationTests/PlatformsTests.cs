@@ -9,7 +9,8 @@ namespace PipelineImage.IntegrationTests;
 /// PipelineImagePlatforms end to end: one publish of a framework-dependent app with an OS requirement, on the two-platform
 /// stand-in of the .NET runtime image in the loopback registry (build/arm64-stand-ins.sh), pushes an index of
 /// linux/amd64 and linux/arm64; the arm64 requirements base is built by the default engine's BuildKit under QEMU, or by a
-/// builder node, and the arm64 image runs there under QEMU.
+/// builder node, and the arm64 image runs there under QEMU; a runner without an engine assembles and pushes the index
+/// from the requirements bases in the registry.
 /// </summary>
 [Collection(PlatformsCollection.Name)]
 public sealed class PlatformsTests(PackageFeed feed)
@@ -109,6 +110,19 @@ public sealed class PlatformsTests(PackageFeed feed)
             Assert.Equal(0, (await Docker.RunAsync("pull", "--platform", "linux/arm64", $"{name}:1.0.0")).ExitCode);
             var rerun = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", "linux/arm64", $"{name}:1.0.0");
             Assert.Equal("now runs on Arm64", rerun.Output.Trim());
+
+            // A runner without an engine: the requirements bases are in the registry, so the index is assembled and
+            // pushed here, with no engine and no RUN step.
+            project.WriteProgram(Program.Replace("ran on", "ran without an engine on", StringComparison.Ordinal));
+            var noEngine = await project.PublishAsync(new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix:///nonexistent/pipelineimage/docker.sock" }, "-v:n");
+
+            Assert.True(noEngine.ExitCode == 0, noEngine.ToString());
+            Assert.Contains("No engine answers at unix:///nonexistent/pipelineimage/docker.sock", noEngine.Output);
+            Assert.Equal(2, Regex.Matches(noEngine.Output, "is in the registry: nothing of it is built").Count);
+            Assert.DoesNotContain("Loaded ", noEngine.Output);
+            Assert.Equal(0, (await Docker.RunAsync("pull", "--platform", "linux/arm64", $"{name}:1.0.0")).ExitCode);
+            var assembled = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", "linux/arm64", $"{name}:1.0.0");
+            Assert.Equal("ran without an engine on Arm64", assembled.Output.Trim());
         }
         finally
         {
