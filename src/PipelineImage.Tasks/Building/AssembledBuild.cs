@@ -9,6 +9,13 @@ using PipelineImage.Transport;
 namespace PipelineImage.Building;
 
 /// <summary>
+/// One platform's image of an index (PipelineImagePlatforms): on the base from its registry, with the requirements base
+/// from there (an engine's builder builds and pushes it when it is not), and into no engine on its own (the index goes in, IndexImage.LoadAsync).
+/// </summary>
+/// <param name="LayersFrom">Another platform's assembled directory, whose layers of the same content are copied; null: none yet.</param>
+internal sealed record IndexPlatform(string? LayersFrom);
+
+/// <summary>
 /// An image made by our assembler (<see cref="ImageAssembler"/>): our layers, configuration and manifest, written to
 /// assembled/ beside image.json, for every PipelineImageBuilder. With an engine, on the base as that engine holds it (from
 /// its registry when it has none), with the requirements base (the RUN steps) built by that engine (or its Control API),
@@ -38,19 +45,15 @@ internal sealed class AssembledBuild(
     /// <param name="why">Why the assembler makes it, for the log.</param>
     /// <param name="builder">What builds the requirements base (it stays the caller's); an engine's builder: the image goes into that engine.</param>
     /// <param name="cancellationToken">Ends it.</param>
-    /// <param name="intoRegistry">
-    /// The image is one platform's of an index (PipelineImagePlatforms): on the base from its registry, with the
-    /// requirements base from there (an engine's builder builds and pushes it when it is not), and into no engine.
-    /// </param>
-    /// <param name="layersFrom">Another platform's assembled directory, whose layers of the same content are copied.</param>
+    /// <param name="ofIndex">The image is one platform's of an index (<see cref="IndexPlatform"/>); null: the image itself.</param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base needs an engine.</exception>
     public async Task<(AssemblyRecord Assembled, string? LoadedAs)> AssembleAsync(PlanFile plan, string why, RequirementsBuilder builder,
-        CancellationToken cancellationToken, bool intoRegistry = false, string? layersFrom = null)
+        CancellationToken cancellationToken, IndexPlatform? ofIndex = null)
     {
         try
         {
             var assembler = new ImageAssembler(registries.For, log.Normal);
-            var local = !intoRegistry && builder is EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }
+            var local = ofIndex is null && builder is EngineRequirementsBuilder { Engine: var engine, ControlApi: var controlApi }
                 ? new LocalEngine(engine.Engine, engine.Info, new ImageStore.EngineBaseReader(engine.Engine, basesDirectory, log.Normal), controlApi)
                 : null;
             var held = local is not null && plan.Assembly?.Requirements is not null && FromEngine(plan, local.Info)
@@ -59,7 +62,7 @@ internal sealed class AssembledBuild(
                 : local is not null && (held is not null || !plan.Options.Push) ? await LocalRequirementsBaseAsync(plan, assembler, local, held, cancellationToken).ConfigureAwait(false)
                 : await assembler.ReadFromRegistryAsync(await RequirementsBaseAsync(plan, assembler, builder, cancellationToken).ConfigureAwait(false),
                     plan.Options.Platform, Directory, cancellationToken).ConfigureAwait(false);
-            var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken, layersFrom).ConfigureAwait(false);
+            var assembled = await assembler.AssembleAsync(plan, Directory, onto, cancellationToken, ofIndex?.LayersFrom).ConfigureAwait(false);
             log.High($"Assembled {plan.Name} ({why}): manifest {assembled.ManifestDigest}, on {assembled.Base}@{assembled.BaseDigest}{(onto.InEngine ? " as the engine holds it" : "")}");
             return (assembled, local is null ? null : await LoadAsync(local, plan, assembled, cancellationToken).ConfigureAwait(false));
         }

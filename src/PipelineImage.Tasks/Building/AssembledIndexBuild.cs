@@ -40,7 +40,7 @@ internal sealed class AssembledIndexBuild(
             var build = new AssembledBuild(Path.Combine(platforms, ImagePlatforms.DirectoryName(options.Platform)), basesDirectory, registries, pullCredentials,
                 retryDelays, log);
             var (assembled, _) = await build.AssembleAsync(plan with { Options = options }, $"{why}; for {options.Platform}", builderFor(options.Platform), cancellationToken,
-                intoRegistry: true, layersFrom: images.Count > 0 ? images[0].Directory : null).ConfigureAwait(false);
+                new IndexPlatform(images.Count > 0 ? images[0].Directory : null)).ConfigureAwait(false);
             images.Add((options.Platform, build.Directory, assembled));
         }
 
