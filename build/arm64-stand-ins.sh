@@ -34,11 +34,7 @@ set -euo pipefail
 log() { printf '[arm64-stand-ins] %s\n' "$*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
 
-dotnet_root=${DOTNET_ROOT:-/usr/share/dotnet}
-runtime_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -n 1)
-channel=${runtime_version%.*}   # 10.0.12 -> 10.0
-aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1)
-repo=mcr.microsoft.com/dotnet
+. "$here/stand-ins/dotnet-versions.sh"
 registry=localhost:5000
 target=$registry/stand-ins/dotnet
 registry_api=http://127.0.0.1:5000/v2/stand-ins/dotnet

@@ -18,11 +18,7 @@ set -euo pipefail
 log() { printf '[base-images] %s\n' "$*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
 
-dotnet_root=${DOTNET_ROOT:-/usr/share/dotnet}
-runtime_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -n 1)
-channel=${runtime_version%.*}   # 10.0.12 -> 10.0
-aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1)
-repo=mcr.microsoft.com/dotnet
+. "$here/stand-ins/dotnet-versions.sh"
 minbase=pipelineimage/bookworm-minbase:stand-in
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
