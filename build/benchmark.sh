@@ -116,7 +116,8 @@ two_platforms=localhost:5000/stand-ins/dotnet/runtime:10.0
 run_multi() { publish "$work/multi" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-multi -p:PipelineImageTags=latest \
   -p:PipelineImagePush=true -p:PipelineImageBase=$two_platforms '-p:PipelineImagePlatforms="linux/amd64;linux/arm64"'; }
 run_sdkmulti() { publish "$work/sdkmulti" -p:PipelineImageEnabled=false -t:PublishContainer -p:ContainerBaseImage=$two_platforms \
-  -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkmulti -p:ContainerImageTags=latest '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"'; }
+  -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkmulti -p:ContainerImageTags=latest '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"' \
+  '-p:RuntimeIdentifiers="linux-x64;linux-arm64"'; } # the SDK's inner publishes need the assets file to have both targets
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
