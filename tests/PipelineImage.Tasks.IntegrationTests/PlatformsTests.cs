@@ -6,7 +6,7 @@ using PipelineImage.IntegrationTests.Infrastructure;
 namespace PipelineImage.IntegrationTests;
 
 /// <summary>
-/// PipelineImagePlatforms end to end: one publish of a framework-dependent app with an OS requirement, on the two-platform
+/// PipelineImagePlatforms end to end: one publish of a framework-dependent app with an OS and a pip requirement, on the two-platform
 /// stand-in of the .NET runtime image in the loopback registry (build/arm64-stand-ins.sh), pushes an index of
 /// linux/amd64 and linux/arm64; the arm64 requirements base is built by the default engine's BuildKit under QEMU, or by a
 /// builder node, and the arm64 image runs there under QEMU; a runner without an engine assembles and pushes the index
@@ -21,18 +21,24 @@ public sealed class PlatformsTests(PackageFeed feed)
     [EngineFact]
     public async Task OnePublishPushesAnIndexOfBothPlatformsThatRunsOnEachAndACodeChangeRunsNoStepAndUploadsTheAppLayerOnce()
     {
-        const string properties = $"""
+        await using var wheels = new LocalPackageIndex(("pimg-demo", "1.0.0", "GREETING = 'hello from a wheel'\n"));
+        var properties = $"""
             <PipelineImagePush>true</PipelineImagePush>
             <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
             <PipelineImageBase>{BaseImage}</PipelineImageBase>
             <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
             <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
             <PipelineImageNetwork>host</PipelineImageNetwork>
+            <PipelineImagePipIndexUrl>{wheels.Url}</PipelineImagePipIndexUrl>
             <PipelineImageSbom>true</PipelineImageSbom>
             <PipelineImageArchiveOutputPath>artifacts/app.tar</PipelineImageArchiveOutputPath>
             <PipelineImageArchiveFormat>oci</PipelineImageArchiveFormat>
             """;
-        await using var project = new TestProject(feed, properties: properties, items: """<PipelineRequirement Include="jq" />""", program: Program);
+        const string items = """
+            <PipelineRequirement Include="jq" />
+            <PipelineRequirement Include="pimg-demo" Version="1.0.0" Manager="pip" />
+            """;
+        await using var project = new TestProject(feed, properties: properties, items: items, program: Program);
         var name = $"localhost:5000/{project.ImageName}";
         var bases = new List<string>();
         try
@@ -65,6 +71,9 @@ public sealed class PlatformsTests(PackageFeed feed)
                 Assert.Equal(machine, uname.Output.Trim());
                 var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "jq", $"{name}:1.0.0", "--version");
                 Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
+                var wheel = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "/opt/venv/bin/python", $"{name}:1.0.0",
+                    "-c", "import pimg_demo; print(pimg_demo.GREETING)");
+                Assert.True(wheel.ExitCode == 0 && wheel.Output.Trim() == "hello from a wheel", wheel.ToString());
             }
 
             // Each platform's bill lists that platform's packages and is attached to its manifest; the index's to the index.
@@ -72,6 +81,7 @@ public sealed class PlatformsTests(PackageFeed feed)
             {
                 var bill = await File.ReadAllTextAsync(record.RootElement.GetProperty("platformSboms").GetProperty(platform).GetString()!);
                 Assert.Matches($"\"purl\": \"pkg:deb/[a-z]+/jq@[^\"]+\\?arch={architecture}\"", bill);
+                Assert.Contains("\"purl\": \"pkg:pypi/pimg-demo@1.0.0\"", bill);
                 var referrers = await ReferrersAsync(project.ImageName, platforms.GetProperty(platform).GetString()!);
                 Assert.Equal(["application/vnd.cyclonedx+json"], referrers);
             }
