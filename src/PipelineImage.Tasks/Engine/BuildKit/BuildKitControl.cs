@@ -111,7 +111,8 @@ internal sealed class BuildKitControl : IDisposable
     /// Reaches the host: a Docker engine answers <c>GET /_ping</c>, buildkitd speaks HTTP/2 at once. Over TLS, the
     /// protocol the server picks from h2 and http/1.1 (ALPN) tells first: buildkitd's gRPC server takes only h2. An
     /// engine whose API says it serves gRPC on its socket is asked once (ListWorkers) before it is used that way: a
-    /// proxy in between may not pass HTTP/2 on.
+    /// proxy in between may not pass HTTP/2 on. A first connection kept for the calls (an upgraded one, a TLS one) is
+    /// asked once too, so that it starts HTTP/2 before the server gives up waiting for it.
     /// </summary>
     /// <exception cref="Diagnostics.PipelineImageException">PIMG1014 when nothing answers there.</exception>
     public static async Task<BuildKitControl> ConnectAsync(EngineConnection host, TimeSpan timeout, CancellationToken cancellationToken)
@@ -126,7 +127,7 @@ internal sealed class BuildKitControl : IDisposable
             {
                 var tls = stream;
                 stream = null;
-                return new BuildKitControl(host, BuildKitRoute.Buildkitd, tls, timeout);
+                return await HandshakenAsync(new BuildKitControl(host, BuildKitRoute.Buildkitd, tls, timeout), timeout, cancellationToken).ConfigureAwait(false);
             }
 
             var (headers, reusable) = await EngineHttp.PingAsync(stream, host, bounded.Token).ConfigureAwait(false);
@@ -160,7 +161,8 @@ internal sealed class BuildKitControl : IDisposable
             var upgraded = reusable
                 ? await EngineHttp.UpgradeAsync(first, host, "grpc", "h2c", [], bounded.Token).ConfigureAwait(false)
                 : await DisposeThen(first, EngineHttp.UpgradeAsync(host, "grpc", "h2c", [], bounded.Token)).ConfigureAwait(false);
-            return new BuildKitControl(host, BuildKitRoute.EngineUpgrade, upgraded, timeout, fallback);
+            return await HandshakenAsync(new BuildKitControl(host, BuildKitRoute.EngineUpgrade, upgraded, timeout, fallback), timeout, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsNotAnEngine(e))
         {
@@ -178,6 +180,24 @@ internal sealed class BuildKitControl : IDisposable
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    // The first connection starts HTTP/2 at once (one ListWorkers call), not when the first build comes, which may be
+    // minutes later: an engine's /grpc (Go's HTTP/2 server) closes an upgraded connection that sends no preface within
+    // 10 seconds, and buildkitd one without its handshake within 2 minutes. Later calls connect anew when it has gone.
+    private static async Task<BuildKitControl> HandshakenAsync(BuildKitControl control, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await control.RefusedAsync(timeout, cancellationToken).ConfigureAwait(false) is { } refused
+                ? throw Unavailable(control.Host, refused)
+                : control;
+        }
+        catch
+        {
+            control.Dispose();
+            throw;
         }
     }
 
