@@ -75,12 +75,15 @@ internal static class OciLayoutWriter
     /// <param name="directory">The index's directory (its blob in <c>blobs/sha256/</c>).</param>
     /// <param name="mediaType">The index's media type.</param>
     /// <param name="digest">The index's digest.</param>
-    /// <param name="images">Each platform's assembled directory and record, and what fetches a layer of that platform's base.</param>
+    /// <param name="images">
+    /// Each platform's assembled directory and record, and what fetches a layer of that platform's base; null: the
+    /// base's layers are not written (a containerd store that holds them, as for <see cref="WriteAssembledAsync"/>).
+    /// </param>
     /// <param name="references">The index's references: <c>index.json</c> names it with the first.</param>
     /// <param name="destination">Where the archive goes.</param>
     /// <param name="cancellationToken">Stops the writing.</param>
     public static async Task WriteIndexAsync(string directory, string mediaType, string digest,
-        IReadOnlyList<(string Directory, AssemblyRecord Record, Func<string, CancellationToken, Task<string>> BaseBlob)> images,
+        IReadOnlyList<(string Directory, AssemblyRecord Record, Func<string, CancellationToken, Task<string>>? BaseBlob)> images,
         IReadOnlyList<ImageReference> references, Stream destination, CancellationToken cancellationToken) =>
         await WriteAsItIsAsync(AsItIs(directory, mediaType, digest),
             images.SelectMany(image => ConfigAndLayers(image.Directory, image.Record, image.BaseBlob)

@@ -1,6 +1,7 @@
 using PipelineImage.Assembling;
 using PipelineImage.Diagnostics;
 using PipelineImage.Engine;
+using PipelineImage.Intermediate;
 using PipelineImage.Naming;
 using PipelineImage.Planning;
 using PipelineImage.Registry;
@@ -92,18 +93,18 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
     /// </exception>
     public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) => oci
         ? OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
-            images.Select(image => (image.Image.Directory, image.Assembled,
-                (Func<string, CancellationToken, Task<string>>)Layout(image.Image, image.Assembled).BaseBlobAsync)).ToList(),
-            references, target, cancellationToken)
+            LayoutImages(withBaseLayers: true), references, target, cancellationToken)
         : throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
             ImagePlatforms.DockerArchiveHoldsOneImage);
 
     /// <summary>
     /// Puts the index into an engine, as a publish of one image puts that there. Where the store holds indexes (Docker's
-    /// containerd image store) the whole index goes in, as an OCI layout of it with every platform's blobs, named with the
-    /// first reference and tagged with the others; only the tags when the store has it. Elsewhere (Docker's graph-driver
-    /// store, Podman: one image a name) the image of the engine's own platform goes in, as <see cref="AssembledImageLoader"/>
-    /// loads one; nothing when the index has none.
+    /// containerd image store) the whole index goes in, as an OCI layout of it named with the first reference and tagged
+    /// with the others: our layers alone when the index loaded from here last is still in the store on the same bases
+    /// (<c>loaded.json</c>, as <see cref="AssembledImageLoader"/> keeps it for one image: the store loads a layout without
+    /// looking whether it holds the blobs named), else with every platform's base layers; only the tags when the store has
+    /// the index. Elsewhere (Docker's graph-driver store, Podman: one image a name) the image of the engine's own platform
+    /// goes in, as <see cref="AssembledImageLoader"/> loads one; nothing when the index has none.
     /// </summary>
     /// <returns>What went in, for the log.</returns>
     /// <exception cref="EngineException">The engine refused or failed.</exception>
@@ -111,31 +112,7 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
     {
         if (!info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false))
         {
-            var held = await engine.InspectImageAsync(index.Digest, cancellationToken).ConfigureAwait(false) is not null;
-            if (!held)
-            {
-                var archive = Path.Combine(directory, $"load-{Guid.NewGuid():N}.tar");
-                try
-                {
-                    await using (var file = File.Create(archive))
-                    {
-                        await WriteArchiveAsync(oci: true, references, file, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    File.Delete(archive);
-                }
-            }
-
-            foreach (var reference in held ? references : references.Skip(1))
-            {
-                await engine.TagAsync(index.Digest, reference, cancellationToken).ConfigureAwait(false);
-            }
-
-            return $"the whole index ({index.Digest}{(held ? ", which it had: tagged only" : "")}): its containerd image store holds indexes";
+            return await LoadWholeAsync(engine, references, cancellationToken).ConfigureAwait(false);
         }
 
         var (own, assembled) = images.FirstOrDefault(image => BuildPlatform.CanBuild(info.Platform, image.Image.Platform));
@@ -147,6 +124,40 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
         var loaded = await new AssembledImageLoader(engine, info).LoadAsync(own.Directory, assembled, references, Layout(own, assembled).BaseBlobAsync, cancellationToken)
             .ConfigureAwait(false);
         return $"the {own.Platform} image only ({loaded.ImageId}): its store holds one image a name, not an index (docker pull --platform takes another platform's from the registry)";
+    }
+
+    private async Task<string> LoadWholeAsync(IContainerEngine engine, IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
+    {
+        var held = await engine.InspectImageAsync(index.Digest, cancellationToken).ConfigureAwait(false) is not null;
+        var record = Path.Combine(directory, AssembledImageLoader.LoadedFileName);
+        var bases = string.Join(";", images.Select(image => $"{image.Image.Platform}={image.Assembled.BaseDigest}"));
+        var ours = false;
+        if (!held)
+        {
+            ours = AssembledImageLoader.Loaded.Read(record) is { Id: { } last } earlier && earlier.BaseDigest == bases
+                && await engine.InspectImageAsync(last, cancellationToken).ConfigureAwait(false) is not null;
+            var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
+            try
+            {
+                await AtomicFile.WriteAsync(archive, stream => OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
+                    LayoutImages(withBaseLayers: !ours), references, stream, cancellationToken)).ConfigureAwait(false);
+                await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(archive);
+            }
+
+            await AtomicFile.WriteIfChangedAsync(record, new AssembledImageLoader.Loaded(index.Digest, bases).ToJson()).ConfigureAwait(false);
+        }
+
+        foreach (var reference in held ? references : references.Skip(1))
+        {
+            await engine.TagAsync(index.Digest, reference, cancellationToken).ConfigureAwait(false);
+        }
+
+        return $"the whole index ({index.Digest}{(held ? ", which it had: tagged only" : ours ? ", our layers alone: it holds the bases' layers" : "")}): "
+            + "its containerd image store holds indexes";
     }
 
     /// <summary>Each platform, in the order of PipelineImagePlatforms, with its manifest's digest.</summary>
@@ -169,4 +180,10 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
 
     // A platform's image, as its assembled directory holds it.
     private LayoutImage Layout(IndexedImage image, AssemblyRecord assembled) => new(image.Directory, assembled, registries, log);
+
+    // Each platform's image for an OCI layout: with what fetches its base's layers from their registry (an archive, or a
+    // load into a store that lacks them), or without them.
+    private List<(string Directory, AssemblyRecord Record, Func<string, CancellationToken, Task<string>>? BaseBlob)> LayoutImages(bool withBaseLayers) =>
+        images.Select(image => (image.Image.Directory, image.Assembled,
+            withBaseLayers ? Layout(image.Image, image.Assembled).BaseBlobAsync : (Func<string, CancellationToken, Task<string>>?)null)).ToList();
 }

@@ -259,6 +259,36 @@ public sealed class AssembledIndexBuildTests : IDisposable
         Assert.Contains("which it had: tagged only", again, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OnTheContainerdStoreOurLayersGoAloneWhenTheIndexLoadedLastIsThereOnTheSameBases(bool earlierThere)
+    {
+        using var registries = Registries();
+        var engine = new FakeContainerEngine { ContainerdStore = true };
+        var first = await Build(registries).AssembleAsync(Plan(), "no engine answered", _ => NoEngine, CancellationToken.None);
+        using (var image = IndexImage.Open(Path.Combine(_root, "index"), first.Digest, registries, new BuildLog(_log.Add, _log.Add))!)
+        {
+            await image.LoadAsync(engine, engine.Info, References, CancellationToken.None);
+        }
+
+        if (earlierThere)
+        {
+            engine.Add(first.Digest);
+        }
+
+        var changed = await Build(registries).AssembleAsync(Plan(epoch: 2), "no engine answered", _ => NoEngine, CancellationToken.None);
+        using var again = IndexImage.Open(Path.Combine(_root, "index"), changed.Digest, registries, new BuildLog(_log.Add, _log.Add))!;
+        var said = await again.LoadAsync(engine, engine.Info, References, CancellationToken.None);
+
+        Assert.NotEqual(first.Digest, changed.Digest);
+        var entries = ArchiveEntries.Read(engine.Loads[1]);
+        Assert.Equal(!earlierThere, entries.ContainsKey(BlobName(_baseLayers["amd64"])));
+        Assert.Equal(!earlierThere, entries.ContainsKey(BlobName(_baseLayers["arm64"])));
+        Assert.All(changed.Images, platform => Assert.Contains(BlobName(platform.ManifestDigest), entries.Keys));
+        Assert.Equal(earlierThere, said.Contains("our layers alone", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task AStoreOfOneImageANameGetsTheImageOfItsOwnPlatformAndOneOfNoneOfThemNothing()
     {
@@ -286,7 +316,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     private AssembledIndexBuild Build(RegistryClients registries) => new(_root, Path.Combine(_root, "bases"), registries, _ => null, [], new BuildLog(_log.Add, _log.Add));
 
     // A plan of two platforms that pushes; `requirements`: the requirements base's Dockerfile (RUN steps).
-    private PlanFile Plan(bool push = true, bool archive = false, string? requirements = null)
+    private PlanFile Plan(bool push = true, bool archive = false, string? requirements = null, long epoch = 1)
     {
         var dockerfile = Path.Combine(_root, "Dockerfile");
         File.WriteAllText(dockerfile, "FROM registry.test/base:1\n");
@@ -294,7 +324,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
             [ContextEntry.FromContent(ImagePlanner.DockerfilePath, "FROM registry.test/base:1\n"u8.ToArray())],
             PipelineImage.Requirements.RequirementPlan.Empty)
         {
-            Assembly = new(1, null, [new PlannedLayer("WORKDIR /app", [new LayerEntry("app", "directory", "0755")])], new())
+            Assembly = new(epoch, null, [new PlannedLayer("WORKDIR /app", [new LayerEntry("app", "directory", "0755")])], new())
             {
                 Requirements = requirements is null ? null : new PlannedRequirementsBase(requirements, null, []),
             },
