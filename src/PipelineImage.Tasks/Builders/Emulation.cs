@@ -30,22 +30,35 @@ internal static class Emulation
     };
 
     /// <summary>
-    /// The platforms this machine runs: <paramref name="own"/> and, for each enabled QEMU registration in
-    /// <paramref name="binfmtMisc"/>, that architecture on the same OS. Only the own platform when binfmt_misc is not
-    /// mounted there, or is disabled.
+    /// The platforms this machine runs: <paramref name="own"/>, what that runs natively (386 on amd64), and, for each
+    /// enabled QEMU registration in <paramref name="binfmtMisc"/> with the F flag (the kernel holds the interpreter, so
+    /// that a container's binaries find it without it in their file system), that architecture on the same OS. Null
+    /// (not known) off Linux or where binfmt_misc is not mounted: the engine behind a local socket then runs in a VM
+    /// (Docker Desktop, Colima, Podman machine) or this is a container given the engine's socket, and the kernel that
+    /// runs the build is not this one.
     /// </summary>
     /// <param name="own">The machine's platform (the engine's, <c>os/arch</c>).</param>
     /// <param name="binfmtMisc">binfmt_misc's directory.</param>
-    public static IReadOnlyList<string> Runs(string own, string binfmtMisc)
+    public static IReadOnlyList<string>? Runs(string own, string binfmtMisc)
     {
-        var runs = new List<string> { own };
-        if (!Enabled(Path.Combine(binfmtMisc, "status")))
+        if (!OperatingSystem.IsLinux() || !File.Exists(Path.Combine(binfmtMisc, "status")))
         {
-            return runs;
+            return null;
         }
 
         var os = own.Split('/')[0];
-        runs.AddRange(QemuArchitectures.Where(entry => Enabled(Path.Combine(binfmtMisc, entry.Key))).Select(entry => $"{os}/{entry.Value}").Order(StringComparer.Ordinal));
+        var runs = new List<string> { own };
+        if (BuildPlatform.CanBuild(own, "linux/amd64"))
+        {
+            runs.Add($"{os}/386");
+        }
+
+        if (Lines(Path.Combine(binfmtMisc, "status")).FirstOrDefault() == "enabled")
+        {
+            runs.AddRange(QemuArchitectures.Where(entry => Registered(Path.Combine(binfmtMisc, entry.Key))).Select(entry => $"{os}/{entry.Value}")
+                .Order(StringComparer.Ordinal));
+        }
+
         return runs;
     }
 
@@ -65,7 +78,9 @@ internal static class Emulation
             return;
         }
 
-        foreach (var platform in platforms.Where(platform => platform.Length > 0 && !nodePlatforms.Contains(platform)))
+        // 32-bit arm on an arm64 machine: some run it natively, some do not; not judged here.
+        foreach (var platform in platforms.Where(platform => platform.Length > 0 && !nodePlatforms.Contains(platform)
+            && !(platform.Split('/')[1] == "arm" && runs.Any(run => BuildPlatform.CanBuild(run, "linux/arm64")))))
         {
             if (!runs.Any(run => BuildPlatform.CanBuild(run, platform)))
             {
@@ -74,16 +89,23 @@ internal static class Emulation
         }
     }
 
-    // binfmt_misc's files begin with "enabled" or "disabled"; one that cannot be read registers nothing.
-    private static bool Enabled(string path)
+    // An enabled registration whose interpreter the kernel opened when it was registered (flags with F).
+    private static bool Registered(string path)
+    {
+        var lines = Lines(path);
+        return lines.FirstOrDefault() == "enabled" && lines.Any(line => line.StartsWith("flags:", StringComparison.Ordinal) && line.Contains('F', StringComparison.Ordinal));
+    }
+
+    // A binfmt_misc file's lines; none when it cannot be read.
+    private static IReadOnlyList<string> Lines(string path)
     {
         try
         {
-            return File.Exists(path) && File.ReadLines(path).FirstOrDefault() == "enabled";
+            return File.Exists(path) ? File.ReadAllLines(path) : [];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false;
+            return [];
         }
     }
 }

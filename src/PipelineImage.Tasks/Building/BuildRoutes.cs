@@ -79,7 +79,7 @@ internal static class BuildRoutes
             try
             {
                 var route = Standalone(plan, buildKit);
-                await CheckEmulationAsync(plan, $"the buildkitd at {buildKit.Host.Endpoint}", buildKit, null, null, nodePlatforms, log, cancellationToken).ConfigureAwait(false);
+                await CheckEmulationAsync(plan, $"the buildkitd at {buildKit.Host.Endpoint}", buildKit, null, null, nodePlatforms, connectTimeout, log, cancellationToken).ConfigureAwait(false);
                 return Chosen(route, log);
             }
             catch
@@ -117,8 +117,8 @@ internal static class BuildRoutes
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
             PlanBuilder.CheckPlatform(plan, info, buildKit is not null, nodePlatforms);
             await CheckEmulationAsync(plan, buildKit is null ? $"the engine at {info.Endpoint}" : $"the BuildKit host at {buildKit.Host.Endpoint}", buildKit,
-                buildKit is null ? info.Platform : null, connection.Endpoint.Scheme == "unix" ? () => Emulation.Runs(info.Platform, binfmtMisc) : null, nodePlatforms, log,
-                cancellationToken).ConfigureAwait(false);
+                buildKit is null ? info.Platform : null, connection.Endpoint.Scheme == "unix" ? () => Emulation.Runs(info.Platform, binfmtMisc) : null, nodePlatforms, connectTimeout,
+                log, cancellationToken).ConfigureAwait(false);
             return plan.Assembly is { NeedsEngine: null }
                 // Our layers, configuration and manifest on the base as the engine holds it; the engine builds only the
                 // requirements base (the RUN steps), with the builder PipelineImageBuilder names or BuildKit's Control API,
@@ -160,8 +160,8 @@ internal static class BuildRoutes
     // and no node builds. A BuildKit says what its workers run; an engine's emulators are seen on this machine when its
     // socket is here, and not at all for an engine elsewhere without a BuildKit host (its build finds out).
     // `own`: the engine's platform, which needs no emulator; `local`: what the engine's machine runs, when it is this one.
-    private static async Task CheckEmulationAsync(PlanFile plan, string builder, BuildKitControl? buildKit, string? own, Func<IReadOnlyList<string>>? local,
-        IReadOnlyCollection<string> nodePlatforms, BuildLog log, CancellationToken cancellationToken)
+    private static async Task CheckEmulationAsync(PlanFile plan, string builder, BuildKitControl? buildKit, string? own, Func<IReadOnlyList<string>?>? local,
+        IReadOnlyCollection<string> nodePlatforms, TimeSpan timeout, BuildLog log, CancellationToken cancellationToken)
     {
         var platforms = PlanBuilder.Platforms(plan);
         if (!PlanBuilder.HasRunSteps(plan)
@@ -170,7 +170,7 @@ internal static class BuildRoutes
             return;
         }
 
-        var runs = buildKit is not null ? await buildKit.WorkerPlatformsAsync(cancellationToken).ConfigureAwait(false) : local?.Invoke();
+        var runs = buildKit is not null ? await buildKit.WorkerPlatformsAsync(timeout, cancellationToken).ConfigureAwait(false) : local?.Invoke();
         log.Normal(runs is null
             ? $"Which platforms {builder} runs is not known here: a platform it cannot run fails in its build"
             : $"{builder} runs {string.Join(", ", runs)}");

@@ -24,7 +24,11 @@ public sealed class BuildRoutesTests : IDisposable
     private readonly string _binfmt;
     private readonly List<string> _log = [];
 
-    public BuildRoutesTests() => _binfmt = Directory.CreateDirectory(Path.Combine(_root, "binfmt_misc")).FullName; // nothing registered
+    public BuildRoutesTests()
+    {
+        _binfmt = Directory.CreateDirectory(Path.Combine(_root, "binfmt_misc")).FullName;
+        Register("status", "enabled\n"); // mounted, nothing registered
+    }
 
     [Fact]
     public async Task AutoOnAnEngineAssemblesOnItAndTheRouteOwnsItsConnection()
@@ -189,7 +193,7 @@ public sealed class BuildRoutesTests : IDisposable
         var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, engine));
 
         Assert.Equal(DiagnosticCodes.NoEmulator, error.ResourceName);
-        Assert.Equal(["linux/arm64", "the engine at unix:///fake.sock", "linux/amd64"], error.Arguments);
+        Assert.Equal(["linux/arm64", "the engine at unix:///fake.sock", "linux/amd64, linux/386"], error.Arguments);
         Assert.Contains("PipelineImageBuilderNode", error.Message, StringComparison.Ordinal);
         Assert.Contains("qemu-user-static", error.Message, StringComparison.Ordinal);
         Assert.True(engine.Disposed);
@@ -204,13 +208,14 @@ public sealed class BuildRoutesTests : IDisposable
         using var route = await ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, new FakeContainerEngine());
 
         Assert.IsType<AssembleRoute>(route);
-        Assert.Contains("the engine at unix:///fake.sock runs linux/amd64, linux/arm64", _log);
+        Assert.Contains("the engine at unix:///fake.sock runs linux/amd64, linux/386, linux/arm64", _log);
     }
 
     [Theory]
-    [InlineData("disabled", "enabled")]
-    [InlineData("enabled", "disabled")]
-    public async Task ADisabledEmulatorOrBinfmtMiscIsNone(string status, string entry)
+    [InlineData("disabled", "enabled\nflags: F\n")]
+    [InlineData("enabled", "disabled\nflags: F\n")]
+    [InlineData("enabled", "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: P\n")] // without F, a container's file system must hold the interpreter
+    public async Task ADisabledEmulatorOrBinfmtMiscOrOneWithoutTheFFlagIsNone(string status, string entry)
     {
         Register("status", status);
         Register("qemu-aarch64", entry);
@@ -218,6 +223,26 @@ public sealed class BuildRoutesTests : IDisposable
         var error = await Assert.ThrowsAsync<PipelineImageException>(() => ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, new FakeContainerEngine()));
 
         Assert.Equal(DiagnosticCodes.NoEmulator, error.ResourceName);
+    }
+
+    [Fact]
+    public async Task WithoutBinfmtMiscMountedTheKernelThatBuildsIsNotThisOneAndNotJudged()
+    {
+        File.Delete(Path.Combine(_binfmt, "status"));
+
+        using var route = await ChooseAsync(TwoPlatforms(WithRunSteps(Plan("auto"))), true, new FakeContainerEngine());
+
+        Assert.Contains("Which platforms the engine at unix:///fake.sock runs is not known here: a platform it cannot run fails in its build", _log);
+    }
+
+    [Fact]
+    public async Task An386ImageRunsNativelyOnAnAmd64Engine()
+    {
+        var plan = WithRunSteps(Plan("auto"));
+
+        using var route = await ChooseAsync(plan with { Options = plan.Options with { Platforms = ["linux/amd64", "linux/386"] } }, true, new FakeContainerEngine());
+
+        Assert.Contains("the engine at unix:///fake.sock runs linux/amd64, linux/386", _log);
     }
 
     [Fact]

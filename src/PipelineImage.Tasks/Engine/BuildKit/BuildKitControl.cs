@@ -81,20 +81,26 @@ internal sealed class BuildKitControl : IDisposable
 
     /// <summary>
     /// The platforms its workers run (<c>os/arch[/variant]</c>): their own, and those BuildKit found it can run under
-    /// emulation (it tries a small binary of each architecture); null when the host does not say (an older BuildKit, or
-    /// a refusal), and a build then finds out.
+    /// emulation (it tries a small binary of each architecture); null when the host does not say (an older BuildKit, a
+    /// refusal, or no answer within <paramref name="timeout"/>), and a build then finds out.
     /// </summary>
-    public async Task<IReadOnlyList<string>?> WorkerPlatformsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>?> WorkerPlatformsAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
         try
         {
-            var workers = await Client.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var workers = await Client.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: bounded.Token).ConfigureAwait(false);
             var platforms = workers.Record.SelectMany(worker => worker.Platforms)
                 .Select(platform => string.Join("/", new[] { platform.OS, platform.Architecture, platform.Variant }.Where(part => part.Length > 0)))
                 .Distinct(StringComparer.Ordinal).ToList();
             return platforms.Count > 0 ? platforms : null;
         }
         catch (RpcException)
+        {
+            return null;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
         }
