@@ -21,7 +21,9 @@ public sealed partial class DescribePipelineImage : EngineTask
         var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false);
 
         var sbomPath = Path.GetFullPath(SbomPath);
-        if (record.Sbom == sbomPath && File.Exists(sbomPath) && (record.PlatformSboms?.Values.All(File.Exists) ?? true))
+        // An index is described only with a bill per platform (an image.json from before those has none).
+        if (record.Sbom == sbomPath && File.Exists(sbomPath)
+            && (record.PlatformSboms is { } platforms ? platforms.Values.All(File.Exists) : record.Platforms is null))
         {
             Log.LogMessage(MessageImportance.Normal, "{0} describes {1} already", sbomPath, record.ImageId);
             return;
@@ -40,9 +42,9 @@ public sealed partial class DescribePipelineImage : EngineTask
         using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToDescribe, cancellationToken).ConfigureAwait(false);
         if (image is IndexImage index)
         {
-            var platforms = await IndexBills.WriteAsync(index.Platforms, (platform, queries) => index.Platform(platform).ReadFilesAsync(queries, cancellationToken),
+            var bills = await IndexBills.WriteAsync(index.Platforms, (platform, queries) => index.Platform(platform).ReadFilesAsync(queries, cancellationToken),
                 record, sbomPath, nuget, line => Log.LogMessage(MessageImportance.High, "{0}", line), cancellationToken).ConfigureAwait(false);
-            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath, PlatformSboms = platforms }).ToJson()).ConfigureAwait(false);
+            await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath, PlatformSboms = bills }).ToJson()).ConfigureAwait(false);
             return;
         }
 

@@ -42,7 +42,9 @@ public sealed partial class PushPipelineImage : EngineTask
         if (record.Sbom is { } sbomPath && File.Exists(sbomPath))
         {
             // An index's bill goes to the index, each platform's to that platform's manifest, in each repository pushed to.
-            var platforms = (record.PlatformSboms ?? new Dictionary<string, string>()).Select(platform => (Subject: record.Platforms![platform.Key], Path: platform.Value));
+            // A platform's bill that is gone (deleted by hand) is not attached, as the image's is not when it is gone.
+            var platforms = (record.PlatformSboms ?? new Dictionary<string, string>()).Where(platform => File.Exists(platform.Value))
+                .Select(platform => (Subject: record.Platforms![platform.Key], Path: platform.Value));
             var bills = results.Select(result => (Repository: RepositoryName.Of(result.Reference.Name), Subject: result.Digest)).Distinct()
                 .SelectMany(pushed => platforms.Prepend((Subject: pushed.Subject, Path: sbomPath)).Select(bill => (pushed.Repository, bill.Subject, bill.Path)));
             await AttachSbomAsync(bills.ToList(), registries, cancellationToken).ConfigureAwait(false);

@@ -65,6 +65,28 @@ public sealed class IndexSbomTaskTests : IDisposable
     }
 
     [Fact]
+    public void AnIndexDescribedBeforeBillsPerPlatformIsDescribedAgainAndAGoneBillOfAPlatformIsNotAttached()
+    {
+        var imageJson = Path.Combine(_root, "image.json");
+        Assert.True(new BuildPipelineImage { BuildEngine = _log, EngineFactory = NoEngine, RegistryHandler = _registry, PlanPath = WritePlan(), ImageRecordPath = imageJson }
+            .Execute(), Errors());
+        var sbomPath = Path.Combine(_root, "sbom.cdx.json");
+        File.WriteAllText(sbomPath, "{}\n");
+        var earlier = ImageRecord.Parse(File.ReadAllText(imageJson), imageJson) with { Sbom = sbomPath };
+        File.WriteAllText(imageJson, earlier.ToJson());
+
+        Assert.True(Describe(imageJson, sbomPath).Execute(), Errors());
+        var record = ImageRecord.Parse(File.ReadAllText(imageJson), imageJson);
+        Assert.Equal(2, record.PlatformSboms!.Count);
+        File.Delete(record.PlatformSboms["linux/arm64"]);
+        Assert.True(new PushPipelineImage { BuildEngine = _log, EngineFactory = NoEngine, RegistryHandler = _registry, ImageRecordPath = imageJson, RetryDelays = [] }
+            .Execute(), Errors());
+
+        Assert.Equal(File.ReadAllBytes(record.PlatformSboms["linux/amd64"]), AttachedBill(record.Platforms!["linux/amd64"]));
+        Assert.False(_registry.Manifests.ContainsKey($"app:{record.Platforms["linux/arm64"].Replace(':', '-')}"));
+    }
+
+    [Fact]
     public void APlatformsBillIsBesideTheIndexOne() =>
         Assert.Equal(Path.Combine("/obj", "sbom.linux-arm64-v8.cdx.json"), IndexBills.PlatformPath(Path.Combine("/obj", "sbom.cdx.json"), "linux/arm64/v8"));
 
