@@ -93,17 +93,17 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
     /// </exception>
     public Task WriteArchiveAsync(bool oci, IReadOnlyList<ImageReference> references, Stream target, CancellationToken cancellationToken) => oci
         ? OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
-            LayoutImages(withBaseLayers: true), references, target, cancellationToken)
+            LayoutImages(_ => true), references, target, cancellationToken)
         : throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, string.Join(";", images.Select(image => image.Image.Platform)),
             ImagePlatforms.DockerArchiveHoldsOneImage);
 
     /// <summary>
     /// Puts the index into an engine, as a publish of one image puts that there. Where the store holds indexes (Docker's
     /// containerd image store) the whole index goes in, as an OCI layout of it named with the first reference and tagged
-    /// with the others: our layers alone when the index loaded from here last is still in the store on the same bases
-    /// (<c>loaded.json</c>, as <see cref="AssembledImageLoader"/> keeps it for one image: the store loads a layout without
-    /// looking whether it holds the blobs named), else with every platform's base layers; only the tags when the store has
-    /// the index. Elsewhere (Docker's graph-driver store, Podman: one image a name) the image of the engine's own platform
+    /// with the others: without the engine's own platform's base layers when the index loaded from here last is still in
+    /// the store on the same bases (<c>loaded.json</c>, as <see cref="AssembledImageLoader"/> keeps it for one image: the
+    /// store loads a layout without looking whether it holds the blobs named), else with every platform's base layers;
+    /// only the tags when the store has the index. Elsewhere (Docker's graph-driver store, Podman: one image a name) the image of the engine's own platform
     /// goes in, as <see cref="AssembledImageLoader"/> loads one; nothing when the index has none.
     /// </summary>
     /// <returns>What went in, for the log.</returns>
@@ -112,7 +112,7 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
     {
         if (!info.IsPodman && await engine.UsesContainerdImageStoreAsync(cancellationToken).ConfigureAwait(false))
         {
-            return await LoadWholeAsync(engine, references, cancellationToken).ConfigureAwait(false);
+            return await LoadWholeAsync(engine, info, references, cancellationToken).ConfigureAwait(false);
         }
 
         var (own, assembled) = images.FirstOrDefault(image => BuildPlatform.CanBuild(info.Platform, image.Image.Platform));
@@ -126,7 +126,9 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
         return $"the {own.Platform} image only ({loaded.ImageId}): its store holds one image a name, not an index (docker pull --platform takes another platform's from the registry)";
     }
 
-    private async Task<string> LoadWholeAsync(IContainerEngine engine, IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
+    // Only the engine's own platform's base layers may be left out: a pull of the index (docker rmi, then docker pull)
+    // brings back the image of that digest with that platform's content alone.
+    private async Task<string> LoadWholeAsync(IContainerEngine engine, EngineInfo info, IReadOnlyList<ImageReference> references, CancellationToken cancellationToken)
     {
         var held = await engine.InspectImageAsync(index.Digest, cancellationToken).ConfigureAwait(false) is not null;
         var record = Path.Combine(directory, AssembledImageLoader.LoadedFileName);
@@ -140,7 +142,8 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
             try
             {
                 await AtomicFile.WriteAsync(archive, stream => OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
-                    LayoutImages(withBaseLayers: !ours), references, stream, cancellationToken)).ConfigureAwait(false);
+                    LayoutImages(image => !ours || !BuildPlatform.CanBuild(info.Platform, image.Platform)), references, stream, cancellationToken))
+                    .ConfigureAwait(false);
                 await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -156,7 +159,7 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
             await engine.TagAsync(index.Digest, reference, cancellationToken).ConfigureAwait(false);
         }
 
-        return $"the whole index ({index.Digest}{(held ? ", which it had: tagged only" : ours ? ", our layers alone: it holds the bases' layers" : "")}): "
+        return $"the whole index ({index.Digest}{(held ? ", which it had: tagged only" : ours ? $", without the {info.Platform} base's layers: it holds them" : "")}): "
             + "its containerd image store holds indexes";
     }
 
@@ -183,7 +186,8 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
 
     // Each platform's image for an OCI layout: with what fetches its base's layers from their registry (an archive, or a
     // load into a store that lacks them), or without them.
-    private List<(string Directory, AssemblyRecord Record, Func<string, CancellationToken, Task<string>>? BaseBlob)> LayoutImages(bool withBaseLayers) =>
+    private List<(string Directory, AssemblyRecord Record, Func<string, CancellationToken, Task<string>>? BaseBlob)> LayoutImages(
+        Func<IndexedImage, bool> withBaseLayers) =>
         images.Select(image => (image.Image.Directory, image.Assembled,
-            withBaseLayers ? Layout(image.Image, image.Assembled).BaseBlobAsync : (Func<string, CancellationToken, Task<string>>?)null)).ToList();
+            withBaseLayers(image.Image) ? Layout(image.Image, image.Assembled).BaseBlobAsync : (Func<string, CancellationToken, Task<string>>?)null)).ToList();
 }

@@ -262,7 +262,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task OnTheContainerdStoreOurLayersGoAloneWhenTheIndexLoadedLastIsThereOnTheSameBases(bool earlierThere)
+    public async Task OnTheContainerdStoreItsOwnPlatformsBaseLayersStayOutWhenTheIndexLoadedLastIsThereOnTheSameBases(bool earlierThere)
     {
         using var registries = Registries();
         var engine = new FakeContainerEngine { ContainerdStore = true };
@@ -283,10 +283,11 @@ public sealed class AssembledIndexBuildTests : IDisposable
 
         Assert.NotEqual(first.Digest, changed.Digest);
         var entries = ArchiveEntries.Read(engine.Loads[1]);
+        // Only the engine's own platform's base may be left out: a pull of the index brings back that platform's content alone.
         Assert.Equal(!earlierThere, entries.ContainsKey(BlobName(_baseLayers["amd64"])));
-        Assert.Equal(!earlierThere, entries.ContainsKey(BlobName(_baseLayers["arm64"])));
+        Assert.True(entries.ContainsKey(BlobName(_baseLayers["arm64"])));
         Assert.All(changed.Images, platform => Assert.Contains(BlobName(platform.ManifestDigest), entries.Keys));
-        Assert.Equal(earlierThere, said.Contains("our layers alone", StringComparison.Ordinal));
+        Assert.Equal(earlierThere, said.Contains("without the linux/amd64 base's layers: it holds them", StringComparison.Ordinal));
     }
 
     [Fact]
