@@ -63,19 +63,21 @@ internal static class Emulation
     }
 
     /// <summary>
-    /// PIMG1020 unless each platform of a plan with RUN steps runs on its builder (natively, or emulated there) or has a
-    /// builder node of its own.
+    /// The platforms of a plan with RUN steps that its builder runs neither natively nor emulated and no builder node
+    /// builds, each with its PIMG1020: raised before anything is built unless the registry has that platform's
+    /// requirements base already (built by a node, or by another runner).
     /// </summary>
     /// <param name="platforms">The plan's platforms (PipelineImagePlatforms, or PipelineImagePlatform's one); empty: the builder's own.</param>
     /// <param name="builder">The builder, for the message: the engine or BuildKit host and where it is.</param>
     /// <param name="runs">The platforms the builder runs; null: not known (an engine on another machine), and the build finds out.</param>
     /// <param name="nodePlatforms">The platforms builder nodes build.</param>
-    /// <exception cref="PipelineImageException">PIMG1020, naming the platform and both ways out.</exception>
-    public static void Check(IReadOnlyList<string> platforms, string builder, IReadOnlyList<string>? runs, IReadOnlyCollection<string> nodePlatforms)
+    public static IReadOnlyDictionary<string, PipelineImageException> Unrunnable(IReadOnlyList<string> platforms, string builder, IReadOnlyList<string>? runs,
+        IReadOnlyCollection<string> nodePlatforms)
     {
+        var unrunnable = new Dictionary<string, PipelineImageException>(StringComparer.Ordinal);
         if (runs is null)
         {
-            return;
+            return unrunnable;
         }
 
         // 32-bit arm on an arm64 machine: some run it natively, some do not; not judged here.
@@ -84,9 +86,11 @@ internal static class Emulation
         {
             if (!runs.Any(run => BuildPlatform.CanBuild(run, platform)))
             {
-                throw new PipelineImageException(DiagnosticCodes.NoEmulator, platform, builder, string.Join(", ", runs));
+                unrunnable[platform] = new PipelineImageException(DiagnosticCodes.NoEmulator, platform, builder, string.Join(", ", runs));
             }
         }
+
+        return unrunnable;
     }
 
     // An enabled registration whose interpreter the kernel opened when it was registered (flags with F).

@@ -135,8 +135,7 @@ internal sealed class AssembledBuild(
     private async Task<string> RequirementsBaseAsync(PlanFile plan, ImageAssembler assembler, RequirementsBuilder builder,
         CancellationToken cancellationToken)
     {
-        var pinned = RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
-        var basePlan = await RequirementsPlanAsync(plan, pinned, dockerfile => RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
+        var basePlan = await PinnedRequirementsPlanAsync(plan, assembler, cancellationToken).ConfigureAwait(false);
         var reference = basePlan.References[0];
         var repository = RepositoryName.Of(reference.Name);
         if (!plan.Options.NoCache && await FindRequirementsBaseAsync(repository, reference, cancellationToken).ConfigureAwait(false) is { } found)
@@ -169,6 +168,58 @@ internal sealed class AssembledBuild(
                     + "or with a standalone buildkitd (PipelineImageBuildKitHost), builds and pushes it, for every runner after it";
                 throw new PipelineImageException(none, DiagnosticCodes.EngineNeededForRunSteps, none.Endpoint, none.FoundThrough, none.Reason, needs);
         }
+    }
+
+    /// <summary>
+    /// PIMG1020 for the plan's platform when nothing here runs its RUN steps (<paramref name="unrunnable"/>, from
+    /// <see cref="BuildRoutes"/>) and they need building: the image is not made on a requirements base from the
+    /// registry, or the registry has none of that content key yet. Called before anything is built.
+    /// </summary>
+    /// <param name="plan">The plan, for one platform.</param>
+    /// <param name="unrunnable">The platforms nothing here runs, with their PIMG1020.</param>
+    /// <param name="fromRegistry">Whether the image is made on a requirements base from the registry (a push, or a platform of an index).</param>
+    /// <param name="cancellationToken">Ends it.</param>
+    public async Task CheckRunnableAsync(PlanFile plan, IReadOnlyDictionary<string, PipelineImageException> unrunnable, bool fromRegistry,
+        CancellationToken cancellationToken)
+    {
+        if (unrunnable.GetValueOrDefault(plan.Options.Platform) is not { } error)
+        {
+            return;
+        }
+
+        if (!fromRegistry || !await RequirementsBaseBuiltAsync(plan, cancellationToken).ConfigureAwait(false))
+        {
+            throw error;
+        }
+
+        log.Normal($"Nothing here runs {plan.Options.Platform}, and nothing of it needs to: the registry has its requirements base");
+    }
+
+    // Whether no RUN step of the plan needs building: it has none, or the registry has its requirements base (its
+    // content key, on the base's registry digest for the plan's platform), built by a builder node or another runner.
+    private async Task<bool> RequirementsBaseBuiltAsync(PlanFile plan, CancellationToken cancellationToken)
+    {
+        if (plan.Assembly?.Requirements is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            var reference = (await PinnedRequirementsPlanAsync(plan, new ImageAssembler(registries.For, log.Normal), cancellationToken).ConfigureAwait(false)).References[0];
+            return !plan.Options.NoCache && await FindRequirementsBaseAsync(RepositoryName.Of(reference.Name), reference, cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (RegistryException e)
+        {
+            throw RegistryClients.BaseFailure(e, plan.BaseImage);
+        }
+    }
+
+    // The requirements base's plan with FROM pinned to the base's registry digest for the plan's platform: its tag is its content key.
+    private async Task<PlanFile> PinnedRequirementsPlanAsync(PlanFile plan, ImageAssembler assembler, CancellationToken cancellationToken)
+    {
+        var pinned = RequirementsBase.Pinned(plan.BaseImage, await assembler.ResolveAsync(plan.BaseImage, plan.Options.Platform, cancellationToken).ConfigureAwait(false));
+        return await RequirementsPlanAsync(plan, pinned, dockerfile => RequirementsBase.Pin(dockerfile, plan.BaseImage, pinned)).ConfigureAwait(false);
     }
 
     // The requirements base's manifest in the registry it is pushed to, when it is there.

@@ -30,15 +30,25 @@ internal sealed class AssembledIndexBuild(
     /// <param name="why">Why the assembler makes it, for the log.</param>
     /// <param name="builderFor">What builds each platform's requirements base (a builder node, or the route's builder; they stay the caller's).</param>
     /// <param name="cancellationToken">Ends it.</param>
+    /// <param name="unrunnable">
+    /// The platforms whose RUN steps nothing here runs (<see cref="AssembleRoute.Unrunnable"/>): PIMG1020 before anything
+    /// is built for one whose requirements base the registry does not have.
+    /// </param>
     /// <exception cref="PipelineImageException">A registry request failed, or a requirements base cannot be built.</exception>
-    public async Task<IndexRecord> AssembleAsync(PlanFile plan, string why, Func<string, RequirementsBuilder> builderFor, CancellationToken cancellationToken)
+    public async Task<IndexRecord> AssembleAsync(PlanFile plan, string why, Func<string, RequirementsBuilder> builderFor, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, PipelineImageException>? unrunnable = null)
     {
         var platforms = Path.Combine(recordDirectory, "platforms");
+        foreach (var options in plan.Options.ForEachPlatform())
+        {
+            await Build(platforms, options.Platform).CheckRunnableAsync(plan with { Options = options }, unrunnable ?? new Dictionary<string, PipelineImageException>(),
+                fromRegistry: true, cancellationToken).ConfigureAwait(false);
+        }
+
         var images = new List<(string Platform, string Directory, AssemblyRecord Assembled)>();
         foreach (var options in plan.Options.ForEachPlatform())
         {
-            var build = new AssembledBuild(Path.Combine(platforms, ImagePlatforms.DirectoryName(options.Platform)), basesDirectory, registries, pullCredentials,
-                retryDelays, log);
+            var build = Build(platforms, options.Platform);
             var (assembled, _) = await build.AssembleAsync(plan with { Options = options }, $"{why}; for {options.Platform}", builderFor(options.Platform), cancellationToken,
                 new IndexPlatform(images.Count > 0 ? images[0].Directory : null)).ConfigureAwait(false);
             images.Add((options.Platform, build.Directory, assembled));
@@ -55,4 +65,7 @@ internal sealed class AssembledIndexBuild(
         log.High($"Assembled the index of {plan.Name} ({index.Digest}): {string.Join(", ", index.Images.Select(image => $"{image.Platform} {image.ManifestDigest}"))}");
         return index;
     }
+
+    private AssembledBuild Build(string platforms, string platform) =>
+        new(Path.Combine(platforms, ImagePlatforms.DirectoryName(platform)), basesDirectory, registries, pullCredentials, retryDelays, log);
 }

@@ -22,6 +22,12 @@ internal abstract record BuildRoute : IDisposable
 /// <param name="Builder">What builds the requirements base (the RUN steps), and so where the image goes.</param>
 internal sealed record AssembleRoute(string Why, RequirementsBuilder Builder) : BuildRoute
 {
+    /// <summary>
+    /// The platforms whose RUN steps nothing here runs (<see cref="Emulation.Unrunnable"/>), each with its PIMG1020:
+    /// raised before anything is built unless the registry has that platform's requirements base.
+    /// </summary>
+    public IReadOnlyDictionary<string, PipelineImageException> Unrunnable { get; init; } = new Dictionary<string, PipelineImageException>();
+
     public override void Dispose() => Builder.Dispose();
 }
 
@@ -59,8 +65,8 @@ internal static class BuildRoutes
     /// <param name="binfmtMisc">binfmt_misc's directory, where a local engine's emulators are registered.</param>
     /// <exception cref="PipelineImageException">
     /// PIMG1015 (no engine, and RUN steps the registry does not have); PIMG1001 (no engine, where one is needed);
-    /// PIMG1005 (a platform the engine cannot build); PIMG1020 (a platform neither the builder nor an emulator there
-    /// runs); PIMG1014 (the BuildKit host); PIMG2034 (PipelineImageBuilder=classic with a BuildKit host); PIMG2035 (a
+    /// PIMG1005 (a platform the engine cannot build); PIMG1020 (a parent Dockerfile for a platform neither the builder
+    /// nor an emulator there runs; for an assembled image, <see cref="AssembleRoute.Unrunnable"/>); PIMG1014 (the BuildKit host); PIMG2034 (PipelineImageBuilder=classic with a BuildKit host); PIMG2035 (a
     /// standalone buildkitd without a push, or with a parent Dockerfile).
     /// </exception>
     public static async Task<BuildRoute> ChooseAsync(PlanFile plan, EngineConnection? buildKitHost, EngineConnection connection,
@@ -78,8 +84,11 @@ internal static class BuildRoutes
         {
             try
             {
-                var route = Standalone(plan, buildKit);
-                await CheckEmulationAsync(plan, $"the buildkitd at {buildKit.Host.Endpoint}", buildKit, null, null, nodePlatforms, connectTimeout, log, cancellationToken).ConfigureAwait(false);
+                var route = Standalone(plan, buildKit) with
+                {
+                    Unrunnable = await UnrunnableAsync(plan, $"the buildkitd at {buildKit.Host.Endpoint}", buildKit, null, null, nodePlatforms, connectTimeout, log,
+                        cancellationToken).ConfigureAwait(false),
+                };
                 return Chosen(route, log);
             }
             catch
@@ -116,9 +125,14 @@ internal static class BuildRoutes
 
             log.Normal($"Building {plan.Name} with the engine at {info.Endpoint} from {connection.Source} ({info.Product} {info.ServerVersion}, API {info.ApiVersion}, {info.Platform})");
             PlanBuilder.CheckPlatform(plan, info, buildKit is not null, nodePlatforms);
-            await CheckEmulationAsync(plan, buildKit is null ? $"the engine at {info.Endpoint}" : $"the BuildKit host at {buildKit.Host.Endpoint}", buildKit,
-                buildKit is null ? info.Platform : null, connection.Endpoint.Scheme == "unix" ? () => Emulation.Runs(info.Platform, binfmtMisc) : null, nodePlatforms, connectTimeout,
-                log, cancellationToken).ConfigureAwait(false);
+            var unrunnable = await UnrunnableAsync(plan, buildKit is null ? $"the engine at {info.Endpoint}" : $"the BuildKit host at {buildKit.Host.Endpoint}",
+                buildKit, buildKit is null ? info.Platform : null, connection.Endpoint.Scheme == "unix" ? () => Emulation.Runs(info.Platform, binfmtMisc) : null,
+                nodePlatforms, connectTimeout, log, cancellationToken).ConfigureAwait(false);
+            if (plan.Assembly is not { NeedsEngine: null } && unrunnable.Count > 0)
+            {
+                throw unrunnable.Values.First(); // a parent Dockerfile's image is built whole, every time
+            }
+
             return plan.Assembly is { NeedsEngine: null }
                 // Our layers, configuration and manifest on the base as the engine holds it; the engine builds only the
                 // requirements base (the RUN steps), with the builder PipelineImageBuilder names or BuildKit's Control API,
@@ -126,7 +140,7 @@ internal static class BuildRoutes
                 ? Chosen(new AssembleRoute(buildKit is null
                         ? $"PipelineImageBuilder={plan.Options.Setting.Name()} on {info.Product}; the engine builds only RUN steps"
                         : $"PipelineImageBuildKitHost={buildKit.Host.Endpoint}: BuildKit's Control API there builds only RUN steps",
-                    new EngineRequirementsBuilder(new ConnectedEngine(engine, info), buildKit)), log)
+                    new EngineRequirementsBuilder(new ConnectedEngine(engine, info), buildKit)) { Unrunnable = unrunnable }, log)
                 : new EngineBuildRoute(new ConnectedEngine(engine, info), buildKit);
         }
         catch
@@ -156,25 +170,24 @@ internal static class BuildRoutes
                 + "push the parent to a registry and set PipelineImageBase to it");
     }
 
-    // PIMG1020 before anything is built: a platform with RUN steps that the builder runs neither natively nor emulated,
-    // and no node builds. A BuildKit says what its workers run; an engine's emulators are seen on this machine when its
+    // The platforms with RUN steps that the builder runs neither natively nor emulated, and no node builds (PIMG1020). A BuildKit says what its workers run; an engine's emulators are seen on this machine when its
     // socket is here, and not at all for an engine elsewhere without a BuildKit host (its build finds out).
     // `own`: the engine's platform, which needs no emulator; `local`: what the engine's machine runs, when it is this one.
-    private static async Task CheckEmulationAsync(PlanFile plan, string builder, BuildKitControl? buildKit, string? own, Func<IReadOnlyList<string>?>? local,
-        IReadOnlyCollection<string> nodePlatforms, TimeSpan timeout, BuildLog log, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyDictionary<string, PipelineImageException>> UnrunnableAsync(PlanFile plan, string builder, BuildKitControl? buildKit,
+        string? own, Func<IReadOnlyList<string>?>? local, IReadOnlyCollection<string> nodePlatforms, TimeSpan timeout, BuildLog log, CancellationToken cancellationToken)
     {
         var platforms = PlanBuilder.Platforms(plan);
         if (!PlanBuilder.HasRunSteps(plan)
             || platforms.All(platform => platform.Length == 0 || nodePlatforms.Contains(platform) || (own is not null && BuildPlatform.CanBuild(own, platform))))
         {
-            return;
+            return new Dictionary<string, PipelineImageException>();
         }
 
         var runs = buildKit is not null ? await buildKit.WorkerPlatformsAsync(timeout, cancellationToken).ConfigureAwait(false) : local?.Invoke();
         log.Normal(runs is null
             ? $"Which platforms {builder} runs is not known here: a platform it cannot run fails in its build"
             : $"{builder} runs {string.Join(", ", runs)}");
-        Emulation.Check(platforms, builder, runs, nodePlatforms);
+        return Emulation.Unrunnable(platforms, builder, runs, nodePlatforms);
     }
 
     private static AssembleRoute Chosen(AssembleRoute route, BuildLog log)

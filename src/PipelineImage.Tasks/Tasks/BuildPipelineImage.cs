@@ -54,7 +54,8 @@ public sealed partial class BuildPipelineImage : EngineTask
         {
             var indexBuild = new AssembledIndexBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
             using var connected = await Building.BuilderNodes.ConnectAsync(nodes, EngineFactory, ConnectTimeout, Lines(), cancellationToken).ConfigureAwait(false);
-            var index = await indexBuild.AssembleAsync(plan, route.Why, platform => connected.For(platform, route.Builder), cancellationToken).ConfigureAwait(false);
+            var index = await indexBuild.AssembleAsync(plan, route.Why, platform => connected.For(platform, route.Builder), cancellationToken, route.Unrunnable)
+                .ConfigureAwait(false);
             if (route.Builder is EngineRequirementsBuilder { Engine: var local })
             {
                 using var stored = IndexImage.Open(indexBuild.Directory, index.Digest, registries, Lines())!;
@@ -70,6 +71,7 @@ public sealed partial class BuildPipelineImage : EngineTask
         }
 
         var build = new AssembledBuild(RecordDirectory, bases, registries, PullCredentials(plan, config, cancellationToken), RetryDelays, Lines());
+        await build.CheckRunnableAsync(plan, route.Unrunnable, fromRegistry: plan.Options.Push, cancellationToken).ConfigureAwait(false);
         var (assembled, loadedAs) = await build.AssembleAsync(plan, route.Why, route.Builder, cancellationToken).ConfigureAwait(false);
         if (route.Builder is NoRequirementsBuilder && !plan.Options.Push)
         {

@@ -143,6 +143,43 @@ public sealed class AssembledIndexBuildTests : IDisposable
     }
 
     [Fact]
+    public async Task APlatformNothingHereRunsIsPimg1020BeforeAnythingIsBuiltUnlessTheRegistryHasItsRequirementsBase()
+    {
+        using var registries = Registries();
+        var engine = new Tasks.FakeContainerEngine { PushedDigest = _baseManifests["amd64"] };
+        _registry.Manifests[$"app:{engine.PushedDigest}"] = _registry.Manifests[$"base:{engine.PushedDigest}"];
+        foreach (var (key, blob) in _registry.Blobs.Where(blob => blob.Key.StartsWith("base@", StringComparison.Ordinal)).ToList())
+        {
+            _registry.Blobs["app@" + key["base@".Length..]] = blob;
+        }
+
+        var plan = Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n");
+        var unrunnable = new Dictionary<string, PipelineImageException>
+        {
+            ["linux/arm64"] = new(DiagnosticCodes.NoEmulator, "linux/arm64", "the engine at unix:///fake.sock", "linux/amd64"),
+        };
+        RequirementsBuilder OnTheEngine(string platform) => new EngineRequirementsBuilder(new ConnectedEngine(engine, engine.Info), ControlApi: null);
+
+        var error = await Assert.ThrowsAsync<PipelineImageException>(() =>
+            Build(registries).AssembleAsync(plan, "the default", OnTheEngine, CancellationToken.None, unrunnable));
+
+        Assert.Same(unrunnable["linux/arm64"], error);
+        Assert.Empty(engine.Builds);
+        Assert.Empty(engine.Pushes);
+
+        // Built once where something runs it (a node, another runner): the registry has it under its content key.
+        await Build(registries).AssembleAsync(plan, "the default", OnTheEngine, CancellationToken.None);
+        var arm64 = engine.Pushes[1];
+        _registry.Manifests[$"app:{arm64.Tag}"] = _registry.Manifests[$"base:{engine.PushedDigest}"];
+        engine.Pushes.Clear();
+
+        await Build(registries).AssembleAsync(plan, "the default", OnTheEngine, CancellationToken.None, unrunnable);
+
+        Assert.Contains("Nothing here runs linux/arm64, and nothing of it needs to: the registry has its requirements base", _log);
+        Assert.DoesNotContain(arm64, engine.Pushes);
+    }
+
+    [Fact]
     public async Task AnOciArchiveOfTheIndexIsTheSameBytesEveryTime()
     {
         using var registries = Registries();
