@@ -125,13 +125,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     public async Task IntoAnOciArchiveWithoutAPushEachPlatformsRequirementsBaseIsStillPushedByItsContentKeyForTheAssembler()
     {
         using var registries = Registries();
-        var engine = new Tasks.FakeContainerEngine { PushedDigest = _baseManifests["amd64"] };
-        // What the engine pushes is then in the image's repository (one image stands for both platforms' here).
-        _registry.Manifests[$"app:{engine.PushedDigest}"] = _registry.Manifests[$"base:{engine.PushedDigest}"];
-        foreach (var (key, blob) in _registry.Blobs.Where(blob => blob.Key.StartsWith("base@", StringComparison.Ordinal)).ToList())
-        {
-            _registry.Blobs["app@" + key["base@".Length..]] = blob;
-        }
+        var engine = EngineThatPushes();
 
         var index = await Build(registries).AssembleAsync(Plan(push: false, archive: true, requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n"),
             "the default", _ => new EngineRequirementsBuilder(new ConnectedEngine(engine, engine.Info), ControlApi: null), CancellationToken.None);
@@ -146,12 +140,7 @@ public sealed class AssembledIndexBuildTests : IDisposable
     public async Task APlatformNothingHereRunsIsPimg1020BeforeAnythingIsBuiltUnlessTheRegistryHasItsRequirementsBase()
     {
         using var registries = Registries();
-        var engine = new Tasks.FakeContainerEngine { PushedDigest = _baseManifests["amd64"] };
-        _registry.Manifests[$"app:{engine.PushedDigest}"] = _registry.Manifests[$"base:{engine.PushedDigest}"];
-        foreach (var (key, blob) in _registry.Blobs.Where(blob => blob.Key.StartsWith("base@", StringComparison.Ordinal)).ToList())
-        {
-            _registry.Blobs["app@" + key["base@".Length..]] = blob;
-        }
+        var engine = EngineThatPushes();
 
         var plan = Plan(requirements: "FROM registry.test/base:1\nRUN apt-get install -y jq\n");
         var unrunnable = new Dictionary<string, PipelineImageException>
@@ -345,6 +334,20 @@ public sealed class AssembledIndexBuildTests : IDisposable
         Assert.StartsWith($"the linux/arm64 image only ({config}): its store holds one image a name", said, StringComparison.Ordinal);
         Assert.Empty(s390x.Loads);
         Assert.Equal("nothing: its store holds one image a name, not an index, and the index has no image of its platform (linux/s390x)", none);
+    }
+
+    // An engine whose push of a requirements base gives the amd64 base's manifest, which is then in the image's
+    // repository (one image stands for both platforms' here).
+    private Tasks.FakeContainerEngine EngineThatPushes()
+    {
+        var engine = new Tasks.FakeContainerEngine { PushedDigest = _baseManifests["amd64"] };
+        _registry.Manifests[$"app:{engine.PushedDigest}"] = _registry.Manifests[$"base:{engine.PushedDigest}"];
+        foreach (var (key, blob) in _registry.Blobs.Where(blob => blob.Key.StartsWith("base@", StringComparison.Ordinal)).ToList())
+        {
+            _registry.Blobs["app@" + key["base@".Length..]] = blob;
+        }
+
+        return engine;
     }
 
     private static readonly NoRequirementsBuilder NoEngine = new(new EngineUnavailableException("unix:///fake.sock", "the default socket", "no such file"));
