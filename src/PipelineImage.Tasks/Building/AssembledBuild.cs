@@ -199,15 +199,15 @@ internal sealed class AssembledBuild(
     // content key, on the base's registry digest for the plan's platform), built by a builder node or another runner.
     private async Task<bool> RequirementsBaseBuiltAsync(PlanFile plan, CancellationToken cancellationToken)
     {
-        if (plan.Assembly?.Requirements is null)
+        if (plan.Assembly?.Requirements is null || plan.Options.NoCache)
         {
-            return true;
+            return plan.Assembly?.Requirements is null; // PipelineImageNoCache builds it whatever the registry has
         }
 
         try
         {
             var reference = (await PinnedRequirementsPlanAsync(plan, new ImageAssembler(registries.For, log.Normal), cancellationToken).ConfigureAwait(false)).References[0];
-            return !plan.Options.NoCache && await FindRequirementsBaseAsync(RepositoryName.Of(reference.Name), reference, cancellationToken).ConfigureAwait(false) is not null;
+            return await FindRequirementsBaseAsync(RepositoryName.Of(reference.Name), reference, cancellationToken).ConfigureAwait(false) is not null;
         }
         catch (RegistryException e)
         {

@@ -156,16 +156,19 @@ internal sealed class AssembledImageLoader(IContainerEngine engine, EngineInfo i
 
     // One archive (without the base's layers when baseBlob is null), loaded and deleted: an OCI layout, or a
     // docker-archive (the graph-driver store; Podman's whole image).
-    private async Task LoadArchiveAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references, bool oci,
-        Func<string, CancellationToken, Task<string>>? baseBlob, CancellationToken cancellationToken)
+    private Task LoadArchiveAsync(string directory, AssemblyRecord assembled, IReadOnlyList<ImageReference> references, bool oci,
+        Func<string, CancellationToken, Task<string>>? baseBlob, CancellationToken cancellationToken) =>
+        LoadWrittenAsync(engine, directory, stream => oci
+            ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, references, baseBlob, stream, cancellationToken)
+            : DockerArchiveWriter.WriteAsync(directory, assembled, references, baseBlob, stream, cancellationToken), cancellationToken);
+
+    /// <summary>An archive <paramref name="write"/> writes into a temporary file of <paramref name="directory"/>, loaded into the engine and deleted.</summary>
+    internal static async Task LoadWrittenAsync(IContainerEngine engine, string directory, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
         var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
         try
         {
-            await AtomicFile.WriteAsync(archive, stream => oci
-                ? OciLayoutWriter.WriteAssembledAsync(directory, assembled, references, baseBlob, stream, cancellationToken)
-                : DockerArchiveWriter.WriteAsync(directory, assembled, references, baseBlob, stream, cancellationToken))
-                .ConfigureAwait(false);
+            await AtomicFile.WriteAsync(archive, write).ConfigureAwait(false);
             await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
         }
         finally

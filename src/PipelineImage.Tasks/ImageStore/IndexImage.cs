@@ -138,18 +138,9 @@ internal sealed class IndexImage(string directory, IndexRecord index, IReadOnlyL
         {
             ours = AssembledImageLoader.Loaded.Read(record) is { Id: { } last } earlier && earlier.BaseDigest == bases
                 && await engine.InspectImageAsync(last, cancellationToken).ConfigureAwait(false) is not null;
-            var archive = Path.Combine(directory, $".load.{Guid.NewGuid():N}.tar");
-            try
-            {
-                await AtomicFile.WriteAsync(archive, stream => OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
-                    LayoutImages(image => !ours || !BuildPlatform.CanBuild(info.Platform, image.Platform)), references, stream, cancellationToken))
-                    .ConfigureAwait(false);
-                await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                File.Delete(archive);
-            }
+            await AssembledImageLoader.LoadWrittenAsync(engine, directory, stream => OciLayoutWriter.WriteIndexAsync(directory, index.MediaType, index.Digest,
+                LayoutImages(image => !ours || !BuildPlatform.CanBuild(info.Platform, image.Platform)), references, stream, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
 
             await AtomicFile.WriteIfChangedAsync(record, new AssembledImageLoader.Loaded(index.Digest, bases).ToJson()).ConfigureAwait(false);
         }
