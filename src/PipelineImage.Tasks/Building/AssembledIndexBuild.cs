@@ -10,7 +10,8 @@ namespace PipelineImage.Building;
 /// PipelineImagePlatforms: each platform's image assembled as <see cref="AssembledBuild"/> makes one, in
 /// <c>platforms/&lt;os-arch&gt;/</c> beside image.json, on that platform's base from its registry and with that platform's
 /// requirements base (built for it by the engine's BuildKit, Podman or a BuildKit host, and pushed by its own content
-/// key, when the registry lacks it); the .NET layers are written once and copied. Then the index over them, in
+/// key, when the registry lacks it); the .NET layers are written once and copied, unless each platform has its own
+/// publish (<see cref="PlanFile.PlatformApps"/>): then each platform's layers are its own. Then the index over them, in
 /// <c>index/</c>. Nothing goes into the engine: the push takes the index to the registry.
 /// </summary>
 /// <param name="recordDirectory">Where image.json is.</param>
@@ -41,7 +42,7 @@ internal sealed class AssembledIndexBuild(
         var platforms = Path.Combine(recordDirectory, "platforms");
         foreach (var options in plan.Options.ForEachPlatform())
         {
-            await Build(platforms, options.Platform).CheckRunnableAsync(plan with { Options = options }, unrunnable ?? new Dictionary<string, PipelineImageException>(),
+            await Build(platforms, options.Platform).CheckRunnableAsync(plan.ForPlatform(options), unrunnable ?? new Dictionary<string, PipelineImageException>(),
                 fromRegistry: true, cancellationToken).ConfigureAwait(false);
         }
 
@@ -49,7 +50,7 @@ internal sealed class AssembledIndexBuild(
         foreach (var options in plan.Options.ForEachPlatform())
         {
             var build = Build(platforms, options.Platform);
-            var (assembled, _) = await build.AssembleAsync(plan with { Options = options }, $"{why}; for {options.Platform}", builderFor(options.Platform), cancellationToken,
+            var (assembled, _) = await build.AssembleAsync(plan.ForPlatform(options), $"{why}; for {options.Platform}", builderFor(options.Platform), cancellationToken,
                 new IndexPlatform(images.Count > 0 ? images[0].Directory : null)).ConfigureAwait(false);
             images.Add((options.Platform, build.Directory, assembled));
         }

@@ -72,6 +72,31 @@ internal sealed record PlanFile
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Planning.AssemblyPlan? Assembly { get; init; }
 
+    /// <summary>
+    /// PipelineImagePlatforms with a publish per runtime identifier (self-contained, single-file, ReadyToRun, native AOT):
+    /// the build context and layers of each platform but the first, whose are this plan's; null when one publish serves
+    /// every platform. Their inputs keys are in this plan's.
+    /// </summary>
+    [JsonPropertyName("platformApps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, PlannedPlatformApp>? PlatformApps { get; init; }
+
+    /// <summary>
+    /// The plan of one platform's image of the index: this one for <paramref name="options"/>' platform, with that
+    /// platform's own publish when it has one (<see cref="PlatformApps"/>).
+    /// </summary>
+    public PlanFile ForPlatform(PlannedOptions options) => PlatformApps?.GetValueOrDefault(options.Platform) is { } app
+        ? this with { Options = options, Context = app.Context, Assembly = app.Assembly, InputsKey = app.InputsKey, PlatformApps = null }
+        : this with { Options = options, PlatformApps = null };
+
+    /// <summary>This plan with the other platforms' own publishes (<see cref="PlatformApps"/>), its inputs key now holding theirs.</summary>
+    /// <param name="apps">Each platform's plan file, planned as this one from its own publish.</param>
+    public PlanFile WithPlatformApps(IReadOnlyDictionary<string, PlanFile> apps) => apps.Count == 0 ? this : (this with
+    {
+        PlatformApps = new SortedDictionary<string, PlannedPlatformApp>(
+            apps.ToDictionary(app => app.Key, app => new PlannedPlatformApp(app.Value.Context, app.Value.Assembly!, app.Value.InputsKey)), StringComparer.Ordinal),
+    }).WithInputsKey();
+
     /// <summary>The plan file of a build plan, its inputs key computed.</summary>
     /// <param name="plan">The plan; its Dockerfile is held in memory.</param>
     /// <param name="parent">The parent image, when there is a parent Dockerfile.</param>
@@ -158,6 +183,10 @@ internal sealed record PlanFile
         {
             text.Append("platforms ").Append(string.Join(";", platforms)).Append('\n');
         }
+        foreach (var (platform, app) in PlatformApps ?? new Dictionary<string, PlannedPlatformApp>())
+        {
+            text.Append("platform-app ").Append(platform).Append(' ').Append(app.InputsKey).Append('\n');
+        }
         foreach (var entry in Context)
         {
             text.Append(entry.Kind).Append(' ').Append(entry.Path).Append(' ').Append(entry.Mode)
@@ -206,6 +235,7 @@ internal sealed record PlanFile
         {
             _ = plan.ContextEntries();
             _ = plan.Parent?.ContextEntries();
+            _ = plan.PlatformApps?.Values.Select(app => app.Context.Select(entry => entry.ToEntry()).ToList()).ToList();
             _ = plan.Options.PullPolicy;
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException or PipelineImageException)
@@ -249,6 +279,15 @@ internal sealed record PlannedOptions(
 
     [JsonIgnore] public Planning.BuilderSetting Setting => Planning.BuilderSettings.Parse(Builder);
 }
+
+/// <summary>One platform's own publish in an index's plan (<see cref="PlanFile.PlatformApps"/>).</summary>
+/// <param name="Context">Its build context, in the order it is sent.</param>
+/// <param name="Assembly">Its layers and configuration, as the assembler builds them.</param>
+/// <param name="InputsKey">Its inputs key (<see cref="PlanFile.InputsKey"/>).</param>
+internal sealed record PlannedPlatformApp(
+    [property: JsonPropertyName("context")] IReadOnlyList<PlannedEntry> Context,
+    [property: JsonPropertyName("assembly")] Planning.AssemblyPlan Assembly,
+    [property: JsonPropertyName("inputsKey")] string InputsKey);
 
 /// <param name="Reference">The parent's local tag, <c>&lt;name&gt;-parent:&lt;hash of its inputs&gt;</c>.</param>
 /// <param name="Dockerfile">The parent Dockerfile's path in its context.</param>

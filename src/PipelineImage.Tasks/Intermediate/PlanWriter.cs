@@ -43,7 +43,7 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         {
             try
             {
-                ImagePlatforms.Check(platforms, request.App, request.Push, request.Archive ? format : null, request.ParentDockerfile.Trim().Length > 0);
+                ImagePlatforms.Check(platforms, request.App, request.PlatformApps, request.Push, request.Archive ? format : null, request.ParentDockerfile.Trim().Length > 0);
             }
             catch (PipelineImageException e)
             {
@@ -100,10 +100,15 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         }
 
         var epoch = problems.Check(() => AssemblyPlanner.Epoch(request.Environment("SOURCE_DATE_EPOCH")));
-        var plan = problems.Check(() => ImagePlanner.Create(request.App, settings, sources ?? ContextSources.None,
+        // With a publish per runtime identifier, the first platform's image is the plan, and each other platform's is
+        // planned the same way from its own publish.
+        var ownPublishes = platforms is { Count: > 1 } && request.PlatformApps.Count > 0 ? platforms : [];
+        BuildPlan PlanImage(PublishedApp app) => ImagePlanner.Create(app, settings, sources ?? ContextSources.None,
             baseImage => PlanRequirements(parent?.FinalBase ?? baseImage, read is { } r && r.Image == baseImage ? BaseChecks.Traits(r.Facts, baseImage) : null),
-            builder, epoch, read is { } facts ? new BaseAccounts(facts.Facts.OwnerOf, facts.Facts.Paths) : null));
+            builder, epoch, read is { } facts ? new BaseAccounts(facts.Facts.OwnerOf, facts.Facts.Paths) : null);
+        var plan = problems.Check(() => PlanImage(ownPublishes.Count > 0 ? request.PlatformApps[ownPublishes[0]] : request.App));
         problems.ThrowIfAny();
+        var platformPlans = ownPublishes.Skip(1).ToDictionary(own => own, own => PlanImage(request.PlatformApps[own]), StringComparer.Ordinal);
         if (platforms is { Count: > 1 } && plan!.Assembly.Requirements is not null)
         {
             try
@@ -136,6 +141,21 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         var classicDockerfilePath = Path.Combine(Output, "Dockerfile.classic");
         await WriteDockerfileAsync(dockerfilePath, plan.Dockerfile).ConfigureAwait(false);
         await WriteDockerfileAsync(classicDockerfilePath, plan.ClassicDockerfile).ConfigureAwait(false);
+        // Another platform's Dockerfiles are the first's, unless its publish differs in which layers it has.
+        var platformDockerfiles = new Dictionary<string, (string Dockerfile, string? Classic)>(StringComparer.Ordinal);
+        foreach (var other in (platforms ?? []).Skip(1))
+        {
+            var own = platformPlans.GetValueOrDefault(other);
+            var (path, classicPath) = (PlatformDockerfile(other, ""), PlatformDockerfile(other, ".classic"));
+            await WriteDockerfileAsync(path, own is null || own.Dockerfile == plan.Dockerfile ? null : own.Dockerfile).ConfigureAwait(false);
+            await WriteDockerfileAsync(classicPath, own is null || own.ClassicDockerfile == plan.ClassicDockerfile ? null : own.ClassicDockerfile).ConfigureAwait(false);
+            if (own is not null)
+            {
+                platformDockerfiles[other] = (own.Dockerfile == plan.Dockerfile ? dockerfilePath : path,
+                    own.ClassicDockerfile is null ? null : own.ClassicDockerfile == plan.ClassicDockerfile ? classicDockerfilePath : classicPath);
+            }
+        }
+
         await AtomicFile.WriteIfChangedAsync(Path.Combine(Output, "context.txt"), ContextManifest.Render(plan.Context)).ConfigureAwait(false);
 
         var planPath = Path.Combine(Output, "plan.json");
@@ -145,6 +165,8 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         {
             Platforms = platforms is { Count: > 1 } ? platforms : null,
         }, hashes.Hash, secrets);
+        planFile = planFile.WithPlatformApps(platformPlans.ToDictionary(other => other.Key, other => PlanFile.Create(other.Value, parent, platformDockerfiles[other.Key].Dockerfile,
+            platformDockerfiles[other.Key].Classic, planFile.Options, hashes.Hash, secrets), StringComparer.Ordinal));
         await hashes.SaveAsync().ConfigureAwait(false);
         var written = await AtomicFile.WriteIfChangedAsync(planPath, planFile.ToJson()).ConfigureAwait(false);
         log.Normal($"{(written ? "Wrote" : "Up to date:")} {planPath}: {planFile.Context.Count} context entries, {hashes.FilesHashed} file(s) read for their hashes, "
@@ -161,6 +183,9 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
 
         return new WrittenPlan(dockerfilePath, planPath);
     }
+
+    // The Dockerfile of a platform other than the first, planned from its own publish.
+    private string PlatformDockerfile(string platform, string kind) => Path.Combine(Output, $"Dockerfile{kind}.{ImagePlatforms.DirectoryName(platform)}");
 
     // A Dockerfile the plan no longer has (the classic builder's, after a change of builder or requirements) is removed.
     private async Task WriteDockerfileAsync(string path, string? text)

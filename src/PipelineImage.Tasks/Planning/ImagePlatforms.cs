@@ -5,11 +5,12 @@ using PipelineImage.Registry;
 namespace PipelineImage.Planning;
 
 /// <summary>
-/// PipelineImagePlatforms: several platforms, one image each and an image index over them, which the tags name. The
-/// .NET layers are the same on every platform, so the app must run on each as published: framework-dependent, without a
-/// RuntimeIdentifier (its native NuGet assets cover every runtime identifier); only the requirements base (the RUN
-/// steps) is built per platform. The index lives in a registry, or in an OCI archive (an OCI image layout holds an
-/// index; a docker-archive holds one image).
+/// PipelineImagePlatforms: several platforms, one image each and an image index over them, which the tags name. A
+/// framework-dependent app without a RuntimeIdentifier is published once, and its .NET layers serve every platform (its
+/// native NuGet assets cover every runtime identifier); any other (self-contained, single-file, ReadyToRun, native AOT,
+/// or a RuntimeIdentifier) is published once per platform's runtime identifier by the package's targets, and each
+/// platform's layers are its own publish's. The requirements base (the RUN steps) is built per platform. The index lives
+/// in a registry, or in an OCI archive (an OCI image layout holds an index; a docker-archive holds one image).
 /// </summary>
 internal static class ImagePlatforms
 {
@@ -62,22 +63,34 @@ internal static class ImagePlatforms
     /// <summary>Whether an image for each of <paramref name="platforms"/> can be made from this publish, as planned.</summary>
     /// <param name="platforms">The platforms (two or more).</param>
     /// <param name="app">The publish output.</param>
+    /// <param name="platformApps">Each platform's own publish, when the targets published one per runtime identifier.</param>
     /// <param name="push">PipelineImagePush.</param>
     /// <param name="archive">PipelineImageArchiveFormat when PipelineImageArchiveOutputPath is set; null: no archive.</param>
     /// <param name="parentDockerfile">Whether PipelineImageParentDockerfile is set.</param>
     /// <exception cref="PipelineImageException">PIMG2050, naming what stands in the way and what to do.</exception>
-    public static void Check(IReadOnlyList<string> platforms, PublishedApp app, bool push, ArchiveFormat? archive, bool parentDockerfile)
+    public static void Check(IReadOnlyList<string> platforms, PublishedApp app, IReadOnlyDictionary<string, PublishedApp> platformApps, bool push,
+        ArchiveFormat? archive, bool parentDockerfile)
     {
         var list = string.Join(";", platforms);
-        if (app.SelfContained || app.PublishAot || app.SingleFile || app.RuntimeIdentifier.Length > 0)
+        if (platformApps.Count > 0)
+        {
+            if (platforms.FirstOrDefault(platform => !platformApps.ContainsKey(platform)) is { } unpublished)
+            {
+                throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
+                    $"the app was published for {string.Join(", ", platformApps.Keys.Order(StringComparer.Ordinal))} and not for {unpublished}: publish again, and "
+                    + "report it if it persists (the package's targets publish each platform's runtime identifier)");
+            }
+        }
+        else if (app.SelfContained || app.PublishAot || app.SingleFile || app.RuntimeIdentifier.Length > 0)
         {
             var shape = app.PublishAot ? "native AOT" : app.SingleFile ? "single-file" : app.SelfContained ? "self-contained" : "framework-dependent";
             var runsOn = RuntimePlatform(app.RuntimeIdentifier);
             var other = platforms.FirstOrDefault(p => !SameArchitecture(p, runsOn)) ?? platforms[0];
             throw new PipelineImageException(DiagnosticCodes.PlatformsUnsupported, list,
-                $"the app is published {shape} for the runtime identifier '{app.RuntimeIdentifier}', whose native code runs on {runsOn} only, not on {other}: "
-                + "one publish serves every platform only framework-dependent without a RuntimeIdentifier (SelfContained=false, no -r, no PublishAot or "
-                + "PublishSingleFile); else publish once per platform with -r and PipelineImagePlatform");
+                $"the app is published {shape} for the runtime identifier '{app.RuntimeIdentifier}', whose native code runs on {runsOn} only, not on {other}, "
+                + "and was not published for each platform: the package's targets publish once per platform when SelfContained, PublishAot, "
+                + "PublishSingleFile, PublishReadyToRun or RuntimeIdentifier is set in the project or on the command line, not in a target; set it there, "
+                + "or publish framework-dependent without a RuntimeIdentifier, whose one publish serves every platform");
         }
 
         if (archive == ArchiveFormat.Docker)

@@ -12,6 +12,12 @@ internal sealed record PlanRequest
     /// <summary>The published app.</summary>
     public required PublishedApp App { get; init; }
 
+    /// <summary>
+    /// PipelineImagePlatforms with a publish per runtime identifier: each platform's own publish, by platform
+    /// (<c>linux/arm64</c>); empty: <see cref="App"/> serves every platform.
+    /// </summary>
+    public IReadOnlyDictionary<string, PublishedApp> PlatformApps { get; init; } = new Dictionary<string, PublishedApp>();
+
     /// <summary>The image's name, tags, base and configuration.</summary>
     public required ImageSettings Settings { get; init; }
 

@@ -46,9 +46,9 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
         PlanPath = written.PlanPath;
     }
 
-    private PlanRequest Request() => new()
+    private PlanRequest Request()
     {
-        App = new PublishedApp
+        var app = new PublishedApp
         {
             AssemblyName = AssemblyName,
             ProjectFileName = ProjectFileName,
@@ -63,69 +63,83 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
             RollForward = RollForward,
             UsesAspNetCore = UsingWebSdk || FrameworkReferences.Any(reference =>
                 string.Equals(reference.ItemSpec, "Microsoft.AspNetCore.App", StringComparison.OrdinalIgnoreCase)),
-            Files = PublishOutput.Read(PublishDirectory, PublishedFiles
-                .Where(item => item.GetMetadata("NuGetPackageId").Length > 0)
-                .Select(item => item.GetMetadata("RelativePath").Replace('\\', '/'))
-                .ToHashSet(StringComparer.Ordinal)),
-        },
-        Settings = new ImageSettings
+            Files = PublishOutput.Read(PublishDirectory, Dependencies(PublishedFiles), TargetFileName, PublishAot),
+        };
+        return new PlanRequest
         {
-            Name = ImageName,
-            Registry = Registry,
-            Tags = ImageTags.SelectMany(tags => tags.Split(';')).ToList(), // %3B on the command line is one item: no tag holds a ';'.
-            Version = Version,
-            FrameworkVariant = TargetFrameworks.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 1
-                ? TargetFramework.Trim() : "",
-            BaseImage = BaseImage,
-            WorkingDirectory = WorkingDirectory,
-            User = User,
-            WritableWorkingDirectory = WritableWorkingDirectory,
-            WritableDirectories = WritableDirectories.Select(item => item.ItemSpec).ToList(),
-            EntrypointMode = EntrypointMode,
-            Entrypoint = Entrypoint.Select(item => item.ItemSpec).ToList(),
-            DefaultArgs = DefaultArgs.Select(item => item.ItemSpec).ToList(),
-            EnvironmentVariables = WithMetadata(ImageEnvironmentVariables, "Value"),
-            Labels = WithMetadata(Labels, "Value"),
-            Ports = WithMetadata(Ports, "Type"),
-            GenerateLabels = !string.Equals(GenerateLabels.Trim(), "false", StringComparison.OrdinalIgnoreCase),
-            Project = new ProjectInfo(Title, Description, RepositoryUrl, SourceRevisionId),
-        },
-        OutputDirectory = OutputDirectory,
-        ProjectDirectory = ProjectDirectory,
-        Requirements = Requirements.Select(RequirementItems.ToRequirement).ToList(),
-        RequirementSettings = new RequirementSettings
-        {
-            OsPackageManager = OsPackageManager,
-            BaseHasPython = bool.TryParse(BaseHasPython.Trim(), out var hasPython) ? hasPython : null,
-            PipIndexUrl = PipIndexUrl,
-            PipExtraIndexUrls = PipExtraIndexUrls,
-            PipFindLinks = PipFindLinks,
-            PipNetrcSecret = PipNetrcSecret,
-            AptAuthSecret = AptAuthSecret,
-        },
-        Integrations = Integrations.Select(RequirementItems.ToIntegration).ToList(),
-        PublishedPackages = PublishedFiles.Select(RequirementItems.PackageOf).ToList(),
-        Secrets = Secrets.Select(item => new SecretItem(item.ItemSpec, item.GetMetadata("Environment"),
-            item.GetMetadata("File").Trim() is { Length: > 0 } file ? Path.GetFullPath(Path.Combine(ProjectDirectory, file)) : "")).ToList(),
-        IncludeSourceFiles = IncludeSourceFiles,
-        ContextRoot = ContextRoot,
-        DockerIgnoreFiles = DockerIgnoreFiles.Select(item => (item.ItemSpec, item.GetMetadata("FullPath"))).ToList(),
-        ExtraFiles = ExtraFiles.Select(item => new ExtraFileItem(item.ItemSpec, item.GetMetadata("FullPath"), item.GetMetadata("Destination"),
-            item.GetMetadata("Link"), item.GetMetadata("RecursiveDir"))).ToList(),
-        ParentDockerfile = ParentDockerfile,
-        ParentContext = ParentContext,
-        ParentBuildArgs = WithMetadata(ParentBuildArgs, "Value"),
-        Network = Network,
-        Pull = Pull,
-        Platform = Platform,
-        Platforms = Platforms,
-        Builder = Builder,
-        NoCache = NoCache,
-        SkipBuild = SkipBuild,
-        Push = Push,
-        Archive = ArchiveOutputPath.Trim().Length > 0,
-        ArchiveFormat = ArchiveFormat,
-    };
+            App = app,
+            PlatformApps = PlatformPublishedFiles
+                .GroupBy(item => item.GetMetadata("PipelineImagePlatform").Trim().ToLowerInvariant(), StringComparer.Ordinal)
+                .ToDictionary(platform => platform.Key, platform => app with
+                {
+                    RuntimeIdentifier = platform.First().GetMetadata("PipelineImageRuntimeIdentifier"),
+                    Files = PublishOutput.Read(platform.First().GetMetadata("PipelineImagePublishDirectory"), Dependencies(platform), TargetFileName, PublishAot),
+                }, StringComparer.Ordinal),
+            Settings = new ImageSettings
+            {
+                Name = ImageName,
+                Registry = Registry,
+                Tags = ImageTags.SelectMany(tags => tags.Split(';')).ToList(), // %3B on the command line is one item: no tag holds a ';'.
+                Version = Version,
+                FrameworkVariant = TargetFrameworks.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 1
+                    ? TargetFramework.Trim() : "",
+                BaseImage = BaseImage,
+                WorkingDirectory = WorkingDirectory,
+                User = User,
+                WritableWorkingDirectory = WritableWorkingDirectory,
+                WritableDirectories = WritableDirectories.Select(item => item.ItemSpec).ToList(),
+                EntrypointMode = EntrypointMode,
+                Entrypoint = Entrypoint.Select(item => item.ItemSpec).ToList(),
+                DefaultArgs = DefaultArgs.Select(item => item.ItemSpec).ToList(),
+                EnvironmentVariables = WithMetadata(ImageEnvironmentVariables, "Value"),
+                Labels = WithMetadata(Labels, "Value"),
+                Ports = WithMetadata(Ports, "Type"),
+                GenerateLabels = !string.Equals(GenerateLabels.Trim(), "false", StringComparison.OrdinalIgnoreCase),
+                Project = new ProjectInfo(Title, Description, RepositoryUrl, SourceRevisionId),
+            },
+            OutputDirectory = OutputDirectory,
+            ProjectDirectory = ProjectDirectory,
+            Requirements = Requirements.Select(RequirementItems.ToRequirement).ToList(),
+            RequirementSettings = new RequirementSettings
+            {
+                OsPackageManager = OsPackageManager,
+                BaseHasPython = bool.TryParse(BaseHasPython.Trim(), out var hasPython) ? hasPython : null,
+                PipIndexUrl = PipIndexUrl,
+                PipExtraIndexUrls = PipExtraIndexUrls,
+                PipFindLinks = PipFindLinks,
+                PipNetrcSecret = PipNetrcSecret,
+                AptAuthSecret = AptAuthSecret,
+            },
+            Integrations = Integrations.Select(RequirementItems.ToIntegration).ToList(),
+            PublishedPackages = PublishedFiles.Concat(PlatformPublishedFiles).Select(RequirementItems.PackageOf).Distinct().ToList(),
+            Secrets = Secrets.Select(item => new SecretItem(item.ItemSpec, item.GetMetadata("Environment"),
+                item.GetMetadata("File").Trim() is { Length: > 0 } file ? Path.GetFullPath(Path.Combine(ProjectDirectory, file)) : "")).ToList(),
+            IncludeSourceFiles = IncludeSourceFiles,
+            ContextRoot = ContextRoot,
+            DockerIgnoreFiles = DockerIgnoreFiles.Select(item => (item.ItemSpec, item.GetMetadata("FullPath"))).ToList(),
+            ExtraFiles = ExtraFiles.Select(item => new ExtraFileItem(item.ItemSpec, item.GetMetadata("FullPath"), item.GetMetadata("Destination"),
+                item.GetMetadata("Link"), item.GetMetadata("RecursiveDir"))).ToList(),
+            ParentDockerfile = ParentDockerfile,
+            ParentContext = ParentContext,
+            ParentBuildArgs = WithMetadata(ParentBuildArgs, "Value"),
+            Network = Network,
+            Pull = Pull,
+            Platform = Platform,
+            Platforms = Platforms,
+            Builder = Builder,
+            NoCache = NoCache,
+            SkipBuild = SkipBuild,
+            Push = Push,
+            Archive = ArchiveOutputPath.Trim().Length > 0,
+            ArchiveFormat = ArchiveFormat,
+        };
+    }
+
+    // The published files that come from NuGet packages, by their path in the publish directory.
+    private static HashSet<string> Dependencies(IEnumerable<ITaskItem> published) => published
+        .Where(item => item.GetMetadata("NuGetPackageId").Length > 0)
+        .Select(item => item.GetMetadata("RelativePath").Replace('\\', '/'))
+        .ToHashSet(StringComparer.Ordinal);
 
     private static IReadOnlyList<KeyValuePair<string, string>> WithMetadata(ITaskItem[] items, string metadata) =>
         items.Select(item => KeyValuePair.Create(item.ItemSpec, item.GetMetadata(metadata))).ToList();

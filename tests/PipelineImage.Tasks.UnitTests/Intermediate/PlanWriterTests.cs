@@ -117,6 +117,71 @@ public sealed class PlanWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task EachPlatformPublishedForItsRuntimeIdentifierHasItsOwnContextAndLayersAndItsChangeChangesTheInputsKey()
+    {
+        var request = PerPlatform(Request(), ("linux/amd64", "linux-x64", "x64 code"), ("linux/arm64", "linux-arm64", "arm64 code"));
+
+        var written = await Writer(request).WriteAsync(CancellationToken.None);
+
+        var plan = await PlanFile.ReadAsync(written.PlanPath, CancellationToken.None);
+        var options = plan.Options.ForEachPlatform();
+        var (amd64, arm64) = (plan.ForPlatform(options[0]), plan.ForPlatform(options[1]));
+        Assert.Equal(["linux/arm64"], plan.PlatformApps!.Keys);
+        Assert.EndsWith(Path.Combine("linux-x64", "HelloPipeline"), Source(amd64, ".pipelineimage/app/HelloPipeline"), StringComparison.Ordinal);
+        Assert.EndsWith(Path.Combine("linux-arm64", "HelloPipeline"), Source(arm64, ".pipelineimage/app/HelloPipeline"), StringComparison.Ordinal);
+        Assert.Equal(("linux/amd64", "linux/arm64"), (amd64.Options.Platform, arm64.Options.Platform));
+        Assert.NotEqual(amd64.InputsKey, arm64.InputsKey);
+        Assert.Null(arm64.PlatformApps);
+        Assert.Equal(amd64.Assembly!.Layers.Select(layer => layer.Entries.Count), arm64.Assembly!.Layers.Select(layer => layer.Entries.Count));
+        // The Dockerfiles are the same (the same layers), so no platform has its own.
+        Assert.Equal(written.DockerfilePath, Source(arm64, ImagePlanner.DockerfilePath));
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "Dockerfile.linux-arm64")));
+
+        // A change in the arm64 publish alone changes the index's inputs key.
+        File.WriteAllText(Path.Combine(_root, "linux-arm64", "HelloPipeline"), "arm64 code, changed");
+        var changed = await PlanFile.ReadAsync((await Writer(PerPlatform(Request(), ("linux/amd64", "linux-x64", "x64 code"),
+            ("linux/arm64", "linux-arm64", "arm64 code, changed"))).WriteAsync(CancellationToken.None)).PlanPath, CancellationToken.None);
+        Assert.NotEqual(plan.InputsKey, changed.InputsKey);
+        Assert.Equal(plan.ForPlatform(options[0]).Context, changed.ForPlatform(options[0]).Context);
+    }
+
+    [Fact]
+    public async Task APlatformWhoseOwnPublishHasOtherLayersGetsItsOwnDockerfile()
+    {
+        var request = PerPlatform(Request(), ("linux/amd64", "linux-x64", "x64 code"), ("linux/arm64", "linux-arm64", "arm64 code"));
+        var arm64 = request.PlatformApps["linux/arm64"];
+        var dependency = Path.Combine(_root, "linux-arm64", "libnative.so");
+        File.WriteAllText(dependency, "a package's native library");
+        request = request with
+        {
+            PlatformApps = new Dictionary<string, PublishedApp>(request.PlatformApps)
+            {
+                ["linux/arm64"] = arm64 with { Files = [.. arm64.Files, new PublishedFile(dependency, "libnative.so", IsDependency: true)] },
+            },
+        };
+
+        var written = await Writer(request).WriteAsync(CancellationToken.None);
+
+        var plan = await PlanFile.ReadAsync(written.PlanPath, CancellationToken.None);
+        var own = Path.Combine(_root, "obj", "Dockerfile.linux-arm64");
+        Assert.Equal(own, Source(plan.ForPlatform(plan.Options.ForEachPlatform()[1]), ImagePlanner.DockerfilePath));
+        Assert.Contains(".pipelineimage/deps/", File.ReadAllText(own), StringComparison.Ordinal);
+        Assert.DoesNotContain(".pipelineimage/deps/", File.ReadAllText(written.DockerfilePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlatformsPublishedForSomeRuntimeIdentifiersOnlyArePimg2050NamingTheOneMissing()
+    {
+        var request = PerPlatform(Request(), ("linux/amd64", "linux-x64", "x64 code"));
+
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => Writer(request).WriteAsync(CancellationToken.None));
+
+        Assert.Equal(DiagnosticCodes.PlatformsUnsupported, problem.ResourceName);
+        Assert.Contains("published for linux/amd64 and not for linux/arm64", problem.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "obj", "plan.json")));
+    }
+
+    [Fact]
     public async Task PlatformsIntoAnOciArchiveWithRunStepsAndNoPushNeedARegistryForTheirRequirementsBases()
     {
         var request = Request() with
@@ -329,6 +394,37 @@ public sealed class PlanWriterTests : IDisposable
 
     private PlanWriter Writer(PlanRequest request, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null) => new(request,
         new PlanLog(_lines.Add, _lines.Add, _lines.Add, (resource, arguments) => _warnings.Add($"{resource}: {arguments[0]}")), readBase);
+
+    // A self-contained app published per platform (amd64 and arm64 always named, as PipelineImagePlatforms), each
+    // platform's native executable in a directory of its runtime identifier.
+    private PlanRequest PerPlatform(PlanRequest request, params (string Platform, string RuntimeIdentifier, string Code)[] publishes)
+    {
+        var apps = new Dictionary<string, PublishedApp>(StringComparer.Ordinal);
+        foreach (var (platform, runtimeIdentifier, code) in publishes)
+        {
+            var directory = Path.Combine(_root, runtimeIdentifier);
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, "HelloPipeline"), code);
+            File.WriteAllText(Path.Combine(directory, "HelloPipeline.dll"), "app");
+            apps[platform] = request.App with
+            {
+                RuntimeIdentifier = runtimeIdentifier,
+                SelfContained = true,
+                Files = PublishOutput.Read(directory, new HashSet<string>(StringComparer.Ordinal)),
+            };
+        }
+
+        return request with
+        {
+            App = apps.Values.First(),
+            PlatformApps = apps,
+            Platforms = "linux/amd64;linux/arm64",
+            Push = true,
+            Settings = request.Settings with { BaseImage = "mcr.microsoft.com/dotnet/runtime-deps:10.0" },
+        };
+    }
+
+    private static string Source(PlanFile plan, string path) => plan.Context.Single(entry => entry.Path == path).Source!;
 
     private PlanRequest Request()
     {

@@ -39,7 +39,7 @@ public sealed class ImagePlatformsTests
     [InlineData(false, "oci")]
     public void AFrameworkDependentAppWithoutARuntimeIdentifierThatIsPushedOrWrittenToAnOciArchiveServesEveryPlatform(bool push, string? archive)
     {
-        ImagePlatforms.Check(["linux/amd64", "linux/arm64"], PlannerTestData.App(), push, Archive(archive), parentDockerfile: false);
+        ImagePlatforms.Check(["linux/amd64", "linux/arm64"], PlannerTestData.App(), NoOwnPublishes, push, Archive(archive), parentDockerfile: false);
     }
 
     [Theory]
@@ -57,11 +57,35 @@ public sealed class ImagePlatformsTests
     {
         var app = PlannerTestData.App() with { RuntimeIdentifier = runtimeIdentifier, SelfContained = selfContained, PublishAot = aot, SingleFile = singleFile };
 
-        var e = Assert.Throws<PipelineImageException>(() => ImagePlatforms.Check(["linux/amd64", "linux/arm64"], app, push, Archive(archive), parent));
+        var e = Assert.Throws<PipelineImageException>(() => ImagePlatforms.Check(["linux/amd64", "linux/arm64"], app, NoOwnPublishes, push, Archive(archive), parent));
 
         Assert.Equal(DiagnosticCodes.PlatformsUnsupported, e.ResourceName);
         Assert.StartsWith("PIMG2050: PipelineImagePlatforms 'linux/amd64;linux/arm64' makes an image for each platform and an index over them, and ", e.Message, StringComparison.Ordinal);
         Assert.Contains(detail, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(false, false, true)]
+    public void AnAppPublishedForEachPlatformsRuntimeIdentifierServesEveryPlatform(bool selfContained, bool aot, bool singleFile)
+    {
+        var app = PlannerTestData.App() with { RuntimeIdentifier = "linux-x64", SelfContained = selfContained, PublishAot = aot, SingleFile = singleFile };
+        var own = new Dictionary<string, PublishedApp> { ["linux/amd64"] = app, ["linux/arm64"] = app with { RuntimeIdentifier = "linux-arm64" } };
+
+        ImagePlatforms.Check(["linux/amd64", "linux/arm64"], app, own, push: true, archive: null, parentDockerfile: false);
+    }
+
+    [Fact]
+    public void APlatformWithoutItsOwnPublishAmongOwnPublishesIsPimg2050NamingIt()
+    {
+        var app = PlannerTestData.App() with { RuntimeIdentifier = "linux-x64", SelfContained = true };
+
+        var e = Assert.Throws<PipelineImageException>(() => ImagePlatforms.Check(["linux/amd64", "linux/arm64"], app,
+            new Dictionary<string, PublishedApp> { ["linux/amd64"] = app }, push: true, archive: null, parentDockerfile: false));
+
+        Assert.Equal(DiagnosticCodes.PlatformsUnsupported, e.ResourceName);
+        Assert.Contains("published for linux/amd64 and not for linux/arm64", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -85,6 +109,8 @@ public sealed class ImagePlatformsTests
         Assert.Equal(DiagnosticCodes.PlatformsUnsupported, e.ResourceName);
         Assert.Contains($"'{name}' names none: set PipelineImageRegistry", e.Message, StringComparison.Ordinal);
     }
+
+    private static readonly IReadOnlyDictionary<string, PublishedApp> NoOwnPublishes = new Dictionary<string, PublishedApp>();
 
     // PipelineImageArchiveFormat as the planner has it when PipelineImageArchiveOutputPath is set; null: no archive.
     private static ArchiveFormat? Archive(string? format) => format is null ? null : ArchiveFormats.Parse(format);

@@ -51,6 +51,12 @@ public sealed partial class GeneratePipelineDockerfile
     /// <summary>@(ResolvedFileToPublish), with RelativePath and, for package assets, NuGetPackageId: which published files are dependencies.</summary>
     [Required] public ITaskItem[] PublishedFiles { get; set; } = [];
 
+    /// <summary>
+    /// PipelineImagePlatforms with a publish per runtime identifier: every platform's @(ResolvedFileToPublish), with
+    /// PipelineImagePlatform, PipelineImageRuntimeIdentifier and PipelineImagePublishDirectory; empty: the one publish serves every platform.
+    /// </summary>
+    public ITaskItem[] PlatformPublishedFiles { get; set; } = [];
+
     /// <summary>$(MSBuildProjectDirectory): relative paths of items and properties start here.</summary>
     [Required] public string ProjectDirectory { get; set; } = "";
 
