@@ -180,6 +180,83 @@ public sealed class PlatformsTests(PackageFeed feed)
         }
     }
 
+    [EngineFact]
+    public async Task ANativeAotAppIsCompiledForEachPlatformAndEachImageRunsItsOwnExecutable()
+    {
+        var properties = """
+            <PublishAot>true</PublishAot>
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+            <PipelineImageBase>localhost:5000/stand-ins/dotnet/runtime-deps:10.0</PipelineImageBase>
+            <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
+            """;
+        await using var project = new TestProject(feed, properties: properties, program: Program);
+        var name = $"localhost:5000/{project.ImageName}";
+        var armPublish = Path.Combine(project.Directory, "obj", "Release", "net10.0", "linux-x64", "pipelineimage", "publish", "linux-arm64");
+        try
+        {
+            // Before anything is published for arm64: the restore lacks its runtime identifier, then its C toolchain is missing.
+            var unrestored = await project.PublishAsync();
+
+            Assert.True(unrestored.ExitCode != 0, unrestored.ToString());
+            Assert.Contains("error PIMG2054: PipelineImagePlatforms 'linux/amd64;linux/arm64' publishes this app once per platform", unrestored.Output);
+            Assert.Contains("add <RuntimeIdentifiers>linux-x64;linux-arm64</RuntimeIdentifiers> to the project", unrestored.Output);
+            project.WriteProject(properties + "<RuntimeIdentifiers>linux-x64;linux-arm64</RuntimeIdentifiers>", "");
+            var noToolchain = System.IO.Directory.CreateTempSubdirectory("pimg-no-toolchain-").FullName;
+            var uncompilable = await project.PublishAsync($"-p:_PipelineImageToolchainRoot={noToolchain}/");
+            System.IO.Directory.Delete(noToolchain);
+
+            Assert.True(uncompilable.ExitCode != 0, uncompilable.ToString());
+            Assert.Contains("error PIMG2053: PipelineImagePlatforms 'linux/amd64;linux/arm64' with PublishAot=true: native AOT for linux/arm64 (linux-arm64) on this x64 machine",
+                uncompilable.Output);
+            Assert.False(System.IO.Directory.Exists(armPublish));
+
+            // With both: an executable per platform, arm64's compiled here with the cross toolchain, each in its own image.
+            var first = await project.PublishAsync("-v:n");
+
+            Assert.True(first.ExitCode == 0, first.ToString());
+            Assert.True(File.Exists(Path.Combine(armPublish, project.AssemblyName)), first.Output);
+            var (_, manifests) = await IndexAsync(project.ImageName, "1.0.0");
+            Assert.Equal(["amd64", "arm64"], manifests.Select(manifest => manifest.Item1));
+            // ELF's e_machine, at offset 18: 0x3e x86-64, 0xb7 AArch64.
+            foreach (var (platform, architecture, machine) in new[] { ("linux/amd64", "X64", "3e"), ("linux/arm64", "Arm64", "b7") })
+            {
+                Assert.Equal(0, (await Docker.RunAsync("pull", "--platform", platform, $"{name}:1.0.0")).ExitCode);
+                var app = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, $"{name}:1.0.0");
+                Assert.True(app.ExitCode == 0 && app.Output.Trim() == $"ran on {architecture}", app.ToString());
+                // A native executable of that architecture, with no managed assembly or symbols beside it.
+                var files = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "/bin/sh", $"{name}:1.0.0",
+                    "-c", $"ls /app; head -c 20 /app/{project.AssemblyName} | od -An -tx1 | tr -d ' \n'");
+                var lines = files.Output.Trim().Split('\n');
+                Assert.True(lines.Length == 2 && lines[0] == project.AssemblyName, files.ToString());
+                Assert.Equal(machine, lines[1][36..38]);
+            }
+
+            // Unchanged: nothing written, nothing pushed.
+            var unchanged = await project.PublishAsync("-v:n");
+
+            Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+            Assert.DoesNotContain("Wrote the layer", unchanged.Output);
+            Assert.Contains("is in its registry as pushed before", unchanged.Output);
+
+            // A code change: each platform's executable is its own layer, written and pushed once.
+            project.WriteProgram(Program.Replace("ran on", "now runs on", StringComparison.Ordinal));
+            var changed = await project.PublishAsync("-v:n");
+
+            Assert.True(changed.ExitCode == 0, changed.ToString());
+            Assert.Equal(2, Regex.Matches(changed.Output, "Wrote the layer of COPY .pipelineimage/app/").Count);
+            Assert.Matches(@"Pushed the linux/amd64 image of localhost:5000/\S+ \(sha256:[0-9a-f]{64}\): 2 blob\(s\) uploaded", changed.Output);
+            Assert.Matches(@"Pushed the linux/arm64 image of localhost:5000/\S+ \(sha256:[0-9a-f]{64}\): 2 blob\(s\) uploaded", changed.Output);
+            Assert.Equal(0, (await Docker.RunAsync("pull", "--platform", "linux/arm64", $"{name}:1.0.0")).ExitCode);
+            var rerun = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", "linux/arm64", $"{name}:1.0.0");
+            Assert.Equal("now runs on Arm64", rerun.Output.Trim());
+        }
+        finally
+        {
+            await Docker.RemoveRepositoryAsync(name);
+        }
+    }
+
     // The tag's index in the open registry: its media type, and each manifest's architecture and digest.
     // The artifact types of a manifest's referrers: its referrers tag, as Debian's registry has no referrers API.
     private static async Task<string[]> ReferrersAsync(string repository, string digest)
