@@ -181,6 +181,47 @@ public sealed class PlatformsTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task OnPodmanTheRunStepsOfEachPlatformAreBuiltThereAndOnlyItsOwnPlatformsImageGoesIntoItsStore()
+    {
+        // Podman 5 speaks plain HTTP to 127.0.0.1:5000 (its registries.conf), not to localhost:5000.
+        var engine = EngineUnderTest.Podman5;
+        var properties = """
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>127.0.0.1:5000</PipelineImageRegistry>
+            <PipelineImageBase>127.0.0.1:5000/stand-ins/dotnet/runtime:10.0</PipelineImageBase>
+            <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
+            <PipelineImageOsPackageManager>apt</PipelineImageOsPackageManager>
+            <PipelineImageNetwork>host</PipelineImageNetwork>
+            """;
+        await using var project = new TestProject(feed, properties: properties, items: """<PipelineRequirement Include="jq" />""", program: Program, engine: engine);
+        var name = $"127.0.0.1:5000/{project.ImageName}";
+        try
+        {
+            var publish = await project.PublishAsync("-v:n");
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            Assert.Equal(2, Regex.Matches(publish.Output, $@"Building the requirements base {Regex.Escape(name)}:pipelineimage-requirements-[0-9a-f]{{64}} with the engine at {Regex.Escape(engine.Socket)}").Count);
+            Assert.Contains("the linux/amd64 image only", publish.Output);
+            foreach (var (platform, architecture) in new[] { ("linux/amd64", "X64"), ("linux/arm64", "Arm64") })
+            {
+                Assert.Equal(0, (await Docker.RunAsync("pull", "--platform", platform, $"{name}:1.0.0")).ExitCode);
+                var app = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, $"{name}:1.0.0");
+                Assert.True(app.ExitCode == 0 && app.Output.Trim() == $"ran on {architecture}", app.ToString());
+                var jq = await Docker.RunAsync("run", "--rm", "--network", "none", "--platform", platform, "--entrypoint", "jq", $"{name}:1.0.0", "--version");
+                Assert.True(jq.ExitCode == 0 && jq.Output.StartsWith("jq-", StringComparison.Ordinal), jq.ToString());
+            }
+
+            var local = await engine.Cli.RunAsync("run", "--rm", "--network", "none", $"{name}:1.0.0");
+            Assert.True(local.ExitCode == 0 && local.Output.Trim() == "ran on X64", local.ToString());
+        }
+        finally
+        {
+            await Docker.RemoveRepositoryAsync(name);
+            await engine.Cli.RemoveRepositoryAsync(name);
+        }
+    }
+
+    [EngineFact]
     public async Task ANativeAotAppIsCompiledForEachPlatformAndEachImageRunsItsOwnExecutable()
     {
         var properties = """
