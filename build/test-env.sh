@@ -26,11 +26,13 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 
 # ---- packages -------------------------------------------------------------------------------------------------
-# clang and zlib1g-dev: the native AOT publish shape links with them. mono-runtime (with System.Xml.Linq, and System.Xaml
+# clang and zlib1g-dev: the native AOT publish shape links with them; gcc-aarch64-linux-gnu and libc6-dev-arm64-cross
+# too, for arm64 (and the arm64 stand-ins' small binaries). catatonit: the pause process of the pods `podman kube play`
+# makes (Podman builds its local pause image with it). mono-runtime (with System.Xml.Linq, and System.Xaml
 # that MSBuild's attributes name): the Mono tests load the net472 ToolTasks as .NET Framework would.
 # All of the scripts' packages at once, so that no later install (one runs in the background) waits for apt's lock.
 "$here/install-packages.sh" docker.io podman debootstrap curl openssl clang zlib1g-dev mono-runtime libmono-system-xml-linq4.0-cil libmono-system-xaml4.0-cil \
-  docker-registry apache2-utils util-linux jq qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  docker-registry apache2-utils util-linux jq qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross catatonit
 
 # The arm64 stand-ins' slow part (minutes of debootstrap under QEMU) goes on in the background while the rest is
 # provisioned; build/arm64-stand-ins.sh, below, waits for it.

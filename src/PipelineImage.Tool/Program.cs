@@ -79,6 +79,7 @@ internal static class Program
         nameof(PushPipelineImage) => new PushPipelineImage(),
         nameof(SavePipelineImage) => new SavePipelineImage(),
         nameof(DescribePipelineImage) => new DescribePipelineImage(),
+        nameof(WritePipelineDefinitions) => new WritePipelineDefinitions(),
         _ => null,
     };
 

@@ -75,6 +75,10 @@ internal static class DiagnosticCodes
     public const string InvalidPlatforms = nameof(InvalidPlatforms);                                 // PIMG2049
     public const string PlatformsUnsupported = nameof(PlatformsUnsupported);                         // PIMG2050
     public const string InvalidBuilderNode = nameof(InvalidBuilderNode);                             // PIMG2051
+    public const string UnknownDefinitionStep = nameof(UnknownDefinitionStep);                       // PIMG2055
+    public const string DefinitionStepNotPushed = nameof(DefinitionStepNotPushed);                   // PIMG2056
+    public const string InvalidDefinitionPlaceholder = nameof(InvalidDefinitionPlaceholder);         // PIMG2057
+    public const string InvalidDefinition = nameof(InvalidDefinition);                               // PIMG2058
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

@@ -12,6 +12,7 @@ namespace PipelineImage.Intermediate;
 [JsonSerializable(typeof(PlanFile))]
 [JsonSerializable(typeof(ImageRecord))]
 [JsonSerializable(typeof(ImageReference))]
+[JsonSerializable(typeof(PushedImageFile))]
 internal sealed partial class IntermediateJson : JsonSerializerContext
 {
     /// <summary>How plan.json and image.json are written: indented, non-ASCII as it is, references as <c>{"name", "tag"}</c>.</summary>

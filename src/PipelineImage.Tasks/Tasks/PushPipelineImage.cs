@@ -57,10 +57,21 @@ public sealed partial class PushPipelineImage : EngineTask
         }
 
         await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Pushed = pushed }).ToJson()).ConfigureAwait(false);
+        if (ReferencesFile.Length > 0 && results.Count > 0)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(ReferencesFile))!);
+            await AtomicFile.WriteIfChangedAsync(ReferencesFile,
+                PushedImageFile.Of(results.Select(result => (result.Reference, result.Digest)).ToList(), record.Platforms).ToJson()).ConfigureAwait(false);
+        }
+
         PushedReferences = results.Select(result =>
         {
             var item = new TaskItem(result.Reference.ToString());
+            item.SetMetadata("Name", result.Reference.Name);
+            item.SetMetadata("Tag", result.Reference.Tag);
+            item.SetMetadata("ImageId", record.ImageId);
             item.SetMetadata("Digest", result.Digest);
+            item.SetMetadata("PinnedReference", PushedImageFile.Pinned(result.Reference, result.Digest));
             item.SetMetadata("BytesUploaded", result.BytesUploaded?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
             item.SetMetadata("PlatformManifests", BuildPipelineImage.PlatformManifests(record.Platforms));
             return (ITaskItem)item;

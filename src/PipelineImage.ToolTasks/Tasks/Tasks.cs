@@ -31,3 +31,8 @@ public sealed partial class SavePipelineImage : EngineTask
 public sealed partial class DescribePipelineImage : EngineTask
 {
 }
+
+/// <summary>WritePipelineDefinitions, in the tool.</summary>
+public sealed partial class WritePipelineDefinitions : PipelineImageTask
+{
+}

@@ -8,6 +8,15 @@ public sealed partial class PushPipelineImage
     /// <summary>image.json, written by the build.</summary>
     [Required] public string ImageRecordPath { get; set; } = "";
 
-    /// <summary>name:tag items with Digest metadata.</summary>
+    /// <summary>
+    /// PipelineImageReferencesFile: where what was pushed is written by digest (Intermediate/PushedImageFile);
+    /// empty: nowhere.
+    /// </summary>
+    public string ReferencesFile { get; set; } = "";
+
+    /// <summary>
+    /// name:tag items with Name, Tag, ImageId, Digest, PinnedReference (<c>name@sha256:…</c>), BytesUploaded and
+    /// PlatformManifests metadata: @(PipelineImageReference) once pushed.
+    /// </summary>
     [Output] public ITaskItem[] PushedReferences { get; set; } = [];
 }
