@@ -26,11 +26,11 @@ internal static class IndexBills
     /// <param name="readFiles">Reads files of a platform's image.</param>
     /// <param name="record">image.json: the name, the index's digest (its id) and its references.</param>
     /// <param name="sbomPath">The index's bill.</param>
-    /// <param name="nuget">The app's NuGet packages.</param>
+    /// <param name="nuget">The app's NuGet packages on a platform (each platform's own, when it was published for its runtime identifier).</param>
     /// <param name="log">Where a line per bill goes.</param>
     /// <param name="cancellationToken">Stops the reading.</param>
     public static async Task<IReadOnlyDictionary<string, string>> WriteAsync(IReadOnlyList<(string Platform, string ManifestDigest)> platforms,
-        Func<string, IReadOnlyList<FileQuery>, Task<IReadOnlyList<ImageFile>>> readFiles, ImageRecord record, string sbomPath, IReadOnlyList<Package> nuget,
+        Func<string, IReadOnlyList<FileQuery>, Task<IReadOnlyList<ImageFile>>> readFiles, ImageRecord record, string sbomPath, Func<string, IReadOnlyList<Package>> nuget,
         Action<string> log, CancellationToken cancellationToken)
     {
         var images = new List<(string Platform, string ManifestDigest, IReadOnlyList<Package> Packages)>();
@@ -38,10 +38,11 @@ internal static class IndexBills
         foreach (var (platform, manifest) in platforms)
         {
             var (os, pip) = Inventory.OfImage(await readFiles(platform, Inventory.Queries).ConfigureAwait(false));
-            var packages = (IReadOnlyList<Package>)[.. nuget, .. os, .. pip];
+            var dotnet = nuget(platform);
+            var packages = (IReadOnlyList<Package>)[.. dotnet, .. os, .. pip];
             var path = PlatformPath(sbomPath, platform);
             await AtomicFile.WriteIfChangedAsync(path, CycloneDx.Write(record.Name, manifest, [], packages, platform)).ConfigureAwait(false);
-            log($"Wrote the bill of materials of {record.Name} for {platform} ({manifest}) to {path}: {nuget.Count} NuGet, {os.Count} OS and {pip.Count} pip package(s)");
+            log($"Wrote the bill of materials of {record.Name} for {platform} ({manifest}) to {path}: {dotnet.Count} NuGet, {os.Count} OS and {pip.Count} pip package(s)");
             images.Add((platform, manifest, packages));
             paths[platform] = path;
         }

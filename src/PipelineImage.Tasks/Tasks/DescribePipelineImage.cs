@@ -29,9 +29,10 @@ public sealed partial class DescribePipelineImage : EngineTask
             return;
         }
 
-        var nuget = File.Exists(ProjectAssetsFile)
-            ? Inventory.NuGet(await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false), TargetFramework, RuntimeIdentifier)
-            : [];
+        var assets = File.Exists(ProjectAssetsFile) ? await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false) : null;
+        var nuget = assets is null ? [] : Inventory.NuGet(assets, TargetFramework, RuntimeIdentifier);
+        var runtimes = PlatformRuntimeIdentifiers.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=')).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
         if (nuget.Count == 0 && !File.Exists(ProjectAssetsFile))
         {
             Log.LogMessage(MessageImportance.Normal, "No project.assets.json at '{0}': the bill of materials lists no NuGet packages", ProjectAssetsFile);
@@ -43,7 +44,8 @@ public sealed partial class DescribePipelineImage : EngineTask
         if (image is IndexImage index)
         {
             var bills = await IndexBills.WriteAsync(index.Platforms, (platform, queries) => index.Platform(platform).ReadFilesAsync(queries, cancellationToken),
-                record, sbomPath, nuget, line => Log.LogMessage(MessageImportance.High, "{0}", line), cancellationToken).ConfigureAwait(false);
+                record, sbomPath,
+                platform => assets is not null && runtimes.TryGetValue(platform, out var runtime) ? Inventory.NuGet(assets, TargetFramework, runtime) : nuget, line => Log.LogMessage(MessageImportance.High, "{0}", line), cancellationToken).ConfigureAwait(false);
             await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath, PlatformSboms = bills }).ToJson()).ConfigureAwait(false);
             return;
         }

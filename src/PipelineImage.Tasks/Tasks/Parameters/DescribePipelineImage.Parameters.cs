@@ -19,4 +19,10 @@ public sealed partial class DescribePipelineImage
 
     /// <summary>$(RuntimeIdentifier), the assets file's target with it.</summary>
     public string RuntimeIdentifier { get; set; } = "";
+
+    /// <summary>
+    /// PipelineImagePlatforms with a publish per runtime identifier: each platform's, <c>linux/arm64=linux-arm64;…</c>,
+    /// whose assets the platform's bill lists; empty: <see cref="RuntimeIdentifier"/>'s on every platform.
+    /// </summary>
+    public string PlatformRuntimeIdentifiers { get; set; } = "";
 }
