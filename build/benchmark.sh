@@ -16,6 +16,9 @@
 #          stand-in there (build/arm64-stand-ins.sh)
 #   sdkmulti  the SDK's PublishContainer with ContainerRuntimeIdentifiers=linux-x64;linux-arm64 on the same base, to
 #          localhost:5000 (an inner publish per runtime identifier)
+#   multisc  multi for a self-contained app (SelfContained=true, RuntimeIdentifiers=linux-x64;linux-arm64) on the
+#          two-platform runtime-deps stand-in: a publish per runtime identifier (the arm64 one an inner publish)
+#   sdkmultisc  sdkmulti for the same self-contained app on the same base
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
 # interleaved (plain ours bk oop hand sdk push sdkpush noengine, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
@@ -31,9 +34,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
 fleet=${BENCH_FLEET:-3}
-scenarios=(plain ours bk oop hand sdk push sdkpush noengine multi sdkmulti)
+scenarios=(plain ours bk oop hand sdk push sdkpush noengine multi sdkmulti multisc sdkmultisc)
 [ "${BENCH_ONLY:-}" = fleet ] && { scenarios=(); runs=0; }
-[ "${BENCH_ONLY:-}" = platforms ] && scenarios=(plain multi sdkmulti)
+[ "${BENCH_ONLY:-}" = platforms ] && scenarios=(plain multi sdkmulti multisc sdkmultisc)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -44,7 +47,7 @@ work=$(mktemp -d /tmp/pimg-bench.XXXXXX)
 dangling_before=$(docker image ls -q --filter dangling=true | sort)
 cleanup() {
   docker image rm -f localhost:5000/bench-push:latest localhost:5000/bench-sdkpush:latest >/dev/null 2>&1 || true
-  docker image rm -f bench-sdkmulti:latest >/dev/null 2>&1 || true
+  docker image rm -f bench-sdkmulti:latest bench-sdkmultisc:latest >/dev/null 2>&1 || true
   docker image rm -f localhost:5000/bench-fleet-default:latest localhost:5000/bench-fleet-noengine:latest >/dev/null 2>&1 || true
   docker image rm -f bench-ours:latest bench-ours:1.0.0 bench-bk:latest bench-bk:1.0.0 bench-oop:latest bench-oop:1.0.0 bench-hand:latest bench-sdk:latest bench-sdk:1.0.0 >/dev/null 2>&1 || true
   # The images each rebuild left untagged, and only those.
@@ -118,6 +121,13 @@ run_multi() { publish "$work/multi" -p:PipelineImageRegistry=localhost:5000 -p:P
 run_sdkmulti() { publish "$work/sdkmulti" -p:PipelineImageEnabled=false -t:PublishContainer -p:ContainerBaseImage=$two_platforms \
   -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkmulti -p:ContainerImageTags=latest '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"' \
   '-p:RuntimeIdentifiers="linux-x64;linux-arm64"'; } # the SDK's inner publishes need the assets file to have both targets
+two_platforms_deps=localhost:5000/stand-ins/dotnet/runtime-deps:10.0
+self_contained=(-p:SelfContained=true '-p:RuntimeIdentifiers="linux-x64;linux-arm64"')
+run_multisc() { publish "$work/multisc" "${self_contained[@]}" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-multisc \
+  -p:PipelineImageTags=latest -p:PipelineImagePush=true -p:PipelineImageBase=$two_platforms_deps '-p:PipelineImagePlatforms="linux/amd64;linux/arm64"'; }
+run_sdkmultisc() { publish "$work/sdkmultisc" "${self_contained[@]}" -p:PipelineImageEnabled=false -t:PublishContainer \
+  -p:ContainerBaseImage=$two_platforms_deps -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkmultisc -p:ContainerImageTags=latest \
+  '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"'; }
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
@@ -168,7 +178,7 @@ for i in $(seq 1 "$runs"); do
       [ "$mode" = change ] && change "$s"
       before=$(registry_bytes)
       samples[$s.$mode]+="$(timed "$s") "
-      case $s in push | sdkpush | noengine | multi | sdkmulti) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
+      case $s in push | sdkpush | noengine | multi | sdkmulti | multisc | sdkmultisc) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
       case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
@@ -206,13 +216,15 @@ fi
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
       multi) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePlatforms=linux/amd64;linux/arm64`, pushed to localhost:5000';;
       sdkmulti) label='`dotnet publish -t:PublishContainer` (.NET SDK), `ContainerRuntimeIdentifiers=linux-x64;linux-arm64`, to localhost:5000';;
+      multisc) label='the same two platforms with PipelineImage.Tasks, self-contained (a publish per runtime identifier), on runtime-deps';;
+      sdkmultisc) label='the same with the .NET SDK'"'"'s `ContainerRuntimeIdentifiers`, self-contained, on runtime-deps';;
     esac
     printf '| %s | %.2f | %.3f | %.2f | %.3f |\n' "$label" "${result[$s.noop]}" "$(echo "${result[$s.noop]} / ${result[plain.noop]}" | bc -l)" \
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
   if [ "${BENCH_ONLY:-}" = platforms ]; then
   echo
-  echo "Bytes the registry stored per run (median), two platforms, after a code change: ours ${result[bytes.multi.change]}, the SDK's ${result[bytes.sdkmulti.change]}; in a no-op publish: ours ${result[bytes.multi.noop]}, the SDK's ${result[bytes.sdkmulti.noop]}."
+  echo "Bytes the registry stored per run (median), two platforms, after a code change: ours ${result[bytes.multi.change]}, the SDK's ${result[bytes.sdkmulti.change]}; in a no-op publish: ours ${result[bytes.multi.noop]}, the SDK's ${result[bytes.sdkmulti.noop]}. Self-contained, after a code change: ours ${result[bytes.multisc.change]}, the SDK's ${result[bytes.sdkmultisc.change]}; in a no-op publish: ours ${result[bytes.multisc.noop]}, the SDK's ${result[bytes.sdkmultisc.noop]}."
   else
   echo
   echo "Bytes the registry stored per run (median), after a code change: ours ${result[bytes.push.change]} (no engine ${result[bytes.noengine.change]}), the SDK's ${result[bytes.sdkpush.change]}; in a no-op publish: ours ${result[bytes.push.noop]} (no engine ${result[bytes.noengine.noop]}), the SDK's ${result[bytes.sdkpush.noop]}."

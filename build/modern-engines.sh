@@ -16,7 +16,7 @@
 # The docker-* CLIs are this machine's docker CLI with DOCKER_HOST set. podman5 is trixie's podman in remote mode,
 # run here with the root's dynamic loader and libraries, so that file and directory arguments are this machine's.
 # /usr/local/libexec/pipelineimage/trixie-chroot COMMAND... runs a command of the root (skopeo, docker, docker buildx,
-# ctr...) in the same kind of namespace, with this machine's sockets, /tmp and /var/tmp; BuildKit, for example:
+# ctr, and sid's cosign 3, crane and oras...) in the same kind of namespace, with this machine's sockets, /tmp and /var/tmp; BuildKit, for example:
 #   trixie-chroot env DOCKER_HOST=unix:///run/pipelineimage/docker-containerd.sock docker buildx build ...
 # The engines see this machine's /tmp and /var/tmp (for bind mounts) and no other directory of it; containers get no
 # network unless they ask for the host's. They log to /var/log/pipelineimage-<engine>.log and get the .NET base image
@@ -97,7 +97,10 @@ apt_mirror() { # [security]: the security archive's instead
 # Bumped, with the package lists, when the root must be installed again (apt only; debootstrap runs once).
 packages=(docker.io containerd runc podman conmon catatonit tini xz-utils ca-certificates)
 verifiers=(skopeo docker-cli docker-buildx)   # installed when trixie has them
-root_revision="1 $suite ${packages[*]} / ${verifiers[*]}"
+# From sid (pinned at 50: nothing else comes from there): cosign 3 (trixie's is 2.5, without cosign 3's signatures and
+# bundles), crane and oras, the tests' verifiers of signatures and referrers. They need nothing of sid but themselves.
+sid_verifiers=(cosign crane oras)
+root_revision="1 $suite ${packages[*]} / ${verifiers[*]} / sid ${sid_verifiers[*]}"
 apt_opts=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -o Dpkg::Use-Pty=0)
 
 pid_of() { # engine: the pid of its running supervisor, or nothing
@@ -149,6 +152,14 @@ Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
   put "$root/etc/apt/sources.list.d/debian.sources" 644 "$sources"
+  put "$root/etc/apt/sources.list.d/sid.sources" 644 "Types: deb
+URIs: $mirror
+Suites: sid
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+  put "$root/etc/apt/preferences.d/sid" 644 'Package: *
+Pin: release n=sid
+Pin-Priority: 50'
   rm -f "$root/etc/apt/sources.list"
   # Nothing installed in the root starts a service.
   put "$root/usr/sbin/policy-rc.d" 755 '#!/bin/sh
@@ -168,6 +179,9 @@ exit 101'
       log "verifier $p is not available in $suite (skipped)"
     fi
   done
+  "${chroot_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y -t sid "${sid_verifiers[@]}" \
+    >>/var/log/pipelineimage-trixie-apt.log 2>&1 \
+    || { tail -n 30 /var/log/pipelineimage-trixie-apt.log >&2; log "apt-get install -t sid ${sid_verifiers[*]} in the root failed"; exit 1; }
   "${chroot_cmd[@]}" apt-get clean
   printf '%s\n' "$root_revision" >"$marker"
   log "root ready in $(( $(date +%s) - started )) s"

@@ -124,6 +124,27 @@ internal sealed class RegistryClient : IDisposable
         return (mediaType, bytes, ContentDigest.Of(bytes));
     }
 
+    /// <summary>
+    /// The referrers API's index of a subject's referrers (<c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c>); null when the
+    /// registry has no such API (it answers 404 or 405: the referrers tag is then the index, see the distribution spec).
+    /// </summary>
+    public async Task<byte[]?> GetReferrersAsync(string repository, string digest, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/referrers/{digest}");
+            request.Headers.Accept.ParseAdd(MediaTypes.OciIndex);
+            return request;
+        }, Pull(repository), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+        {
+            return null;
+        }
+
+        await EnsureAsync(response, $"GET the referrers of {repository}@{digest}", cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Whether the repository has the manifest of this digest.</summary>
     public Task<bool> HasManifestAsync(string repository, string digest, CancellationToken cancellationToken) =>
         ExistsAsync($"v2/{repository}/manifests/{digest}", Push(repository), cancellationToken);

@@ -5,7 +5,9 @@ using PipelineImage.Diagnostics;
 using PipelineImage.ImageStore;
 using PipelineImage.Naming;
 using PipelineImage.Intermediate;
+using PipelineImage.Planning;
 using PipelineImage.Registry;
+using PipelineImage.Signing;
 
 namespace PipelineImage.Tasks;
 
@@ -19,19 +21,51 @@ public sealed partial class PushPipelineImage : EngineTask
     protected override async System.Threading.Tasks.Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var record = await ReadImageRecordAsync(ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
+        // The key is read (and its password checked) before anything is pushed.
+        using var key = SigningKeys.Load(SigningKey, Secrets.Select(item => new SecretItem(item.ItemSpec, item.GetMetadata("Environment"), item.GetMetadata("File"))).ToList(),
+            ProjectDirectory, Environment.GetEnvironmentVariable);
         var (connection, config) = ResolveEngine();
         using var registries = Registries(config, cancellationToken, retryDelays: RetryDelays);
+        IReadOnlyList<PushedReference> pushed;
         if (await EarlierPush.StillHoldsAsync(record, registries, cancellationToken).ConfigureAwait(false) is { } held)
         {
             Log.LogMessage(MessageImportance.High, "{0} is in its registry as pushed before ({1}): nothing to push", string.Join(", ", held.Select(h => h.Reference)),
                 string.Join(", ", held.Select(h => h.Digest).Distinct()));
-            await RecordPushedAsync(record, held, registries, cancellationToken).ConfigureAwait(false);
-            return;
+            pushed = held;
+        }
+        else
+        {
+            using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
+            pushed = await image.PushAsync(record.AllReferences(), cancellationToken).ConfigureAwait(false);
         }
 
-        using var image = await Stored(connection, registries).OpenAsync(record, ImageRecordPath, DiagnosticCodes.NoImageToPush, cancellationToken).ConfigureAwait(false);
-        var pushed = await image.PushAsync(record.AllReferences(), cancellationToken).ConfigureAwait(false);
         await RecordPushedAsync(record, pushed, registries, cancellationToken).ConfigureAwait(false);
+        if (key is not null)
+        {
+            await SignAsync(key, record, pushed, registries, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Each pushed manifest (an index's and each platform's) in each repository, signed once by the key.
+    private async System.Threading.Tasks.Task SignAsync(Signing.SigningKey key, ImageRecord record, IReadOnlyList<PushedReference> pushed, RegistryClients registries,
+        CancellationToken cancellationToken)
+    {
+        var signer = new ImageSigner(key, registries.For);
+        var subjects = pushed.Select(result => (Repository: RepositoryName.Of(result.Reference.Name), result.Digest)).Distinct()
+            .SelectMany(index => (record.Platforms?.Values ?? []).Prepend(index.Digest).Select(digest => new SigningSubject(index.Repository.Registry, index.Repository.Path, digest)));
+        foreach (var subject in subjects.Distinct())
+        {
+            try
+            {
+                var signature = await signer.SignAsync(subject, cancellationToken).ConfigureAwait(false);
+                Log.LogMessage(MessageImportance.High, signature.Reused ? "{0}@{1} is signed by this key already (the OCI referrer {2}): not signed again"
+                    : "Signed {0}@{1}: the signature is the OCI referrer {2}", subject.Name, subject.Digest, signature.Referrer);
+            }
+            catch (RegistryException e)
+            {
+                throw registries.Failure(e, $"the signature of {subject.Name}@{subject.Digest}");
+            }
+        }
     }
 
     // Only after every tag went up (and its bill of materials, when there is one, is attached): a failed push leaves

@@ -14,6 +14,15 @@ public sealed partial class PushPipelineImage
     /// </summary>
     public string ReferencesFile { get; set; } = "";
 
+    /// <summary>PipelineImageSigningKey: a PipelineImageSecret id or a key file; empty: nothing is signed.</summary>
+    public string SigningKey { get; set; } = "";
+
+    /// <summary>@(PipelineImageSecret): where a secret signing key is.</summary>
+    public ITaskItem[] Secrets { get; set; } = [];
+
+    /// <summary>$(MSBuildProjectDirectory): a relative key file or secret file starts here.</summary>
+    public string ProjectDirectory { get; set; } = "";
+
     /// <summary>
     /// name:tag items with Name, Tag, ImageId, Digest, PinnedReference (<c>name@sha256:…</c>), BytesUploaded and
     /// PlatformManifests metadata: @(PipelineImageReference) once pushed.

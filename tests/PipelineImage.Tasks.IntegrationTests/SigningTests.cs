@@ -1,0 +1,105 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.RegularExpressions;
+using PipelineImage.IntegrationTests.Infrastructure;
+
+namespace PipelineImage.IntegrationTests;
+
+/// <summary>
+/// PipelineImageSigningKey end to end: the publish signs what it pushed as cosign 3 does, and the real cosign verifies
+/// it with the public key (and with no other), offline; the key's bytes appear nowhere.
+/// </summary>
+[Collection(EngineCollection.Name)]
+public sealed class SigningTests(PackageFeed feed)
+{
+    private const string Password = "e2e-password";
+
+    [EngineFact]
+    public async Task APushedImageIsSignedOnceWithCosignsKeyOrAPkcs8SecretAndCosignVerifiesItWithThatKeyAlone()
+    {
+        var properties = """
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+            <PipelineImageSigningKey>keys/cosign.key</PipelineImageSigningKey>
+            """;
+        await using var project = new TestProject(feed, properties: properties);
+        var keys = Directory.CreateDirectory(Path.Combine(project.Directory, "keys")).FullName;
+        var generated = await Cosign.GenerateKeyPairAsync(keys, Password);
+        Assert.True(generated.ExitCode == 0, generated.ToString());
+        var other = await ProcessRunner.RunAsync("bash", ["-c", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.pem && openssl pkey -in other.pem -pubout -out other.pub"], keys);
+        Assert.True(other.ExitCode == 0, other.ToString());
+        var name = $"localhost:5000/{project.ImageName}";
+        var withPassword = new Dictionary<string, string?> { ["COSIGN_PASSWORD"] = Password };
+        try
+        {
+            // A wrong password stops the push before anything is pushed.
+            var wrong = await project.PublishAsync(new Dictionary<string, string?> { ["COSIGN_PASSWORD"] = "not it" });
+
+            Assert.True(wrong.ExitCode != 0, wrong.ToString());
+            Assert.Contains($"error PIMG2059: PipelineImageSigningKey '{Path.Combine(keys, "cosign.key")}' could not be decrypted with COSIGN_PASSWORD", wrong.Output);
+            Assert.DoesNotContain("Pushed ", wrong.Output);
+
+            var first = await project.PublishAsync(withPassword, "-v:diag", "-bl:" + Path.Combine(project.Directory, "publish.binlog"));
+
+            Assert.True(first.ExitCode == 0, first.ToString());
+            var digest = Regex.Match(first.Output, $@"Signed {Regex.Escape(name)}@(sha256:[0-9a-f]{{64}}): the signature is the OCI referrer sha256:[0-9a-f]{{64}}").Groups[1].Value;
+            Assert.True(digest.Length > 0, first.Output);
+            var verified = await Cosign.VerifyAsync($"{name}@{digest}", Path.Combine(keys, "cosign.pub"));
+            Assert.True(verified.ExitCode == 0, verified.ToString());
+            Assert.Contains("\"type\":\"https://sigstore.dev/cosign/sign/v1\"", verified.Output);
+            var otherKey = await Cosign.VerifyAsync($"{name}@{digest}", Path.Combine(keys, "other.pub"));
+            Assert.True(otherKey.ExitCode != 0, otherKey.ToString());
+
+            // The key's bytes are in no output, binlog, plan.json or image.json (nor in a layer: the image has only the app).
+            var secretLines = (await File.ReadAllLinesAsync(Path.Combine(keys, "cosign.key"))).Where(line => !line.StartsWith("-----", StringComparison.Ordinal)).ToList();
+            var binlog = new MemoryStream();
+            await using (var gzip = new GZipStream(File.OpenRead(Path.Combine(project.Directory, "publish.binlog")), CompressionMode.Decompress))
+            {
+                await gzip.CopyToAsync(binlog);
+            }
+
+            var places = new Dictionary<string, string>
+            {
+                ["output"] = first.Output,
+                ["binlog"] = Encoding.UTF8.GetString(binlog.ToArray()),
+                ["plan.json"] = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "plan.json")),
+                ["image.json"] = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json")),
+            };
+            Assert.All(places, place => Assert.All(secretLines, line => Assert.DoesNotContain(line, place.Value, StringComparison.Ordinal)));
+            Assert.DoesNotContain(Password, places["binlog"], StringComparison.Ordinal);
+            Assert.Contains("cosign.key", places["binlog"], StringComparison.Ordinal);
+
+            // Unchanged: the signature there is this key's, and none is made again.
+            var unchanged = await project.PublishAsync(withPassword);
+
+            Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
+            Assert.Contains($"{name}@{digest} is signed by this key already", unchanged.Output);
+
+            // A PKCS#8 key from openssl, given as a PipelineImageSecret's variable, signs the next image.
+            project.WriteProject(properties.Replace("keys/cosign.key", "signing-key", StringComparison.Ordinal),
+                """<PipelineImageSecret Include="signing-key" Environment="SIGNING_KEY" />""");
+            project.WriteProgram("""Console.WriteLine("signed by a secret");""");
+            var secret = await project.PublishAsync(new Dictionary<string, string?> { ["SIGNING_KEY"] = await File.ReadAllTextAsync(Path.Combine(keys, "other.pem")) });
+
+            Assert.True(secret.ExitCode == 0, secret.ToString());
+            var secretDigest = Regex.Match(secret.Output, $@"Signed {Regex.Escape(name)}@(sha256:[0-9a-f]{{64}})").Groups[1].Value;
+            Assert.True((await Cosign.VerifyAsync($"{name}@{secretDigest}", Path.Combine(keys, "other.pub"))).ExitCode == 0);
+            Assert.True((await Cosign.VerifyAsync($"{name}@{secretDigest}", Path.Combine(keys, "cosign.pub"))).ExitCode != 0);
+
+            // Pushed without a key: nothing signed, and cosign finds no signature.
+            project.WriteProject(properties.Replace("<PipelineImageSigningKey>keys/cosign.key</PipelineImageSigningKey>", "", StringComparison.Ordinal), "");
+            project.WriteProgram("""Console.WriteLine("unsigned");""");
+            var unsigned = await project.PublishAsync();
+
+            Assert.True(unsigned.ExitCode == 0, unsigned.ToString());
+            Assert.DoesNotContain("Signed ", unsigned.Output);
+            var unsignedDigest = Regex.Match(unsigned.Output, $@"Pushed {Regex.Escape(name)}:1\.0\.0 \((sha256:[0-9a-f]{{64}})\)").Groups[1].Value;
+            var none = await Cosign.VerifyAsync($"{name}@{unsignedDigest}", Path.Combine(keys, "cosign.pub"));
+            Assert.True(none.ExitCode != 0 && none.Output.Contains("no signatures found", StringComparison.Ordinal), none.ToString());
+        }
+        finally
+        {
+            await Cli.Docker.RemoveRepositoryAsync(name);
+        }
+    }
+}
