@@ -222,6 +222,43 @@ public sealed class PlatformsTests(PackageFeed feed)
     }
 
     [EngineFact]
+    public async Task WithASigningKeyTheIndexAndEachPlatformsManifestAreSignedAndCosignVerifiesEach()
+    {
+        var properties = $"""
+            <PipelineImagePush>true</PipelineImagePush>
+            <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
+            <PipelineImageBase>{BaseImage}</PipelineImageBase>
+            <PipelineImagePlatforms>linux/amd64;linux/arm64</PipelineImagePlatforms>
+            <PipelineImageSigningKey>cosign.key</PipelineImageSigningKey>
+            """;
+        await using var project = new TestProject(feed, properties: properties, program: Program);
+        Assert.Equal(0, (await Cosign.GenerateKeyPairAsync(project.Directory, "index-password")).ExitCode);
+        var name = $"localhost:5000/{project.ImageName}";
+        try
+        {
+            var publish = await project.PublishAsync(new Dictionary<string, string?> { ["COSIGN_PASSWORD"] = "index-password" });
+
+            Assert.True(publish.ExitCode == 0, publish.ToString());
+            using var record = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json")));
+            var digests = record.RootElement.GetProperty("platforms").EnumerateObject().Select(platform => platform.Value.GetString()!)
+                .Prepend(record.RootElement.GetProperty("manifest").GetString()!).ToList();
+            Assert.Equal(3, digests.Count);
+            foreach (var digest in digests)
+            {
+                Assert.Contains($"Signed {name}@{digest}", publish.Output);
+                var verified = await Cosign.VerifyAsync($"{name}@{digest}", Path.Combine(project.Directory, "cosign.pub"));
+                Assert.True(verified.ExitCode == 0, verified.ToString());
+                var provenance = await Cosign.VerifyAttestationAsync($"{name}@{digest}", Path.Combine(project.Directory, "cosign.pub"), "slsaprovenance1");
+                Assert.True(provenance.ExitCode == 0, provenance.ToString());
+            }
+        }
+        finally
+        {
+            await Docker.RemoveRepositoryAsync(name);
+        }
+    }
+
+    [EngineFact]
     public async Task ANativeAotAppIsCompiledForEachPlatformAndEachImageRunsItsOwnExecutable()
     {
         var properties = """

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using PipelineImage.IntegrationTests.Infrastructure;
 
@@ -21,6 +22,7 @@ public sealed class SigningTests(PackageFeed feed)
             <PipelineImagePush>true</PipelineImagePush>
             <PipelineImageRegistry>localhost:5000</PipelineImageRegistry>
             <PipelineImageSigningKey>keys/cosign.key</PipelineImageSigningKey>
+            <PipelineImageSbom>true</PipelineImageSbom>
             """;
         await using var project = new TestProject(feed, properties: properties);
         var keys = Directory.CreateDirectory(Path.Combine(project.Directory, "keys")).FullName;
@@ -42,13 +44,25 @@ public sealed class SigningTests(PackageFeed feed)
             var first = await project.PublishAsync(withPassword, "-v:diag", "-bl:" + Path.Combine(project.Directory, "publish.binlog"));
 
             Assert.True(first.ExitCode == 0, first.ToString());
-            var digest = Regex.Match(first.Output, $@"Signed {Regex.Escape(name)}@(sha256:[0-9a-f]{{64}}): the signature is the OCI referrer sha256:[0-9a-f]{{64}}").Groups[1].Value;
+            var digest = Regex.Match(first.Output, $@"Signed {Regex.Escape(name)}@(sha256:[0-9a-f]{{64}}): the OCI referrer sha256:[0-9a-f]{{64}} \(signature\)").Groups[1].Value;
             Assert.True(digest.Length > 0, first.Output);
             var verified = await Cosign.VerifyAsync($"{name}@{digest}", Path.Combine(keys, "cosign.pub"));
             Assert.True(verified.ExitCode == 0, verified.ToString());
             Assert.Contains("\"type\":\"https://sigstore.dev/cosign/sign/v1\"", verified.Output);
             var otherKey = await Cosign.VerifyAsync($"{name}@{digest}", Path.Combine(keys, "other.pub"));
             Assert.True(otherKey.ExitCode != 0, otherKey.ToString());
+
+            // The bill of materials and the SLSA provenance, attested with the same key.
+            var bill = await Cosign.VerifyAttestationAsync($"{name}@{digest}", Path.Combine(keys, "cosign.pub"), "cyclonedx");
+            Assert.True(bill.ExitCode == 0, bill.ToString());
+            var provenance = await Cosign.VerifyAttestationAsync($"{name}@{digest}", Path.Combine(keys, "cosign.pub"), "slsaprovenance1");
+            Assert.True(provenance.ExitCode == 0, provenance.ToString());
+            var statement = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(
+                JsonDocument.Parse(provenance.Output.Split('\n').First(line => line.StartsWith('{'))).RootElement.GetProperty("payload").GetString()!)));
+            var predicate = statement.RootElement.GetProperty("predicate");
+            Assert.StartsWith("https://www.nuget.org/packages/PipelineImage.Tasks/", predicate.GetProperty("runDetails").GetProperty("builder").GetProperty("id").GetString());
+            Assert.Matches(@"docker://\S+/dotnet/runtime@sha256:[0-9a-f]{64}", predicate.GetProperty("buildDefinition").GetProperty("resolvedDependencies").ToString());
+            Assert.True((await Cosign.VerifyAttestationAsync($"{name}@{digest}", Path.Combine(keys, "other.pub"), "slsaprovenance1")).ExitCode != 0);
 
             // The key's bytes are in no output, binlog, plan.json or image.json (nor in a layer: the image has only the app).
             var secretLines = (await File.ReadAllLinesAsync(Path.Combine(keys, "cosign.key"))).Where(line => !line.StartsWith("-----", StringComparison.Ordinal)).ToList();
@@ -73,7 +87,8 @@ public sealed class SigningTests(PackageFeed feed)
             var unchanged = await project.PublishAsync(withPassword);
 
             Assert.True(unchanged.ExitCode == 0, unchanged.ToString());
-            Assert.Contains($"{name}@{digest} is signed by this key already", unchanged.Output);
+            Assert.Equal(3, Regex.Matches(unchanged.Output, $@"{Regex.Escape(name)}@{digest} has this key's .* already").Count);
+            Assert.DoesNotContain("Signed ", unchanged.Output);
 
             // A PKCS#8 key from openssl, given as a PipelineImageSecret's variable, signs the next image.
             project.WriteProject(properties.Replace("keys/cosign.key", "signing-key", StringComparison.Ordinal),

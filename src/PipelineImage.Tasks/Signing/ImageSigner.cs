@@ -17,39 +17,40 @@ internal sealed record SigningSubject(string Registry, string Repository, string
 internal sealed record Signature(SigningSubject Subject, string Referrer, bool Reused);
 
 /// <summary>
-/// Signs pushed manifests as cosign 3 does (<see cref="SigstoreBundle"/>), each signature attached to its manifest as an
-/// OCI referrer (<see cref="Referrers"/>: the referrers API, or the referrers tag). A manifest that a signature of this
-/// key refers to already is not signed again: the signature is found by its subject, as the image is by its digest.
+/// Signs statements about pushed manifests as cosign 3 does with a key (<see cref="SigstoreBundle"/>): its signature
+/// (predicate type <see cref="SigstoreBundle.SignPredicateType"/>) or an attestation (any other), each attached to its
+/// manifest as an OCI referrer (<see cref="Referrers"/>: the referrers API, or the referrers tag). A statement of a
+/// predicate type that this key signed about the manifest already is not made again: it is found by its subject, as
+/// the image is by its digest.
 /// </summary>
 internal sealed class ImageSigner(SigningKey key, Func<string, RegistryClient> registries)
 {
-    private static readonly IReadOnlyDictionary<string, string> Annotations = new Dictionary<string, string>
-    {
-        [SigstoreBundle.ContentAnnotation] = "dsse-envelope",
-        [SigstoreBundle.PredicateTypeAnnotation] = SigstoreBundle.SignPredicateType,
-    };
-
     /// <exception cref="RegistryException">A registry request failed.</exception>
-    public async Task<Signature> SignAsync(SigningSubject subject, CancellationToken cancellationToken)
+    public async Task<Signature> SignAsync(SigningSubject subject, string predicateType, JsonNode predicate, CancellationToken cancellationToken)
     {
         var client = registries(subject.Registry);
-        if (await FindAsync(client, subject, cancellationToken).ConfigureAwait(false) is { } earlier)
+        if (await FindAsync(client, subject, predicateType, cancellationToken).ConfigureAwait(false) is { } earlier)
         {
             return new Signature(subject, earlier, Reused: true);
         }
 
-        var bundle = SigstoreBundle.Sign(SigstoreBundle.Statement(subject.Name, subject.Digest, SigstoreBundle.SignPredicateType, new JsonObject()), key);
+        var bundle = SigstoreBundle.Sign(SigstoreBundle.Statement(subject.Name, subject.Digest, predicateType, predicate), key);
+        var annotations = new Dictionary<string, string>
+        {
+            [SigstoreBundle.ContentAnnotation] = "dsse-envelope",
+            [SigstoreBundle.PredicateTypeAnnotation] = predicateType,
+        };
         var referrer = await Referrers.AttachAsync(client, subject.Repository, subject.Digest, SigstoreBundle.MediaType, SigstoreBundle.MediaType, bundle,
-            layerAnnotations: null, Annotations, cancellationToken).ConfigureAwait(false);
+            layerAnnotations: null, annotations, cancellationToken).ConfigureAwait(false);
         return new Signature(subject, referrer, Reused: false);
     }
 
-    // A referrer of the subject that is a signature bundle this key made of it; its digest.
-    private async Task<string?> FindAsync(RegistryClient client, SigningSubject subject, CancellationToken cancellationToken)
+    // A referrer of the subject that is a bundle of this predicate type this key made of it; its digest.
+    private async Task<string?> FindAsync(RegistryClient client, SigningSubject subject, string predicateType, CancellationToken cancellationToken)
     {
         var candidates = (await Referrers.ListAsync(client, subject.Repository, subject.Digest, cancellationToken).ConfigureAwait(false))
             .Where(referrer => referrer.ArtifactType == SigstoreBundle.MediaType
-                && referrer.Annotations.GetValueOrDefault(SigstoreBundle.PredicateTypeAnnotation, SigstoreBundle.SignPredicateType) == SigstoreBundle.SignPredicateType);
+                && referrer.Annotations.GetValueOrDefault(SigstoreBundle.PredicateTypeAnnotation, predicateType) == predicateType);
         foreach (var candidate in candidates)
         {
             var manifest = await client.GetManifestAsync(subject.Repository, candidate.Manifest.Digest, cancellationToken).ConfigureAwait(false);
@@ -59,7 +60,7 @@ internal sealed class ImageSigner(SigningKey key, Func<string, RegistryClient> r
             }
 
             var bundle = await client.ReadBlobAsync(subject.Repository, layer, cancellationToken).ConfigureAwait(false);
-            if (SigstoreBundle.IsSignedBy(bundle, subject.Digest, SigstoreBundle.SignPredicateType, key))
+            if (SigstoreBundle.IsSignedBy(bundle, subject.Digest, predicateType, key))
             {
                 return candidate.Manifest.Digest;
             }

@@ -42,28 +42,16 @@ public sealed partial class PushPipelineImage : EngineTask
         await RecordPushedAsync(record, pushed, registries, cancellationToken).ConfigureAwait(false);
         if (key is not null)
         {
-            await SignAsync(key, record, pushed, registries, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    // Each pushed manifest (an index's and each platform's) in each repository, signed once by the key.
-    private async System.Threading.Tasks.Task SignAsync(Signing.SigningKey key, ImageRecord record, IReadOnlyList<PushedReference> pushed, RegistryClients registries,
-        CancellationToken cancellationToken)
-    {
-        var signer = new ImageSigner(key, registries.For);
-        var subjects = pushed.Select(result => (Repository: RepositoryName.Of(result.Reference.Name), result.Digest)).Distinct()
-            .SelectMany(index => (record.Platforms?.Values ?? []).Prepend(index.Digest).Select(digest => new SigningSubject(index.Repository.Registry, index.Repository.Path, digest)));
-        foreach (var subject in subjects.Distinct())
-        {
+            var repositories = pushed.Select(result => (RepositoryName.Of(result.Reference.Name), result.Digest))
+                .Select(repository => (repository.Item1.Registry, repository.Item1.Path, repository.Digest)).Distinct().ToList();
             try
             {
-                var signature = await signer.SignAsync(subject, cancellationToken).ConfigureAwait(false);
-                Log.LogMessage(MessageImportance.High, signature.Reused ? "{0}@{1} is signed by this key already (the OCI referrer {2}): not signed again"
-                    : "Signed {0}@{1}: the signature is the OCI referrer {2}", subject.Name, subject.Digest, signature.Referrer);
+                await new PushSignatures(new ImageSigner(key, registries.For), line => Log.LogMessage(MessageImportance.High, "{0}", line))
+                    .SignAsync(record, ImageRecordPath, repositories, cancellationToken).ConfigureAwait(false);
             }
             catch (RegistryException e)
             {
-                throw registries.Failure(e, $"the signature of {subject.Name}@{subject.Digest}");
+                throw registries.Failure(e, $"the signatures of {record.Name}");
             }
         }
     }

@@ -16,6 +16,10 @@ public static class Cosign
     public static Task<ProcessResult> VerifyAsync(string image, string publicKey) =>
         RunAsync(null, "cosign", "verify", "--key", publicKey, "--insecure-ignore-tlog=true", "--allow-http-registry", image);
 
+    /// <summary><c>cosign verify-attestation</c> of a predicate type (<c>cyclonedx</c>, <c>slsaprovenance1</c>), offline as <see cref="VerifyAsync"/>.</summary>
+    public static Task<ProcessResult> VerifyAttestationAsync(string image, string publicKey, string type) =>
+        RunAsync(null, "cosign", "verify-attestation", "--key", publicKey, "--type", type, "--insecure-ignore-tlog=true", "--allow-http-registry", image);
+
     /// <summary><c>cosign generate-key-pair</c>: cosign.key and cosign.pub in the directory, encrypted with the password.</summary>
     public static Task<ProcessResult> GenerateKeyPairAsync(string directory, string password) =>
         RunAsync(new Dictionary<string, string> { ["COSIGN_PASSWORD"] = password }, "cosign", "generate-key-pair", "--output-key-prefix", Path.Combine(directory, "cosign"));
