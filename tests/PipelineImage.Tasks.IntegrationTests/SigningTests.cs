@@ -16,6 +16,51 @@ public sealed class SigningTests(PackageFeed feed)
     private const string Password = "e2e-password";
 
     [EngineFact]
+    public async Task ABaseSignedWithTheVerificationKeyIsBuiltOnAndAnUnsignedOrOtherwiseSignedOneIsPimg2060BeforeAnythingIsBuilt()
+    {
+        await using var project = new TestProject(feed);
+        var keys = Directory.CreateDirectory(Path.Combine(project.Directory, "keys")).FullName;
+        Assert.Equal(0, (await Cosign.GenerateKeyPairAsync(keys, Password)).ExitCode);
+        var other = await ProcessRunner.RunAsync("bash", ["-c", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.pem && openssl pkey -in other.pem -pubout -out other.pub"], keys);
+        Assert.True(other.ExitCode == 0, other.ToString());
+        // The two-platform runtime stand-in, copied twice: one copy signed by cosign with the key, one left unsigned.
+        var signedBase = $"localhost:5000/{project.ImageName}-base";
+        var unsignedBase = $"localhost:5000/{project.ImageName}-unsigned";
+        foreach (var copy in new[] { signedBase, unsignedBase })
+        {
+            var copied = await Cosign.RunAsync(null, "crane", "copy", "--insecure", "localhost:5000/stand-ins/dotnet/runtime:10.0", $"{copy}:10.0");
+            Assert.True(copied.ExitCode == 0, copied.ToString());
+        }
+
+        var digest = (await Cosign.RunAsync(null, "crane", "digest", "--insecure", $"{signedBase}:10.0")).Output.Trim();
+        var signed = await Cosign.SignAsync($"{signedBase}@{digest}", Path.Combine(keys, "cosign.key"), Password);
+        Assert.True(signed.ExitCode == 0, signed.ToString());
+
+        async Task<ProcessResult> PublishOn(string baseImage, string key)
+        {
+            project.WriteProject($"<PipelineImageBase>{baseImage}:10.0</PipelineImageBase><PipelineImageBaseVerificationKey>{key}</PipelineImageBaseVerificationKey>", "");
+            return await project.PublishAsync();
+        }
+
+        var verified = await PublishOn(signedBase, "keys/cosign.pub");
+
+        Assert.True(verified.ExitCode == 0, verified.ToString());
+        Assert.Contains($"The base image {signedBase}:10.0 ({digest}) is signed, and PipelineImageBaseVerificationKey ({Path.Combine(keys, "cosign.pub")}) verifies the signature",
+            verified.Output);
+
+        var unsigned = await PublishOn(unsignedBase, "keys/cosign.pub");
+        var otherKey = await PublishOn(signedBase, "keys/other.pub");
+
+        Assert.True(unsigned.ExitCode != 0, unsigned.ToString());
+        Assert.Contains($"error PIMG2060: The base image '{unsignedBase}:10.0' is not built on: PipelineImageBaseVerificationKey '{Path.Combine(keys, "cosign.pub")}' finds no signature of {digest}",
+            unsigned.Output);
+        Assert.True(otherKey.ExitCode != 0, otherKey.ToString());
+        Assert.Contains($"error PIMG2060: The base image '{signedBase}:10.0' is not built on: PipelineImageBaseVerificationKey '{Path.Combine(keys, "other.pub")}' verifies none of the 1 Sigstore bundle(s) of {digest}",
+            otherKey.Output);
+        Assert.All(new[] { unsigned, otherKey }, refused => Assert.DoesNotContain("Assembled ", refused.Output));
+    }
+
+    [EngineFact]
     public async Task APushedImageIsSignedOnceWithCosignsKeyOrAPkcs8SecretAndCosignVerifiesItWithThatKeyAlone()
     {
         var properties = """

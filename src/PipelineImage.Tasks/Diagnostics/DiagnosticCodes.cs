@@ -80,6 +80,7 @@ internal static class DiagnosticCodes
     public const string InvalidDefinitionPlaceholder = nameof(InvalidDefinitionPlaceholder);         // PIMG2057
     public const string InvalidDefinition = nameof(InvalidDefinition);                               // PIMG2058
     public const string InvalidSigningKey = nameof(InvalidSigningKey);                               // PIMG2059
+    public const string BaseNotVerified = nameof(BaseNotVerified);                                   // PIMG2060
     public const string IgnoreFileMissing = nameof(IgnoreFileMissing);                               // PIMG3002
     public const string FileOutsideContext = nameof(FileOutsideContext);                             // PIMG3003
     public const string FileExcludedByIgnoreRules = nameof(FileExcludedByIgnoreRules);               // PIMG3004 (warning)

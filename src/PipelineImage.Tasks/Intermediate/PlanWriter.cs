@@ -26,7 +26,11 @@ internal sealed record WrittenPlan(string DockerfilePath, string PlanPath);
 /// Reads a base image's files (reference, platform): from the engine that holds it; null when it cannot be read, and
 /// the base is then planned on from its name alone (<see cref="BaseImageFamily"/>).
 /// </param>
-internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null)
+/// <param name="verifyBase">
+/// Verifies the base image's signature (PipelineImageBaseVerificationKey) before anything is planned on it; null: no key.
+/// </param>
+internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, string, CancellationToken, Task<BaseFacts?>>? readBase = null,
+    Func<string, CancellationToken, Task>? verifyBase = null)
 {
     private string Output => request.OutputDirectory;
 
@@ -77,6 +81,17 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         }
 
         var sources = problems.Check(CollectContextSources);
+        if (verifyBase is not null && parent is null && problems.Check(() => ImagePlanner.ResolveBaseImage(request.App, settings)) is { } verifiedBase)
+        {
+            try
+            {
+                await verifyBase(verifiedBase, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PipelineImageException e)
+            {
+                problems.Add(e);
+            }
+        }
 
         // The base's own files, where they can be read: they decide the OS package manager and refuse an image that
         // could not start or build on it. A parent Dockerfile's image does not exist yet.

@@ -48,25 +48,34 @@ internal sealed class ImageSigner(SigningKey key, Func<string, RegistryClient> r
     // A referrer of the subject that is a bundle of this predicate type this key made of it; its digest.
     private async Task<string?> FindAsync(RegistryClient client, SigningSubject subject, string predicateType, CancellationToken cancellationToken)
     {
-        var candidates = (await Referrers.ListAsync(client, subject.Repository, subject.Digest, cancellationToken).ConfigureAwait(false))
-            .Where(referrer => referrer.ArtifactType == SigstoreBundle.MediaType
-                && referrer.Annotations.GetValueOrDefault(SigstoreBundle.PredicateTypeAnnotation, predicateType) == predicateType);
-        foreach (var candidate in candidates)
+        foreach (var referrer in await Referrers.ListAsync(client, subject.Repository, subject.Digest, cancellationToken).ConfigureAwait(false))
         {
-            var manifest = await client.GetManifestAsync(subject.Repository, candidate.Manifest.Digest, cancellationToken).ConfigureAwait(false);
-            if (manifest is null || LayerOf(manifest.Value.Bytes) is not { } layer)
+            if (referrer.Annotations.GetValueOrDefault(SigstoreBundle.PredicateTypeAnnotation, predicateType) == predicateType
+                && await BundleOfAsync(client, subject.Repository, referrer, cancellationToken).ConfigureAwait(false) is { } bundle
+                && SigstoreBundle.IsSignedBy(bundle, subject.Digest, predicateType, key.Verifies))
             {
-                continue;
-            }
-
-            var bundle = await client.ReadBlobAsync(subject.Repository, layer, cancellationToken).ConfigureAwait(false);
-            if (SigstoreBundle.IsSignedBy(bundle, subject.Digest, predicateType, key))
-            {
-                return candidate.Manifest.Digest;
+                return referrer.Manifest.Digest;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The Sigstore bundle a referrer holds, or null when it holds none. A referrers tag lists cosign's own with the
+    /// artifact type of the empty config (go-containerregistry's), or none: the manifest's layer says what it is.
+    /// </summary>
+    public static async Task<byte[]?> BundleOfAsync(RegistryClient client, string repository, ListedReferrer referrer, CancellationToken cancellationToken)
+    {
+        if (referrer.ArtifactType is { } type && type != SigstoreBundle.MediaType && type != "application/vnd.oci.empty.v1+json")
+        {
+            return null;
+        }
+
+        var manifest = await client.GetManifestAsync(repository, referrer.Manifest.Digest, cancellationToken).ConfigureAwait(false);
+        return manifest is not null && LayerOf(manifest.Value.Bytes) is { } layer
+            ? await client.ReadBlobAsync(repository, layer, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     // The digest of a bundle referrer's one layer.

@@ -62,9 +62,9 @@ internal static class SigstoreBundle
 
     /// <summary>
     /// Whether a bundle holds a statement of <paramref name="predicateType"/> about <paramref name="digest"/> that the
-    /// key signed: a signature made before, by any runner, that need not be made again.
+    /// key signed (<paramref name="verifies"/>: data, DER signature): a signature made before, by any runner or by cosign.
     /// </summary>
-    public static bool IsSignedBy(byte[] bundle, string digest, string predicateType, SigningKey key)
+    public static bool IsSignedBy(byte[] bundle, string digest, string predicateType, Func<byte[], byte[], bool> verifies)
     {
         try
         {
@@ -79,7 +79,7 @@ internal static class SigstoreBundle
                 && statement.RootElement.GetProperty("predicateType").GetString() == predicateType
                 && envelope.GetProperty("payloadType").GetString() == InTotoPayloadType
                 && envelope.GetProperty("signatures").EnumerateArray().Any(signature =>
-                    key.Verifies(PreAuthenticationEncoding(InTotoPayloadType, payload), signature.GetProperty("sig").GetBytesFromBase64()));
+                    verifies(PreAuthenticationEncoding(InTotoPayloadType, payload), signature.GetProperty("sig").GetBytesFromBase64()));
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -5,6 +5,7 @@ using PipelineImage.ImageStore;
 using PipelineImage.Intermediate;
 using PipelineImage.Planning;
 using PipelineImage.Requirements;
+using PipelineImage.Signing;
 using PipelineImage.Transport;
 
 namespace PipelineImage.Tasks;
@@ -38,10 +39,13 @@ public sealed partial class GeneratePipelineDockerfile : EngineTask
 
         // Registries with the credentials of config.json and its helpers (the PIPELINEIMAGE_REGISTRY_* variables are the
         // push's), without retries: a base that cannot be read is planned on from its name.
-        using var registries = engine is { } found ? Registries(found.Config, cancellationToken, _ => _ => null, retryDelays: []) : null;
-        var bases = new BaseFactsReader(EngineFactory, engine?.Connection, registries is null ? null : registries.For,
+        using var registries = Registries(engine?.Config ?? PipelineImage.Registry.DockerConfig.Empty, cancellationToken, _ => _ => null, retryDelays: []);
+        var bases = new BaseFactsReader(EngineFactory, engine?.Connection, engine is null ? null : registries.For,
             BaseCacheDirectory ?? Path.Combine(OutputDirectory, "bases"), log.Normal);
-        var written = await new PlanWriter(Request(), log, bases.ReadAsync).WriteAsync(cancellationToken);
+        var verifyKey = BaseVerificationKey.Trim() is { Length: > 0 } key ? Path.GetFullPath(Path.Combine(ProjectDirectory, key)) : null;
+        var written = await new PlanWriter(Request(), log, bases.ReadAsync, verifyKey is null ? null : async (baseImage, token) =>
+            log.High($"The base image {baseImage} ({await BaseSignature.VerifyAsync(registries, baseImage, verifyKey, token)}) is signed, "
+                + $"and PipelineImageBaseVerificationKey ({verifyKey}) verifies the signature")).WriteAsync(cancellationToken);
         DockerfilePath = written.DockerfilePath;
         PlanPath = written.PlanPath;
     }

@@ -20,6 +20,18 @@ public static class Cosign
     public static Task<ProcessResult> VerifyAttestationAsync(string image, string publicKey, string type) =>
         RunAsync(null, "cosign", "verify-attestation", "--key", publicKey, "--type", type, "--insecure-ignore-tlog=true", "--allow-http-registry", image);
 
+    /// <summary>
+    /// <c>cosign sign</c> of an image by digest with a key, offline: a signing config without a transparency log or a
+    /// timestamp authority (cosign 3's way to sign without Rekor).
+    /// </summary>
+    public static async Task<ProcessResult> SignAsync(string image, string key, string password)
+    {
+        var config = Path.Combine(Path.GetDirectoryName(key)!, "signing-config.json");
+        await File.WriteAllTextAsync(config, """{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json","rekorTlogConfig":{},"tsaConfig":{}}""");
+        return await RunAsync(new Dictionary<string, string> { ["COSIGN_PASSWORD"] = password },
+            "cosign", "sign", "--key", key, "--signing-config", config, "--allow-http-registry", "--yes", image);
+    }
+
     /// <summary><c>cosign generate-key-pair</c>: cosign.key and cosign.pub in the directory, encrypted with the password.</summary>
     public static Task<ProcessResult> GenerateKeyPairAsync(string directory, string password) =>
         RunAsync(new Dictionary<string, string> { ["COSIGN_PASSWORD"] = password }, "cosign", "generate-key-pair", "--output-key-prefix", Path.Combine(directory, "cosign"));

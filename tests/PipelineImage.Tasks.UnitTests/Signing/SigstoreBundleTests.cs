@@ -36,7 +36,7 @@ public sealed class SigstoreBundleTests
         Assert.Equal(
             """{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"localhost:5000/app","digest":{"sha256":"1111111111111111111111111111111111111111111111111111111111111111"}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","predicate":{}}""",
             Encoding.UTF8.GetString(envelope.GetProperty("payload").GetBytesFromBase64()));
-        Assert.True(SigstoreBundle.IsSignedBy(bundle, Digest, SigstoreBundle.SignPredicateType, key));
+        Assert.True(SigstoreBundle.IsSignedBy(bundle, Digest, SigstoreBundle.SignPredicateType, key.Verifies));
     }
 
     [Fact]
@@ -46,9 +46,9 @@ public sealed class SigstoreBundleTests
         using var other = Key("cosign.key");
         var bundle = SigstoreBundle.Sign(SigstoreBundle.Statement("localhost:5000/app", Digest, SigstoreBundle.SignPredicateType, new JsonObject()), key);
 
-        Assert.False(SigstoreBundle.IsSignedBy(bundle, Digest.Replace('1', '2'), SigstoreBundle.SignPredicateType, key));
-        Assert.False(SigstoreBundle.IsSignedBy(bundle, Digest, "https://slsa.dev/provenance/v1", key));
-        Assert.False(SigstoreBundle.IsSignedBy(bundle, Digest, SigstoreBundle.SignPredicateType, other));
-        Assert.False(SigstoreBundle.IsSignedBy("not json"u8.ToArray(), Digest, SigstoreBundle.SignPredicateType, key));
+        Assert.False(SigstoreBundle.IsSignedBy(bundle, Digest.Replace('1', '2'), SigstoreBundle.SignPredicateType, key.Verifies));
+        Assert.False(SigstoreBundle.IsSignedBy(bundle, Digest, "https://slsa.dev/provenance/v1", key.Verifies));
+        Assert.False(SigstoreBundle.IsSignedBy(bundle, Digest, SigstoreBundle.SignPredicateType, other.Verifies));
+        Assert.False(SigstoreBundle.IsSignedBy("not json"u8.ToArray(), Digest, SigstoreBundle.SignPredicateType, key.Verifies));
     }
 }

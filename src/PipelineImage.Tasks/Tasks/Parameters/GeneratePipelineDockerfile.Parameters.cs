@@ -57,6 +57,9 @@ public sealed partial class GeneratePipelineDockerfile
     /// </summary>
     public ITaskItem[] PlatformPublishedFiles { get; set; } = [];
 
+    /// <summary>PipelineImageBaseVerificationKey: cosign.pub of the base's signer; empty: the base is not verified.</summary>
+    public string BaseVerificationKey { get; set; } = "";
+
     /// <summary>$(MSBuildProjectDirectory): relative paths of items and properties start here.</summary>
     [Required] public string ProjectDirectory { get; set; } = "";
 
