@@ -19,6 +19,8 @@
 #   multisc  multi for a self-contained app (SelfContained=true, RuntimeIdentifiers=linux-x64;linux-arm64) on the
 #          two-platform runtime-deps stand-in: a publish per runtime identifier (the arm64 one an inner publish)
 #   sdkmultisc  sdkmulti for the same self-contained app on the same base
+#   signed  push with PipelineImageSigningKey (a key of cosign generate-key-pair, from the modern engines' root): the
+#          signature and the SLSA provenance of each pushed manifest, made once per digest
 # each timed as a no-op (nothing changed since its last run) and after a one-line code change. The runs are
 # interleaved (plain ours bk oop hand sdk push sdkpush noengine, plain ours ...) so that drift of the machine hits every scenario alike;
 # the median of BENCH_RUNS runs (default 5) is reported with its ratio to plain, and for ours also the time of the
@@ -28,15 +30,16 @@
 # as hosted CI runners check it out, each with the engine's copy of the image removed first (a fresh runner has none),
 # publish and push it with ContinuousIntegrationBuild=true, on the default settings and with no engine: how many
 # distinct digests they push, and what the registry stored for each clone after the first. BENCH_ONLY=fleet runs the
-# fleet alone, BENCH_ONLY=platforms the two-platform scenarios (and plain) alone. Results are appended to
+# fleet alone, BENCH_ONLY=platforms the two-platform scenarios (and plain) alone, BENCH_ONLY=signing plain, push and signed. Results are appended to
 # build/benchmark-results.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-5}
 fleet=${BENCH_FLEET:-3}
-scenarios=(plain ours bk oop hand sdk push sdkpush noengine multi sdkmulti multisc sdkmultisc)
+scenarios=(plain ours bk oop hand sdk push sdkpush noengine multi sdkmulti multisc sdkmultisc signed)
 [ "${BENCH_ONLY:-}" = fleet ] && { scenarios=(); runs=0; }
 [ "${BENCH_ONLY:-}" = platforms ] && scenarios=(plain multi sdkmulti multisc sdkmultisc)
+[ "${BENCH_ONLY:-}" = signing ] && scenarios=(plain push signed)
 
 "$root/build/test-env.sh"
 # The SDK pulls its base image from a registry, never from the engine: give it the same stand-in through ours.
@@ -59,6 +62,9 @@ trap cleanup EXIT
 version="0.1.0-bench.$(date -u +%Y%m%d%H%M%S)"
 dotnet pack "$root/nuget/PipelineImage.Tasks.Package.csproj" -c Release -o "$work/feed" "-p:Version=$version" -nodeReuse:false -v:q >/dev/null
 
+if [[ " ${scenarios[*]} " == *" signed "* ]]; then
+  /usr/local/libexec/pipelineimage/trixie-chroot env COSIGN_PASSWORD=bench cosign generate-key-pair --output-key-prefix "$work/cosign" >/dev/null 2>&1
+fi
 for s in plain "${scenarios[@]}"; do # plain's copy is also the fleet's commit
   mkdir -p "$work/$s"
   cat >"$work/$s/nuget.config" <<CONFIG
@@ -128,6 +134,8 @@ run_multisc() { publish "$work/multisc" "${self_contained[@]}" -p:PipelineImageR
 run_sdkmultisc() { publish "$work/sdkmultisc" "${self_contained[@]}" -p:PipelineImageEnabled=false -t:PublishContainer \
   -p:ContainerBaseImage=$two_platforms_deps -p:ContainerRegistry=localhost:5000 -p:ContainerRepository=bench-sdkmultisc -p:ContainerImageTags=latest \
   '-p:ContainerRuntimeIdentifiers="linux-x64;linux-arm64"'; }
+run_signed() { COSIGN_PASSWORD=bench publish "$work/signed" -p:PipelineImageRegistry=localhost:5000 -p:PipelineImageName=bench-signed -p:PipelineImageTags=latest \
+  -p:PipelineImagePush=true "-p:PipelineImageSigningKey=$work/cosign.key"; }
 registry_bytes() { du -sb /var/lib/pipelineimage-registry/open | cut -f1; }
 run_hand() { publish "$work/hand" -p:PipelineImageEnabled=false \
   && DOCKER_BUILDKIT=0 docker build -q -f "$work/hand.Dockerfile" -t bench-hand:latest "$work/hand/bin/Release/net10.0/publish" >/dev/null 2>&1; }
@@ -178,7 +186,7 @@ for i in $(seq 1 "$runs"); do
       [ "$mode" = change ] && change "$s"
       before=$(registry_bytes)
       samples[$s.$mode]+="$(timed "$s") "
-      case $s in push | sdkpush | noengine | multi | sdkmulti | multisc | sdkmultisc) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
+      case $s in push | sdkpush | noengine | multi | sdkmulti | multisc | sdkmultisc | signed) samples[bytes.$s.$mode]+="$(( $(registry_bytes) - before )) ";; esac
       case $s in ours | oop) samples[targets.$s.$mode]+="$(image_targets_ms "$s") ";; esac
     done
   done
@@ -188,7 +196,7 @@ done
 declare -A result
 for key in "${!samples[@]}"; do result[$key]=$(tr ' ' '\n' <<<"${samples[$key]}" | grep . | median); done
 
-if [ "${BENCH_ONLY:-}" != platforms ]; then
+if [ "${BENCH_ONLY:-}" != platforms ] && [ "${BENCH_ONLY:-}" != signing ]; then
   fleet_default=$(fleet default)
   # (With no engine, the fleet's removal of the engine's copy has nothing to remove.)
   fleet_noengine=$(DOCKER_HOST=$no_engine fleet noengine -p:PipelineImageBase=localhost:5000/dotnet/runtime:10.0)
@@ -216,13 +224,17 @@ fi
       sdk) label='`dotnet publish -t:PublishContainer` (.NET SDK)';;
       multi) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePlatforms=linux/amd64;linux/arm64`, pushed to localhost:5000';;
       sdkmulti) label='`dotnet publish -t:PublishContainer` (.NET SDK), `ContainerRuntimeIdentifiers=linux-x64;linux-arm64`, to localhost:5000';;
+      signed) label='`dotnet publish` with PipelineImage.Tasks, `PipelineImagePush=true` and `PipelineImageSigningKey` (cosign'"'"'s key): signature and SLSA provenance';;
       multisc) label='the same two platforms with PipelineImage.Tasks, self-contained (a publish per runtime identifier), on runtime-deps';;
       sdkmultisc) label='the same with the .NET SDK'"'"'s `ContainerRuntimeIdentifiers`, self-contained, on runtime-deps';;
     esac
     printf '| %s | %.2f | %.3f | %.2f | %.3f |\n' "$label" "${result[$s.noop]}" "$(echo "${result[$s.noop]} / ${result[plain.noop]}" | bc -l)" \
       "${result[$s.change]}" "$(echo "${result[$s.change]} / ${result[plain.change]}" | bc -l)"
   done
-  if [ "${BENCH_ONLY:-}" = platforms ]; then
+  if [ "${BENCH_ONLY:-}" = signing ]; then
+  echo
+  echo "Bytes the registry stored per run (median), after a code change: unsigned ${result[bytes.push.change]}, signed ${result[bytes.signed.change]}; in a no-op publish: unsigned ${result[bytes.push.noop]}, signed ${result[bytes.signed.noop]}."
+  elif [ "${BENCH_ONLY:-}" = platforms ]; then
   echo
   echo "Bytes the registry stored per run (median), two platforms, after a code change: ours ${result[bytes.multi.change]}, the SDK's ${result[bytes.sdkmulti.change]}; in a no-op publish: ours ${result[bytes.multi.noop]}, the SDK's ${result[bytes.sdkmulti.noop]}. Self-contained, after a code change: ours ${result[bytes.multisc.change]}, the SDK's ${result[bytes.sdkmultisc.change]}; in a no-op publish: ours ${result[bytes.multisc.noop]}, the SDK's ${result[bytes.sdkmultisc.noop]}."
   else
@@ -232,7 +244,7 @@ fi
   echo "The image targets alone (MSBuild's target performance summary, median): in process ${result[targets.ours.noop]} ms in a no-op publish, ${result[targets.ours.change]} ms after a code change; in the tool ${result[targets.oop.noop]} ms and ${result[targets.oop.change]} ms."
   fi
   fi
-  [ "${BENCH_ONLY:-}" = platforms ] && exit 0
+  [ "${BENCH_ONLY:-}" = platforms ] || [ "${BENCH_ONLY:-}" = signing ] && exit 0
   echo
   echo "Fleet: $fleet clean clones of one commit at different paths, the engine's copy of the image removed before each, published and pushed with ContinuousIntegrationBuild=true. Default settings (our layers on the base as the engine holds it, pushed by the engine): $fleet_default_digests distinct digest(s), clones 2..$fleet stored ${fleet_default_bytes// /, } bytes in the registry. With no engine answering: $fleet_noengine_digests distinct digest(s), clones 2..$fleet stored ${fleet_noengine_bytes// /, } bytes."
 } | tee -a "$root/build/benchmark-results.md"

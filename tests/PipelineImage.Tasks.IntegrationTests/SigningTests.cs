@@ -124,6 +124,15 @@ public sealed class SigningTests(PackageFeed feed)
                 ["plan.json"] = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "plan.json")),
                 ["image.json"] = await File.ReadAllTextAsync(Path.Combine(project.OutputDirectory, "image.json")),
             };
+            // The image's file system, its configuration and history.
+            var export = Path.Combine(project.Directory, "filesystem.tar");
+            var container = (await Cli.Docker.RunAsync("create", $"{name}:1.0.0")).Output.Trim();
+            Assert.Equal(0, (await Cli.Docker.RunAsync("export", "--output", export, container)).ExitCode);
+            await Cli.Docker.RunAsync("rm", container);
+            places["file system"] = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(export));
+            places["history"] = (await Cli.Docker.RunAsync("history", "--no-trunc", $"{name}:1.0.0")).Output;
+            places["configuration"] = (await Cli.Docker.RunAsync("image", "inspect", $"{name}:1.0.0")).Output;
+            Assert.Contains("System.Private.CoreLib.dll", places["file system"], StringComparison.Ordinal);
             Assert.All(places, place => Assert.All(secretLines, line => Assert.DoesNotContain(line, place.Value, StringComparison.Ordinal)));
             Assert.DoesNotContain(Password, places["binlog"], StringComparison.Ordinal);
             Assert.Contains("cosign.key", places["binlog"], StringComparison.Ordinal);
