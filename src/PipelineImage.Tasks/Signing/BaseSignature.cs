@@ -46,19 +46,11 @@ internal static class BaseSignature
         var manifest = await client.GetManifestAsync(repository, reference, cancellationToken).ConfigureAwait(false)
             ?? throw new PipelineImageException(DiagnosticCodes.BaseNotVerified, baseImage, keyPath, $"cannot verify it: its registry has no {repository}:{reference}");
         var digest = manifest.Digest;
-        var bundles = 0;
-        foreach (var referrer in await Referrers.ListAsync(client, repository, digest, cancellationToken).ConfigureAwait(false))
+        var (verified, bundles) = await ImageSigner.FindAsync(client, repository, digest, SigstoreBundle.SignPredicateType, key.Verifies, cancellationToken)
+            .ConfigureAwait(false);
+        if (verified is not null)
         {
-            if (await ImageSigner.BundleOfAsync(client, repository, referrer, cancellationToken).ConfigureAwait(false) is not { } bundle)
-            {
-                continue;
-            }
-
-            bundles++;
-            if (SigstoreBundle.IsSignedBy(bundle, digest, SigstoreBundle.SignPredicateType, key.Verifies))
-            {
-                return digest;
-            }
+            return digest;
         }
 
         throw new PipelineImageException(DiagnosticCodes.BaseNotVerified, baseImage, keyPath, bundles == 0

@@ -25,47 +25,62 @@ internal sealed record Signature(SigningSubject Subject, string Referrer, bool R
 /// </summary>
 internal sealed class ImageSigner(SigningKey key, Func<string, RegistryClient> registries)
 {
+    /// <param name="subject">The manifest the statement is about.</param>
+    /// <param name="predicateType">The statement's predicate type.</param>
+    /// <param name="predicate">The predicate, made only when no statement of this key and type is there yet.</param>
+    /// <param name="cancellationToken">Ends it.</param>
     /// <exception cref="RegistryException">A registry request failed.</exception>
-    public async Task<Signature> SignAsync(SigningSubject subject, string predicateType, JsonNode predicate, CancellationToken cancellationToken)
+    public async Task<Signature> SignAsync(SigningSubject subject, string predicateType, Func<Task<JsonNode>> predicate, CancellationToken cancellationToken)
     {
         var client = registries(subject.Registry);
-        if (await FindAsync(client, subject, predicateType, cancellationToken).ConfigureAwait(false) is { } earlier)
+        if ((await FindAsync(client, subject.Repository, subject.Digest, predicateType, key.Verifies, cancellationToken).ConfigureAwait(false)).Referrer is { } earlier)
         {
             return new Signature(subject, earlier, Reused: true);
         }
 
-        var bundle = SigstoreBundle.Sign(SigstoreBundle.Statement(subject.Name, subject.Digest, predicateType, predicate), key);
+        var statement = SigstoreBundle.Statement(subject.Name, subject.Digest, predicateType, await predicate().ConfigureAwait(false));
         var annotations = new Dictionary<string, string>
         {
             [SigstoreBundle.ContentAnnotation] = "dsse-envelope",
             [SigstoreBundle.PredicateTypeAnnotation] = predicateType,
         };
-        var referrer = await Referrers.AttachAsync(client, subject.Repository, subject.Digest, SigstoreBundle.MediaType, SigstoreBundle.MediaType, bundle,
-            layerAnnotations: null, annotations, cancellationToken).ConfigureAwait(false);
+        var referrer = await Referrers.AttachAsync(client, subject.Repository, subject.Digest, SigstoreBundle.MediaType, SigstoreBundle.MediaType,
+            SigstoreBundle.Sign(statement, key), layerAnnotations: null, annotations, cancellationToken).ConfigureAwait(false);
         return new Signature(subject, referrer, Reused: false);
     }
 
-    // A referrer of the subject that is a bundle of this predicate type this key made of it; its digest.
-    private async Task<string?> FindAsync(RegistryClient client, SigningSubject subject, string predicateType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Among a manifest's referrers, a Sigstore bundle of <paramref name="predicateType"/> about it that
+    /// <paramref name="verifies"/> (data, DER signature) accepts: made by this package or by cosign, by any runner.
+    /// </summary>
+    /// <returns>That referrer's digest, or null; and how many bundles of that type the manifest has.</returns>
+    /// <exception cref="RegistryException">A registry request failed.</exception>
+    public static async Task<(string? Referrer, int Bundles)> FindAsync(RegistryClient client, string repository, string digest, string predicateType,
+        Func<byte[], byte[], bool> verifies, CancellationToken cancellationToken)
     {
-        foreach (var referrer in await Referrers.ListAsync(client, subject.Repository, subject.Digest, cancellationToken).ConfigureAwait(false))
+        var bundles = 0;
+        foreach (var referrer in await Referrers.ListAsync(client, repository, digest, cancellationToken).ConfigureAwait(false))
         {
-            if (referrer.Annotations.GetValueOrDefault(SigstoreBundle.PredicateTypeAnnotation, predicateType) == predicateType
-                && await BundleOfAsync(client, subject.Repository, referrer, cancellationToken).ConfigureAwait(false) is { } bundle
-                && SigstoreBundle.IsSignedBy(bundle, subject.Digest, predicateType, key.Verifies))
+            // cosign's entries of the referrers tag carry no annotations: their bundle says what they are.
+            if (referrer.Annotations.GetValueOrDefault(SigstoreBundle.PredicateTypeAnnotation, predicateType) != predicateType
+                || await BundleOfAsync(client, repository, referrer, cancellationToken).ConfigureAwait(false) is not { } bundle)
             {
-                return referrer.Manifest.Digest;
+                continue;
+            }
+
+            bundles++;
+            if (SigstoreBundle.IsSignedBy(bundle, digest, predicateType, verifies))
+            {
+                return (referrer.Manifest.Digest, bundles);
             }
         }
 
-        return null;
+        return (null, bundles);
     }
 
-    /// <summary>
-    /// The Sigstore bundle a referrer holds, or null when it holds none. A referrers tag lists cosign's own with the
-    /// artifact type of the empty config (go-containerregistry's), or none: the manifest's layer says what it is.
-    /// </summary>
-    public static async Task<byte[]?> BundleOfAsync(RegistryClient client, string repository, ListedReferrer referrer, CancellationToken cancellationToken)
+    // The Sigstore bundle a referrer holds, or null when it holds none. A referrers tag lists cosign's own with the
+    // artifact type of the empty config (go-containerregistry's), or none: the manifest's layer says what it is.
+    private static async Task<byte[]?> BundleOfAsync(RegistryClient client, string repository, ListedReferrer referrer, CancellationToken cancellationToken)
     {
         if (referrer.ArtifactType is { } type && type != SigstoreBundle.MediaType && type != "application/vnd.oci.empty.v1+json")
         {

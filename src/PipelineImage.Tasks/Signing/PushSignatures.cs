@@ -34,7 +34,8 @@ internal sealed class PushSignatures(ImageSigner signer, Action<string> log)
         CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(recordPath))!;
-        var provenance = await ProvenanceAsync(directory, cancellationToken).ConfigureAwait(false);
+        // Made once, when the first manifest needs it: a publish whose statements are all there reads nothing for them.
+        var provenance = new Lazy<Task<JsonObject>>(() => ProvenanceAsync(directory, cancellationToken));
         var bills = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (platform, path) in record.PlatformSboms ?? new Dictionary<string, string>())
         {
@@ -50,18 +51,21 @@ internal sealed class PushSignatures(ImageSigner signer, Action<string> log)
 
             foreach (var subject in (record.Platforms?.Values ?? []).Prepend(digest).Distinct().Select(manifest => new SigningSubject(registry, repository, manifest)))
             {
-                await StateAsync(subject, SigstoreBundle.SignPredicateType, new JsonObject(), "Signed", cancellationToken).ConfigureAwait(false);
-                await StateAsync(subject, SlsaProvenancePredicateType, provenance.DeepClone(), "Attested the SLSA provenance of", cancellationToken).ConfigureAwait(false);
+                await StateAsync(subject, SigstoreBundle.SignPredicateType, () => Task.FromResult<JsonNode>(new JsonObject()), "Signed", cancellationToken)
+                    .ConfigureAwait(false);
+                await StateAsync(subject, SlsaProvenancePredicateType, async () => (await provenance.Value.ConfigureAwait(false)).DeepClone(),
+                    "Attested the SLSA provenance of", cancellationToken).ConfigureAwait(false);
                 if (bills.TryGetValue(subject.Digest, out var bill) && File.Exists(bill))
                 {
-                    var document = JsonNode.Parse(await File.ReadAllTextAsync(bill, cancellationToken).ConfigureAwait(false)) ?? new JsonObject();
-                    await StateAsync(subject, CycloneDxPredicateType, document, "Attested the bill of materials of", cancellationToken).ConfigureAwait(false);
+                    await StateAsync(subject, CycloneDxPredicateType,
+                        async () => JsonNode.Parse(await File.ReadAllTextAsync(bill, cancellationToken).ConfigureAwait(false)) ?? new JsonObject(),
+                        "Attested the bill of materials of", cancellationToken).ConfigureAwait(false);
                 }
             }
         }
     }
 
-    private async Task StateAsync(SigningSubject subject, string predicateType, JsonNode predicate, string done, CancellationToken cancellationToken)
+    private async Task StateAsync(SigningSubject subject, string predicateType, Func<Task<JsonNode>> predicate, string done, CancellationToken cancellationToken)
     {
         var made = await signer.SignAsync(subject, predicateType, predicate, cancellationToken).ConfigureAwait(false);
         log(made.Reused

@@ -28,7 +28,7 @@ public sealed class BaseSignatureTests
         var unsigned = await Assert.ThrowsAsync<PipelineImageException>(() =>
             BaseSignature.VerifyAsync(client, "dotnet/runtime", "10.0", "registry.test/dotnet/runtime:10.0", "cosign.pub", cosignPub, CancellationToken.None));
         await new ImageSigner(publisher, _ => client).SignAsync(new SigningSubject("registry.test", "dotnet/runtime", digest), SigstoreBundle.SignPredicateType,
-            new JsonObject(), CancellationToken.None);
+            () => Task.FromResult<JsonNode>(new JsonObject()), CancellationToken.None);
         var verified = await BaseSignature.VerifyAsync(client, "dotnet/runtime", "10.0", "registry.test/dotnet/runtime:10.0", "cosign.pub", cosignPub, CancellationToken.None);
         var other = await Assert.ThrowsAsync<PipelineImageException>(() =>
             BaseSignature.VerifyAsync(client, "dotnet/runtime", "10.0", "registry.test/dotnet/runtime:10.0", "pkcs8.pub", otherPub, CancellationToken.None));

@@ -13,6 +13,8 @@ public sealed class ImageSignerTests
     private static SigningKey Key(string name) =>
         SigningKey.Load(name, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Signing", "Keys", name)), "fixture-password");
 
+    private static Func<Task<JsonNode>> Predicate(JsonNode predicate) => () => Task.FromResult(predicate);
+
     [Fact]
     public async Task AStatementIsMadeOncePerKeyAndPredicateTypeAndFoundThroughTheReferrersTag()
     {
@@ -26,10 +28,11 @@ public sealed class ImageSignerTests
         var subject = new SigningSubject("registry.test", "team/app", digest);
         var signer = new ImageSigner(key, _ => client);
 
-        var signed = await signer.SignAsync(subject, SigstoreBundle.SignPredicateType, new JsonObject(), CancellationToken.None);
-        var again = await signer.SignAsync(subject, SigstoreBundle.SignPredicateType, new JsonObject(), CancellationToken.None);
-        var provenance = await signer.SignAsync(subject, "https://slsa.dev/provenance/v1", new JsonObject { ["buildDefinition"] = new JsonObject() }, CancellationToken.None);
-        var otherKey = await new ImageSigner(other, _ => client).SignAsync(subject, SigstoreBundle.SignPredicateType, new JsonObject(), CancellationToken.None);
+        var signed = await signer.SignAsync(subject, SigstoreBundle.SignPredicateType, Predicate(new JsonObject()), CancellationToken.None);
+        // Found again, its predicate is not even made.
+        var again = await signer.SignAsync(subject, SigstoreBundle.SignPredicateType, () => throw new InvalidOperationException("made again"), CancellationToken.None);
+        var provenance = await signer.SignAsync(subject, "https://slsa.dev/provenance/v1", Predicate(new JsonObject { ["buildDefinition"] = new JsonObject() }), CancellationToken.None);
+        var otherKey = await new ImageSigner(other, _ => client).SignAsync(subject, SigstoreBundle.SignPredicateType, Predicate(new JsonObject()), CancellationToken.None);
 
         Assert.False(signed.Reused);
         Assert.Equal((signed.Referrer, true), (again.Referrer, again.Reused));
