@@ -81,7 +81,8 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         }
 
         var sources = problems.Check(CollectContextSources);
-        if (verifyBase is not null && parent is null && problems.Check(() => ImagePlanner.ResolveBaseImage(request.App, settings)) is { } verifiedBase)
+        // (An invalid base is the planner's problem to report, once.)
+        if (verifyBase is not null && parent is null && BaseImageOf(settings) is { } verifiedBase)
         {
             try
             {
@@ -267,12 +268,7 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
     // The base and what its files say; null when it cannot be read (or its reference is invalid: the planner says so).
     private async Task<(string Image, BaseFacts Facts)?> ReadBaseAsync(ImageSettings settings, string platform, CancellationToken cancellationToken)
     {
-        string baseImage;
-        try
-        {
-            baseImage = ImagePlanner.ResolveBaseImage(request.App, settings);
-        }
-        catch (PipelineImageException)
+        if (BaseImageOf(settings) is not { } baseImage)
         {
             return null;
         }
@@ -288,6 +284,19 @@ internal sealed class PlanWriter(PlanRequest request, PlanLog log, Func<string, 
         log.Normal($"The base image {baseImage}: {facts.Distribution ?? "no os-release"}; {(facts.Shell is null ? "no shell" : $"shell {facts.Shell}")}; "
             + $"{facts.Users.Count} user(s) in /etc/passwd; .NET shared frameworks: {(facts.Runtimes.Count == 0 ? "none" : string.Join(", ", facts.Runtimes))}");
         return (baseImage, facts);
+    }
+
+    // The base image the settings name; null when its reference is invalid (the planner says so).
+    private string? BaseImageOf(ImageSettings settings)
+    {
+        try
+        {
+            return ImagePlanner.ResolveBaseImage(request.App, settings);
+        }
+        catch (PipelineImageException)
+        {
+            return null;
+        }
     }
 
     private ContextSources CollectContextSources()

@@ -170,6 +170,20 @@ public sealed class PlanWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task AnInvalidBaseWithAVerificationKeyIsReportedOnceAndNotVerified()
+    {
+        var verified = new List<string>();
+        var request = Request() with { Settings = Request().Settings with { BaseImage = "Not A Reference" } };
+
+        var problem = await Assert.ThrowsAsync<PipelineImageException>(() => new PlanWriter(request,
+            new PlanLog(_lines.Add, _lines.Add, _lines.Add, (_, _) => { }), verifyBase: (image, _) => { verified.Add(image); return Task.CompletedTask; })
+            .WriteAsync(CancellationToken.None));
+
+        Assert.Contains("Not A Reference", problem.Message, StringComparison.Ordinal);
+        Assert.Empty(verified);
+    }
+
+    [Fact]
     public async Task PlatformsPublishedForSomeRuntimeIdentifiersOnlyArePimg2050NamingTheOneMissing()
     {
         var request = PerPlatform(Request(), ("linux/amd64", "linux-x64", "x64 code"));
