@@ -30,7 +30,11 @@ public sealed partial class DescribePipelineImage : EngineTask
         }
 
         var assets = File.Exists(ProjectAssetsFile) ? await File.ReadAllTextAsync(ProjectAssetsFile, cancellationToken).ConfigureAwait(false) : null;
-        var nuget = assets is null ? [] : Inventory.NuGet(assets, TargetFramework, RuntimeIdentifier);
+        // The assets file read once a runtime identifier: a platform published for this publish's own shares its list.
+        var byRuntime = new Dictionary<string, IReadOnlyList<Package>>(StringComparer.Ordinal);
+        IReadOnlyList<Package> NuGetOf(string runtime) => assets is null ? []
+            : byRuntime.TryGetValue(runtime, out var listed) ? listed : byRuntime[runtime] = Inventory.NuGet(assets, TargetFramework, runtime);
+        var nuget = NuGetOf(RuntimeIdentifier);
         var runtimes = PlatformRuntimeIdentifiers.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(pair => pair.Split('=')).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
         if (nuget.Count == 0 && !File.Exists(ProjectAssetsFile))
@@ -45,7 +49,8 @@ public sealed partial class DescribePipelineImage : EngineTask
         {
             var bills = await IndexBills.WriteAsync(index.Platforms, (platform, queries) => index.Platform(platform).ReadFilesAsync(queries, cancellationToken),
                 record, sbomPath,
-                platform => assets is not null && runtimes.TryGetValue(platform, out var runtime) ? Inventory.NuGet(assets, TargetFramework, runtime) : nuget, line => Log.LogMessage(MessageImportance.High, "{0}", line), cancellationToken).ConfigureAwait(false);
+                platform => runtimes.TryGetValue(platform, out var runtime) ? NuGetOf(runtime) : nuget, line => Log.LogMessage(MessageImportance.High, "{0}", line),
+                cancellationToken).ConfigureAwait(false);
             await AtomicFile.WriteIfChangedAsync(ImageRecordPath, (record with { Sbom = sbomPath, PlatformSboms = bills }).ToJson()).ConfigureAwait(false);
             return;
         }
